@@ -1,0 +1,233 @@
+//! `feeds add|list|remove|import|export`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use quick_xml::events::Event;
+
+use super::output::{clip, print_json, rfc3339, sanitize, time};
+use super::{Env, FeedAddArgs, FeedsCommand};
+use crate::config::{self, format_duration, parse_duration, validate_feed_name};
+use crate::store::{Store, feeds, unix_now};
+
+pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    // The config's feeds are part of every listing, so bring the database in line first.
+    store.write(|tx| feeds::sync_config(tx, &env.config.feeds, unix_now()))?;
+    match cmd {
+        FeedsCommand::Add(args) => add(&store, &args),
+        FeedsCommand::List { json } => list(&store, json),
+        FeedsCommand::Remove { feed } => {
+            let f = store
+                .read(|c| feeds::find(c, &feed))?
+                .with_context(|| format!("no feed `{feed}`"))?;
+            store.write(|tx| feeds::remove(tx, &f))?;
+            println!("removed feed {} ({})", sanitize(&f.label()), sanitize(&f.url));
+            Ok(ExitCode::SUCCESS)
+        }
+        FeedsCommand::Import { file, full_text } => import(&store, &file, full_text),
+        FeedsCommand::Export => export(&store),
+    }
+}
+
+fn add(store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {
+    let url = config::parse_feed_url(&args.url).map_err(anyhow::Error::msg)?;
+    if let Some(name) = &args.name {
+        validate_feed_name(name).map_err(anyhow::Error::msg)?;
+    }
+    let interval = args
+        .interval
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(|m| anyhow::anyhow!("--interval: {m}"))?;
+    let f = store.write(|tx| {
+        feeds::add(tx, url.as_str(), args.name.as_deref(), interval, args.full_text, unix_now())
+    })?;
+    println!("added feed {} ({}){}", f.label(), f.url, if f.full_text { ", full text" } else { "" });
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(serde::Serialize)]
+struct FeedListing {
+    id: i64,
+    name: Option<String>,
+    url: String,
+    title: Option<String>,
+    source: String,
+    active: bool,
+    full_text: bool,
+    interval: String,
+    articles: i64,
+    versions: i64,
+    last_ok_at: Option<String>,
+    next_poll_at: Option<String>,
+    error_streak: i64,
+    last_error: Option<String>,
+}
+
+fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+    let rows = store.read(|c| {
+        feeds::list(c)?
+            .into_iter()
+            .map(|f| {
+                let (articles, versions) = feeds::counts(c, f.id)?;
+                Ok((f, articles, versions))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    if json {
+        let out: Vec<FeedListing> = rows
+            .into_iter()
+            .map(|(f, articles, versions)| FeedListing {
+                interval: f.interval().map(format_duration).unwrap_or_else(|| "default".into()),
+                id: f.id,
+                name: f.name,
+                url: f.url,
+                title: f.title,
+                source: f.source,
+                active: f.active,
+                full_text: f.full_text,
+                articles,
+                versions,
+                last_ok_at: f.last_ok_at.map(rfc3339),
+                next_poll_at: f.next_poll_at.map(rfc3339),
+                error_streak: f.error_streak,
+                last_error: f.last_error,
+            })
+            .collect();
+        print_json(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!("no feeds: add [[feed]] entries to the config or run `redline feeds add URL`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  URL", "ID", "NAME", "SOURCE", "ARTICLES", "VERSIONS", "LAST OK");
+    for (f, articles, versions) in rows {
+        let source = if f.active { f.source.clone() } else { format!("{} (removed)", f.source) };
+        println!(
+            "{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  {}{}",
+            f.id,
+            clip(f.name.as_deref().unwrap_or("-"), 18),
+            source,
+            articles,
+            versions,
+            f.last_ok_at.map(time).unwrap_or_else(|| "never".into()),
+            sanitize(&f.url),
+            match &f.last_error {
+                Some(e) if f.error_streak > 0 => format!("\n      error ({}x): {}", f.error_streak, clip(e, 120)),
+                _ => String::new(),
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Feeds listed in an OPML document: (xmlUrl, title).
+pub fn parse_opml(xml: &str) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().context("malformed OPML")? {
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "outline" => {
+                let mut url = None;
+                let mut title = None;
+                for attr in e.attributes().flatten() {
+                    let value = attr.normalized_value(quick_xml::XmlVersion::default()).context("malformed OPML attribute")?.to_string();
+                    match attr.key.as_ref() {
+                        "xmlUrl" => url = Some(value),
+                        "title" => title = Some(value),
+                        "text" if title.is_none() => title = Some(value),
+                        _ => {}
+                    }
+                }
+                if let Some(u) = url {
+                    out.push((u, title));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let outlines = parse_opml(&text)?;
+    if outlines.is_empty() {
+        bail!("{}: no <outline xmlUrl=...> entries found", file.display());
+    }
+    let (mut added, mut skipped) = (0, 0);
+    for (url, title) in outlines {
+        let parsed = match config::parse_feed_url(&url) {
+            Ok(u) => u,
+            Err(m) => {
+                eprintln!("skipped: {}", sanitize(&m));
+                skipped += 1;
+                continue;
+            }
+        };
+        match store.write(|tx| feeds::add(tx, parsed.as_str(), None, None, full_text, unix_now())) {
+            Ok(f) => {
+                println!("added {} {}", f.id, sanitize(title.as_deref().unwrap_or(&f.url)));
+                added += 1;
+            }
+            Err(e) => {
+                eprintln!("skipped {}: {}", sanitize(&url), sanitize(&e.to_string()));
+                skipped += 1;
+            }
+        }
+    }
+    println!("imported {added} feeds, skipped {skipped}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn export(store: &Store) -> anyhow::Result<ExitCode> {
+    let feeds = store.read(feeds::active)?;
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head><title>redline feeds</title></head>\n  <body>\n",
+    );
+    for f in feeds {
+        let title = f.title.clone().or_else(|| f.name.clone()).unwrap_or_else(|| f.url.clone());
+        out.push_str(&format!(
+            "    <outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{u}\"/>\n",
+            t = xml_escape(&title),
+            u = xml_escape(&f.url)
+        ));
+    }
+    out.push_str("  </body>\n</opml>\n");
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opml_outlines_are_read_including_nested() {
+        let xml = r#"<?xml version="1.0"?><opml version="2.0"><body>
+<outline text="World"><outline text="Wire &amp; Co" xmlUrl="https://wire.example.com/rss"/></outline>
+<outline text="no feed here"/></body></opml>"#;
+        let v = parse_opml(xml).expect("parses");
+        assert_eq!(v, vec![("https://wire.example.com/rss".to_string(), Some("Wire & Co".to_string()))]);
+    }
+}

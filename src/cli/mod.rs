@@ -1,0 +1,177 @@
+//! The command line: clap definitions, config and database resolution, and dispatch to one
+//! module per command group. `anyhow` lives here and in `main.rs` only.
+
+mod articles;
+mod feeds;
+pub mod output;
+mod poll;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Config};
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "redline",
+    version,
+    about = "Watches news feeds, keeps every version of every article, and reports which claims changed"
+)]
+pub struct Cli {
+    /// Config file (default: $REDLINE_CONFIG, ./config/redline.toml, then ~/.config/redline/redline.toml).
+    #[arg(long, global = true, env = "REDLINE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database file; overrides the config's `database`.
+    #[arg(long, global = true, env = "REDLINE_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// More logging (-v debug, -vv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run as a daemon: poll every feed on its schedule until SIGINT/SIGTERM.
+    Run,
+    /// Poll every feed (or one) once now, ignoring the schedule, and print what happened.
+    Poll {
+        /// Only this feed (name, id or URL).
+        #[arg(long)]
+        feed: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the watched feeds.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// List articles, newest first.
+    Articles {
+        #[arg(long)]
+        feed: Option<String>,
+        /// Only articles with more than one version (or unpublished).
+        #[arg(long)]
+        changed: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the versions of an article (id or URL).
+    Versions {
+        article: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one version of an article (default: the latest).
+    Show {
+        article: String,
+        #[arg(long, value_name = "N")]
+        version: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Watch a new feed (stored in the database).
+    Add(FeedAddArgs),
+    /// List feeds from the config and the database.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop watching a feed added with `feeds add` (its history is deleted).
+    Remove { feed: String },
+    /// Add every feed of an OPML file.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        full_text: bool,
+    },
+    /// Print every active feed as OPML 2.0.
+    Export,
+}
+
+#[derive(Debug, Args)]
+pub struct FeedAddArgs {
+    pub url: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Poll interval, e.g. "10m".
+    #[arg(long)]
+    pub interval: Option<String>,
+    /// Fetch each article's page and extract its text.
+    #[arg(long)]
+    pub full_text: bool,
+}
+
+/// Resolved config + database path for a command.
+pub struct Env {
+    pub config: Config,
+    pub db_path: PathBuf,
+}
+
+impl Env {
+    pub fn load(cli: &Cli) -> anyhow::Result<Self> {
+        let config = match config::locate(cli.config.as_deref()) {
+            Some(path) => Config::load(&path)?,
+            None => Config::default(),
+        };
+        let db_path = cli
+            .db
+            .clone()
+            .or_else(|| config.database.clone())
+            .unwrap_or_else(config::default_database_path);
+        Ok(Self { config, db_path })
+    }
+
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.db_path).with_context(|| "opening the database (set --db or REDLINE_DB to use another file)")
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let env = Env::load(&cli)?;
+    match cli.command {
+        Command::Run => poll::run_daemon(&env),
+        Command::Poll { feed, json } => poll::poll_once(&env, feed.as_deref(), json),
+        Command::Feeds(cmd) => feeds::run(&env, cmd),
+        Command::Articles {
+            feed,
+            changed,
+            limit,
+            json,
+        } => articles::list(&env, feed.as_deref(), changed, limit, json),
+        Command::Versions { article, json } => articles::versions(&env, &article, json),
+        Command::Show {
+            article,
+            version,
+            json,
+        } => articles::show(&env, &article, version, json),
+    }
+}
+
+/// A tokio runtime for commands that do network work.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}

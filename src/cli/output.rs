@@ -1,0 +1,99 @@
+//! Rendering for the terminal and for `--json`. Text from the web is hostile: before it
+//! reaches a terminal, escape sequences and control characters are stripped.
+
+use std::io::Write;
+
+use chrono::{DateTime, Local, TimeZone, Utc};
+
+/// Removes terminal escape sequences (CSI, OSC, other ESC sequences), C0/C1 control characters
+/// other than newline and tab, and bidirectional overrides that can disguise text.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.peek() {
+                // CSI: ESC [ params final-byte (0x40..=0x7e)
+                Some('[') => {
+                    chars.next();
+                    for n in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&n) {
+                            break;
+                        }
+                    }
+                }
+                // OSC / DCS / APC / PM / SOS: up to BEL or ESC \
+                Some(']' | 'P' | '_' | '^' | 'X') => {
+                    chars.next();
+                    while let Some(n) = chars.next() {
+                        if n == '\u{7}' {
+                            break;
+                        }
+                        if n == '\u{1b}' {
+                            if chars.peek() == Some(&'\\') {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            },
+            '\n' | '\t' => out.push(c),
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes a JSON value followed by a newline.
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// A unix time as local "YYYY-MM-DD HH:MM".
+pub fn time(ts: i64) -> String {
+    match Local.timestamp_opt(ts, 0).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        None => ts.to_string(),
+    }
+}
+
+/// A unix time as RFC 3339 UTC, for JSON.
+pub fn rfc3339(ts: i64) -> String {
+    DateTime::<Utc>::from_timestamp(ts, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// Shortens a line to `max` characters for tables.
+pub fn clip(text: &str, max: usize) -> String {
+    let clean = sanitize(text).replace(['\n', '\t'], " ");
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let mut s: String = clean.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_stripped() {
+        let hostile = "Minister \u{1b}[2J\u{1b}[31mresigns\u{1b}]0;pwned\u{7} today\u{202E}\u{9b}";
+        assert_eq!(sanitize(hostile), "Minister resigns today");
+        assert_eq!(sanitize("line one\nline\ttwo"), "line one\nline\ttwo");
+    }
+}

@@ -1,0 +1,109 @@
+//! `run` and `poll`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::Env;
+use super::output::{print_json, sanitize};
+use crate::daemon;
+use crate::fetch::HttpClient;
+use crate::poll::{PollContext, PollReport, poll_feed};
+use crate::store::{feeds, unix_now};
+
+pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let shutdown = CancellationToken::new();
+        daemon::signals::spawn_shutdown_on_signal(shutdown.clone());
+        tracing::info!(
+            feeds = env.config.feeds.len(),
+            config = %env.config.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(built-in defaults)".into()),
+            "redline starting"
+        );
+        daemon::run(env.config.clone(), store, shutdown).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    store.write(|tx| feeds::sync_config(tx, &env.config.feeds, unix_now()))?;
+    let targets = match only {
+        Some(key) => {
+            let f = store
+                .read(|c| feeds::find(c, key))?
+                .with_context(|| format!("no feed `{key}` (see `redline feeds list`)"))?;
+            vec![f]
+        }
+        None => store.read(feeds::active)?,
+    };
+    if targets.is_empty() {
+        eprintln!("no feeds to poll: add [[feed]] entries to the config or use `redline feeds add URL`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rt = super::runtime()?;
+    let reports: Vec<PollReport> = rt.block_on(async {
+        let shutdown = CancellationToken::new();
+        daemon::signals::spawn_shutdown_on_signal(shutdown.clone());
+        let ctx = PollContext {
+            store: store.clone(),
+            http: Arc::new(HttpClient::new(&env.config.http)?),
+            config: Arc::new(env.config.clone()),
+            shutdown,
+        };
+        let mut set = JoinSet::new();
+        for feed in targets {
+            let ctx = ctx.clone();
+            set.spawn(async move { poll_feed(&ctx, &feed).await });
+        }
+        let mut reports = Vec::new();
+        while let Some(r) = set.join_next().await {
+            reports.push(r.context("poll task failed")?);
+        }
+        reports.sort_by_key(|r| r.feed_id);
+        Ok::<_, anyhow::Error>(reports)
+    })?;
+    if json {
+        print_json(&reports)?;
+    } else {
+        print_summary(&reports);
+    }
+    // Errors on individual feeds are reported, not fatal: the cycle did its work.
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(reports: &[PollReport]) {
+    let sum = |f: fn(&PollReport) -> usize| reports.iter().map(f).sum::<usize>();
+    for r in reports {
+        let state = match (&r.error, r.not_modified) {
+            (Some(e), _) => format!("error: {}", sanitize(e)),
+            (None, true) => "not modified".to_string(),
+            (None, false) => format!("{} entries", r.entries),
+        };
+        println!(
+            "{:<20} {state}; {} new articles, {} new versions{}{}",
+            sanitize(&r.feed),
+            r.new_articles,
+            r.new_versions,
+            if r.pages_fetched > 0 { format!(", {} pages checked", r.pages_fetched) } else { String::new() },
+            if r.page_errors.is_empty() { String::new() } else { format!(", {} page errors", r.page_errors.len()) },
+        );
+        for e in &r.page_errors {
+            println!("    page error: {}", sanitize(e));
+        }
+    }
+    println!(
+        "polled {} feeds: {} not modified, {} new articles, {} new versions ({} cosmetic), {} errors",
+        reports.len(),
+        reports.iter().filter(|r| r.not_modified).count(),
+        sum(|r| r.new_articles),
+        sum(|r| r.new_versions),
+        sum(|r| r.cosmetic_versions),
+        reports.iter().filter(|r| r.error.is_some()).count(),
+    );
+}

@@ -1,0 +1,584 @@
+//! The configuration file: where it is found, what it may hold, and the checked `Config` the
+//! rest of redline uses. Parsing (`ConfigFile`, serde, unknown keys refused) is kept apart from
+//! validation (`Config`: URLs parsed, durations and limits checked) so every error names the key.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+/// The config shipped in the repository; a test parses it so it never rots.
+pub const SHIPPED_CONFIG: &str = include_str!("../config/redline.toml");
+
+/// Sent with every request, with a contact URL as polite crawlers do.
+pub const USER_AGENT: &str = concat!(
+    "redline/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/redline-news/redline)"
+);
+/// Time allowed to open a TCP + TLS connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Total time for one request, headers and body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest body accepted, counted after decompression.
+pub const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
+/// Redirects followed before a request fails.
+pub const DEFAULT_MAX_REDIRECTS: usize = 5;
+/// Requests in flight at once, over all hosts.
+pub const DEFAULT_CONCURRENCY: usize = 32;
+/// Requests in flight at once to one host.
+pub const DEFAULT_PER_HOST: usize = 2;
+/// How often a feed is polled unless it says otherwise.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// Random spread added to each poll so feeds do not all fire together.
+pub const DEFAULT_JITTER: Duration = Duration::from_secs(60);
+/// Ceiling for the error backoff of a failing feed.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config {path}: `{key}`: {message}")]
+    Invalid {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+}
+
+/// The file as written. Every table refuses unknown keys so a typo is an error, not a silent default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    database: Option<PathBuf>,
+    #[serde(default)]
+    http: HttpFile,
+    #[serde(default)]
+    schedule: ScheduleFile,
+    #[serde(default, rename = "feed")]
+    feeds: Vec<FeedFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpFile {
+    user_agent: Option<String>,
+    connect_timeout: Option<String>,
+    timeout: Option<String>,
+    max_body: Option<String>,
+    max_redirects: Option<usize>,
+    concurrency: Option<usize>,
+    per_host_concurrency: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleFile {
+    interval: Option<String>,
+    jitter: Option<String>,
+    max_backoff: Option<String>,
+    recheck: Option<Vec<RungFile>>,
+    unpublished_after: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RungFile {
+    until: String,
+    every: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedFile {
+    url: String,
+    name: Option<String>,
+    interval: Option<String>,
+    #[serde(default)]
+    full_text: bool,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where the file came from, if any; errors and `status` name it.
+    pub path: Option<PathBuf>,
+    pub database: Option<PathBuf>,
+    pub http: HttpConfig,
+    pub schedule: ScheduleConfig,
+    pub feeds: Vec<FeedConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpConfig {
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_body: u64,
+    pub max_redirects: usize,
+    pub concurrency: usize,
+    pub per_host_concurrency: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            user_agent: USER_AGENT.to_string(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            concurrency: DEFAULT_CONCURRENCY,
+            per_host_concurrency: DEFAULT_PER_HOST,
+        }
+    }
+}
+
+/// One rung of the article re-check ladder: while an article is younger than `until`
+/// (counted from when redline first saw it), its page is re-checked every `every`
+/// (zero: on every poll of its feed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rung {
+    pub until: Duration,
+    pub every: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleConfig {
+    pub interval: Duration,
+    pub jitter: Duration,
+    pub max_backoff: Duration,
+    /// Ascending by `until`; past the last rung an article is no longer re-checked.
+    pub recheck: Vec<Rung>,
+    /// Consecutive 404/410 answers after which an article is marked unpublished.
+    pub unpublished_after: u32,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        // Edits cluster in an article's first hours, so look often early and rarely later.
+        let h = |n: u64| Duration::from_secs(n * 3600);
+        Self {
+            interval: DEFAULT_INTERVAL,
+            jitter: DEFAULT_JITTER,
+            max_backoff: DEFAULT_MAX_BACKOFF,
+            recheck: vec![
+                Rung {
+                    until: h(3),
+                    every: Duration::ZERO,
+                },
+                Rung {
+                    until: h(24),
+                    every: Duration::from_secs(30 * 60),
+                },
+                Rung {
+                    until: h(24 * 7),
+                    every: h(4),
+                },
+                Rung {
+                    until: h(24 * 30),
+                    every: h(24),
+                },
+            ],
+            unpublished_after: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedConfig {
+    pub url: Url,
+    pub name: Option<String>,
+    pub interval: Option<Duration>,
+    pub full_text: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            path: None,
+            database: None,
+            http: HttpConfig::default(),
+            schedule: ScheduleConfig::default(),
+            feeds: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses and validates config text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim().to_string(),
+        })?;
+        let mut config = validate(file, path)?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Reads and validates the config file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Self::parse(&text, path)?;
+        // A relative database path means "next to the config file", not "wherever I was started".
+        if let (Some(db), Some(dir)) = (&config.database, path.parent()) {
+            if db.is_relative() {
+                config.database = Some(dir.join(db));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The interval for a feed: its own, else the default.
+    pub fn interval_for(&self, feed_interval: Option<Duration>) -> Duration {
+        feed_interval.unwrap_or(self.schedule.interval)
+    }
+}
+
+/// Finds the config file: `--config`, then `REDLINE_CONFIG` (both passed in as `explicit`),
+/// then `./config/redline.toml`, then `$XDG_CONFIG_HOME/redline/redline.toml`.
+/// `None` means no file exists and built-in defaults apply.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    let local = PathBuf::from("config/redline.toml");
+    if local.is_file() {
+        return Some(local);
+    }
+    let xdg = xdg_dir("XDG_CONFIG_HOME", ".config")?.join("redline/redline.toml");
+    xdg.is_file().then_some(xdg)
+}
+
+/// The default database path: `$STATE_DIRECTORY` under systemd, else the XDG data dir.
+pub fn default_database_path() -> PathBuf {
+    if let Some(state) = std::env::var_os("STATE_DIRECTORY") {
+        // systemd may pass several colon-separated directories; the first is ours.
+        let first = state.to_string_lossy().split(':').next().unwrap_or("").to_string();
+        if !first.is_empty() {
+            return PathBuf::from(first).join("redline.db");
+        }
+    }
+    xdg_dir("XDG_DATA_HOME", ".local/share")
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("redline/redline.db")
+}
+
+fn xdg_dir(var: &str, home_rel: &str) -> Option<PathBuf> {
+    match std::env::var_os(var) {
+        Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
+        _ => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(home_rel)),
+    }
+}
+
+fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
+    let bad = |key: &str, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        key: key.to_string(),
+        message,
+    };
+    let dur = |key: &str, v: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
+        match v {
+            None => Ok(default),
+            Some(s) => parse_duration(s).map_err(|m| bad(key, m)),
+        }
+    };
+    let positive = |key: &str, v: Option<usize>, default: usize| -> Result<usize, ConfigError> {
+        match v {
+            Some(0) => Err(bad(key, "must be at least 1".into())),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        }
+    };
+
+    let h = &file.http;
+    let http = HttpConfig {
+        user_agent: match &h.user_agent {
+            Some(ua) if ua.trim().is_empty() => {
+                return Err(bad("http.user_agent", "must not be empty".into()));
+            }
+            Some(ua) => ua.clone(),
+            None => USER_AGENT.to_string(),
+        },
+        connect_timeout: dur(
+            "http.connect_timeout",
+            &h.connect_timeout,
+            DEFAULT_CONNECT_TIMEOUT,
+        )?,
+        timeout: dur("http.timeout", &h.timeout, DEFAULT_TIMEOUT)?,
+        max_body: match &h.max_body {
+            None => DEFAULT_MAX_BODY,
+            Some(s) => parse_size(s).map_err(|m| bad("http.max_body", m))?,
+        },
+        max_redirects: h.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
+        concurrency: positive("http.concurrency", h.concurrency, DEFAULT_CONCURRENCY)?,
+        per_host_concurrency: positive(
+            "http.per_host_concurrency",
+            h.per_host_concurrency,
+            DEFAULT_PER_HOST,
+        )?,
+    };
+    if http.timeout.is_zero() {
+        return Err(bad("http.timeout", "must be longer than 0s".into()));
+    }
+    if http.max_redirects > 20 {
+        return Err(bad("http.max_redirects", "at most 20".into()));
+    }
+
+    let s = &file.schedule;
+    let defaults = ScheduleConfig::default();
+    let interval = dur("schedule.interval", &s.interval, defaults.interval)?;
+    if interval < Duration::from_secs(10) {
+        return Err(bad(
+            "schedule.interval",
+            "must be at least 10s (be polite to publishers)".into(),
+        ));
+    }
+    let recheck = match &s.recheck {
+        None => defaults.recheck,
+        Some(rungs) => {
+            let mut out = Vec::with_capacity(rungs.len());
+            for (i, r) in rungs.iter().enumerate() {
+                let until = parse_duration(&r.until)
+                    .map_err(|m| bad(&format!("schedule.recheck[{i}].until"), m))?;
+                let every = parse_duration(&r.every)
+                    .map_err(|m| bad(&format!("schedule.recheck[{i}].every"), m))?;
+                if out.last().is_some_and(|prev: &Rung| prev.until >= until) {
+                    return Err(bad(
+                        &format!("schedule.recheck[{i}].until"),
+                        "rungs must be in ascending order of `until`".into(),
+                    ));
+                }
+                out.push(Rung { until, every });
+            }
+            out
+        }
+    };
+    let schedule = ScheduleConfig {
+        interval,
+        jitter: dur("schedule.jitter", &s.jitter, defaults.jitter)?,
+        max_backoff: dur("schedule.max_backoff", &s.max_backoff, defaults.max_backoff)?,
+        recheck,
+        unpublished_after: match s.unpublished_after {
+            Some(0) => return Err(bad("schedule.unpublished_after", "must be at least 1".into())),
+            Some(n) => n,
+            None => defaults.unpublished_after,
+        },
+    };
+
+    let mut feeds = Vec::with_capacity(file.feeds.len());
+    let mut names = HashSet::new();
+    let mut urls = HashSet::new();
+    for (i, f) in file.feeds.iter().enumerate() {
+        let key = |k: &str| format!("feed[{i}].{k}");
+        let url = parse_feed_url(&f.url).map_err(|m| bad(&key("url"), m))?;
+        if !urls.insert(url.clone()) {
+            return Err(bad(&key("url"), format!("{url} is listed twice")));
+        }
+        if let Some(name) = &f.name {
+            validate_feed_name(name).map_err(|m| bad(&key("name"), m))?;
+            if !names.insert(name.clone()) {
+                return Err(bad(&key("name"), format!("`{name}` is used twice")));
+            }
+        }
+        let interval = match &f.interval {
+            None => None,
+            Some(v) => {
+                let d = parse_duration(v).map_err(|m| bad(&key("interval"), m))?;
+                if d < Duration::from_secs(10) {
+                    return Err(bad(&key("interval"), "must be at least 10s".into()));
+                }
+                Some(d)
+            }
+        };
+        feeds.push(FeedConfig {
+            url,
+            name: f.name.clone(),
+            interval,
+            full_text: f.full_text,
+        });
+    }
+
+    Ok(Config {
+        path: None,
+        database: file.database,
+        http,
+        schedule,
+        feeds,
+    })
+}
+
+/// A feed URL must be absolute http(s).
+pub fn parse_feed_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s.trim()).map_err(|e| format!("`{s}` is not a URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err(format!("`{s}` must be an http:// or https:// URL")),
+    }
+}
+
+/// Names are used on the command line, so keep them short and free of spaces.
+pub fn validate_feed_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.chars().all(|c| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` must be 1-64 characters of letters, digits, '-', '_' or '.', and not only digits"
+        ))
+    }
+}
+
+/// Parses "90s", "15m", "1h30m", "2d", "0s" (units: ms, s, m, h, d, w).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("empty duration (write e.g. \"15m\", \"1h30m\", \"2d\")".into());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(format!("`{s}` is not a duration (write e.g. \"15m\", \"1h30m\")"));
+        }
+        let n: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("`{s}`: number too large"))?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let secs = |mult: u64| {
+            n.checked_mul(mult)
+                .map(Duration::from_secs)
+                .ok_or_else(|| format!("`{s}`: too large"))
+        };
+        let part = match unit {
+            "ms" => Duration::from_millis(n),
+            "s" => secs(1)?,
+            "m" | "min" => secs(60)?,
+            "h" => secs(3600)?,
+            "d" => secs(86_400)?,
+            "w" => secs(7 * 86_400)?,
+            "" => return Err(format!("`{s}` needs a unit (ms, s, m, h, d or w)")),
+            other => return Err(format!("`{s}`: unknown unit `{other}` (use ms, s, m, h, d or w)")),
+        };
+        total = total
+            .checked_add(part)
+            .ok_or_else(|| format!("`{s}`: too large"))?;
+    }
+    Ok(total)
+}
+
+/// Parses "10MB", "512KiB", "1048576" (bytes) into bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..split]
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (write e.g. \"10MB\")"))?;
+    let mult: u64 = match t[split..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "kib" | "k" => 1024,
+        "mb" => 1_000_000,
+        "mib" | "m" => 1024 * 1024,
+        "gb" => 1_000_000_000,
+        "gib" | "g" => 1024 * 1024 * 1024,
+        other => return Err(format!("`{s}`: unknown unit `{other}` (use B, KB, KiB, MB, MiB)")),
+    };
+    let bytes = n.checked_mul(mult).ok_or_else(|| format!("`{s}`: too large"))?;
+    if bytes < 1024 {
+        return Err(format!("`{s}` is too small (at least 1KiB)"));
+    }
+    Ok(bytes)
+}
+
+/// Formats a duration the way the config writes it ("1h30m", "45s").
+pub fn format_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return if d.is_zero() {
+            "0s".into()
+        } else {
+            format!("{}ms", d.as_millis())
+        };
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_config_parses_and_has_feeds() {
+        let c = Config::parse(SHIPPED_CONFIG, Path::new("config/redline.toml")).expect("parses");
+        assert!(c.feeds.len() >= 3, "ships a handful of feeds");
+        assert!(c.feeds.iter().all(|f| f.name.is_some()));
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::parse("[http]\ntimeuot = \"5s\"\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("timeuot"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_names_the_key() {
+        let err = Config::parse(
+            "[[feed]]\nurl = \"https://example.org/rss\"\ninterval = \"often\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("feed[0].interval"), "{err}");
+        let err = Config::parse("[[feed]]\nurl = \"ftp://x/\"\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("feed[0].url"), "{err}");
+    }
+
+    #[test]
+    fn durations_and_sizes_parse() {
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("15").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+        assert_eq!(parse_size("10MB"), Ok(10_000_000));
+        assert_eq!(parse_size("2MiB"), Ok(2 * 1024 * 1024));
+        assert_eq!(format_duration(Duration::from_secs(5400)), "1h30m");
+    }
+
+    #[test]
+    fn recheck_ladder_must_ascend() {
+        let text = "[schedule]\nrecheck = [{ until = \"1d\", every = \"1h\" }, { until = \"3h\", every = \"0s\" }]\n";
+        let err = Config::parse(text, Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("schedule.recheck[1].until"), "{err}");
+    }
+}

@@ -1,0 +1,51 @@
+//! The long-running service: open the store, sync the config's feeds, schedule polls until
+//! told to stop. Shutdown is a parameter so tests can stop it.
+
+pub mod scheduler;
+pub mod signals;
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::fetch::HttpClient;
+use crate::poll::PollContext;
+use crate::store::{Store, StoreError, feeds, unix_now};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchError),
+}
+
+/// Runs the daemon until `shutdown` is cancelled; in-flight polls finish their transaction.
+pub async fn run(config: Config, store: Store, shutdown: CancellationToken) -> Result<(), DaemonError> {
+    let report = {
+        let store = store.clone();
+        let feeds_cfg = config.feeds.clone();
+        tokio::task::spawn_blocking(move || {
+            store.write(|tx| feeds::sync_config(tx, &feeds_cfg, unix_now()))
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(format!("config sync task failed: {e}")))??
+    };
+    tracing::info!(
+        added = report.added,
+        updated = report.updated,
+        deactivated = report.deactivated,
+        db = %store.path().display(),
+        "feeds synced from config"
+    );
+    let ctx = PollContext {
+        store,
+        http: Arc::new(HttpClient::new(&config.http)?),
+        config: Arc::new(config),
+        shutdown: shutdown.clone(),
+    };
+    scheduler::run(ctx).await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,399 @@
+//! HTTP fetching, politely and defensively: one shared client, conditional GET, redirects
+//! followed by hand (so loops are caught and permanent moves recorded), a body cap enforced while
+//! streaming and after decompression, a global and a per-host concurrency limit, and
+//! `Retry-After` / `Cache-Control: max-age` read for the scheduler.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderMap};
+use reqwest::{StatusCode, redirect};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::config::HttpConfig;
+
+/// HTTP validators of the last successful fetch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A response with a body.
+#[derive(Debug, Clone)]
+pub struct FreshBody {
+    pub body: Vec<u8>,
+    pub validators: Validators,
+    /// Where the body came from after redirects.
+    pub final_url: Url,
+    /// Set when every redirect on the way was permanent (301/308): the resource has moved.
+    pub moved_to: Option<Url>,
+    /// The server's `Cache-Control: max-age`.
+    pub max_age: Option<Duration>,
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    /// 304: the validators matched.
+    NotModified {
+        validators: Validators,
+        max_age: Option<Duration>,
+    },
+    Fresh(FreshBody),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: server answered {status}")]
+    Status {
+        url: Url,
+        status: StatusCode,
+        retry_after: Option<Duration>,
+    },
+    #[error("{url}: body larger than {limit} bytes (after decompression); raise http.max_body if this is expected")]
+    TooLarge { url: Url, limit: u64 },
+    #[error("{url}: timed out after {}s", .after.as_secs())]
+    Timeout { url: Url, after: Duration },
+    #[error("{url}: more than {limit} redirects")]
+    TooManyRedirects { url: Url, limit: usize },
+    #[error("{url}: redirect loop back to {target}")]
+    RedirectLoop { url: Url, target: Url },
+    #[error("{url}: bad redirect: {reason}")]
+    BadRedirect { url: Url, reason: String },
+    #[error("{url}: request failed: {detail}")]
+    Request { url: Url, detail: String },
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+impl FetchError {
+    /// Worth retrying soon (server trouble, network) rather than a sign the URL is wrong.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Status { status, .. } => {
+                status.is_server_error()
+                    || *status == StatusCode::TOO_MANY_REQUESTS
+                    || *status == StatusCode::REQUEST_TIMEOUT
+            }
+            Self::Timeout { .. } | Self::Request { .. } => true,
+            Self::TooLarge { .. }
+            | Self::TooManyRedirects { .. }
+            | Self::RedirectLoop { .. }
+            | Self::BadRedirect { .. }
+            | Self::Client(_) => false,
+        }
+    }
+
+    /// 404 or 410: the page is not there (any more).
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Self::Status { status, .. } if *status == StatusCode::NOT_FOUND || *status == StatusCode::GONE)
+    }
+
+    /// How long the server asked us to wait.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The one HTTP client of a redline process.
+pub struct HttpClient {
+    client: reqwest::Client,
+    config: HttpConfig,
+    global: Arc<Semaphore>,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient").field("config", &self.config).finish()
+    }
+}
+
+impl HttpClient {
+    pub fn new(config: &HttpConfig) -> Result<Self, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            // Redirects are followed in `get` so loops and permanent moves are visible.
+            .redirect(redirect::Policy::none())
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .build()
+            .map_err(|e| FetchError::Client(error_chain(&e)))?;
+        Ok(Self {
+            client,
+            config: config.clone(),
+            global: Arc::new(Semaphore::new(config.concurrency)),
+            hosts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    fn host_limit(&self, url: &Url) -> Arc<Semaphore> {
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts
+            .entry(host)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.config.per_host_concurrency)))
+            .clone()
+    }
+
+    /// GETs `url`, sending `validators` for a conditional request.
+    pub async fn get(&self, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+        // Permits are held for the whole exchange, redirects and body included. The semaphores
+        // are never closed, so acquire cannot fail; if it did, we would go on unthrottled.
+        let _global = self.global.clone().acquire_owned().await.ok();
+        let _host = self.host_limit(url).acquire_owned().await.ok();
+        let limit = self.config.timeout;
+        match tokio::time::timeout(limit, self.get_following(url, validators)).await {
+            Ok(r) => r,
+            Err(_) => Err(FetchError::Timeout {
+                url: url.clone(),
+                after: limit,
+            }),
+        }
+    }
+
+    async fn get_following(
+        &self,
+        start: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        let mut url = start.clone();
+        let mut seen = vec![url.clone()];
+        let mut all_permanent = true;
+        loop {
+            let mut req = self.client.get(url.clone());
+            if let Some(etag) = &validators.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &validators.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+            let res = req.send().await.map_err(|e| self.request_error(&url, &e))?;
+            let status = res.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let location = res
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| FetchError::BadRedirect {
+                        url: url.clone(),
+                        reason: format!("{status} without a Location header"),
+                    })?;
+                let next = url.join(location).map_err(|e| FetchError::BadRedirect {
+                    url: url.clone(),
+                    reason: format!("Location `{location}`: {e}"),
+                })?;
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(FetchError::BadRedirect {
+                        url: url.clone(),
+                        reason: format!("Location `{next}` is not http(s)"),
+                    });
+                }
+                if seen.contains(&next) {
+                    return Err(FetchError::RedirectLoop {
+                        url: start.clone(),
+                        target: next,
+                    });
+                }
+                if seen.len() > self.config.max_redirects {
+                    return Err(FetchError::TooManyRedirects {
+                        url: start.clone(),
+                        limit: self.config.max_redirects,
+                    });
+                }
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                seen.push(next.clone());
+                url = next;
+                continue;
+            }
+            let headers = res.headers().clone();
+            let max_age = max_age(&headers);
+            let got = Validators {
+                etag: header_str(&headers, header::ETAG),
+                last_modified: header_str(&headers, header::LAST_MODIFIED),
+            };
+            if status == StatusCode::NOT_MODIFIED {
+                return Ok(FetchOutcome::NotModified {
+                    validators: got,
+                    max_age,
+                });
+            }
+            if !status.is_success() {
+                return Err(FetchError::Status {
+                    url,
+                    status,
+                    retry_after: retry_after(&headers),
+                });
+            }
+            let body = self.read_capped(&url, res).await?;
+            let moved_to = (seen.len() > 1 && all_permanent).then(|| url.clone());
+            return Ok(FetchOutcome::Fresh(FreshBody {
+                body,
+                validators: got,
+                final_url: url,
+                moved_to,
+                max_age,
+                content_type: header_str(&headers, header::CONTENT_TYPE),
+            }));
+        }
+    }
+
+    /// Reads the body chunk by chunk (chunks are already decompressed), failing as soon as it
+    /// passes the cap: a gzip bomb or a 50 MB body costs at most `max_body` bytes of memory.
+    async fn read_capped(&self, url: &Url, mut res: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let limit = self.config.max_body;
+        let too_large = || FetchError::TooLarge {
+            url: url.clone(),
+            limit,
+        };
+        // Content-Length is the compressed size when encoded; still a cheap early refusal.
+        if res.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = res.chunk().await.map_err(|e| self.request_error(url, &e))? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn request_error(&self, url: &Url, e: &reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout {
+                url: url.clone(),
+                after: self.config.timeout,
+            }
+        } else {
+            FetchError::Request {
+                url: url.clone(),
+                detail: error_chain(e),
+            }
+        }
+    }
+}
+
+/// The error and its causes in one line: reqwest's top-level message alone ("error sending
+/// request") does not tell a user what went wrong.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// `Retry-After`: delta-seconds or an HTTP date (RFC 9110 §10.2.3). Capped at a day.
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let v = header_str(h, header::RETRY_AFTER)?;
+    let secs = match v.parse::<u64>() {
+        Ok(s) => s,
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(&v).ok()?;
+            u64::try_from((at.timestamp() - chrono::Utc::now().timestamp()).max(0)).ok()?
+        }
+    };
+    Some(Duration::from_secs(secs.min(86_400)))
+}
+
+/// `Cache-Control: max-age=N`. Capped at a day so a misconfigured server cannot silence a feed.
+fn max_age(h: &HeaderMap) -> Option<Duration> {
+    let v = header_str(h, header::CACHE_CONTROL)?;
+    v.split(',').find_map(|d| {
+        let (k, n) = d.trim().split_once('=')?;
+        (k.trim().eq_ignore_ascii_case("max-age"))
+            .then(|| n.trim().trim_matches('"').parse::<u64>().ok())
+            .flatten()
+            .map(|s| Duration::from_secs(s.min(86_400)))
+    })
+}
+
+/// Decodes an HTML page to text: charset from the Content-Type header, else from a `<meta>`
+/// in the first 1 KiB, else UTF-8; invalid sequences become U+FFFD rather than failing.
+pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
+    let from_header = content_type.and_then(charset_param);
+    let label = from_header.or_else(|| {
+        let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+        let at = head.find("charset=")?;
+        let rest = head[at + 8..].trim_start_matches(['"', '\'']);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        Some(rest[..end].to_string())
+    });
+    let encoding = label
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    let (text, _, _) = encoding.decode(body);
+    text.into_owned()
+}
+
+fn charset_param(ct: &str) -> Option<String> {
+    ct.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, "120".parse().expect("header"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
+        h.insert(
+            header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn max_age_is_read_from_cache_control() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CACHE_CONTROL, "public, max-age=600".parse().expect("header"));
+        assert_eq!(max_age(&h), Some(Duration::from_secs(600)));
+    }
+
+    #[test]
+    fn html_decoding_honours_charset() {
+        let latin1 = b"<html><head><meta charset=\"iso-8859-1\"></head><body>Caf\xe9</body></html>";
+        assert!(decode_html(latin1, None).contains("Café"));
+        assert!(decode_html(b"caf\xff", Some("text/html; charset=utf-8")).contains('\u{FFFD}'));
+    }
+}

@@ -1,0 +1,653 @@
+//! One feed through every stage: fetch → parse → (fetch pages → extract) → normalize →
+//! version → store, committed in one transaction. `redline run` and `redline poll` both call
+//! `poll_feed`; a feed's failure ends up on its own row and never reaches its neighbours.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+use url::Url;
+
+use crate::config::{Config, Rung};
+use crate::extract::extract_article;
+use crate::feed::{FeedEntry, parse_feed};
+use crate::fetch::{FetchOutcome, HttpClient, Validators, decode_html};
+use crate::normalize::{Snapshot, TextSource, bytes_hash, split_blank_lines};
+use crate::store::articles::{self, ArticleRow, PageState};
+use crate::store::changes::{self, NewChange};
+use crate::store::feeds::{self, FeedRow, FeedSuccess};
+use crate::store::{Store, StoreError, unix_now};
+use crate::version::{Decision, decide, describe_change};
+
+/// Article pages fetched at most per feed per poll; the rest wait for the next poll.
+pub const MAX_PAGES_PER_POLL: usize = 100;
+
+/// What a poll needs from the world.
+#[derive(Clone)]
+pub struct PollContext {
+    pub store: Store,
+    pub http: Arc<HttpClient>,
+    pub config: Arc<Config>,
+    pub shutdown: CancellationToken,
+}
+
+/// What one poll of one feed did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct PollReport {
+    pub feed_id: i64,
+    pub feed: String,
+    pub not_modified: bool,
+    pub entries: usize,
+    pub new_articles: usize,
+    pub new_versions: usize,
+    pub cosmetic_versions: usize,
+    pub reverts: usize,
+    pub claim_changes: usize,
+    pub pages_fetched: usize,
+    pub unpublished: usize,
+    /// Errors on individual article pages (the feed itself was fine).
+    pub page_errors: Vec<String>,
+    /// The feed's own error, if the poll failed.
+    pub error: Option<String>,
+    pub cancelled: bool,
+}
+
+/// A page to (re)fetch and what to do with its text.
+#[derive(Debug, Clone)]
+struct PageJob {
+    /// Known article, or `None` for a new entry (keyed by its feed id).
+    article: Option<ArticleRow>,
+    entry_id: Option<String>,
+    url: Url,
+    validators: Validators,
+    previous_page_hash: Option<String>,
+}
+
+#[derive(Debug)]
+enum PageResult {
+    Extracted {
+        snapshot: Snapshot,
+        validators: Validators,
+        page_hash: String,
+    },
+    /// 304, or the same bytes as last time: nothing to extract.
+    Unchanged {
+        validators: Validators,
+    },
+    Failed {
+        error: String,
+        gone: bool,
+    },
+}
+
+/// Polls one feed now. Never returns an error: failures are recorded on the feed's row and in
+/// the report, so the caller can go on with the next feed.
+#[tracing::instrument(skip_all, fields(feed = %feed.label()))]
+pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
+    let mut report = PollReport {
+        feed_id: feed.id,
+        feed: feed.label(),
+        ..PollReport::default()
+    };
+    let url = match Url::parse(&feed.url) {
+        Ok(u) => u,
+        Err(e) => {
+            let msg = format!("stored URL `{}` is invalid: {e}", feed.url);
+            record_feed_error(ctx, feed, &msg, None, &mut report).await;
+            return report;
+        }
+    };
+    let validators = Validators {
+        etag: feed.etag.clone(),
+        last_modified: feed.last_modified.clone(),
+    };
+    let fetched = tokio::select! {
+        () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
+        r = ctx.http.get(&url, &validators) => r,
+    };
+    let now = unix_now();
+    let mut success = FeedSuccess::default();
+    let mut max_age: Option<Duration>;
+    let entries = match fetched {
+        Err(e) => {
+            warn!(error = %e, "feed fetch failed");
+            let retry_after = e.retry_after();
+            record_feed_error(ctx, feed, &e.to_string(), retry_after, &mut report).await;
+            return report;
+        }
+        Ok(FetchOutcome::NotModified {
+            validators,
+            max_age: age,
+        }) => {
+            report.not_modified = true;
+            success.etag = validators.etag;
+            success.last_modified = validators.last_modified;
+            max_age = age;
+            None
+        }
+        Ok(FetchOutcome::Fresh(body)) => {
+            let hash = bytes_hash(&body.body);
+            success.etag = body.validators.etag;
+            success.last_modified = body.validators.last_modified;
+            success.new_url = body.moved_to.map(|u| u.to_string());
+            max_age = body.max_age;
+            if feed.body_hash.as_deref() == Some(hash.as_str()) {
+                // Same bytes as last time, without validators to say so: skip parsing.
+                report.not_modified = true;
+                None
+            } else {
+                match parse_feed(&body.body, &body.final_url) {
+                    Ok(parsed) => {
+                        success.body_hash = Some(hash);
+                        success.title = parsed.title;
+                        if let Some(ttl) = parsed.ttl {
+                            max_age = Some(max_age.map_or(ttl, |a: Duration| a.max(ttl)));
+                        }
+                        Some(parsed.entries)
+                    }
+                    Err(e) => {
+                        let msg = format!("{url}: {e}");
+                        warn!(error = %msg, "feed parse failed");
+                        record_feed_error(ctx, feed, &msg, None, &mut report).await;
+                        return report;
+                    }
+                }
+            }
+        }
+    };
+    report.entries = entries.as_ref().map_or(0, Vec::len);
+    let interval = ctx.config.interval_for(feed.interval());
+    success.next_poll_at = now + next_poll_delay(interval, ctx.config.schedule.jitter, max_age);
+
+    // Plan page fetches (full-text feeds): new or changed entries, plus re-checks that are due.
+    let jobs = if feed.full_text {
+        let store = ctx.store.clone();
+        let feed_id = feed.id;
+        let entries_for_plan = entries.clone();
+        match tokio::task::spawn_blocking(move || {
+            store.read(|c| plan_pages(c, feed_id, entries_for_plan.as_deref(), now))
+        })
+        .await
+        {
+            Ok(Ok(jobs)) => jobs,
+            Ok(Err(e)) => {
+                report.error = Some(format!("database: {e}"));
+                return report;
+            }
+            Err(e) => {
+                report.error = Some(format!("internal: {e}"));
+                return report;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let pages = tokio::select! {
+        () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
+        r = fetch_pages(&ctx.http, jobs) => r,
+    };
+    report.pages_fetched = pages.len();
+
+    // Everything this poll learned, in one transaction.
+    let store = ctx.store.clone();
+    let config = ctx.config.clone();
+    let feed_row = feed.clone();
+    let mut rep = report.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        store.write(|tx| {
+            commit_poll(
+                tx,
+                &config,
+                &feed_row,
+                entries.as_deref(),
+                pages,
+                &success,
+                now,
+                &mut rep,
+            )
+        })?;
+        Ok::<_, StoreError>(rep)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(rep)) => {
+            info!(
+                entries = rep.entries,
+                new_articles = rep.new_articles,
+                new_versions = rep.new_versions,
+                not_modified = rep.not_modified,
+                "polled"
+            );
+            rep
+        }
+        Ok(Err(e)) => {
+            warn!(error = %e, "could not store poll");
+            report.error = Some(format!("database: {e}"));
+            report
+        }
+        Err(e) => {
+            report.error = Some(format!("internal: {e}"));
+            report
+        }
+    }
+}
+
+async fn record_feed_error(
+    ctx: &PollContext,
+    feed: &FeedRow,
+    message: &str,
+    retry_after: Option<Duration>,
+    report: &mut PollReport,
+) {
+    report.error = Some(message.to_string());
+    let now = unix_now();
+    let interval = ctx.config.interval_for(feed.interval());
+    let delay = backoff_delay(
+        interval,
+        ctx.config.schedule.max_backoff,
+        feed.error_streak + 1,
+        retry_after,
+    );
+    let store = ctx.store.clone();
+    let id = feed.id;
+    let msg = message.to_string();
+    let stored = tokio::task::spawn_blocking(move || {
+        store.write(|tx| feeds::record_error(tx, id, &msg, now + delay, now))
+    })
+    .await;
+    if !matches!(stored, Ok(Ok(()))) {
+        warn!("could not record the feed error in the database");
+    }
+}
+
+/// Seconds until the next regular poll: the interval plus jitter, but never sooner than the
+/// feed's `<ttl>` or `Cache-Control: max-age` asks.
+pub fn next_poll_delay(interval: Duration, jitter: Duration, at_least: Option<Duration>) -> i64 {
+    let jitter_secs = jitter.as_secs();
+    let spread = if jitter_secs == 0 {
+        0
+    } else {
+        fastrand::u64(0..=jitter_secs)
+    };
+    let base = interval.as_secs() + spread;
+    base.max(at_least.map_or(0, |d| d.as_secs())) as i64
+}
+
+/// Seconds until a failing feed is tried again: the interval doubled per consecutive error
+/// (capped), ±20% jitter so failing feeds spread out, and at least what `Retry-After` asked.
+pub fn backoff_delay(
+    interval: Duration,
+    max_backoff: Duration,
+    streak: i64,
+    retry_after: Option<Duration>,
+) -> i64 {
+    let exp = u32::try_from((streak - 1).clamp(0, 20)).unwrap_or(20);
+    let base = interval
+        .as_secs()
+        .saturating_mul(1u64 << exp)
+        .min(max_backoff.as_secs().max(interval.as_secs()));
+    let jittered = (base as f64 * (0.8 + 0.4 * fastrand::f64())) as u64;
+    jittered.max(retry_after.map_or(0, |d| d.as_secs())).max(1) as i64
+}
+
+/// When an article page is next re-checked, by the ladder and the article's age since redline
+/// first saw it. `None` once it is past the last rung.
+pub fn next_check_at(ladder: &[Rung], first_seen: i64, now: i64) -> Option<i64> {
+    let age = Duration::from_secs(u64::try_from(now - first_seen).unwrap_or(0));
+    let rung = ladder.iter().find(|r| age < r.until)?;
+    Some(now + rung.every.as_secs() as i64)
+}
+
+fn plan_pages(
+    conn: &Connection,
+    feed_id: i64,
+    entries: Option<&[FeedEntry]>,
+    now: i64,
+) -> Result<Vec<PageJob>, StoreError> {
+    let mut jobs: Vec<PageJob> = Vec::new();
+    let mut planned: Vec<i64> = Vec::new();
+    for e in entries.unwrap_or(&[]) {
+        let Ok(url) = Url::parse(&e.url) else {
+            continue;
+        };
+        let existing = articles::find_for_entry(conn, feed_id, &e.id, &e.url)?;
+        let needed = match &existing {
+            None => true,
+            Some(a) => a.status == "live" && a.entry_hash.as_deref() != Some(e.entry_hash().as_str()),
+        };
+        if needed {
+            if let Some(a) = &existing {
+                planned.push(a.id);
+            }
+            jobs.push(PageJob {
+                validators: existing.as_ref().map(page_validators).unwrap_or_default(),
+                previous_page_hash: existing.as_ref().and_then(|a| a.page_hash.clone()),
+                article: existing,
+                entry_id: Some(e.id.clone()),
+                url,
+            });
+        }
+    }
+    for a in articles::due_pages(conn, feed_id, now)? {
+        if planned.contains(&a.id) {
+            continue;
+        }
+        let Ok(url) = Url::parse(&a.url) else {
+            continue;
+        };
+        jobs.push(PageJob {
+            validators: page_validators(&a),
+            previous_page_hash: a.page_hash.clone(),
+            article: Some(a),
+            entry_id: None,
+            url,
+        });
+    }
+    jobs.truncate(MAX_PAGES_PER_POLL);
+    Ok(jobs)
+}
+
+fn page_validators(a: &ArticleRow) -> Validators {
+    Validators {
+        etag: a.page_etag.clone(),
+        last_modified: a.page_last_modified.clone(),
+    }
+}
+
+async fn fetch_pages(http: &Arc<HttpClient>, jobs: Vec<PageJob>) -> Vec<(PageJob, PageResult)> {
+    let mut set = JoinSet::new();
+    for (i, job) in jobs.into_iter().enumerate() {
+        let http = http.clone();
+        set.spawn(async move {
+            let result = fetch_page(&http, &job).await;
+            (i, job, result)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok(r) => out.push(r),
+            Err(e) => warn!(error = %e, "page task failed"),
+        }
+    }
+    // Deterministic order: the order the jobs were planned in.
+    out.sort_by_key(|(i, _, _)| *i);
+    out.into_iter().map(|(_, j, r)| (j, r)).collect()
+}
+
+async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
+    match http.get(&job.url, &job.validators).await {
+        Err(e) => PageResult::Failed {
+            gone: e.is_gone(),
+            error: e.to_string(),
+        },
+        Ok(FetchOutcome::NotModified { validators, .. }) => PageResult::Unchanged { validators },
+        Ok(FetchOutcome::Fresh(body)) => {
+            let page_hash = bytes_hash(&body.body);
+            if job.previous_page_hash.as_deref() == Some(page_hash.as_str()) {
+                return PageResult::Unchanged {
+                    validators: body.validators,
+                };
+            }
+            let html = decode_html(&body.body, body.content_type.as_deref());
+            let url = body.final_url.clone();
+            let canonical = job.url.to_string();
+            // Extraction is CPU work: keep it off the async workers.
+            let extracted =
+                tokio::task::spawn_blocking(move || extract_article(&html, &url)).await;
+            match extracted {
+                Ok(Ok(x)) if !x.paragraphs.is_empty() => {
+                    let mut snapshot = Snapshot::new(
+                        x.title.as_deref().unwrap_or(""),
+                        x.byline.as_deref(),
+                        &canonical,
+                        &x.paragraphs,
+                        TextSource::Page,
+                    );
+                    snapshot.published = x.published;
+                    snapshot.modified = x.modified;
+                    PageResult::Extracted {
+                        snapshot,
+                        validators: body.validators,
+                        page_hash,
+                    }
+                }
+                Ok(Ok(_)) => PageResult::Failed {
+                    error: format!("{}: no article text found on the page", job.url),
+                    gone: false,
+                },
+                Ok(Err(e)) => PageResult::Failed {
+                    error: format!("{}: {e}", job.url),
+                    gone: false,
+                },
+                Err(e) => PageResult::Failed {
+                    error: format!("{}: extraction crashed: {e}", job.url),
+                    gone: false,
+                },
+            }
+        }
+    }
+}
+
+fn rfc3339(d: Option<DateTime<Utc>>) -> Option<String> {
+    d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// A snapshot of an entry from the feed's own text.
+fn feed_snapshot(e: &FeedEntry) -> Snapshot {
+    let paragraphs: Vec<String> = split_blank_lines(e.body())
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let mut s = Snapshot::new(
+        &e.title,
+        e.byline().as_deref(),
+        &e.url,
+        &paragraphs,
+        TextSource::Feed,
+    );
+    s.published = rfc3339(e.published);
+    s.modified = rfc3339(e.updated);
+    s
+}
+
+#[allow(clippy::too_many_arguments)]
+fn commit_poll(
+    tx: &Connection,
+    config: &Config,
+    feed: &FeedRow,
+    entries: Option<&[FeedEntry]>,
+    pages: Vec<(PageJob, PageResult)>,
+    success: &FeedSuccess,
+    now: i64,
+    report: &mut PollReport,
+) -> Result<(), StoreError> {
+    let mut entry_articles: HashMap<String, ArticleRow> = HashMap::new();
+    for e in entries.unwrap_or(&[]) {
+        let article_id = match articles::find_for_entry(tx, feed.id, &e.id, &e.url)? {
+            Some(a) => {
+                articles::touch(tx, a.id, &e.id, &e.url, &e.entry_hash(), now)?;
+                a.id
+            }
+            None => {
+                report.new_articles += 1;
+                let id = articles::insert(tx, feed.id, &e.id, &e.url, &e.entry_hash(), now)?;
+                if feed.full_text {
+                    // Fetch its page on this poll's results below, else on the next poll.
+                    articles::set_page_state(
+                        tx,
+                        id,
+                        &PageState {
+                            next_check_at: Some(now),
+                            ..PageState::default()
+                        },
+                    )?;
+                }
+                id
+            }
+        };
+        if !feed.full_text {
+            record_snapshot(tx, article_id, &feed_snapshot(e), now, report)?;
+        }
+        if let Some(a) = articles::get(tx, article_id)? {
+            entry_articles.insert(e.id.clone(), a);
+        }
+    }
+
+    for (job, result) in pages {
+        let article = match (&job.article, &job.entry_id) {
+            (Some(a), _) => articles::get(tx, a.id)?,
+            (None, Some(id)) => entry_articles.get(id).cloned(),
+            (None, None) => None,
+        };
+        let Some(article) = article else { continue };
+        let next = next_check_at(&config.schedule.recheck, article.first_seen, now);
+        let mut state = PageState {
+            next_check_at: next,
+            ..PageState::default()
+        };
+        match result {
+            PageResult::Extracted {
+                snapshot,
+                validators,
+                page_hash,
+            } => {
+                state.etag = validators.etag;
+                state.last_modified = validators.last_modified;
+                if let Some(err) = record_snapshot(tx, article.id, &snapshot, now, report)? {
+                    report.page_errors.push(err.clone());
+                    state.last_error = Some(err);
+                } else {
+                    // Only remember the bytes once their text is stored, so a failed
+                    // extraction is retried rather than skipped as "unchanged".
+                    state.page_hash = Some(page_hash);
+                }
+            }
+            PageResult::Unchanged { validators } => {
+                state.etag = validators.etag;
+                state.last_modified = validators.last_modified;
+            }
+            PageResult::Failed { error, gone } => {
+                report.page_errors.push(error.clone());
+                state.last_error = Some(error);
+                if gone {
+                    state.missing_streak = article.missing_streak + 1;
+                    if state.missing_streak >= i64::from(config.schedule.unpublished_after) {
+                        state.unpublished = true;
+                        state.next_check_at = None;
+                        report.unpublished += 1;
+                        let latest = articles::latest_version(tx, article.id)?;
+                        changes::insert(
+                            tx,
+                            &NewChange {
+                                article_id: article.id,
+                                from_seq: latest.map(|v| v.seq),
+                                kind: "unpublished",
+                                ..NewChange::default()
+                            },
+                            now,
+                        )?;
+                    }
+                } else if article.missing_streak > 0 {
+                    state.missing_streak = article.missing_streak;
+                }
+                if next.is_some() && state.next_check_at.is_some() && article.page_hash.is_none() {
+                    // Never fetched successfully: try again on the next poll, not hours later.
+                    state.next_check_at = Some(now);
+                }
+            }
+        }
+        articles::set_page_state(tx, article.id, &state)?;
+    }
+
+    feeds::record_success(tx, feed.id, success, now)?;
+    Ok(())
+}
+
+/// Stores `snap` as the article's next version if it is one. Returns a message when the
+/// snapshot was refused as a failed extraction.
+fn record_snapshot(
+    tx: &Connection,
+    article_id: i64,
+    snap: &Snapshot,
+    now: i64,
+    report: &mut PollReport,
+) -> Result<Option<String>, StoreError> {
+    let prev = articles::latest_version(tx, article_id)?;
+    let hash = snap.hash();
+    let decision = decide(prev.as_ref(), snap, || {
+        prev.as_ref()
+            .and_then(|p| articles::earlier_with_hash(tx, article_id, &hash, p.seq).ok().flatten())
+    });
+    match decision {
+        Decision::Unchanged => Ok(None),
+        Decision::First => {
+            articles::insert_version(tx, article_id, 1, snap, false, None, now)?;
+            report.new_versions += 1;
+            Ok(None)
+        }
+        Decision::FailedExtraction {
+            chars,
+            previous_chars,
+        } => Ok(Some(format!(
+            "{}: extraction returned {chars} characters against {previous_chars} in the last version; kept as a failed extraction, not a new version",
+            snap.url
+        ))),
+        Decision::New {
+            cosmetic,
+            revert_of,
+        } => {
+            let Some(prev) = prev else { return Ok(None) };
+            let seq = prev.seq + 1;
+            articles::insert_version(tx, article_id, seq, snap, cosmetic, revert_of, now)?;
+            let mut change = describe_change((&prev).into(), snap.into(), cosmetic);
+            change.article_id = article_id;
+            change.from_seq = Some(prev.seq);
+            change.to_seq = Some(seq);
+            change.revert_of = revert_of;
+            report.claim_changes += change.claims.len();
+            changes::insert(tx, &change, now)?;
+            report.new_versions += 1;
+            report.cosmetic_versions += usize::from(cosmetic);
+            report.reverts += usize::from(revert_of.is_some());
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ScheduleConfig;
+
+    #[test]
+    fn ladder_counts_age_from_first_sighting() {
+        let ladder = ScheduleConfig::default().recheck;
+        let t0 = 1_000_000;
+        assert_eq!(next_check_at(&ladder, t0, t0 + 60), Some(t0 + 60));
+        assert_eq!(next_check_at(&ladder, t0, t0 + 4 * 3600), Some(t0 + 4 * 3600 + 1800));
+        assert_eq!(next_check_at(&ladder, t0, t0 + 40 * 86_400), None);
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let i = Duration::from_secs(600);
+        let cap = Duration::from_secs(3600);
+        let d1 = backoff_delay(i, cap, 1, None);
+        assert!((480..=720).contains(&d1), "{d1}");
+        let d5 = backoff_delay(i, cap, 5, None);
+        assert!((2880..=4320).contains(&d5), "{d5}");
+        assert!(backoff_delay(i, cap, 1, Some(Duration::from_secs(7200))) >= 7200);
+    }
+
+    #[test]
+    fn next_poll_respects_ttl() {
+        let d = next_poll_delay(Duration::from_secs(300), Duration::ZERO, Some(Duration::from_secs(3600)));
+        assert_eq!(d, 3600);
+    }
+}

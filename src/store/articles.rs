@@ -1,0 +1,365 @@
+//! Articles and their versions. Bodies are stored zstd-compressed.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{Result, compress, decompress};
+use crate::normalize::Snapshot;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub feed_id: i64,
+    pub guid: String,
+    pub url: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub status: String,
+    pub entry_hash: Option<String>,
+    pub page_etag: Option<String>,
+    pub page_last_modified: Option<String>,
+    pub page_hash: Option<String>,
+    pub next_check_at: Option<i64>,
+    pub missing_streak: i64,
+    pub last_error: Option<String>,
+}
+
+const ARTICLE_COLUMNS: &str = "id, feed_id, guid, url, first_seen, last_seen, status, entry_hash, \
+    page_etag, page_last_modified, page_hash, next_check_at, missing_streak, last_error";
+
+fn article_from_row(r: &Row<'_>) -> rusqlite::Result<ArticleRow> {
+    Ok(ArticleRow {
+        id: r.get(0)?,
+        feed_id: r.get(1)?,
+        guid: r.get(2)?,
+        url: r.get(3)?,
+        first_seen: r.get(4)?,
+        last_seen: r.get(5)?,
+        status: r.get(6)?,
+        entry_hash: r.get(7)?,
+        page_etag: r.get(8)?,
+        page_last_modified: r.get(9)?,
+        page_hash: r.get(10)?,
+        next_check_at: r.get(11)?,
+        missing_streak: r.get(12)?,
+        last_error: r.get(13)?,
+    })
+}
+
+/// One stored version, body decompressed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Version {
+    pub id: i64,
+    pub article_id: i64,
+    pub seq: i64,
+    pub fetched_at: i64,
+    pub source: String,
+    pub url: String,
+    pub title: String,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    pub body: String,
+    pub body_chars: i64,
+    pub hash: String,
+    pub typo_hash: String,
+    pub cosmetic: bool,
+    pub revert_of: Option<i64>,
+}
+
+const VERSION_COLUMNS: &str = "id, article_id, seq, fetched_at, source, url, title, byline, \
+    published, modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of";
+
+fn version_from_row(r: &Row<'_>) -> rusqlite::Result<(Version, Vec<u8>)> {
+    Ok((
+        Version {
+            id: r.get(0)?,
+            article_id: r.get(1)?,
+            seq: r.get(2)?,
+            fetched_at: r.get(3)?,
+            source: r.get(4)?,
+            url: r.get(5)?,
+            title: r.get(6)?,
+            byline: r.get(7)?,
+            published: r.get(8)?,
+            modified: r.get(9)?,
+            body: String::new(),
+            body_chars: r.get(11)?,
+            hash: r.get(12)?,
+            typo_hash: r.get(13)?,
+            cosmetic: r.get(14)?,
+            revert_of: r.get(15)?,
+        },
+        r.get(10)?,
+    ))
+}
+
+fn with_body((mut v, blob): (Version, Vec<u8>)) -> Result<Version> {
+    v.body = decompress(v.id, &blob)?;
+    Ok(v)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<ArticleRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"),
+            [id],
+            article_from_row,
+        )
+        .optional()?)
+}
+
+/// Finds the article a feed entry belongs to: by guid first, then by canonical URL, so an
+/// article whose guid changed but whose URL did not stays one article.
+pub fn find_for_entry(
+    conn: &Connection,
+    feed_id: i64,
+    guid: &str,
+    url: &str,
+) -> Result<Option<ArticleRow>> {
+    let by_guid = conn
+        .query_row(
+            &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND guid = ?2"),
+            params![feed_id, guid],
+            article_from_row,
+        )
+        .optional()?;
+    if by_guid.is_some() {
+        return Ok(by_guid);
+    }
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND url = ?2 ORDER BY id LIMIT 1"
+            ),
+            params![feed_id, url],
+            article_from_row,
+        )
+        .optional()?)
+}
+
+/// Finds an article by id or by URL (what a user types).
+pub fn find(conn: &Connection, key: &str) -> Result<Option<ArticleRow>> {
+    if let Ok(id) = key.trim_start_matches('#').parse::<i64>() {
+        return get(conn, id);
+    }
+    Ok(conn
+        .query_row(
+            &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE url = ?1 OR guid = ?1 ORDER BY id LIMIT 1"),
+            [key],
+            article_from_row,
+        )
+        .optional()?)
+}
+
+pub fn insert(
+    conn: &Connection,
+    feed_id: i64,
+    guid: &str,
+    url: &str,
+    entry_hash: &str,
+    now: i64,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO articles (feed_id, guid, url, first_seen, last_seen, entry_hash) \
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+        params![feed_id, guid, url, now, entry_hash],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Records that the feed still lists the article, with its current guid, URL and entry hash.
+pub fn touch(
+    conn: &Connection,
+    id: i64,
+    guid: &str,
+    url: &str,
+    entry_hash: &str,
+    now: i64,
+) -> Result<()> {
+    // The guid may have changed (same URL); keep the newest unless another row holds it.
+    conn.execute(
+        "UPDATE articles SET last_seen = ?2, url = ?3, entry_hash = ?4, \
+         guid = CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = articles.feed_id \
+                                  AND o.guid = ?5 AND o.id != articles.id) THEN guid ELSE ?5 END \
+         WHERE id = ?1",
+        params![id, now, url, entry_hash, guid],
+    )?;
+    Ok(())
+}
+
+/// Page state after a full-text check.
+#[derive(Debug, Clone, Default)]
+pub struct PageState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub page_hash: Option<String>,
+    pub next_check_at: Option<i64>,
+    pub missing_streak: i64,
+    pub last_error: Option<String>,
+    pub unpublished: bool,
+}
+
+pub fn set_page_state(conn: &Connection, id: i64, s: &PageState) -> Result<()> {
+    conn.execute(
+        "UPDATE articles SET page_etag = COALESCE(?2, page_etag), \
+         page_last_modified = COALESCE(?3, page_last_modified), page_hash = COALESCE(?4, page_hash), \
+         next_check_at = ?5, missing_streak = ?6, last_error = ?7, \
+         status = CASE WHEN ?8 THEN 'unpublished' ELSE status END WHERE id = ?1",
+        params![
+            id,
+            s.etag,
+            s.last_modified,
+            s.page_hash,
+            s.next_check_at,
+            s.missing_streak,
+            s.last_error,
+            s.unpublished
+        ],
+    )?;
+    Ok(())
+}
+
+/// Live articles of a feed whose page re-check is due.
+pub fn due_pages(conn: &Connection, feed_id: i64, now: i64) -> Result<Vec<ArticleRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND status = 'live' \
+         AND next_check_at IS NOT NULL AND next_check_at <= ?2 ORDER BY next_check_at"
+    ))?;
+    let rows = stmt
+        .query_map(params![feed_id, now], article_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// One line of `articles`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub feed: String,
+    pub url: String,
+    pub title: Option<String>,
+    pub status: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub versions: i64,
+}
+
+pub fn list(
+    conn: &Connection,
+    feed_id: Option<i64>,
+    changed_only: bool,
+    limit: i64,
+) -> Result<Vec<ArticleSummary>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.id, COALESCE(f.name, '#' || f.id), a.url, \
+           (SELECT title FROM versions v WHERE v.article_id = a.id ORDER BY seq DESC LIMIT 1), \
+           a.status, a.first_seen, a.last_seen, \
+           (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) AS n \
+         FROM articles a JOIN feeds f ON f.id = a.feed_id \
+         WHERE (?1 IS NULL OR a.feed_id = ?1) \
+         AND (?2 = 0 OR (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) > 1 \
+              OR a.status != 'live') \
+         ORDER BY a.last_seen DESC, a.id DESC LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map(params![feed_id, changed_only, limit], |r| {
+            Ok(ArticleSummary {
+                id: r.get(0)?,
+                feed: r.get(1)?,
+                url: r.get(2)?,
+                title: r.get(3)?,
+                status: r.get(4)?,
+                first_seen: r.get(5)?,
+                last_seen: r.get(6)?,
+                versions: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn latest_version(conn: &Connection, article_id: i64) -> Result<Option<Version>> {
+    let row = conn
+        .query_row(
+            &format!(
+                "SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ?1 ORDER BY seq DESC LIMIT 1"
+            ),
+            [article_id],
+            version_from_row,
+        )
+        .optional()?;
+    row.map(with_body).transpose()
+}
+
+pub fn version(conn: &Connection, article_id: i64, seq: i64) -> Result<Option<Version>> {
+    let row = conn
+        .query_row(
+            &format!("SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ?1 AND seq = ?2"),
+            params![article_id, seq],
+            version_from_row,
+        )
+        .optional()?;
+    row.map(with_body).transpose()
+}
+
+/// All versions of an article, oldest first, bodies included.
+pub fn versions(conn: &Connection, article_id: i64) -> Result<Vec<Version>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ?1 ORDER BY seq"
+    ))?;
+    let rows: Vec<(Version, Vec<u8>)> = stmt
+        .query_map([article_id], version_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter().map(with_body).collect()
+}
+
+/// The seq of an earlier version with this content hash, other than the latest.
+pub fn earlier_with_hash(
+    conn: &Connection,
+    article_id: i64,
+    hash: &str,
+    latest_seq: i64,
+) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM versions WHERE article_id = ?1 AND hash = ?2 AND seq < ?3 \
+             ORDER BY seq DESC LIMIT 1",
+            params![article_id, hash, latest_seq],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn insert_version(
+    conn: &Connection,
+    article_id: i64,
+    seq: i64,
+    snap: &Snapshot,
+    cosmetic: bool,
+    revert_of: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO versions (article_id, seq, fetched_at, source, url, title, byline, published, \
+         modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            article_id,
+            seq,
+            now,
+            snap.source.as_str(),
+            snap.url,
+            snap.title,
+            snap.byline,
+            snap.published,
+            snap.modified,
+            compress(&snap.body),
+            snap.body_chars() as i64,
+            snap.hash(),
+            snap.typo_hash(),
+            cosmetic,
+            revert_of
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}

@@ -1,0 +1,218 @@
+//! Change records and their claim changes, written in the same transaction as the version
+//! they describe, so `log` is a query and never a recomputation.
+
+use rusqlite::{Connection, Row, params};
+
+use super::Result;
+
+/// One claim change as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ClaimRow {
+    pub kind: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub before_sentence: Option<String>,
+    pub after_sentence: Option<String>,
+}
+
+/// A change to be written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewChange {
+    pub article_id: i64,
+    pub from_seq: Option<i64>,
+    pub to_seq: Option<i64>,
+    /// "edit" or "unpublished".
+    pub kind: &'static str,
+    pub fields: Vec<&'static str>,
+    pub sentences_added: i64,
+    pub sentences_removed: i64,
+    pub sentences_edited: i64,
+    pub sentences_moved: i64,
+    pub cosmetic: bool,
+    pub stealth: bool,
+    pub revert_of: Option<i64>,
+    pub significance: f64,
+    pub claims: Vec<ClaimRow>,
+}
+
+pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO changes (article_id, from_seq, to_seq, created_at, kind, fields, sentences_added, \
+         sentences_removed, sentences_edited, sentences_moved, cosmetic, stealth, revert_of, significance) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            c.article_id,
+            c.from_seq,
+            c.to_seq,
+            now,
+            c.kind,
+            c.fields.join(","),
+            c.sentences_added,
+            c.sentences_removed,
+            c.sentences_edited,
+            c.sentences_moved,
+            c.cosmetic,
+            c.stealth,
+            c.revert_of,
+            c.significance
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    insert_claims(conn, id, &c.claims)?;
+    Ok(id)
+}
+
+fn insert_claims(conn: &Connection, change_id: i64, claims: &[ClaimRow]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO claim_changes (change_id, ord, kind, before, after, before_sentence, after_sentence) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, cl) in claims.iter().enumerate() {
+        stmt.execute(params![
+            change_id,
+            i as i64,
+            cl.kind,
+            cl.before,
+            cl.after,
+            cl.before_sentence,
+            cl.after_sentence
+        ])?;
+    }
+    Ok(())
+}
+
+/// Replaces the computed parts of an existing change (used by `reprocess`).
+pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Result<()> {
+    conn.execute(
+        "UPDATE changes SET fields = ?2, sentences_added = ?3, sentences_removed = ?4, \
+         sentences_edited = ?5, sentences_moved = ?6, cosmetic = ?7, stealth = ?8, significance = ?9 \
+         WHERE id = ?1",
+        params![
+            change_id,
+            c.fields.join(","),
+            c.sentences_added,
+            c.sentences_removed,
+            c.sentences_edited,
+            c.sentences_moved,
+            c.cosmetic,
+            c.stealth,
+            c.significance
+        ],
+    )?;
+    conn.execute("DELETE FROM claim_changes WHERE change_id = ?1", [change_id])?;
+    insert_claims(conn, change_id, &c.claims)
+}
+
+/// A stored change, with where it happened.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub article_id: i64,
+    pub feed: String,
+    pub url: String,
+    pub title: Option<String>,
+    pub from_seq: Option<i64>,
+    pub to_seq: Option<i64>,
+    pub created_at: i64,
+    pub kind: String,
+    pub fields: Vec<String>,
+    pub sentences_added: i64,
+    pub sentences_removed: i64,
+    pub sentences_edited: i64,
+    pub sentences_moved: i64,
+    pub cosmetic: bool,
+    pub stealth: bool,
+    pub revert_of: Option<i64>,
+    pub significance: f64,
+    pub claims: Vec<ClaimRow>,
+}
+
+/// Filters for `log` and `export`.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    pub since: Option<i64>,
+    pub feed_id: Option<i64>,
+    pub article_id: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
+    let fields: String = r.get(9)?;
+    Ok(ChangeRow {
+        id: r.get(0)?,
+        article_id: r.get(1)?,
+        feed: r.get(2)?,
+        url: r.get(3)?,
+        title: r.get(4)?,
+        from_seq: r.get(5)?,
+        to_seq: r.get(6)?,
+        created_at: r.get(7)?,
+        kind: r.get(8)?,
+        fields: fields
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(String::from)
+            .collect(),
+        sentences_added: r.get(10)?,
+        sentences_removed: r.get(11)?,
+        sentences_edited: r.get(12)?,
+        sentences_moved: r.get(13)?,
+        cosmetic: r.get(14)?,
+        stealth: r.get(15)?,
+        revert_of: r.get(16)?,
+        significance: r.get(17)?,
+        claims: Vec::new(),
+    })
+}
+
+/// Changes, newest first, with their claim changes.
+pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.article_id, COALESCE(fd.name, '#' || fd.id), a.url, \
+           (SELECT title FROM versions v WHERE v.article_id = c.article_id \
+              AND v.seq = COALESCE(c.to_seq, c.from_seq)), \
+           c.from_seq, c.to_seq, c.created_at, c.kind, c.fields, c.sentences_added, \
+           c.sentences_removed, c.sentences_edited, c.sentences_moved, c.cosmetic, c.stealth, \
+           c.revert_of, c.significance \
+         FROM changes c JOIN articles a ON a.id = c.article_id JOIN feeds fd ON fd.id = a.feed_id \
+         WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR a.feed_id = ?2) \
+           AND (?3 IS NULL OR c.article_id = ?3) \
+         ORDER BY c.created_at DESC, c.id DESC LIMIT ?4",
+    )?;
+    let mut rows: Vec<ChangeRow> = stmt
+        .query_map(
+            params![f.since, f.feed_id, f.article_id, f.limit.unwrap_or(-1)],
+            change_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut claims = conn.prepare_cached(
+        "SELECT kind, before, after, before_sentence, after_sentence FROM claim_changes \
+         WHERE change_id = ?1 ORDER BY ord",
+    )?;
+    for row in &mut rows {
+        row.claims = claims
+            .query_map([row.id], |r| {
+                Ok(ClaimRow {
+                    kind: r.get(0)?,
+                    before: r.get(1)?,
+                    after: r.get(2)?,
+                    before_sentence: r.get(3)?,
+                    after_sentence: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(rows)
+}
+
+/// Every edit change, oldest first, for `reprocess`: (id, article_id, from_seq, to_seq).
+pub fn all_edits(conn: &Connection) -> Result<Vec<(i64, i64, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, article_id, from_seq, to_seq FROM changes \
+         WHERE kind = 'edit' AND from_seq IS NOT NULL AND to_seq IS NOT NULL ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

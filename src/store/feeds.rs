@@ -1,0 +1,337 @@
+//! Feed rows: the configured and added feeds, their HTTP validators and their schedule state.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{Result, StoreError};
+use crate::config::FeedConfig;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FeedRow {
+    pub id: i64,
+    pub url: String,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub source: String,
+    pub active: bool,
+    pub interval_secs: Option<i64>,
+    pub full_text: bool,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<String>,
+    pub next_poll_at: Option<i64>,
+    pub last_poll_at: Option<i64>,
+    pub last_ok_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
+    pub error_streak: i64,
+}
+
+impl FeedRow {
+    /// The name to show: the configured name, else the id.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| format!("#{}", self.id))
+    }
+
+    pub fn interval(&self) -> Option<Duration> {
+        self.interval_secs
+            .and_then(|s| u64::try_from(s).ok())
+            .map(Duration::from_secs)
+    }
+}
+
+const COLUMNS: &str = "id, url, name, title, source, active, interval_secs, full_text, etag, \
+    last_modified, body_hash, next_poll_at, last_poll_at, last_ok_at, last_error, last_error_at, \
+    error_streak";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
+    Ok(FeedRow {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        name: r.get(2)?,
+        title: r.get(3)?,
+        source: r.get(4)?,
+        active: r.get(5)?,
+        interval_secs: r.get(6)?,
+        full_text: r.get(7)?,
+        etag: r.get(8)?,
+        last_modified: r.get(9)?,
+        body_hash: r.get(10)?,
+        next_poll_at: r.get(11)?,
+        last_poll_at: r.get(12)?,
+        last_ok_at: r.get(13)?,
+        last_error: r.get(14)?,
+        last_error_at: r.get(15)?,
+        error_streak: r.get(16)?,
+    })
+}
+
+/// What a config sync did.
+#[derive(Debug, Default, PartialEq)]
+pub struct SyncReport {
+    pub added: usize,
+    pub updated: usize,
+    pub deactivated: usize,
+}
+
+/// Makes the database's config feeds match the config's `[[feed]]` list. Feeds removed from
+/// the config are deactivated, not deleted: their history stays readable.
+pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    let mut keep = Vec::with_capacity(feeds.len());
+    for f in feeds {
+        let url = f.url.as_str();
+        let interval = f.interval.map(|d| d.as_secs() as i64);
+        if let Some(name) = &f.name {
+            // A name taken by another feed would make the CLI ambiguous: free it only if that
+            // feed is a config feed that is about to be renamed or deactivated.
+            let holder: Option<(i64, String, String)> = conn
+                .query_row(
+                    "SELECT id, url, source FROM feeds WHERE name = ?1",
+                    [name],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            if let Some((id, holder_url, source)) = holder {
+                if holder_url != url {
+                    if source == "cli" {
+                        return Err(StoreError::Invalid(format!(
+                            "feed name `{name}` in the config is already used by feed #{id} ({holder_url}) added with `feeds add`; rename one of them"
+                        )));
+                    }
+                    conn.execute("UPDATE feeds SET name = NULL WHERE id = ?1", [id])?;
+                }
+            }
+        }
+        let existing: Option<(i64, Option<String>, Option<i64>, bool, bool, String)> = conn
+            .query_row(
+                "SELECT id, name, interval_secs, full_text, active, source FROM feeds WHERE url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        match existing {
+            None => {
+                conn.execute(
+                    "INSERT INTO feeds (url, name, source, interval_secs, full_text, created_at) \
+                     VALUES (?1, ?2, 'config', ?3, ?4, ?5)",
+                    params![url, f.name, interval, f.full_text, now],
+                )?;
+                keep.push(conn.last_insert_rowid());
+                report.added += 1;
+            }
+            Some((id, name, iv, ft, active, source)) => {
+                if name != f.name || iv != interval || ft != f.full_text || !active || source != "config" {
+                    conn.execute(
+                        "UPDATE feeds SET name = ?2, interval_secs = ?3, full_text = ?4, active = 1, \
+                         source = 'config' WHERE id = ?1",
+                        params![id, f.name, interval, f.full_text],
+                    )?;
+                    report.updated += 1;
+                }
+                keep.push(id);
+            }
+        }
+    }
+    let mut stmt = conn.prepare("SELECT id FROM feeds WHERE source = 'config' AND active = 1")?;
+    let active: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in active.into_iter().filter(|id| !keep.contains(id)) {
+        conn.execute("UPDATE feeds SET active = 0 WHERE id = ?1", [id])?;
+        report.deactivated += 1;
+    }
+    Ok(report)
+}
+
+/// Adds a feed from the command line.
+pub fn add(
+    conn: &Connection,
+    url: &str,
+    name: Option<&str>,
+    interval: Option<Duration>,
+    full_text: bool,
+    now: i64,
+) -> Result<FeedRow> {
+    if let Some(existing) = get_by_url(conn, url)? {
+        return Err(StoreError::Invalid(format!(
+            "{url} is already watched as feed {} (source: {})",
+            existing.label(),
+            existing.source
+        )));
+    }
+    if let Some(name) = name {
+        if find(conn, name)?.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "a feed named `{name}` already exists; choose another --name"
+            )));
+        }
+    }
+    conn.execute(
+        "INSERT INTO feeds (url, name, source, interval_secs, full_text, created_at) \
+         VALUES (?1, ?2, 'cli', ?3, ?4, ?5)",
+        params![
+            url,
+            name,
+            interval.map(|d| d.as_secs() as i64),
+            full_text,
+            now
+        ],
+    )?;
+    get(conn, conn.last_insert_rowid())?
+        .ok_or_else(|| StoreError::Invalid("feed vanished after insert".into()))
+}
+
+/// Deletes a CLI-added feed and its history. Config feeds are removed from the config instead.
+pub fn remove(conn: &Connection, feed: &FeedRow) -> Result<()> {
+    if feed.source == "config" && feed.active {
+        return Err(StoreError::Invalid(format!(
+            "feed {} comes from the config file; remove its [[feed]] entry there",
+            feed.label()
+        )));
+    }
+    conn.execute("DELETE FROM feeds WHERE id = ?1", [feed.id])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<FeedRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM feeds WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn get_by_url(conn: &Connection, url: &str) -> Result<Option<FeedRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM feeds WHERE url = ?1"),
+            [url],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Finds a feed by name, id or URL (what a user types after `--feed`).
+pub fn find(conn: &Connection, key: &str) -> Result<Option<FeedRow>> {
+    if let Some(f) = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM feeds WHERE name = ?1"),
+            [key],
+            from_row,
+        )
+        .optional()?
+    {
+        return Ok(Some(f));
+    }
+    if let Ok(id) = key.trim_start_matches('#').parse::<i64>() {
+        if let Some(f) = get(conn, id)? {
+            return Ok(Some(f));
+        }
+    }
+    get_by_url(conn, key)
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<FeedRow>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM feeds ORDER BY id"))?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn active(conn: &Connection) -> Result<Vec<FeedRow>> {
+    Ok(list(conn)?.into_iter().filter(|f| f.active).collect())
+}
+
+/// Active feeds whose next poll is due at `now` (never polled counts as due).
+pub fn due(conn: &Connection, now: i64) -> Result<Vec<FeedRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM feeds WHERE active = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?1) \
+         ORDER BY next_poll_at"
+    ))?;
+    let rows = stmt
+        .query_map([now], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// When the next active feed falls due.
+pub fn next_due_at(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT MIN(COALESCE(next_poll_at, 0)) FROM feeds WHERE active = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// A successful fetch (fresh or 304).
+#[derive(Debug, Clone, Default)]
+pub struct FeedSuccess {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<String>,
+    pub title: Option<String>,
+    /// A permanent redirect's target: becomes the feed's URL.
+    pub new_url: Option<String>,
+    pub next_poll_at: i64,
+}
+
+pub fn record_success(conn: &Connection, feed_id: i64, s: &FeedSuccess, now: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified), \
+         body_hash = COALESCE(?4, body_hash), title = COALESCE(?5, title), next_poll_at = ?6, \
+         last_poll_at = ?7, last_ok_at = ?7, error_streak = 0 WHERE id = ?1",
+        params![
+            feed_id,
+            s.etag,
+            s.last_modified,
+            s.body_hash,
+            s.title,
+            s.next_poll_at,
+            now
+        ],
+    )?;
+    if let Some(new_url) = &s.new_url {
+        // Another feed may already have that URL; then keep ours rather than fail the poll.
+        let taken = get_by_url(conn, new_url)?.is_some_and(|f| f.id != feed_id);
+        if taken {
+            tracing::warn!(feed_id, %new_url, "permanent redirect to a URL another feed already has; keeping the old URL");
+        } else {
+            conn.execute(
+                "UPDATE feeds SET url = ?2 WHERE id = ?1",
+                params![feed_id, new_url],
+            )?;
+            tracing::info!(feed_id, %new_url, "feed moved permanently; stored its new URL");
+        }
+    }
+    Ok(())
+}
+
+pub fn record_error(
+    conn: &Connection,
+    feed_id: i64,
+    message: &str,
+    next_poll_at: i64,
+    now: i64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE feeds SET last_error = ?2, last_error_at = ?3, last_poll_at = ?3, \
+         error_streak = error_streak + 1, next_poll_at = ?4 WHERE id = ?1",
+        params![feed_id, message, now, next_poll_at],
+    )?;
+    Ok(())
+}
+
+/// Counts per feed for listings: (articles, versions).
+pub fn counts(conn: &Connection, feed_id: i64) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM articles WHERE feed_id = ?1), \
+                (SELECT COUNT(*) FROM versions v JOIN articles a ON a.id = v.article_id WHERE a.feed_id = ?1)",
+        [feed_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}

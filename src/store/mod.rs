@@ -1,0 +1,191 @@
+//! The SQLite store: opening, pragmas, embedded migrations, and the one-transaction write path.
+//!
+//! rusqlite blocks, so the `Connection` sits in a `std::sync::Mutex` and is only locked inside
+//! synchronous code (callers in async code go through `spawn_blocking`); the lock is never held
+//! across an `.await`. WAL lets readers (the CLI) work while the daemon writes.
+
+pub mod articles;
+pub mod changes;
+pub mod feeds;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction};
+
+/// Numbered migrations, applied in order at open. Never edit a shipped one: add the next.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// The largest body we agree to decompress: far above any real article, far below a bomb.
+pub const MAX_BODY_DECOMPRESSED: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create directory {path} for the database: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "database {path} has schema version {found}, but this redline only knows up to {supported}: \
+         it was written by a newer redline; upgrade redline or point --db at another file"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("migration {number} failed: {source}")]
+    Migration {
+        number: usize,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored body of version {0} is corrupt")]
+    CorruptBody(i64),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A cheap, cloneable handle to the database.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(open_err)?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "database is not in WAL mode; readers may block the daemon");
+        }
+        // NORMAL under WAL: a power cut may lose the last transactions, never corrupt the file,
+        // and a process crash (kill -9) loses nothing that was committed.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        migrate(&mut conn, path)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the connection (reads, or single statements).
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        f(&conn)
+    }
+
+    /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-done transaction (rusqlite rolls
+        // back on drop), so a poisoned mutex is safe to keep using.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Size of the database file and its WAL, in bytes.
+    pub fn size_bytes(&self) -> u64 {
+        let main = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        main + std::fs::metadata(PathBuf::from(wal))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    }
+}
+
+/// The schema version this binary writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = schema_version();
+    if current > supported {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let number = i + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .and_then(|()| tx.pragma_update(None, "user_version", number as i64))
+            .map_err(|source| StoreError::Migration { number, source })?;
+        tx.commit()?;
+        tracing::info!(number, "applied database migration");
+    }
+    Ok(())
+}
+
+/// Compresses a body for storage. Level 9: bodies are written once and read rarely.
+pub fn compress(text: &str) -> Vec<u8> {
+    // zstd only fails on allocation or bad parameters; level 9 is valid, so fall back to level 1
+    // rather than lose a version.
+    zstd::bulk::compress(text.as_bytes(), 9)
+        .or_else(|_| zstd::bulk::compress(text.as_bytes(), 1))
+        .unwrap_or_default()
+}
+
+pub fn decompress(version_id: i64, blob: &[u8]) -> Result<String> {
+    let bytes = zstd::bulk::decompress(blob, MAX_BODY_DECOMPRESSED)
+        .map_err(|_| StoreError::CorruptBody(version_id))?;
+    String::from_utf8(bytes).map_err(|_| StoreError::CorruptBody(version_id))
+}
+
+/// Seconds since the Unix epoch, as stored.
+pub fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,191 @@
+//! Deciding what a new observation of an article is: nothing new, a new version (cosmetic or
+//! substantive, perhaps a revert), or a failed extraction; and describing the change between
+//! two versions.
+//!
+//! Pure: the caller (`poll`) reads the latest version and writes what is decided here.
+
+use crate::normalize::{Comparison, Snapshot, TextSource};
+use crate::store::articles::Version;
+use crate::store::changes::NewChange;
+
+/// A page extraction that returns less than this share of the previous version's text is
+/// taken as a failed extraction (a paywall, a consent wall, a fragment), not as an edit.
+pub const MIN_KEPT_SHARE: f64 = 0.5;
+/// ...but only when the previous version was at least this long: short items legitimately
+/// halve (a one-paragraph brief that loses a sentence).
+pub const MIN_CHARS_FOR_SHRINK_GUARD: i64 = 600;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// First sighting: version 1.
+    First,
+    /// Same content as the latest version.
+    Unchanged,
+    /// A new version.
+    New {
+        cosmetic: bool,
+        /// Set when the new content equals an earlier, non-latest version.
+        revert_of: Option<i64>,
+    },
+    /// The text shrank implausibly; keep the old version and record the failure.
+    FailedExtraction { chars: i64, previous_chars: i64 },
+}
+
+/// Decides what `snap` is relative to `prev`. `earlier_same` is the seq of an earlier version
+/// with the same content hash, if any (the caller looks it up only when needed).
+pub fn decide(
+    prev: Option<&Version>,
+    snap: &Snapshot,
+    earlier_same: impl FnOnce() -> Option<i64>,
+) -> Decision {
+    let Some(prev) = prev else {
+        return Decision::First;
+    };
+    let cmp = snap.compare(&prev.hash, &prev.typo_hash);
+    if cmp == Comparison::Same {
+        return Decision::Unchanged;
+    }
+    let chars = snap.body_chars() as i64;
+    if snap.source == TextSource::Page
+        && prev.source == TextSource::Page.as_str()
+        && prev.body_chars >= MIN_CHARS_FOR_SHRINK_GUARD
+        && (chars as f64) < prev.body_chars as f64 * MIN_KEPT_SHARE
+    {
+        return Decision::FailedExtraction {
+            chars,
+            previous_chars: prev.body_chars,
+        };
+    }
+    Decision::New {
+        cosmetic: cmp == Comparison::Cosmetic,
+        revert_of: earlier_same(),
+    }
+}
+
+/// The parts of a version that `describe_change` compares.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionView<'a> {
+    pub title: &'a str,
+    pub byline: Option<&'a str>,
+    pub url: &'a str,
+    pub published: Option<&'a str>,
+    pub modified: Option<&'a str>,
+    pub body: &'a str,
+}
+
+impl<'a> From<&'a Version> for VersionView<'a> {
+    fn from(v: &'a Version) -> Self {
+        Self {
+            title: &v.title,
+            byline: v.byline.as_deref(),
+            url: &v.url,
+            published: v.published.as_deref(),
+            modified: v.modified.as_deref(),
+            body: &v.body,
+        }
+    }
+}
+
+impl<'a> From<&'a Snapshot> for VersionView<'a> {
+    fn from(s: &'a Snapshot) -> Self {
+        Self {
+            title: &s.title,
+            byline: s.byline.as_deref(),
+            url: &s.url,
+            published: s.published.as_deref(),
+            modified: s.modified.as_deref(),
+            body: &s.body,
+        }
+    }
+}
+
+/// Describes the change from `old` to `new` (fields, stealth flag). Deterministic.
+pub fn describe_change(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> NewChange {
+    let mut fields = Vec::new();
+    if old.title != new.title {
+        fields.push("title");
+    }
+    if old.byline != new.byline {
+        fields.push("byline");
+    }
+    if old.url != new.url {
+        fields.push("url");
+    }
+    if old.published != new.published {
+        fields.push("published");
+    }
+    if old.modified != new.modified {
+        fields.push("modified");
+    }
+    if old.body != new.body {
+        fields.push("body");
+    }
+    let text_changed = old.title != new.title || old.body != new.body;
+    // Stealth: the text changed but the publisher's own "modified" stamp did not. Without any
+    // stamp on the old version there is nothing to contradict, so no flag.
+    let stealth = text_changed && !cosmetic && old.modified.is_some() && old.modified == new.modified;
+    NewChange {
+        kind: "edit",
+        fields,
+        cosmetic,
+        stealth,
+        ..NewChange::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(body: &str, source: TextSource) -> Version {
+        let snap = Snapshot::new(
+            "Storm closes ports",
+            None,
+            "https://example.com/storm",
+            &[body.to_string()],
+            source,
+        );
+        Version {
+            id: 1,
+            article_id: 1,
+            seq: 1,
+            fetched_at: 0,
+            source: source.as_str().into(),
+            url: snap.url.clone(),
+            title: snap.title.clone(),
+            byline: None,
+            published: None,
+            modified: Some("2026-11-02T10:00:00Z".into()),
+            body: snap.body.clone(),
+            body_chars: snap.body_chars() as i64,
+            hash: snap.hash(),
+            typo_hash: snap.typo_hash(),
+            cosmetic: false,
+            revert_of: None,
+        }
+    }
+
+    fn snap(body: &str, source: TextSource) -> Snapshot {
+        Snapshot::new("Storm closes ports", None, "https://example.com/storm", &[body.to_string()], source)
+    }
+
+    #[test]
+    fn much_shorter_page_text_is_a_failed_extraction() {
+        let long = "Authorities closed three ports on Tuesday as the storm approached. ".repeat(20);
+        let prev = version(&long, TextSource::Page);
+        let d = decide(Some(&prev), &snap("Subscribe to continue reading.", TextSource::Page), || None);
+        assert!(matches!(d, Decision::FailedExtraction { .. }), "{d:?}");
+    }
+
+    #[test]
+    fn stealth_edit_is_flagged_when_modified_stamp_stays() {
+        let prev = version("Three ports closed.", TextSource::Page);
+        let mut next = snap("Four ports closed.", TextSource::Page);
+        next.modified = prev.modified.clone();
+        let c = describe_change((&prev).into(), (&next).into(), false);
+        assert!(c.stealth);
+        assert_eq!(c.fields, vec!["body"]);
+        next.modified = Some("2026-11-02T12:00:00Z".into());
+        assert!(!describe_change((&prev).into(), (&next).into(), false).stealth);
+    }
+}
