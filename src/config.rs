@@ -107,7 +107,7 @@ struct FeedFile {
 }
 
 /// The validated configuration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// Where the file came from, if any; errors and `status` name it.
     pub path: Option<PathBuf>,
@@ -201,18 +201,6 @@ pub struct FeedConfig {
     pub full_text: bool,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            path: None,
-            database: None,
-            http: HttpConfig::default(),
-            schedule: ScheduleConfig::default(),
-            feeds: Vec::new(),
-        }
-    }
-}
-
 impl Config {
     /// Parses and validates config text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
@@ -233,10 +221,10 @@ impl Config {
         })?;
         let mut config = Self::parse(&text, path)?;
         // A relative database path means "next to the config file", not "wherever I was started".
-        if let (Some(db), Some(dir)) = (&config.database, path.parent()) {
-            if db.is_relative() {
-                config.database = Some(dir.join(db));
-            }
+        if let (Some(db), Some(dir)) = (&config.database, path.parent())
+            && db.is_relative()
+        {
+            config.database = Some(dir.join(db));
         }
         Ok(config)
     }
@@ -266,7 +254,12 @@ pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
 pub fn default_database_path() -> PathBuf {
     if let Some(state) = std::env::var_os("STATE_DIRECTORY") {
         // systemd may pass several colon-separated directories; the first is ours.
-        let first = state.to_string_lossy().split(':').next().unwrap_or("").to_string();
+        let first = state
+            .to_string_lossy()
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_string();
         if !first.is_empty() {
             return PathBuf::from(first).join("redline.db");
         }
@@ -372,7 +365,12 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         max_backoff: dur("schedule.max_backoff", &s.max_backoff, defaults.max_backoff)?,
         recheck,
         unpublished_after: match s.unpublished_after {
-            Some(0) => return Err(bad("schedule.unpublished_after", "must be at least 1".into())),
+            Some(0) => {
+                return Err(bad(
+                    "schedule.unpublished_after",
+                    "must be at least 1".into(),
+                ));
+            }
             Some(n) => n,
             None => defaults.unpublished_after,
         },
@@ -455,9 +453,13 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let mut total = Duration::ZERO;
     let mut rest = t;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
-            return Err(format!("`{s}` is not a duration (write e.g. \"15m\", \"1h30m\")"));
+            return Err(format!(
+                "`{s}` is not a duration (write e.g. \"15m\", \"1h30m\")"
+            ));
         }
         let n: u64 = rest[..digits]
             .parse()
@@ -481,7 +483,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "d" => secs(86_400)?,
             "w" => secs(7 * 86_400)?,
             "" => return Err(format!("`{s}` needs a unit (ms, s, m, h, d or w)")),
-            other => return Err(format!("`{s}`: unknown unit `{other}` (use ms, s, m, h, d or w)")),
+            other => {
+                return Err(format!(
+                    "`{s}`: unknown unit `{other}` (use ms, s, m, h, d or w)"
+                ));
+            }
         };
         total = total
             .checked_add(part)
@@ -505,9 +511,15 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "mib" | "m" => 1024 * 1024,
         "gb" => 1_000_000_000,
         "gib" | "g" => 1024 * 1024 * 1024,
-        other => return Err(format!("`{s}`: unknown unit `{other}` (use B, KB, KiB, MB, MiB)")),
+        other => {
+            return Err(format!(
+                "`{s}`: unknown unit `{other}` (use B, KB, KiB, MB, MiB)"
+            ));
+        }
     };
-    let bytes = n.checked_mul(mult).ok_or_else(|| format!("`{s}`: too large"))?;
+    let bytes = n
+        .checked_mul(mult)
+        .ok_or_else(|| format!("`{s}`: too large"))?;
     if bytes < 1024 {
         return Err(format!("`{s}` is too small (at least 1KiB)"));
     }
@@ -579,6 +591,9 @@ mod tests {
     fn recheck_ladder_must_ascend() {
         let text = "[schedule]\nrecheck = [{ until = \"1d\", every = \"1h\" }, { until = \"3h\", every = \"0s\" }]\n";
         let err = Config::parse(text, Path::new("x.toml")).unwrap_err();
-        assert!(err.to_string().contains("schedule.recheck[1].until"), "{err}");
+        assert!(
+            err.to_string().contains("schedule.recheck[1].until"),
+            "{err}"
+        );
     }
 }

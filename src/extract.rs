@@ -29,7 +29,9 @@ pub fn extract_article(html: &str, page_url: &Url) -> Result<Extracted, ExtractE
     };
     let mut r = dom_smoothie::Readability::with_document(doc, Some(page_url.as_str()), Some(cfg))
         .map_err(|e| ExtractError::NoArticle(e.to_string()))?;
-    let a = r.parse().map_err(|e| ExtractError::NoArticle(e.to_string()))?;
+    let a = r
+        .parse()
+        .map_err(|e| ExtractError::NoArticle(e.to_string()))?;
     let paragraphs: Vec<String> = a
         .text_content
         .split("\n\n")

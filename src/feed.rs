@@ -132,7 +132,10 @@ fn to_entry(e: feed_rs::model::Entry, feed_url: &Url) -> Option<FeedEntry> {
         format!("url:{url}")
     } else if !title.is_empty() {
         let stamp = published.map(|d| d.to_rfc3339()).unwrap_or_default();
-        format!("hash:{}", &bytes_hash(format!("{title}\0{stamp}").as_bytes())[..32])
+        format!(
+            "hash:{}",
+            &bytes_hash(format!("{title}\0{stamp}").as_bytes())[..32]
+        )
     } else {
         // Nothing to identify it by and nothing to show: skip it.
         return None;
@@ -183,8 +186,21 @@ fn is_tracking_param(name: &str) -> bool {
     n.starts_with("utm_")
         || matches!(
             n.as_str(),
-            "fbclid" | "gclid" | "dclid" | "msclkid" | "mc_cid" | "mc_eid" | "igshid" | "yclid"
-                | "_ga" | "cmpid" | "ocid" | "smid" | "ncid" | "at_medium" | "at_campaign"
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "msclkid"
+                | "mc_cid"
+                | "mc_eid"
+                | "igshid"
+                | "yclid"
+                | "_ga"
+                | "cmpid"
+                | "ocid"
+                | "smid"
+                | "ncid"
+                | "at_medium"
+                | "at_campaign"
         )
 }
 
@@ -226,8 +242,12 @@ mod tests {
             &base(),
         )
         .expect("http url");
-        assert_eq!(u.as_str(), "https://news.example.com/world/2026/flood-toll?id=7");
-        let u = canonicalize_url("https://news.example.com/a?utm_medium=feed", &base()).expect("url");
+        assert_eq!(
+            u.as_str(),
+            "https://news.example.com/world/2026/flood-toll?id=7"
+        );
+        let u =
+            canonicalize_url("https://news.example.com/a?utm_medium=feed", &base()).expect("url");
         assert_eq!(u.as_str(), "https://news.example.com/a");
         assert!(canonicalize_url("mailto:desk@example.com", &base()).is_none());
     }

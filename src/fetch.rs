@@ -42,29 +42,31 @@ pub enum FetchOutcome {
         validators: Validators,
         max_age: Option<Duration>,
     },
-    Fresh(FreshBody),
+    Fresh(Box<FreshBody>),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("{url}: server answered {status}")]
     Status {
-        url: Url,
+        url: String,
         status: StatusCode,
         retry_after: Option<Duration>,
     },
-    #[error("{url}: body larger than {limit} bytes (after decompression); raise http.max_body if this is expected")]
-    TooLarge { url: Url, limit: u64 },
+    #[error(
+        "{url}: body larger than {limit} bytes (after decompression); raise http.max_body if this is expected"
+    )]
+    TooLarge { url: String, limit: u64 },
     #[error("{url}: timed out after {}s", .after.as_secs())]
-    Timeout { url: Url, after: Duration },
+    Timeout { url: String, after: Duration },
     #[error("{url}: more than {limit} redirects")]
-    TooManyRedirects { url: Url, limit: usize },
+    TooManyRedirects { url: String, limit: usize },
     #[error("{url}: redirect loop back to {target}")]
-    RedirectLoop { url: Url, target: Url },
+    RedirectLoop { url: String, target: String },
     #[error("{url}: bad redirect: {reason}")]
-    BadRedirect { url: Url, reason: String },
+    BadRedirect { url: String, reason: String },
     #[error("{url}: request failed: {detail}")]
-    Request { url: Url, detail: String },
+    Request { url: String, detail: String },
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
 }
@@ -111,7 +113,9 @@ pub struct HttpClient {
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient").field("config", &self.config).finish()
+        f.debug_struct("HttpClient")
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -150,7 +154,11 @@ impl HttpClient {
     }
 
     /// GETs `url`, sending `validators` for a conditional request.
-    pub async fn get(&self, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
         // Permits are held for the whole exchange, redirects and body included. The semaphores
         // are never closed, so acquire cannot fail; if it did, we would go on unthrottled.
         let _global = self.global.clone().acquire_owned().await.ok();
@@ -159,7 +167,7 @@ impl HttpClient {
         match tokio::time::timeout(limit, self.get_following(url, validators)).await {
             Ok(r) => r,
             Err(_) => Err(FetchError::Timeout {
-                url: url.clone(),
+                url: url.to_string(),
                 after: limit,
             }),
         }
@@ -189,28 +197,28 @@ impl HttpClient {
                     .get(header::LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .ok_or_else(|| FetchError::BadRedirect {
-                        url: url.clone(),
+                        url: url.to_string(),
                         reason: format!("{status} without a Location header"),
                     })?;
                 let next = url.join(location).map_err(|e| FetchError::BadRedirect {
-                    url: url.clone(),
+                    url: url.to_string(),
                     reason: format!("Location `{location}`: {e}"),
                 })?;
                 if !matches!(next.scheme(), "http" | "https") {
                     return Err(FetchError::BadRedirect {
-                        url: url.clone(),
+                        url: url.to_string(),
                         reason: format!("Location `{next}` is not http(s)"),
                     });
                 }
                 if seen.contains(&next) {
                     return Err(FetchError::RedirectLoop {
-                        url: start.clone(),
-                        target: next,
+                        url: start.to_string(),
+                        target: next.to_string(),
                     });
                 }
                 if seen.len() > self.config.max_redirects {
                     return Err(FetchError::TooManyRedirects {
-                        url: start.clone(),
+                        url: start.to_string(),
                         limit: self.config.max_redirects,
                     });
                 }
@@ -236,30 +244,34 @@ impl HttpClient {
             }
             if !status.is_success() {
                 return Err(FetchError::Status {
-                    url,
+                    url: url.to_string(),
                     status,
                     retry_after: retry_after(&headers),
                 });
             }
             let body = self.read_capped(&url, res).await?;
             let moved_to = (seen.len() > 1 && all_permanent).then(|| url.clone());
-            return Ok(FetchOutcome::Fresh(FreshBody {
+            return Ok(FetchOutcome::Fresh(Box::new(FreshBody {
                 body,
                 validators: got,
                 final_url: url,
                 moved_to,
                 max_age,
                 content_type: header_str(&headers, header::CONTENT_TYPE),
-            }));
+            })));
         }
     }
 
     /// Reads the body chunk by chunk (chunks are already decompressed), failing as soon as it
     /// passes the cap: a gzip bomb or a 50 MB body costs at most `max_body` bytes of memory.
-    async fn read_capped(&self, url: &Url, mut res: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    async fn read_capped(
+        &self,
+        url: &Url,
+        mut res: reqwest::Response,
+    ) -> Result<Vec<u8>, FetchError> {
         let limit = self.config.max_body;
         let too_large = || FetchError::TooLarge {
-            url: url.clone(),
+            url: url.to_string(),
             limit,
         };
         // Content-Length is the compressed size when encoded; still a cheap early refusal.
@@ -279,12 +291,12 @@ impl HttpClient {
     fn request_error(&self, url: &Url, e: &reqwest::Error) -> FetchError {
         if e.is_timeout() {
             FetchError::Timeout {
-                url: url.clone(),
+                url: url.to_string(),
                 after: self.config.timeout,
             }
         } else {
             FetchError::Request {
-                url: url.clone(),
+                url: url.to_string(),
                 detail: error_chain(e),
             }
         }
@@ -386,7 +398,10 @@ mod tests {
     #[test]
     fn max_age_is_read_from_cache_control() {
         let mut h = HeaderMap::new();
-        h.insert(header::CACHE_CONTROL, "public, max-age=600".parse().expect("header"));
+        h.insert(
+            header::CACHE_CONTROL,
+            "public, max-age=600".parse().expect("header"),
+        );
         assert_eq!(max_age(&h), Some(Duration::from_secs(600)));
     }
 

@@ -10,13 +10,13 @@
 //! `feed`, `extract`, `normalize` and `version` are pure; only `fetch`, `store` and `daemon`
 //! touch the world.
 
-pub mod config;
-pub mod fetch;
-pub mod feed;
-pub mod extract;
-pub mod normalize;
-pub mod version;
-pub mod store;
-pub mod poll;
-pub mod daemon;
 pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod extract;
+pub mod feed;
+pub mod fetch;
+pub mod normalize;
+pub mod poll;
+pub mod store;
+pub mod version;

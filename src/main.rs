@@ -48,6 +48,8 @@ fn init_logging(verbose: u8, format: LogFormat) {
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text if under_journald => builder.without_time().with_ansi(false).try_init(),
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
     };
 }

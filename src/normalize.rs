@@ -143,21 +143,24 @@ pub fn normalize_paragraphs<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -
 /// Splits plain text into paragraphs at blank lines.
 pub fn split_blank_lines(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
-    let mut start = 0;
-    let mut last_nl: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            if let Some(prev) = last_nl {
-                if text[prev + 1..i].trim().is_empty() {
-                    parts.push(&text[start..prev]);
-                    start = i + 1;
-                }
+    let mut para_start: Option<usize> = None;
+    let mut para_end = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        if line.trim().is_empty() {
+            if let Some(s) = para_start.take() {
+                parts.push(&text[s..para_end]);
             }
-            last_nl = Some(i);
+        } else {
+            para_start.get_or_insert(line_start);
+            para_end = offset;
         }
     }
-    parts.push(&text[start..]);
-    parts.retain(|p| !p.trim().is_empty());
+    if let Some(s) = para_start {
+        parts.push(&text[s..para_end]);
+    }
     parts
 }
 
@@ -320,8 +323,17 @@ mod tests {
     use super::*;
 
     fn snap(body: &str) -> Snapshot {
-        let paras: Vec<String> = split_blank_lines(body).into_iter().map(String::from).collect();
-        Snapshot::new("Court delays ruling", None, "https://example.com/a", &paras, TextSource::Feed)
+        let paras: Vec<String> = split_blank_lines(body)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        Snapshot::new(
+            "Court delays ruling",
+            None,
+            "https://example.com/a",
+            &paras,
+            TextSource::Feed,
+        )
     }
 
     #[test]
@@ -339,19 +351,28 @@ mod tests {
         assert_eq!(a.compare(&b.hash(), &b.typo_hash()), Comparison::Cosmetic);
         let nbsp = snap("It cost $5\u{00A0}million.");
         let plain = snap("It cost $5 million.");
-        assert_eq!(nbsp.compare(&plain.hash(), &plain.typo_hash()), Comparison::Cosmetic);
+        assert_eq!(
+            nbsp.compare(&plain.hash(), &plain.typo_hash()),
+            Comparison::Cosmetic
+        );
     }
 
     #[test]
     fn a_changed_figure_is_substantive() {
         let a = snap("The fund holds $5.6 million.");
         let b = snap("The fund holds $6 million.");
-        assert_eq!(a.compare(&b.hash(), &b.typo_hash()), Comparison::Substantive);
+        assert_eq!(
+            a.compare(&b.hash(), &b.typo_hash()),
+            Comparison::Substantive
+        );
     }
 
     #[test]
     fn entities_and_nfc_are_normalised() {
-        assert_eq!(normalize_line("Caf&eacute; &amp; bar &#8217;s"), "Café & bar \u{2019}s");
+        assert_eq!(
+            normalize_line("Caf&eacute; &amp; bar &#8217;s"),
+            "Café & bar \u{2019}s"
+        );
         assert_eq!(normalize_line("Cafe\u{0301}"), "Café");
         assert_eq!(normalize_line("AT&T; R&D"), "AT&T; R&D");
     }

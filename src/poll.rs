@@ -318,7 +318,9 @@ fn plan_pages(
         let existing = articles::find_for_entry(conn, feed_id, &e.id, &e.url)?;
         let needed = match &existing {
             None => true,
-            Some(a) => a.status == "live" && a.entry_hash.as_deref() != Some(e.entry_hash().as_str()),
+            Some(a) => {
+                a.status == "live" && a.entry_hash.as_deref() != Some(e.entry_hash().as_str())
+            }
         };
         if needed {
             if let Some(a) = &existing {
@@ -398,8 +400,7 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
             let url = body.final_url.clone();
             let canonical = job.url.to_string();
             // Extraction is CPU work: keep it off the async workers.
-            let extracted =
-                tokio::task::spawn_blocking(move || extract_article(&html, &url)).await;
+            let extracted = tokio::task::spawn_blocking(move || extract_article(&html, &url)).await;
             match extracted {
                 Ok(Ok(x)) if !x.paragraphs.is_empty() => {
                     let mut snapshot = Snapshot::new(
@@ -581,8 +582,11 @@ fn record_snapshot(
     let prev = articles::latest_version(tx, article_id)?;
     let hash = snap.hash();
     let decision = decide(prev.as_ref(), snap, || {
-        prev.as_ref()
-            .and_then(|p| articles::earlier_with_hash(tx, article_id, &hash, p.seq).ok().flatten())
+        prev.as_ref().and_then(|p| {
+            articles::earlier_with_hash(tx, article_id, &hash, p.seq)
+                .ok()
+                .flatten()
+        })
     });
     match decision {
         Decision::Unchanged => Ok(None),
@@ -630,7 +634,10 @@ mod tests {
         let ladder = ScheduleConfig::default().recheck;
         let t0 = 1_000_000;
         assert_eq!(next_check_at(&ladder, t0, t0 + 60), Some(t0 + 60));
-        assert_eq!(next_check_at(&ladder, t0, t0 + 4 * 3600), Some(t0 + 4 * 3600 + 1800));
+        assert_eq!(
+            next_check_at(&ladder, t0, t0 + 4 * 3600),
+            Some(t0 + 4 * 3600 + 1800)
+        );
         assert_eq!(next_check_at(&ladder, t0, t0 + 40 * 86_400), None);
     }
 
@@ -647,7 +654,11 @@ mod tests {
 
     #[test]
     fn next_poll_respects_ttl() {
-        let d = next_poll_delay(Duration::from_secs(300), Duration::ZERO, Some(Duration::from_secs(3600)));
+        let d = next_poll_delay(
+            Duration::from_secs(300),
+            Duration::ZERO,
+            Some(Duration::from_secs(3600)),
+        );
         assert_eq!(d, 3600);
     }
 }

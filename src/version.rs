@@ -123,7 +123,8 @@ pub fn describe_change(old: VersionView<'_>, new: VersionView<'_>, cosmetic: boo
     let text_changed = old.title != new.title || old.body != new.body;
     // Stealth: the text changed but the publisher's own "modified" stamp did not. Without any
     // stamp on the old version there is nothing to contradict, so no flag.
-    let stealth = text_changed && !cosmetic && old.modified.is_some() && old.modified == new.modified;
+    let stealth =
+        text_changed && !cosmetic && old.modified.is_some() && old.modified == new.modified;
     NewChange {
         kind: "edit",
         fields,
@@ -166,14 +167,24 @@ mod tests {
     }
 
     fn snap(body: &str, source: TextSource) -> Snapshot {
-        Snapshot::new("Storm closes ports", None, "https://example.com/storm", &[body.to_string()], source)
+        Snapshot::new(
+            "Storm closes ports",
+            None,
+            "https://example.com/storm",
+            &[body.to_string()],
+            source,
+        )
     }
 
     #[test]
     fn much_shorter_page_text_is_a_failed_extraction() {
         let long = "Authorities closed three ports on Tuesday as the storm approached. ".repeat(20);
         let prev = version(&long, TextSource::Page);
-        let d = decide(Some(&prev), &snap("Subscribe to continue reading.", TextSource::Page), || None);
+        let d = decide(
+            Some(&prev),
+            &snap("Subscribe to continue reading.", TextSource::Page),
+            || None,
+        );
         assert!(matches!(d, Decision::FailedExtraction { .. }), "{d:?}");
     }
 

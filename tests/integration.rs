@@ -1,1 +1,8 @@
+//! The one integration test binary (one link step instead of one per file).
 
+mod util;
+
+mod cli;
+mod fetch;
+mod poll;
+mod store;

@@ -16,7 +16,13 @@ pub fn find_article(store: &Store, key: &str) -> anyhow::Result<ArticleRow> {
         .with_context(|| format!("no article `{key}` (see `redline articles`)"))
 }
 
-pub fn list(env: &Env, feed: Option<&str>, changed: bool, limit: i64, json: bool) -> anyhow::Result<ExitCode> {
+pub fn list(
+    env: &Env,
+    feed: Option<&str>,
+    changed: bool,
+    limit: i64,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let store = env.open_store()?;
     let feed_id = match feed {
         Some(key) => Some(
@@ -36,9 +42,16 @@ pub fn list(env: &Env, feed: Option<&str>, changed: bool, limit: i64, json: bool
         println!("no articles yet: run `redline poll`");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:>6}  {:<14} {:>3}  {:<16}  TITLE", "ID", "FEED", "VER", "LAST SEEN");
+    println!(
+        "{:>6}  {:<14} {:>3}  {:<16}  TITLE",
+        "ID", "FEED", "VER", "LAST SEEN"
+    );
     for a in rows {
-        let status = if a.status == "live" { String::new() } else { format!(" [{}]", a.status) };
+        let status = if a.status == "live" {
+            String::new()
+        } else {
+            format!(" [{}]", a.status)
+        };
         println!(
             "{:>6}  {:<14} {:>3}  {:<16}  {}{status}",
             a.id,
@@ -103,7 +116,11 @@ pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
             time(v.fetched_at),
             v.body_chars,
             clip(&v.title, 80),
-            if flags.is_empty() { String::new() } else { format!("  [{}]", flags.join(", ")) }
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", flags.join(", "))
+            }
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -134,8 +151,16 @@ pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Resul
         version.seq,
         article.id,
         time(version.fetched_at),
-        version.published.as_deref().map(|p| format!(", published {}", sanitize(p))).unwrap_or_default(),
-        version.modified.as_deref().map(|p| format!(", modified {}", sanitize(p))).unwrap_or_default(),
+        version
+            .published
+            .as_deref()
+            .map(|p| format!(", published {}", sanitize(p)))
+            .unwrap_or_default(),
+        version
+            .modified
+            .as_deref()
+            .map(|p| format!(", modified {}", sanitize(p)))
+            .unwrap_or_default(),
     );
     println!();
     println!("{}", sanitize(&version.body));

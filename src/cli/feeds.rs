@@ -22,7 +22,11 @@ pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
                 .read(|c| feeds::find(c, &feed))?
                 .with_context(|| format!("no feed `{feed}`"))?;
             store.write(|tx| feeds::remove(tx, &f))?;
-            println!("removed feed {} ({})", sanitize(&f.label()), sanitize(&f.url));
+            println!(
+                "removed feed {} ({})",
+                sanitize(&f.label()),
+                sanitize(&f.url)
+            );
             Ok(ExitCode::SUCCESS)
         }
         FeedsCommand::Import { file, full_text } => import(&store, &file, full_text),
@@ -42,9 +46,21 @@ fn add(store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {
         .transpose()
         .map_err(|m| anyhow::anyhow!("--interval: {m}"))?;
     let f = store.write(|tx| {
-        feeds::add(tx, url.as_str(), args.name.as_deref(), interval, args.full_text, unix_now())
+        feeds::add(
+            tx,
+            url.as_str(),
+            args.name.as_deref(),
+            interval,
+            args.full_text,
+            unix_now(),
+        )
     })?;
-    println!("added feed {} ({}){}", f.label(), f.url, if f.full_text { ", full text" } else { "" });
+    println!(
+        "added feed {} ({}){}",
+        f.label(),
+        f.url,
+        if f.full_text { ", full text" } else { "" }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -80,7 +96,10 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         let out: Vec<FeedListing> = rows
             .into_iter()
             .map(|(f, articles, versions)| FeedListing {
-                interval: f.interval().map(format_duration).unwrap_or_else(|| "default".into()),
+                interval: f
+                    .interval()
+                    .map(format_duration)
+                    .unwrap_or_else(|| "default".into()),
                 id: f.id,
                 name: f.name,
                 url: f.url,
@@ -103,9 +122,16 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         println!("no feeds: add [[feed]] entries to the config or run `redline feeds add URL`");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  URL", "ID", "NAME", "SOURCE", "ARTICLES", "VERSIONS", "LAST OK");
+    println!(
+        "{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  URL",
+        "ID", "NAME", "SOURCE", "ARTICLES", "VERSIONS", "LAST OK"
+    );
     for (f, articles, versions) in rows {
-        let source = if f.active { f.source.clone() } else { format!("{} (removed)", f.source) };
+        let source = if f.active {
+            f.source.clone()
+        } else {
+            format!("{} (removed)", f.source)
+        };
         println!(
             "{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  {}{}",
             f.id,
@@ -116,7 +142,8 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
             f.last_ok_at.map(time).unwrap_or_else(|| "never".into()),
             sanitize(&f.url),
             match &f.last_error {
-                Some(e) if f.error_streak > 0 => format!("\n      error ({}x): {}", f.error_streak, clip(e, 120)),
+                Some(e) if f.error_streak > 0 =>
+                    format!("\n      error ({}x): {}", f.error_streak, clip(e, 120)),
                 _ => String::new(),
             }
         );
@@ -134,7 +161,10 @@ pub fn parse_opml(xml: &str) -> anyhow::Result<Vec<(String, Option<String>)>> {
                 let mut url = None;
                 let mut title = None;
                 for attr in e.attributes().flatten() {
-                    let value = attr.normalized_value(quick_xml::XmlVersion::default()).context("malformed OPML attribute")?.to_string();
+                    let value = attr
+                        .normalized_value(quick_xml::XmlVersion::default())
+                        .context("malformed OPML attribute")?
+                        .to_string();
                     match attr.key.as_ref() {
                         "xmlUrl" => url = Some(value),
                         "title" => title = Some(value),
@@ -154,7 +184,8 @@ pub fn parse_opml(xml: &str) -> anyhow::Result<Vec<(String, Option<String>)>> {
 }
 
 fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let outlines = parse_opml(&text)?;
     if outlines.is_empty() {
         bail!("{}: no <outline xmlUrl=...> entries found", file.display());
@@ -171,7 +202,11 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
         };
         match store.write(|tx| feeds::add(tx, parsed.as_str(), None, None, full_text, unix_now())) {
             Ok(f) => {
-                println!("added {} {}", f.id, sanitize(title.as_deref().unwrap_or(&f.url)));
+                println!(
+                    "added {} {}",
+                    f.id,
+                    sanitize(title.as_deref().unwrap_or(&f.url))
+                );
                 added += 1;
             }
             Err(e) => {
@@ -206,7 +241,11 @@ fn export(store: &Store) -> anyhow::Result<ExitCode> {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head><title>redline feeds</title></head>\n  <body>\n",
     );
     for f in feeds {
-        let title = f.title.clone().or_else(|| f.name.clone()).unwrap_or_else(|| f.url.clone());
+        let title = f
+            .title
+            .clone()
+            .or_else(|| f.name.clone())
+            .unwrap_or_else(|| f.url.clone());
         out.push_str(&format!(
             "    <outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{u}\"/>\n",
             t = xml_escape(&title),
@@ -228,6 +267,12 @@ mod tests {
 <outline text="World"><outline text="Wire &amp; Co" xmlUrl="https://wire.example.com/rss"/></outline>
 <outline text="no feed here"/></body></opml>"#;
         let v = parse_opml(xml).expect("parses");
-        assert_eq!(v, vec![("https://wire.example.com/rss".to_string(), Some("Wire & Co".to_string()))]);
+        assert_eq!(
+            v,
+            vec![(
+                "https://wire.example.com/rss".to_string(),
+                Some("Wire & Co".to_string())
+            )]
+        );
     }
 }

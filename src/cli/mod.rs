@@ -142,7 +142,8 @@ impl Env {
     }
 
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        Store::open(&self.db_path).with_context(|| "opening the database (set --db or REDLINE_DB to use another file)")
+        Store::open(&self.db_path)
+            .with_context(|| "opening the database (set --db or REDLINE_DB to use another file)")
     }
 }
 

@@ -43,7 +43,9 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
         None => store.read(feeds::active)?,
     };
     if targets.is_empty() {
-        eprintln!("no feeds to poll: add [[feed]] entries to the config or use `redline feeds add URL`");
+        eprintln!(
+            "no feeds to poll: add [[feed]] entries to the config or use `redline feeds add URL`"
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let rt = super::runtime()?;
@@ -90,8 +92,16 @@ fn print_summary(reports: &[PollReport]) {
             sanitize(&r.feed),
             r.new_articles,
             r.new_versions,
-            if r.pages_fetched > 0 { format!(", {} pages checked", r.pages_fetched) } else { String::new() },
-            if r.page_errors.is_empty() { String::new() } else { format!(", {} page errors", r.page_errors.len()) },
+            if r.pages_fetched > 0 {
+                format!(", {} pages checked", r.pages_fetched)
+            } else {
+                String::new()
+            },
+            if r.page_errors.is_empty() {
+                String::new()
+            } else {
+                format!(", {} page errors", r.page_errors.len())
+            },
         );
         for e in &r.page_errors {
             println!("    page error: {}", sanitize(e));

@@ -22,7 +22,11 @@ pub enum DaemonError {
 }
 
 /// Runs the daemon until `shutdown` is cancelled; in-flight polls finish their transaction.
-pub async fn run(config: Config, store: Store, shutdown: CancellationToken) -> Result<(), DaemonError> {
+pub async fn run(
+    config: Config,
+    store: Store,
+    shutdown: CancellationToken,
+) -> Result<(), DaemonError> {
     let report = {
         let store = store.clone();
         let feeds_cfg = config.feeds.clone();

@@ -42,7 +42,9 @@ pub async fn run(ctx: PollContext) -> Result<(), StoreError> {
                 if let Some(err) = &report.error {
                     tracing::warn!(feed = %report.feed, error = %err, "poll failed");
                 }
-                busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&feed.id);
+                busy.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&feed.id);
                 let _ = done.send(feed.id);
             });
         }
@@ -56,7 +58,10 @@ pub async fn run(ctx: PollContext) -> Result<(), StoreError> {
             () = ctx.shutdown.cancelled() => break,
         }
     }
-    tracing::info!(in_flight = tracker.len(), "stopping: waiting for in-flight polls");
+    tracing::info!(
+        in_flight = tracker.len(),
+        "stopping: waiting for in-flight polls"
+    );
     tracker.close();
     tracker.wait().await;
     Ok(())

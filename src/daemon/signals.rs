@@ -14,7 +14,10 @@ pub fn spawn_shutdown_on_signal(token: CancellationToken) {
 #[cfg(unix)]
 async fn wait_for_stop() {
     use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
         (Ok(mut term), Ok(mut int)) => {
             tokio::select! {
                 _ = term.recv() => {}

@@ -99,7 +99,10 @@ pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Resu
             c.significance
         ],
     )?;
-    conn.execute("DELETE FROM claim_changes WHERE change_id = ?1", [change_id])?;
+    conn.execute(
+        "DELETE FROM claim_changes WHERE change_id = ?1",
+        [change_id],
+    )?;
     insert_claims(conn, change_id, &c.claims)
 }
 

@@ -67,6 +67,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
     })
 }
 
+/// (id, name, interval_secs, full_text, active, source) of a feed row, for the config sync.
+type ExistingFeed = (i64, Option<String>, Option<i64>, bool, bool, String);
+
 /// What a config sync did.
 #[derive(Debug, Default, PartialEq)]
 pub struct SyncReport {
@@ -93,18 +96,18 @@ pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            if let Some((id, holder_url, source)) = holder {
-                if holder_url != url {
-                    if source == "cli" {
-                        return Err(StoreError::Invalid(format!(
-                            "feed name `{name}` in the config is already used by feed #{id} ({holder_url}) added with `feeds add`; rename one of them"
-                        )));
-                    }
-                    conn.execute("UPDATE feeds SET name = NULL WHERE id = ?1", [id])?;
+            if let Some((id, holder_url, source)) = holder
+                && holder_url != url
+            {
+                if source == "cli" {
+                    return Err(StoreError::Invalid(format!(
+                        "feed name `{name}` in the config is already used by feed #{id} ({holder_url}) added with `feeds add`; rename one of them"
+                    )));
                 }
+                conn.execute("UPDATE feeds SET name = NULL WHERE id = ?1", [id])?;
             }
         }
-        let existing: Option<(i64, Option<String>, Option<i64>, bool, bool, String)> = conn
+        let existing: Option<ExistingFeed> = conn
             .query_row(
                 "SELECT id, name, interval_secs, full_text, active, source FROM feeds WHERE url = ?1",
                 [url],
@@ -122,7 +125,12 @@ pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<
                 report.added += 1;
             }
             Some((id, name, iv, ft, active, source)) => {
-                if name != f.name || iv != interval || ft != f.full_text || !active || source != "config" {
+                if name != f.name
+                    || iv != interval
+                    || ft != f.full_text
+                    || !active
+                    || source != "config"
+                {
                     conn.execute(
                         "UPDATE feeds SET name = ?2, interval_secs = ?3, full_text = ?4, active = 1, \
                          source = 'config' WHERE id = ?1",
@@ -161,12 +169,12 @@ pub fn add(
             existing.source
         )));
     }
-    if let Some(name) = name {
-        if find(conn, name)?.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "a feed named `{name}` already exists; choose another --name"
-            )));
-        }
+    if let Some(name) = name
+        && find(conn, name)?.is_some()
+    {
+        return Err(StoreError::Invalid(format!(
+            "a feed named `{name}` already exists; choose another --name"
+        )));
     }
     conn.execute(
         "INSERT INTO feeds (url, name, source, interval_secs, full_text, created_at) \
@@ -227,10 +235,10 @@ pub fn find(conn: &Connection, key: &str) -> Result<Option<FeedRow>> {
     {
         return Ok(Some(f));
     }
-    if let Ok(id) = key.trim_start_matches('#').parse::<i64>() {
-        if let Some(f) = get(conn, id)? {
-            return Ok(Some(f));
-        }
+    if let Ok(id) = key.trim_start_matches('#').parse::<i64>()
+        && let Some(f) = get(conn, id)?
+    {
+        return Ok(Some(f));
     }
     get_by_url(conn, key)
 }
