@@ -2,21 +2,25 @@
 //! *claims* changed between versions.
 //!
 //! ```text
-//! fetch ──► feed ──► extract ──► normalize ──► version ──► store
-//! (HTTP)   (parse)  (full text) (text, hash)  (decide)    (SQLite)
+//! fetch ──► feed ──► extract ──► normalize ──► version ──► diff ──► claims ──► store
+//! (HTTP)   (parse)  (full text) (text, hash)  (decide)   (sentences) (what    (SQLite,
+//!                                                                    changed)  one tx)
 //! ```
 //!
 //! `poll::poll_feed` runs one feed through every stage; `daemon` schedules it, `cli` exposes it.
-//! `feed`, `extract`, `normalize` and `version` are pure; only `fetch`, `store` and `daemon`
+//! `feed`, `extract`, `normalize`, `version`, `diff` and `claims` are pure; only `fetch`, `store` and `daemon`
 //! touch the world.
 
+pub mod claims;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod diff;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod normalize;
+pub mod payload;
 pub mod poll;
 pub mod store;
 pub mod version;

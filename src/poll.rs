@@ -22,7 +22,7 @@ use crate::store::articles::{self, ArticleRow, PageState};
 use crate::store::changes::{self, NewChange};
 use crate::store::feeds::{self, FeedRow, FeedSuccess};
 use crate::store::{Store, StoreError, unix_now};
-use crate::version::{Decision, decide, describe_change};
+use crate::version::{Decision, analyze, decide};
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
 pub const MAX_PAGES_PER_POLL: usize = 100;
@@ -609,7 +609,7 @@ fn record_snapshot(
             let Some(prev) = prev else { return Ok(None) };
             let seq = prev.seq + 1;
             articles::insert_version(tx, article_id, seq, snap, cosmetic, revert_of, now)?;
-            let mut change = describe_change((&prev).into(), snap.into(), cosmetic);
+            let mut change = analyze((&prev).into(), snap.into(), cosmetic).change;
             change.article_id = article_id;
             change.from_seq = Some(prev.seq);
             change.to_seq = Some(seq);

@@ -4,9 +4,12 @@
 //!
 //! Pure: the caller (`poll`) reads the latest version and writes what is decided here.
 
-use crate::normalize::{Comparison, Snapshot, TextSource};
+use crate::claims::{self, ClaimChange, ClaimKind};
+use crate::diff::{self, Revision};
+use crate::normalize::{Comparison, Snapshot, TextSource, fold_typography};
+use crate::payload::SentenceCounts;
 use crate::store::articles::Version;
-use crate::store::changes::NewChange;
+use crate::store::changes::{ClaimRow, NewChange};
 
 /// A page extraction that returns less than this share of the previous version's text is
 /// taken as a failed extraction (a paywall, a consent wall, a fragment), not as an edit.
@@ -99,13 +102,33 @@ impl<'a> From<&'a Snapshot> for VersionView<'a> {
     }
 }
 
-/// Describes the change from `old` to `new` (fields, stealth flag). Deterministic.
-pub fn describe_change(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> NewChange {
+/// A change between two versions, fully described.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub revision: Revision,
+    pub claims: Vec<ClaimChange>,
+    /// The record to store (claims included as rows).
+    pub change: NewChange,
+}
+
+impl Analysis {
+    pub fn title_changed(&self) -> bool {
+        self.change.fields.contains(&"title")
+    }
+}
+
+/// Describes the change from `old` to `new`: fields, sentence operations, claim changes,
+/// stealth flag and significance. Deterministic: the same two versions always give the same
+/// result, which is what lets `reprocess` recompute stored records after an upgrade.
+pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> Analysis {
+    // Fields count as changed only past typography, so a curly apostrophe in a headline is
+    // not a "title change" (the version is still stored, flagged cosmetic).
+    let differs = |a: &str, b: &str| a != b && fold_typography(a) != fold_typography(b);
     let mut fields = Vec::new();
-    if old.title != new.title {
+    if differs(old.title, new.title) {
         fields.push("title");
     }
-    if old.byline != new.byline {
+    if differs(old.byline.unwrap_or(""), new.byline.unwrap_or("")) {
         fields.push("byline");
     }
     if old.url != new.url {
@@ -117,20 +140,76 @@ pub fn describe_change(old: VersionView<'_>, new: VersionView<'_>, cosmetic: boo
     if old.modified != new.modified {
         fields.push("modified");
     }
-    if old.body != new.body {
+    let body_changed = differs(old.body, new.body);
+    if body_changed {
         fields.push("body");
     }
-    let text_changed = old.title != new.title || old.body != new.body;
+    let revision = diff::revision(old.body, new.body);
+    let claims = if body_changed {
+        claims::claim_changes(&revision)
+    } else {
+        Vec::new()
+    };
+    let text_changed = body_changed || fields.contains(&"title");
     // Stealth: the text changed but the publisher's own "modified" stamp did not. Without any
     // stamp on the old version there is nothing to contradict, so no flag.
     let stealth =
         text_changed && !cosmetic && old.modified.is_some() && old.modified == new.modified;
-    NewChange {
+    let counts = SentenceCounts::of(&revision);
+    let change = NewChange {
         kind: "edit",
-        fields,
+        sentences_added: counts.added as i64,
+        sentences_removed: counts.removed as i64,
+        sentences_edited: counts.edited as i64,
+        sentences_moved: counts.moved as i64,
         cosmetic,
         stealth,
+        significance: significance(&claims, counts, fields.contains(&"title"), cosmetic),
+        claims: claims.iter().map(claim_row).collect(),
+        fields,
         ..NewChange::default()
+    };
+    Analysis {
+        revision,
+        claims,
+        change,
+    }
+}
+
+/// A rough "how much should a reader care" score: claim changes weigh most, then headline
+/// edits, then plain sentence churn. Cosmetic edits score zero.
+fn significance(
+    claims: &[ClaimChange],
+    counts: SentenceCounts,
+    title: bool,
+    cosmetic: bool,
+) -> f64 {
+    if cosmetic {
+        return 0.0;
+    }
+    let claim_weight: f64 = claims
+        .iter()
+        .map(|c| match c.kind {
+            ClaimKind::NumberChanged
+            | ClaimKind::QuoteChanged
+            | ClaimKind::SpeakerChanged
+            | ClaimKind::NegationFlipped => 1.0,
+            ClaimKind::AttributionChanged | ClaimKind::HedgeAdded | ClaimKind::HedgeRemoved => 0.6,
+            ClaimKind::ClaimAdded | ClaimKind::ClaimRemoved => 0.5,
+        })
+        .sum();
+    let churn = 0.1 * counts.edited as f64 + 0.2 * (counts.added + counts.removed) as f64;
+    let score = claim_weight + churn + if title { 0.5 } else { 0.0 };
+    (score * 100.0).round() / 100.0
+}
+
+pub fn claim_row(c: &ClaimChange) -> ClaimRow {
+    ClaimRow {
+        kind: c.kind.as_str().to_string(),
+        before: c.before.clone(),
+        after: c.after.clone(),
+        before_sentence: c.before_sentence.clone(),
+        after_sentence: c.after_sentence.clone(),
     }
 }
 
@@ -193,10 +272,16 @@ mod tests {
         let prev = version("Three ports closed.", TextSource::Page);
         let mut next = snap("Four ports closed.", TextSource::Page);
         next.modified = prev.modified.clone();
-        let c = describe_change((&prev).into(), (&next).into(), false);
+        let c = analyze((&prev).into(), (&next).into(), false).change;
         assert!(c.stealth);
         assert_eq!(c.fields, vec!["body"]);
+        assert_eq!(c.claims.len(), 1, "{:?}", c.claims);
+        assert_eq!(c.claims[0].kind, "number_changed");
         next.modified = Some("2026-11-02T12:00:00Z".into());
-        assert!(!describe_change((&prev).into(), (&next).into(), false).stealth);
+        assert!(
+            !analyze((&prev).into(), (&next).into(), false)
+                .change
+                .stealth
+        );
     }
 }

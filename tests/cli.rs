@@ -188,3 +188,141 @@ fn bad_config_names_the_key_and_exits_non_zero() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("http.timeout"), "{err}");
 }
+
+fn fixture_path(rel: &str) -> String {
+    format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn compare_on_the_shared_fixture_pair_reports_exactly_the_listed_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cli = Cli { dir: dir.path() };
+    let v1 = fixture_path("articles/open-models/v1.txt");
+    let v2 = fixture_path("articles/open-models/v2.txt");
+    let json = cli.ok(&["compare", &v1, &v2, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("compare --format json");
+    assert_eq!(doc["schema"], "redline.diff");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["title_changed"], true);
+    let got: Vec<(String, Option<String>, Option<String>)> = doc["claim_changes"]
+        .as_array()
+        .expect("claim_changes array")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or_default().to_string(),
+                c["before"].as_str().map(String::from),
+                c["after"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    let s = |v: &str| Some(v.to_string());
+    let want = vec![
+        (
+            "number_changed".to_string(),
+            s("$1 trillion"),
+            s("$600 billion"),
+        ),
+        (
+            "number_changed".to_string(),
+            s("$6 million"),
+            s("$5.6 million"),
+        ),
+        ("hedge_removed".to_string(), s("less than"), None),
+        ("hedge_added".to_string(), None, s("about")),
+        ("hedge_removed".to_string(), s("reportedly"), None),
+        ("hedge_removed".to_string(), s("may"), s("would")),
+    ];
+    assert_eq!(got, want, "full output:\n{json}");
+    assert_eq!(doc["sentences"]["added"], 1);
+    assert_eq!(doc["sentences"]["moved"], 1);
+
+    // Text output: claim changes first, plain when piped (no escape codes).
+    let text = cli.ok(&["compare", &v1, &v2]);
+    assert!(!text.contains('\u{1b}'), "no colour when piped");
+    let claims_at = text.find("claim changes (6)").expect("claims listed");
+    let diff_at = text
+        .find("[-1 trillion-]{+600 billion+}")
+        .expect("word diff");
+    assert!(claims_at < diff_at);
+    let coloured = cli.ok(&["compare", &v1, &v2, "--color", "always"]);
+    assert!(coloured.contains("\u{1b}["), "--color always colours");
+}
+
+const PORT_V1: &str = "The port authority said the terminal expansion would cost $410 million and open in 2028.\n\nShipping lines welcomed the plan.";
+const PORT_V2: &str = "The port authority said the terminal expansion would cost $460 million and open in 2029.\n\nShipping lines welcomed the plan.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_claims_only_after_two_polls_shows_the_claim_changes_and_export_and_reprocess_work() {
+    let server = FeedServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        CONFIG.replace("URL", &server.url("/feed.xml")),
+    )
+    .expect("config");
+    let feed = |body: &str| {
+        rss(&[(
+            "port-1",
+            "https://chronicle.example/news/port",
+            "Port expansion delayed",
+            body,
+        )])
+    };
+    server.set("/feed.xml", Route::xml(&feed(PORT_V1)));
+    let dir = tokio::task::spawn_blocking(move || {
+        Cli { dir: dir.path() }.ok(&["poll"]);
+        dir
+    })
+    .await
+    .expect("join");
+    server.set("/feed.xml", Route::xml(&feed(PORT_V2)));
+    let (dir, log, log_json, kinds, jsonl, csv, diff, reprocess) =
+        tokio::task::spawn_blocking(move || {
+            let cli = Cli { dir: dir.path() };
+            cli.ok(&["poll"]);
+            let log = cli.ok(&["log", "--claims-only", "--since", "1d"]);
+            let log_json = cli.ok(&["log", "--json"]);
+            let kinds = cli.ok(&["log", "--kind", "hedge_added"]);
+            let jsonl = cli.ok(&["export", "--format", "jsonl"]);
+            let csv = cli.ok(&["export", "--format", "csv"]);
+            let diff = cli.ok(&["diff", "1", "--format", "json"]);
+            let reprocess = cli.ok(&["reprocess"]);
+            (dir, log, log_json, kinds, jsonl, csv, diff, reprocess)
+        })
+        .await
+        .expect("join");
+    assert!(
+        log.contains("number_changed") && log.contains("$410 million → $460 million"),
+        "{log}"
+    );
+    assert!(log.contains("2028 → 2029"), "{log}");
+    assert_eq!(log.lines().count(), 2, "one line per claim change:\n{log}");
+    let parsed: serde_json::Value = serde_json::from_str(&log_json).expect("log --json");
+    assert_eq!(parsed[0]["claims"].as_array().map(Vec::len), Some(2));
+    assert!(kinds.contains("no changes with claim changes"), "{kinds}");
+    let records: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(records.iter().filter(|r| r["type"] == "version").count(), 2);
+    assert_eq!(records.iter().filter(|r| r["type"] == "change").count(), 1);
+    assert!(csv.starts_with("record,article_id"), "{csv}");
+    assert_eq!(
+        csv.lines().filter(|l| l.starts_with("claim,")).count(),
+        2,
+        "{csv}"
+    );
+    let diff: serde_json::Value = serde_json::from_str(&diff).expect("diff json");
+    assert_eq!(diff["claim_changes"][0]["before"], "$410 million");
+    assert!(reprocess.contains("recomputed 1 of 1"), "{reprocess}");
+    // Reprocessing is deterministic: the log is the same afterwards.
+    let again = tokio::task::spawn_blocking(move || {
+        let out = Cli { dir: dir.path() }.ok(&["log", "--claims-only", "--since", "1d"]);
+        drop(dir);
+        out
+    })
+    .await
+    .expect("join");
+    assert_eq!(again, log);
+}

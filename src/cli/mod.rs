@@ -2,9 +2,14 @@
 //! module per command group. `anyhow` lives here and in `main.rs` only.
 
 mod articles;
+mod diff;
 mod feeds;
+mod log;
 pub mod output;
 mod poll;
+
+pub use diff::{ColorChoice, DiffFormat};
+pub use log::ExportFormat;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +90,56 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Diff two versions of an article: claim changes first, then the text.
+    Diff {
+        article: String,
+        /// Old version (default: the one before --to).
+        #[arg(long, value_name = "N")]
+        from: Option<i64>,
+        /// New version (default: the latest).
+        #[arg(long, value_name = "M")]
+        to: Option<i64>,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Words)]
+        format: DiffFormat,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Diff two local files (text: title on the first line; or HTML pages), no database.
+    Compare {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Words)]
+        format: DiffFormat,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// The change log, newest first: one line per claim change.
+    Log {
+        /// Only changes newer than this, e.g. "1d", "6h".
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        feed: Option<String>,
+        /// Only these claim kinds, comma-separated (implies --claims-only).
+        #[arg(long, value_name = "KINDS")]
+        kind: Option<String>,
+        /// Only changes that carry claim changes.
+        #[arg(long)]
+        claims_only: bool,
+        #[arg(long, default_value_t = 200)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export versions and changes for research.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Recompute diffs and claim changes of stored versions (after an upgrade).
+    Reprocess,
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,8 +204,46 @@ impl Env {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // `compare` works on two files alone: no config, no database.
+    if let Command::Compare {
+        old,
+        new,
+        format,
+        color,
+    } = &cli.command
+    {
+        return diff::compare_files(old, new, *format, *color);
+    }
     let env = Env::load(&cli)?;
     match cli.command {
+        Command::Compare { .. } => Ok(ExitCode::SUCCESS),
+        Command::Diff {
+            article,
+            from,
+            to,
+            format,
+            color,
+        } => diff::diff_article(&env, &article, from, to, format, color),
+        Command::Log {
+            since,
+            feed,
+            kind,
+            claims_only,
+            limit,
+            json,
+        } => log::log(
+            &env,
+            &log::LogOptions {
+                since: since.as_deref(),
+                feed: feed.as_deref(),
+                kinds: kind.as_deref(),
+                claims_only,
+                json,
+                limit,
+            },
+        ),
+        Command::Export { format, since } => log::export(&env, format, since.as_deref()),
+        Command::Reprocess => log::reprocess(&env),
         Command::Run => poll::run_daemon(&env),
         Command::Poll { feed, json } => poll::poll_once(&env, feed.as_deref(), json),
         Command::Feeds(cmd) => feeds::run(&env, cmd),

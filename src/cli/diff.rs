@@ -1,0 +1,303 @@
+//! `diff` (two stored versions) and `compare` (two local files): the claim changes first, then
+//! the text diff in the chosen format.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use super::Env;
+use super::articles::find_article;
+use super::output::{print_json, sanitize, time};
+use crate::claims::ClaimChange;
+use crate::diff;
+use crate::extract::extract_article;
+use crate::normalize::{Snapshot, TextSource, normalize_paragraphs, split_blank_lines};
+use crate::payload::{DIFF_SCHEMA, DIFF_SCHEMA_VERSION, DiffReport, SentenceCounts, Side};
+use crate::store::articles;
+use crate::version::{VersionView, analyze};
+
+/// Files larger than this are refused by `compare`.
+const MAX_COMPARE_FILE: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Inline word diff of every edited sentence, with context.
+    Words,
+    /// One line per sentence operation (added, removed, edited, moved).
+    Sentences,
+    /// Classic unified diff of the paragraphs.
+    Unified,
+    /// The versioned `redline.diff` JSON document.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// `auto` colours only a terminal, and never when NO_COLOR is set (no-color.org).
+    pub fn enabled(self) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+pub fn diff_article(
+    env: &Env,
+    key: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+    format: DiffFormat,
+    color: ColorChoice,
+) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    let article = find_article(&store, key)?;
+    let latest = store
+        .read(|c| articles::latest_version(c, article.id))?
+        .with_context(|| format!("article {} has no stored version yet", article.id))?;
+    let to = to.unwrap_or(latest.seq);
+    let from = from.unwrap_or(to - 1);
+    if from < 1 || from >= to {
+        bail!(
+            "article {} has versions 1 to {}; choose --from N --to M with N < M",
+            article.id,
+            latest.seq
+        );
+    }
+    let get = |seq: i64| {
+        store
+            .read(|c| articles::version(c, article.id, seq))?
+            .with_context(|| {
+                format!(
+                    "article {} has no version {seq} (latest is {})",
+                    article.id, latest.seq
+                )
+            })
+    };
+    let (old, new) = (get(from)?, get(to)?);
+    let header = format!(
+        "article {} · v{} ({}) → v{} ({})",
+        article.id,
+        old.seq,
+        time(old.fetched_at),
+        new.seq,
+        time(new.fetched_at)
+    );
+    print_diff(
+        &header,
+        (&old).into(),
+        (&new).into(),
+        new.cosmetic,
+        (format!("v{}", old.seq), format!("v{}", new.seq)),
+        format,
+        color,
+    )
+}
+
+pub fn compare_files(
+    old: &Path,
+    new: &Path,
+    format: DiffFormat,
+    color: ColorChoice,
+) -> anyhow::Result<ExitCode> {
+    let a = read_side(old)?;
+    let b = read_side(new)?;
+    let cosmetic = a.hash() != b.hash() && a.typo_hash() == b.typo_hash();
+    let header = format!("{} → {}", old.display(), new.display());
+    print_diff(
+        &header,
+        (&a).into(),
+        (&b).into(),
+        cosmetic,
+        (old.display().to_string(), new.display().to_string()),
+        format,
+        color,
+    )
+}
+
+/// Reads a local file as a version: HTML goes through the same extraction as fetched pages;
+/// plain text has the title on its first line, a blank line, then the body.
+fn read_side(path: &Path) -> anyhow::Result<Snapshot> {
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if meta.len() > MAX_COMPARE_FILE {
+        bail!("{} is larger than {MAX_COMPARE_FILE} bytes", path.display());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = crate::fetch::decode_html(&bytes, None);
+    let trimmed = text.trim_start();
+    let is_html = trimmed.starts_with('<')
+        && (trimmed[..trimmed.len().min(2048)]
+            .to_ascii_lowercase()
+            .contains("<html")
+            || trimmed.to_ascii_lowercase().starts_with("<!doctype"));
+    let url = format!("file://{}", path.display());
+    if is_html {
+        let page_url = url::Url::parse("https://localhost/").context("base URL")?;
+        let x = extract_article(&text, &page_url)
+            .with_context(|| format!("extracting the article from {}", path.display()))?;
+        let mut s = Snapshot::new(
+            x.title.as_deref().unwrap_or(""),
+            x.byline.as_deref(),
+            &url,
+            &x.paragraphs,
+            TextSource::Page,
+        );
+        s.modified = x.modified;
+        s.published = x.published;
+        return Ok(s);
+    }
+    let (title, body) = match text.split_once('\n') {
+        Some((t, rest)) => (t, rest),
+        None => (text.as_str(), ""),
+    };
+    let paragraphs: Vec<String> = split_blank_lines(body)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    Ok(Snapshot::new(
+        title,
+        None,
+        &url,
+        &paragraphs,
+        TextSource::Feed,
+    ))
+}
+
+fn print_diff(
+    header: &str,
+    old: VersionView<'_>,
+    new: VersionView<'_>,
+    cosmetic: bool,
+    labels: (String, String),
+    format: DiffFormat,
+    color: ColorChoice,
+) -> anyhow::Result<ExitCode> {
+    // Web text is sanitised before it is diffed, so nothing hostile reaches the terminal
+    // and the diff shows what is printed.
+    let (old_title, new_title) = (sanitize(old.title), sanitize(new.title));
+    let (old_body, new_body) = (sanitize_body(old.body), sanitize_body(new.body));
+    let old = VersionView {
+        title: &old_title,
+        body: &old_body,
+        ..old
+    };
+    let new = VersionView {
+        title: &new_title,
+        body: &new_body,
+        ..new
+    };
+    let analysis = analyze(old, new, cosmetic);
+    if format == DiffFormat::Json {
+        let report = DiffReport {
+            schema: DIFF_SCHEMA,
+            version: DIFF_SCHEMA_VERSION,
+            old: Side::new(labels.0, old),
+            new: Side::new(labels.1, new),
+            title_changed: analysis.title_changed(),
+            fields_changed: analysis
+                .change
+                .fields
+                .iter()
+                .map(|f| f.to_string())
+                .collect(),
+            cosmetic,
+            stealth: analysis.change.stealth,
+            sentences: SentenceCounts::of(&analysis.revision),
+            claim_changes: analysis.claims,
+            ops: analysis.revision,
+        };
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let color = color.enabled();
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\u{1b}[{code}m{s}\u{1b}[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    out.push_str(&paint("1", header));
+    out.push('\n');
+    let mut flags = Vec::new();
+    if analysis.change.stealth {
+        flags.push("STEALTH: text changed, publisher's modified time did not");
+    }
+    if cosmetic {
+        flags.push("cosmetic only (typography)");
+    }
+    for f in flags {
+        out.push_str(&paint("33", f));
+        out.push('\n');
+    }
+    if analysis.title_changed() {
+        out.push_str(&format!(
+            "title: {} → {}\n",
+            paint("31", old.title),
+            paint("32", new.title)
+        ));
+    }
+    out.push_str(&render_claims(&analysis.claims, &paint));
+    let counts = SentenceCounts::of(&analysis.revision);
+    out.push_str(&format!(
+        "sentences: {} edited, {} added, {} removed, {} moved\n\n",
+        counts.edited, counts.added, counts.removed, counts.moved
+    ));
+    match format {
+        DiffFormat::Words => out.push_str(&diff::render_words(&analysis.revision, color)),
+        DiffFormat::Sentences => out.push_str(&diff::render_sentences(&analysis.revision, color)),
+        DiffFormat::Unified => out.push_str(&diff::render_unified(old.body, new.body)),
+        DiffFormat::Json => {}
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    use std::io::Write;
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sanitize_body(body: &str) -> String {
+    normalize_paragraphs(split_blank_lines(&sanitize(body)))
+}
+
+/// The claim changes, one per line, then the sentences they come from.
+pub fn render_claims(claims: &[ClaimChange], paint: &dyn Fn(&str, &str) -> String) -> String {
+    if claims.is_empty() {
+        return "claim changes: none\n".to_string();
+    }
+    let mut out = format!("claim changes ({}):\n", claims.len());
+    for c in claims {
+        let before = c
+            .before
+            .as_deref()
+            .map(|b| paint("31", b))
+            .unwrap_or_else(|| "—".into());
+        let after = c
+            .after
+            .as_deref()
+            .map(|a| paint("32", a))
+            .unwrap_or_else(|| "—".into());
+        out.push_str(&format!("  {:<20} {before} → {after}\n", c.kind.as_str()));
+        if let Some(s) = &c.before_sentence {
+            out.push_str(&format!("      - {s}\n"));
+        }
+        if let Some(s) = &c.after_sentence {
+            out.push_str(&format!("      + {s}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,360 @@
+//! `log` (the change log, newest first), `export` (versions and changes for research) and
+//! `reprocess` (recompute change records after an upgrade).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use anyhow::Context;
+
+use super::Env;
+use super::output::{clip, rfc3339, time};
+use crate::claims::ClaimKind;
+use crate::config::parse_duration;
+use crate::store::changes::{self, ChangeFilter, ChangeRow};
+use crate::store::{Store, articles, feeds, unix_now};
+use crate::version::analyze;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+/// Options of `log`.
+pub struct LogOptions<'a> {
+    pub since: Option<&'a str>,
+    pub feed: Option<&'a str>,
+    pub kinds: Option<&'a str>,
+    pub claims_only: bool,
+    pub json: bool,
+    pub limit: i64,
+}
+
+fn since_cutoff(since: Option<&str>) -> anyhow::Result<Option<i64>> {
+    since
+        .map(|s| {
+            parse_duration(s)
+                .map(|d| unix_now() - d.as_secs() as i64)
+                .map_err(|m| anyhow::anyhow!("--since: {m}"))
+        })
+        .transpose()
+}
+
+fn feed_id(store: &Store, feed: Option<&str>) -> anyhow::Result<Option<i64>> {
+    feed.map(|key| {
+        store
+            .read(|c| feeds::find(c, key))?
+            .map(|f| f.id)
+            .with_context(|| format!("no feed `{key}`"))
+    })
+    .transpose()
+}
+
+pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    let kinds: Option<Vec<ClaimKind>> = o
+        .kinds
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(|k| {
+                    ClaimKind::from_str(k).map_err(|_| {
+                        anyhow::anyhow!(
+                            "--kind: unknown claim kind `{k}` (one of number_changed, quote_changed, speaker_changed, attribution_changed, hedge_added, hedge_removed, negation_flipped, claim_added, claim_removed)"
+                        )
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+        })
+        .transpose()?;
+    let filter = ChangeFilter {
+        since: since_cutoff(o.since)?,
+        feed_id: feed_id(&store, o.feed)?,
+        article_id: None,
+        limit: None,
+    };
+    let mut rows = store.read(|c| changes::list(c, &filter))?;
+    let claims_only = o.claims_only || kinds.is_some();
+    if let Some(kinds) = &kinds {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        for r in &mut rows {
+            r.claims.retain(|c| names.contains(&c.kind.as_str()));
+        }
+    }
+    if claims_only {
+        rows.retain(|r| !r.claims.is_empty());
+    }
+    rows.truncate(usize::try_from(o.limit).unwrap_or(usize::MAX));
+    if o.json {
+        super::output::print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    if rows.is_empty() {
+        writeln!(
+            out,
+            "no changes{}",
+            if claims_only {
+                " with claim changes"
+            } else {
+                ""
+            }
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in &rows {
+        let versions = match (r.from_seq, r.to_seq) {
+            (Some(a), Some(b)) => format!("v{a}→v{b}"),
+            (Some(a), None) => format!("v{a}"),
+            _ => String::new(),
+        };
+        let mut flags = String::new();
+        if r.stealth {
+            flags.push_str(" [stealth]");
+        }
+        if r.cosmetic {
+            flags.push_str(" [cosmetic]");
+        }
+        if r.revert_of.is_some() {
+            flags.push_str(" [revert]");
+        }
+        let prefix = format!(
+            "{}  {:<12} #{:<5} {:<7}",
+            time(r.created_at),
+            clip(&r.feed, 12),
+            r.article_id,
+            versions
+        );
+        let title = clip(r.title.as_deref().unwrap_or(&r.url), 70);
+        if r.claims.is_empty() {
+            let what = if r.kind == "unpublished" {
+                "unpublished".to_string()
+            } else {
+                format!(
+                    "edit: {} edited, {} added, {} removed{}",
+                    r.sentences_edited,
+                    r.sentences_added,
+                    r.sentences_removed,
+                    if r.fields.iter().any(|f| f == "title") {
+                        ", title"
+                    } else {
+                        ""
+                    }
+                )
+            };
+            writeln!(out, "{prefix} {what}{flags}  {title}")?;
+        }
+        for c in &r.claims {
+            writeln!(
+                out,
+                "{prefix} {:<19} {} → {}{flags}  {title}",
+                c.kind,
+                clip(c.before.as_deref().unwrap_or("—"), 40),
+                clip(c.after.as_deref().unwrap_or("—"), 40),
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ExportRecord<'a> {
+    Version {
+        schema_version: u32,
+        article_id: i64,
+        feed: &'a str,
+        seq: i64,
+        fetched_at: String,
+        source: &'a str,
+        url: &'a str,
+        title: &'a str,
+        byline: Option<&'a str>,
+        published: Option<&'a str>,
+        modified: Option<&'a str>,
+        cosmetic: bool,
+        revert_of: Option<i64>,
+        body: &'a str,
+    },
+    Change {
+        schema_version: u32,
+        #[serde(flatten)]
+        change: &'a ChangeRow,
+        created: String,
+    },
+}
+
+pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    let cutoff = since_cutoff(since)?.unwrap_or(i64::MIN);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if format == ExportFormat::Csv {
+        writeln!(
+            out,
+            "record,article_id,feed,url,seq,from_seq,to_seq,time,title,kind,before,after,before_sentence,after_sentence,cosmetic,stealth,body"
+        )?;
+    }
+    let all = store.read(|c| {
+        let list = articles::list(c, None, false, i64::MAX)?;
+        let mut out = Vec::with_capacity(list.len());
+        for a in list {
+            out.push((a.feed.clone(), articles::versions(c, a.id)?));
+        }
+        Ok(out)
+    })?;
+    for (feed, versions) in &all {
+        for v in versions.iter().filter(|v| v.fetched_at >= cutoff) {
+            match format {
+                ExportFormat::Jsonl => {
+                    serde_json::to_writer(
+                        &mut out,
+                        &ExportRecord::Version {
+                            schema_version: 1,
+                            article_id: v.article_id,
+                            feed,
+                            seq: v.seq,
+                            fetched_at: rfc3339(v.fetched_at),
+                            source: &v.source,
+                            url: &v.url,
+                            title: &v.title,
+                            byline: v.byline.as_deref(),
+                            published: v.published.as_deref(),
+                            modified: v.modified.as_deref(),
+                            cosmetic: v.cosmetic,
+                            revert_of: v.revert_of,
+                            body: &v.body,
+                        },
+                    )?;
+                    writeln!(out)?;
+                }
+                ExportFormat::Csv => csv_row(
+                    &mut out,
+                    &[
+                        "version",
+                        &v.article_id.to_string(),
+                        feed,
+                        &v.url,
+                        &v.seq.to_string(),
+                        "",
+                        "",
+                        &rfc3339(v.fetched_at),
+                        &v.title,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        &v.cosmetic.to_string(),
+                        "",
+                        &v.body,
+                    ],
+                )?,
+            }
+        }
+    }
+    let filter = ChangeFilter {
+        since: (cutoff != i64::MIN).then_some(cutoff),
+        ..ChangeFilter::default()
+    };
+    let mut changes = store.read(|c| changes::list(c, &filter))?;
+    changes.reverse(); // oldest first, like the versions
+    for ch in &changes {
+        match format {
+            ExportFormat::Jsonl => {
+                serde_json::to_writer(
+                    &mut out,
+                    &ExportRecord::Change {
+                        schema_version: 1,
+                        change: ch,
+                        created: rfc3339(ch.created_at),
+                    },
+                )?;
+                writeln!(out)?;
+            }
+            ExportFormat::Csv => {
+                let base =
+                    |kind: &str, before: &str, after: &str, bs: &str, as_: &str, record: &str| {
+                        [
+                            record.to_string(),
+                            ch.article_id.to_string(),
+                            ch.feed.clone(),
+                            ch.url.clone(),
+                            String::new(),
+                            ch.from_seq.map(|s| s.to_string()).unwrap_or_default(),
+                            ch.to_seq.map(|s| s.to_string()).unwrap_or_default(),
+                            rfc3339(ch.created_at),
+                            ch.title.clone().unwrap_or_default(),
+                            kind.to_string(),
+                            before.to_string(),
+                            after.to_string(),
+                            bs.to_string(),
+                            as_.to_string(),
+                            ch.cosmetic.to_string(),
+                            ch.stealth.to_string(),
+                            String::new(),
+                        ]
+                    };
+                let row = base(&ch.kind, "", "", "", "", "change");
+                csv_row(
+                    &mut out,
+                    &row.iter().map(String::as_str).collect::<Vec<_>>(),
+                )?;
+                for c in &ch.claims {
+                    let row = base(
+                        &c.kind,
+                        c.before.as_deref().unwrap_or(""),
+                        c.after.as_deref().unwrap_or(""),
+                        c.before_sentence.as_deref().unwrap_or(""),
+                        c.after_sentence.as_deref().unwrap_or(""),
+                        "claim",
+                    );
+                    csv_row(
+                        &mut out,
+                        &row.iter().map(String::as_str).collect::<Vec<_>>(),
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// RFC 4180: quote every field that needs it, double inner quotes.
+fn csv_row(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
+    let line: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                (*f).to_string()
+            }
+        })
+        .collect();
+    writeln!(out, "{}", line.join(","))
+}
+
+pub fn reprocess(env: &Env) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    let edits = store.read(changes::all_edits)?;
+    let mut updated = 0usize;
+    for (change_id, article_id, from, to) in &edits {
+        let changed = store.write(|tx| {
+            let (Some(old), Some(new)) = (
+                articles::version(tx, *article_id, *from)?,
+                articles::version(tx, *article_id, *to)?,
+            ) else {
+                return Ok(false);
+            };
+            let a = analyze((&old).into(), (&new).into(), new.cosmetic);
+            changes::update_computed(tx, *change_id, &a.change)?;
+            Ok(true)
+        })?;
+        updated += usize::from(changed);
+    }
+    println!("recomputed {updated} of {} change records", edits.len());
+    Ok(ExitCode::SUCCESS)
+}
