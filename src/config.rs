@@ -65,6 +65,49 @@ struct ConfigFile {
     schedule: ScheduleFile,
     #[serde(default, rename = "feed")]
     feeds: Vec<FeedFile>,
+    #[serde(default, rename = "alert")]
+    alerts: Vec<AlertFile>,
+    #[serde(default)]
+    delivery: DeliveryFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryFile {
+    retry_base: Option<String>,
+    retry_cap: Option<String>,
+    max_attempts: Option<u32>,
+    poll_timeout: Option<String>,
+}
+
+/// One `[[alert]]` table as written: every sink's keys are optional here and checked against
+/// the chosen sink in `validate_alert`, so a key that belongs to another sink is named.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertFile {
+    name: String,
+    sink: String,
+    trigger: Option<String>,
+    feeds: Option<Vec<String>>,
+    stealth_only: Option<bool>,
+    kinds: Option<Vec<String>>,
+    include: Option<Vec<String>>,
+    exclude: Option<Vec<String>>,
+    digest: Option<String>,
+    // webhook
+    url: Option<String>,
+    secret: Option<String>,
+    format: Option<String>,
+    // email
+    to: Option<Vec<String>>,
+    from: Option<String>,
+    smtp_url: Option<String>,
+    // exec
+    command: Option<Vec<String>>,
+    timeout: Option<String>,
+    // atom
+    path: Option<PathBuf>,
+    max_entries: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -115,6 +158,99 @@ pub struct Config {
     pub http: HttpConfig,
     pub schedule: ScheduleConfig,
     pub feeds: Vec<FeedConfig>,
+    pub alerts: Vec<AlertConfig>,
+    pub delivery: DeliveryConfig,
+}
+
+/// How the outbox dispatcher retries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryConfig {
+    /// Wait after the first failed attempt; doubles per attempt.
+    pub retry_base: Duration,
+    pub retry_cap: Duration,
+    /// After this many failed attempts a row is parked as failed (`alerts retry` revives it).
+    pub max_attempts: u32,
+    /// How long `redline poll` waits for its alerts to go out before exiting.
+    pub poll_timeout: Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            retry_base: Duration::from_secs(10),
+            retry_cap: Duration::from_secs(3600),
+            max_attempts: 100,
+            poll_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Which changes an alert hears about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// Only changes that carry claim changes.
+    Claims,
+    /// Any non-cosmetic edit of an existing article.
+    Edits,
+    /// Also cosmetic edits, reverts and unpublishing.
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookFormat {
+    Json,
+    Slack,
+    Discord,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SinkConfig {
+    Webhook {
+        url: Url,
+        secret: Option<String>,
+        format: WebhookFormat,
+    },
+    Email {
+        to: Vec<String>,
+        from: String,
+        smtp_url: Url,
+    },
+    Exec {
+        command: Vec<String>,
+        timeout: Duration,
+    },
+    Atom {
+        path: PathBuf,
+        max_entries: usize,
+    },
+}
+
+impl SinkConfig {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Webhook { .. } => "webhook",
+            Self::Email { .. } => "email",
+            Self::Exec { .. } => "exec",
+            Self::Atom { .. } => "atom",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertConfig {
+    pub name: String,
+    pub sink: SinkConfig,
+    pub trigger: Trigger,
+    /// Feed names; empty means every feed.
+    pub feeds: Vec<String>,
+    pub stealth_only: bool,
+    /// Claim kinds; empty means any.
+    pub kinds: Vec<crate::claims::ClaimKind>,
+    /// Keywords (case-insensitive) of which the title or text must contain one.
+    pub include: Vec<String>,
+    /// Keywords of which the title or text must contain none.
+    pub exclude: Vec<String>,
+    pub digest: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -409,12 +545,197 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         });
     }
 
+    let mut alerts = Vec::with_capacity(file.alerts.len());
+    let mut alert_names = HashSet::new();
+    for (i, a) in file.alerts.iter().enumerate() {
+        let alert = validate_alert(a, i, &names).map_err(|(key, message)| bad(&key, message))?;
+        if !alert_names.insert(alert.name.clone()) {
+            return Err(bad(
+                &format!("alert[{i}].name"),
+                format!("`{}` is used twice", alert.name),
+            ));
+        }
+        alerts.push(alert);
+    }
+    let d = &file.delivery;
+    let dd = DeliveryConfig::default();
+    let delivery = DeliveryConfig {
+        retry_base: dur("delivery.retry_base", &d.retry_base, dd.retry_base)?,
+        retry_cap: dur("delivery.retry_cap", &d.retry_cap, dd.retry_cap)?,
+        max_attempts: match d.max_attempts {
+            Some(0) => return Err(bad("delivery.max_attempts", "must be at least 1".into())),
+            Some(n) => n,
+            None => dd.max_attempts,
+        },
+        poll_timeout: dur("delivery.poll_timeout", &d.poll_timeout, dd.poll_timeout)?,
+    };
+
     Ok(Config {
         path: None,
         database: file.database,
         http,
         schedule,
         feeds,
+        alerts,
+        delivery,
+    })
+}
+
+fn validate_alert(
+    a: &AlertFile,
+    i: usize,
+    feed_names: &HashSet<String>,
+) -> Result<AlertConfig, (String, String)> {
+    let key = |k: &str| format!("alert[{i}].{k}");
+    let err = |k: &str, m: String| (key(k), m);
+    validate_feed_name(&a.name).map_err(|m| err("name", m))?;
+    let trigger = match a.trigger.as_deref().unwrap_or("claims") {
+        "claims" => Trigger::Claims,
+        "edits" => Trigger::Edits,
+        "all" => Trigger::All,
+        other => {
+            return Err(err(
+                "trigger",
+                format!("`{other}` is not one of claims, edits, all"),
+            ));
+        }
+    };
+    let feeds = a.feeds.clone().unwrap_or_default();
+    for f in &feeds {
+        if !feed_names.contains(f) {
+            return Err(err(
+                "feeds",
+                format!(
+                    "no [[feed]] is named `{f}` (feeds added with `feeds add` are matched by name too, but must be listed in the config to be checked here)"
+                ),
+            ));
+        }
+    }
+    let kinds = a
+        .kinds
+        .clone()
+        .unwrap_or_default()
+        .iter()
+        .map(|k| {
+            k.parse::<crate::claims::ClaimKind>()
+                .map_err(|_| err("kinds", format!("`{k}` is not a claim kind")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let digest = a
+        .digest
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(|m| err("digest", m))?
+        .filter(|d| !d.is_zero());
+    // Keys that only some sinks take: name any that the chosen sink does not.
+    let present: [(&str, bool); 9] = [
+        ("url", a.url.is_some()),
+        ("secret", a.secret.is_some()),
+        ("format", a.format.is_some()),
+        ("to", a.to.is_some()),
+        ("from", a.from.is_some()),
+        ("smtp_url", a.smtp_url.is_some()),
+        ("command", a.command.is_some()),
+        ("timeout", a.timeout.is_some()),
+        ("path", a.path.is_some() || a.max_entries.is_some()),
+    ];
+    let allowed: &[&str] = match a.sink.as_str() {
+        "webhook" => &["url", "secret", "format"],
+        "email" => &["to", "from", "smtp_url"],
+        "exec" => &["command", "timeout"],
+        "atom" => &["path"],
+        other => {
+            return Err(err(
+                "sink",
+                format!("`{other}` is not one of webhook, email, exec, atom"),
+            ));
+        }
+    };
+    if let Some((k, _)) = present.iter().find(|(k, set)| *set && !allowed.contains(k)) {
+        return Err(err(k, format!("not used by a `{}` sink", a.sink)));
+    }
+    let need = |k: &str| err(k, format!("required for a `{}` sink", a.sink));
+    let sink = match a.sink.as_str() {
+        "webhook" => {
+            let url = a.url.as_deref().ok_or_else(|| need("url"))?;
+            SinkConfig::Webhook {
+                url: parse_feed_url(url).map_err(|m| err("url", m))?,
+                secret: a.secret.clone().filter(|s| !s.is_empty()),
+                format: match a.format.as_deref().unwrap_or("json") {
+                    "json" => WebhookFormat::Json,
+                    "slack" => WebhookFormat::Slack,
+                    "discord" => WebhookFormat::Discord,
+                    other => {
+                        return Err(err(
+                            "format",
+                            format!("`{other}` is not one of json, slack, discord"),
+                        ));
+                    }
+                },
+            }
+        }
+        "email" => {
+            let to =
+                a.to.clone()
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| need("to"))?;
+            for addr in &to {
+                if !addr.contains('@') {
+                    return Err(err("to", format!("`{addr}` is not an email address")));
+                }
+            }
+            let from = a.from.clone().ok_or_else(|| need("from"))?;
+            let smtp = a.smtp_url.as_deref().ok_or_else(|| need("smtp_url"))?;
+            let smtp_url =
+                Url::parse(smtp).map_err(|e| err("smtp_url", format!("`{smtp}`: {e}")))?;
+            if !matches!(smtp_url.scheme(), "smtp" | "smtps") || smtp_url.host().is_none() {
+                return Err(err(
+                    "smtp_url",
+                    "must look like smtp://user:pass@host:587 (STARTTLS), smtps://host:465 (TLS) or smtp://localhost:25?tls=none".into(),
+                ));
+            }
+            SinkConfig::Email { to, from, smtp_url }
+        }
+        "exec" => {
+            let command = a
+                .command
+                .clone()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| need("command"))?;
+            let timeout = match &a.timeout {
+                Some(t) => parse_duration(t).map_err(|m| err("timeout", m))?,
+                None => Duration::from_secs(30),
+            };
+            SinkConfig::Exec { command, timeout }
+        }
+        _ => SinkConfig::Atom {
+            path: a.path.clone().ok_or_else(|| need("path"))?,
+            max_entries: a.max_entries.unwrap_or(50).clamp(1, 1000),
+        },
+    };
+    Ok(AlertConfig {
+        name: a.name.clone(),
+        sink,
+        trigger,
+        feeds,
+        stealth_only: a.stealth_only.unwrap_or(false),
+        kinds,
+        include: a
+            .include
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.to_lowercase())
+            .collect(),
+        exclude: a
+            .exclude
+            .clone()
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.to_lowercase())
+            .collect(),
+        digest,
     })
 }
 
@@ -585,6 +906,19 @@ mod tests {
         assert_eq!(parse_size("10MB"), Ok(10_000_000));
         assert_eq!(parse_size("2MiB"), Ok(2 * 1024 * 1024));
         assert_eq!(format_duration(Duration::from_secs(5400)), "1h30m");
+    }
+
+    #[test]
+    fn alert_keys_are_checked_against_the_sink() {
+        let ok = "[[feed]]\nname = \"wire\"\nurl = \"https://wire.example/rss\"\n[[alert]]\nname = \"desk\"\nsink = \"webhook\"\nurl = \"https://hooks.example/x\"\nfeeds = [\"wire\"]\nkinds = [\"number_changed\"]\n";
+        let c = Config::parse(ok, Path::new("x.toml")).expect("valid alert");
+        assert_eq!(c.alerts[0].trigger, Trigger::Claims);
+        let wrong = "[[alert]]\nname = \"desk\"\nsink = \"webhook\"\nurl = \"https://hooks.example/x\"\nsmtp_url = \"smtp://localhost\"\n";
+        let e = Config::parse(wrong, Path::new("x.toml")).unwrap_err();
+        assert!(e.to_string().contains("alert[0].smtp_url"), "{e}");
+        let missing = "[[alert]]\nname = \"feed\"\nsink = \"atom\"\n";
+        let e = Config::parse(missing, Path::new("x.toml")).unwrap_err();
+        assert!(e.to_string().contains("alert[0].path"), "{e}");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! `feed`, `extract`, `normalize`, `version`, `diff` and `claims` are pure; only `fetch`, `store` and `daemon`
 //! touch the world.
 
+pub mod alert;
 pub mod claims;
 pub mod cli;
 pub mod config;

@@ -52,7 +52,7 @@ impl Side {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq, Default)]
 pub struct SentenceCounts {
     pub added: usize,
     pub removed: usize,

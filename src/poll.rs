@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 use url::Url;
 
+use crate::alert::{self, StoredChange};
 use crate::config::{Config, Rung};
 use crate::extract::extract_article;
 use crate::feed::{FeedEntry, parse_feed};
@@ -50,6 +51,8 @@ pub struct PollReport {
     pub claim_changes: usize,
     pub pages_fetched: usize,
     pub unpublished: usize,
+    /// Alerts written to the outbox.
+    pub alerts: usize,
     /// Errors on individual article pages (the feed itself was fine).
     pub page_errors: Vec<String>,
     /// The feed's own error, if the poll failed.
@@ -493,7 +496,7 @@ fn commit_poll(
             }
         };
         if !feed.full_text {
-            record_snapshot(tx, article_id, &feed_snapshot(e), now, report)?;
+            record_snapshot(tx, config, feed, article_id, &feed_snapshot(e), now, report)?;
         }
         if let Some(a) = articles::get(tx, article_id)? {
             entry_articles.insert(e.id.clone(), a);
@@ -520,7 +523,9 @@ fn commit_poll(
             } => {
                 state.etag = validators.etag;
                 state.last_modified = validators.last_modified;
-                if let Some(err) = record_snapshot(tx, article.id, &snapshot, now, report)? {
+                if let Some(err) =
+                    record_snapshot(tx, config, feed, article.id, &snapshot, now, report)?
+                {
                     report.page_errors.push(err.clone());
                     state.last_error = Some(err);
                 } else {
@@ -543,16 +548,32 @@ fn commit_poll(
                         state.next_check_at = None;
                         report.unpublished += 1;
                         let latest = articles::latest_version(tx, article.id)?;
-                        changes::insert(
-                            tx,
-                            &NewChange {
-                                article_id: article.id,
-                                from_seq: latest.map(|v| v.seq),
-                                kind: "unpublished",
-                                ..NewChange::default()
-                            },
-                            now,
-                        )?;
+                        let change = NewChange {
+                            article_id: article.id,
+                            from_seq: latest.as_ref().map(|v| v.seq),
+                            kind: "unpublished",
+                            ..NewChange::default()
+                        };
+                        let change_id = changes::insert(tx, &change, now)?;
+                        if let Some(v) = &latest {
+                            report.alerts += alert::enqueue(
+                                tx,
+                                &config.alerts,
+                                &StoredChange {
+                                    change_id,
+                                    feed,
+                                    article_id: article.id,
+                                    article_url: &article.url,
+                                    title: &v.title,
+                                    previous_title: None,
+                                    change: &change,
+                                    claims: &[],
+                                    word_diff: String::new(),
+                                    text: &v.body,
+                                },
+                                now * 1000,
+                            )?;
+                        }
                     }
                 } else if article.missing_streak > 0 {
                     state.missing_streak = article.missing_streak;
@@ -574,6 +595,8 @@ fn commit_poll(
 /// snapshot was refused as a failed extraction.
 fn record_snapshot(
     tx: &Connection,
+    config: &Config,
+    feed: &FeedRow,
     article_id: i64,
     snap: &Snapshot,
     now: i64,
@@ -609,13 +632,33 @@ fn record_snapshot(
             let Some(prev) = prev else { return Ok(None) };
             let seq = prev.seq + 1;
             articles::insert_version(tx, article_id, seq, snap, cosmetic, revert_of, now)?;
-            let mut change = analyze((&prev).into(), snap.into(), cosmetic).change;
+            let analysis = analyze((&prev).into(), snap.into(), cosmetic);
+            let mut change = analysis.change;
             change.article_id = article_id;
             change.from_seq = Some(prev.seq);
             change.to_seq = Some(seq);
             change.revert_of = revert_of;
             report.claim_changes += change.claims.len();
-            changes::insert(tx, &change, now)?;
+            let change_id = changes::insert(tx, &change, now)?;
+            if !config.alerts.is_empty() {
+                report.alerts += alert::enqueue(
+                    tx,
+                    &config.alerts,
+                    &StoredChange {
+                        change_id,
+                        feed,
+                        article_id,
+                        article_url: &snap.url,
+                        title: &snap.title,
+                        previous_title: Some(&prev.title),
+                        change: &change,
+                        claims: &analysis.claims,
+                        word_diff: crate::diff::render_words(&analysis.revision, false),
+                        text: &snap.body,
+                    },
+                    now * 1000,
+                )?;
+            }
             report.new_versions += 1;
             report.cosmetic_versions += usize::from(cosmetic);
             report.reverts += usize::from(revert_of.is_some());

@@ -16,7 +16,7 @@ use crate::store::changes::{ClaimRow, NewChange};
 pub const MIN_KEPT_SHARE: f64 = 0.5;
 /// ...but only when the previous version was at least this long: short items legitimately
 /// halve (a one-paragraph brief that loses a sentence).
-pub const MIN_CHARS_FOR_SHRINK_GUARD: i64 = 600;
+pub const MIN_CHARS_FOR_SHRINK_GUARD: i64 = 400;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {

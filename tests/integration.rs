@@ -2,6 +2,7 @@
 
 mod util;
 
+mod alerts;
 mod cli;
 mod fetch;
 mod poll;

@@ -317,15 +317,16 @@ async fn full_text_page_edited_while_feed_unchanged_gives_new_version_at_recheck
     assert_eq!((r2.new_versions, r2.pages_fetched), (1, 1), "{r2:?}");
     assert_eq!(env.count("SELECT stealth FROM changes WHERE to_seq = 2"), 1);
     assert_eq!(
-        env.count("SELECT COUNT(*) FROM versions WHERE modified = '2026-11-03T09:00:00Z'"),
+        env.count("SELECT COUNT(*) FROM versions WHERE modified = '2026-11-03T09:00:00+00:00'"),
         2,
         "the page's modified stamp is kept with each version"
     );
 
-    // A paywall fragment is a failed extraction, not a new version.
+    // A page that suddenly yields a fragment (paywall, consent wall, broken template) is a
+    // failed extraction, not a new version.
     server.set(
         "/news/port-expansion",
-        Route::html(&article_page(&["Subscribe to keep reading: this article is for members only, please sign in or choose a plan to continue."], "2026-11-03T09:00:00Z")),
+        Route::html(&article_page(&[PORT_PARAS[0]], "2026-11-03T09:00:00Z")),
     );
     env.make_pages_due();
     let r3 = env.poll("chronicle").await;

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, config and database resolution, and dispatch to one
 //! module per command group. `anyhow` lives here and in `main.rs` only.
 
+mod alerts;
 mod articles;
 mod diff;
 mod feeds;
@@ -140,6 +141,28 @@ pub enum Command {
     },
     /// Recompute diffs and claim changes of stored versions (after an upgrade).
     Reprocess,
+    /// Alert rules and their outbox.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// The configured rules and recent deliveries.
+    List {
+        /// Only deliveries not yet made.
+        #[arg(long, conflicts_with = "failed")]
+        pending: bool,
+        /// Only deliveries that failed at least once and are not delivered.
+        #[arg(long)]
+        failed: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a sample alert through a rule's real sink and say what happened.
+    Test { name: String },
+    /// Retry a failed delivery now (or every failed one).
+    Retry { id: Option<i64> },
 }
 
 #[derive(Debug, Subcommand)]
@@ -244,6 +267,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Command::Export { format, since } => log::export(&env, format, since.as_deref()),
         Command::Reprocess => log::reprocess(&env),
+        Command::Alerts(AlertsCommand::List {
+            pending,
+            failed,
+            json,
+        }) => {
+            let which = match (pending, failed) {
+                (true, _) => crate::store::outbox::Listing::Pending,
+                (_, true) => crate::store::outbox::Listing::Failed,
+                _ => crate::store::outbox::Listing::All,
+            };
+            alerts::list(&env, which, json)
+        }
+        Command::Alerts(AlertsCommand::Test { name }) => alerts::test(&env, &name),
+        Command::Alerts(AlertsCommand::Retry { id }) => alerts::retry(&env, id),
         Command::Run => poll::run_daemon(&env),
         Command::Poll { feed, json } => poll::poll_once(&env, feed.as_deref(), json),
         Command::Feeds(cmd) => feeds::run(&env, cmd),

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Env;
 use super::output::{print_json, sanitize};
+use crate::alert::dispatch::Dispatcher;
 use crate::daemon;
 use crate::fetch::HttpClient;
 use crate::poll::{PollContext, PollReport, poll_feed};
@@ -68,6 +69,22 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
             reports.push(r.context("poll task failed")?);
         }
         reports.sort_by_key(|r| r.feed_id);
+        // Deliver what this cycle triggered (and anything still due), bounded in time; what is
+        // left stays in the outbox for the next run.
+        if !env.config.alerts.is_empty() {
+            let dispatcher = Dispatcher::new(
+                store.clone(),
+                env.config.alerts.clone(),
+                env.config.delivery.clone(),
+                &env.config.http.user_agent,
+            )?;
+            let r = dispatcher
+                .drain_until(env.config.delivery.poll_timeout)
+                .await;
+            if r.delivered + r.failed > 0 {
+                tracing::info!(delivered = r.delivered, failed = r.failed, "alerts sent");
+            }
+        }
         Ok::<_, anyhow::Error>(reports)
     })?;
     if json {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::alert::dispatch::Dispatcher;
 use crate::config::Config;
 use crate::fetch::HttpClient;
 use crate::poll::PollContext;
@@ -19,6 +20,8 @@ pub enum DaemonError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),
+    #[error("cannot build the HTTP client for alerts: {0}")]
+    Http(String),
 }
 
 /// Runs the daemon until `shutdown` is cancelled; in-flight polls finish their transaction.
@@ -43,13 +46,26 @@ pub async fn run(
         db = %store.path().display(),
         "feeds synced from config"
     );
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        config.alerts.clone(),
+        config.delivery.clone(),
+        &config.http.user_agent,
+    )
+    .map_err(|e| DaemonError::Http(e.to_string()))?;
     let ctx = PollContext {
         store,
         http: Arc::new(HttpClient::new(&config.http)?),
         config: Arc::new(config),
         shutdown: shutdown.clone(),
     };
+    // Delivery runs beside polling, so a receiver that hangs never holds up a poll.
+    let delivering = {
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move { dispatcher.run(shutdown).await })
+    };
     scheduler::run(ctx).await?;
+    let _ = delivering.await;
     tracing::info!("stopped");
     Ok(())
 }

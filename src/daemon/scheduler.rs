@@ -13,7 +13,7 @@ use crate::poll::{PollContext, poll_feed};
 use crate::store::{StoreError, feeds, unix_now};
 
 /// The loop wakes at least this often, so feeds added by `feeds add` are picked up.
-pub const MAX_SLEEP: Duration = Duration::from_secs(30);
+pub const MAX_SLEEP: Duration = Duration::from_secs(5);
 
 pub async fn run(ctx: PollContext) -> Result<(), StoreError> {
     let tracker = TaskTracker::new();

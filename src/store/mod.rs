@@ -7,6 +7,7 @@
 pub mod articles;
 pub mod changes;
 pub mod feeds;
+pub mod outbox;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -15,7 +16,10 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction};
 
 /// Numbered migrations, applied in order at open. Never edit a shipped one: add the next.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_outbox.sql"),
+];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
 pub const MAX_BODY_DECOMPRESSED: usize = 16 * 1024 * 1024;
@@ -188,4 +192,9 @@ pub fn decompress(version_id: i64, blob: &[u8]) -> Result<String> {
 /// Seconds since the Unix epoch, as stored.
 pub fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+/// Milliseconds since the Unix epoch (the outbox's clock).
+pub fn unix_now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }

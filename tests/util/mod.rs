@@ -337,8 +337,9 @@ pub fn rss(items: &[(&str, &str, &str, &str)]) -> String {
             s.push_str(&format!("<guid isPermaLink=\"false\">{guid}</guid>"));
         }
         s.push_str(&format!(
-            "<link>{link}</link><title>{}</title><dc:creator>Maria Okafor</dc:creator>\
+            "<link>{}</link><title>{}</title><dc:creator>Maria Okafor</dc:creator>\
              <pubDate>Tue, 03 Nov 2026 09:00:00 GMT</pubDate><description>{}</description></item>\n",
+            xml_escape(link),
             xml_escape(title),
             xml_escape(desc)
         ));

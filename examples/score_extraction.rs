@@ -1,0 +1,116 @@
+//! Runs `extract_article` over the extraction dev set and writes one `<id>.txt` per page
+//! for `score.py`.
+//!
+//! Usage: `cargo run --release --example score_extraction -- [DEV_DIR] [OUT_DIR]`
+//! (defaults: `../shared/extraction-dev` and `target/score-dev`).
+//! Only extraction is timed: reading, gunzip and writing are kept out of the figure so it
+//! compares with the benchmark's pages/second column.
+
+use std::{
+    collections::HashMap,
+    error::Error,
+    fs,
+    io::Read,
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use redline::extract::extract_article;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let mut args = std::env::args().skip(1);
+    let dev = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "../shared/extraction-dev".into()),
+    );
+    let out = PathBuf::from(args.next().unwrap_or_else(|| "target/score-dev".into()));
+    fs::create_dir_all(&out)?;
+
+    let urls = load_urls(&dev.join("ground-truth.json"))?;
+    let fallback = url::Url::parse("https://example.com/")?;
+
+    let mut pages: Vec<PathBuf> = fs::read_dir(dev.join("html"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".html.gz"))
+        .collect();
+    pages.sort();
+
+    let (mut spent, mut failed, mut with_modified, mut with_published) =
+        (Duration::ZERO, 0usize, 0usize, 0usize);
+    for path in &pages {
+        let id = page_id(path);
+        let html = gunzip(path)?;
+        let page_url = urls.get(&id).unwrap_or(&fallback);
+
+        let start = Instant::now();
+        let result = extract_article(&html, page_url);
+        spent += start.elapsed();
+
+        let text = match result {
+            Ok(a) => {
+                with_modified += usize::from(a.modified.is_some());
+                if std::env::var_os("SHOW_META").is_some() {
+                    eprintln!(
+                        "{}\tmod={:?}\tpub={:?}\tby={:?}\ttitle={:?}",
+                        &id[..10],
+                        a.modified,
+                        a.published,
+                        a.byline,
+                        a.title
+                    );
+                }
+                with_published += usize::from(a.published.is_some());
+                a.paragraphs.join("\n\n")
+            }
+            Err(e) => {
+                eprintln!("{id}: {e}");
+                failed += 1;
+                String::new()
+            }
+        };
+        fs::write(out.join(format!("{id}.txt")), text)?;
+    }
+
+    let n = pages.len();
+    println!(
+        "{n} pages, {failed} errors, extraction {:.1} ms total, {:.0} pages/s",
+        spent.as_secs_f64() * 1e3,
+        n as f64 / spent.as_secs_f64().max(1e-9)
+    );
+    println!("modified stamp on {with_modified}/{n}, published on {with_published}/{n}");
+    println!(
+        "score with: python3 {}/score.py {}",
+        dev.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn page_id(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    name.unwrap_or_default()
+        .trim_end_matches(".html.gz")
+        .to_owned()
+}
+
+fn gunzip(path: &Path) -> Result<String, Box<dyn Error>> {
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(fs::File::open(path)?).read_to_end(&mut bytes)?;
+    // The pages are meant to be UTF-8; a stray bad byte should not drop the whole page.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn load_urls(path: &Path) -> Result<HashMap<String, url::Url>, Box<dyn Error>> {
+    let truth: serde_json::Value = serde_json::from_slice(&fs::read(path)?)?;
+    let mut urls = HashMap::new();
+    if let Some(map) = truth.as_object() {
+        for (id, entry) in map {
+            if let Some(u) = entry.get("url").and_then(|u| u.as_str())
+                && let Ok(u) = url::Url::parse(u)
+            {
+                urls.insert(id.clone(), u);
+            }
+        }
+    }
+    Ok(urls)
+}

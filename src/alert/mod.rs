@@ -1,0 +1,172 @@
+//! Alerts: which change goes to which sink (`rules`), the versioned wire format (`payload`),
+//! the outbox drain loop (`dispatch`) and one module per sink. Alerts are written to the outbox
+//! in the poll's own transaction and sent later, so a crash between the two loses nothing.
+
+pub mod atom;
+pub mod dispatch;
+pub mod email;
+pub mod exec;
+pub mod payload;
+pub mod rules;
+pub mod webhook;
+
+use std::time::Duration;
+
+use crate::config::{AlertConfig, SinkConfig};
+use crate::store::Store;
+use payload::Delivery;
+
+/// Longest a single delivery may take, whatever the sink; a hanging receiver is cut off here.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("webhook {url}: {detail}")]
+    Webhook { url: String, detail: String },
+    #[error("email: {0}")]
+    Email(String),
+    #[error("exec `{command}`: {detail}")]
+    Exec { command: String, detail: String },
+    #[error("atom file {path}: {detail}")]
+    Atom { path: String, detail: String },
+    #[error("delivery timed out after {}s", .0.as_secs())]
+    Timeout(Duration),
+    #[error("payload: {0}")]
+    Payload(String),
+}
+
+/// Sends one delivery (a single change or a digest) through the alert's sink.
+pub async fn send(
+    alert: &AlertConfig,
+    delivery: &Delivery,
+    http: &reqwest::Client,
+    store: &Store,
+) -> Result<(), SinkError> {
+    let work = async {
+        match &alert.sink {
+            SinkConfig::Webhook {
+                url,
+                secret,
+                format,
+            } => webhook::send(http, url, secret.as_deref(), *format, delivery).await,
+            SinkConfig::Email { to, from, smtp_url } => {
+                email::send(to, from, smtp_url, delivery).await
+            }
+            SinkConfig::Exec { command, timeout } => {
+                exec::send(command, *timeout, &alert.name, delivery).await
+            }
+            SinkConfig::Atom { path, max_entries } => {
+                atom::write(store, &alert.name, path, *max_entries).await
+            }
+        }
+    };
+    match tokio::time::timeout(DELIVERY_TIMEOUT, work).await {
+        Ok(r) => r,
+        Err(_) => Err(SinkError::Timeout(DELIVERY_TIMEOUT)),
+    }
+}
+
+/// Everything `enqueue` needs to know about a change that was just stored.
+pub struct StoredChange<'a> {
+    pub change_id: i64,
+    pub feed: &'a crate::store::feeds::FeedRow,
+    pub article_id: i64,
+    pub article_url: &'a str,
+    pub title: &'a str,
+    pub previous_title: Option<&'a str>,
+    pub change: &'a crate::store::changes::NewChange,
+    pub claims: &'a [crate::claims::ClaimChange],
+    pub word_diff: String,
+    /// The new text (for keyword rules).
+    pub text: &'a str,
+}
+
+/// Writes an outbox row for every alert that wants this change. Runs inside the poll's
+/// transaction, so the alert exists exactly when the change does.
+pub fn enqueue(
+    tx: &rusqlite::Connection,
+    alerts: &[AlertConfig],
+    s: &StoredChange<'_>,
+    now_ms: i64,
+) -> Result<usize, crate::store::StoreError> {
+    let event = rules::ChangeEvent {
+        feed_name: s.feed.name.as_deref(),
+        kind: s.change.kind,
+        cosmetic: s.change.cosmetic,
+        stealth: s.change.stealth,
+        revert: s.change.revert_of.is_some(),
+        claims: s.claims,
+        title: s.title,
+        text: s.text,
+    };
+    let mut n = 0;
+    for alert in alerts.iter().filter(|a| rules::matches(a, &event)) {
+        let data = payload::ChangeData {
+            change_id: s.change_id,
+            event: event_name(s.change, s.claims).to_string(),
+            alert: alert.name.clone(),
+            feed: payload::FeedRef {
+                id: s.feed.id,
+                name: s.feed.name.clone(),
+                url: s.feed.url.clone(),
+            },
+            article: payload::ArticleRef {
+                id: s.article_id,
+                url: s.article_url.to_string(),
+                title: s.title.to_string(),
+                previous_title: s.previous_title.map(String::from),
+            },
+            from_version: s.change.from_seq,
+            to_version: s.change.to_seq,
+            detected_at: chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now_ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            stealth: s.change.stealth,
+            cosmetic: s.change.cosmetic,
+            revert_of: s.change.revert_of,
+            fields_changed: s.change.fields.iter().map(|f| f.to_string()).collect(),
+            title_changed: s.change.fields.contains(&"title"),
+            sentences: crate::payload::SentenceCounts {
+                added: s.change.sentences_added as usize,
+                removed: s.change.sentences_removed as usize,
+                edited: s.change.sentences_edited as usize,
+                moved: s.change.sentences_moved as usize,
+            },
+            claim_changes: s.claims.to_vec(),
+            word_diff: payload::truncate(s.word_diff.clone(), payload::MAX_WORD_DIFF),
+            links: payload::Links {
+                article: s.article_url.to_string(),
+                feed: s.feed.url.clone(),
+            },
+        };
+        let json = Delivery::One(Box::new(data)).to_json();
+        // A digest alert's rows all fall due at the end of their window and go out together.
+        let due = match alert.digest {
+            Some(window) => {
+                let w = window.as_millis().max(1) as i64;
+                (now_ms / w + 1) * w
+            }
+            None => now_ms,
+        };
+        crate::store::outbox::insert(tx, Some(s.change_id), &alert.name, &json, now_ms, due)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn event_name(
+    change: &crate::store::changes::NewChange,
+    claims: &[crate::claims::ClaimChange],
+) -> &'static str {
+    if change.kind == "unpublished" {
+        "unpublished"
+    } else if change.revert_of.is_some() {
+        "reverted"
+    } else if change.cosmetic {
+        "cosmetic"
+    } else if !claims.is_empty() {
+        "claim_changed"
+    } else {
+        "edited"
+    }
+}

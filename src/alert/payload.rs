@@ -1,0 +1,251 @@
+//! The versioned alert payload: webhook bodies (format "json"), exec stdin, and the source of
+//! every other rendering (Slack/Discord text, email, Atom entries).
+//!
+//! # `redline.change` version 1
+//! ```json
+//! {"type": "redline.change", "version": 1, "data": {
+//!   "change_id": 42,                 // idempotency key: the same change never has another id
+//!   "event": "claim_changed",        // claim_changed | edited | cosmetic | reverted | unpublished
+//!   "alert": "desk",
+//!   "feed": {"id": 1, "name": "aljazeera", "url": "https://…/rss.xml"},
+//!   "article": {"id": 7, "url": "https://…", "title": "…", "previous_title": "…"},
+//!   "from_version": 1, "to_version": 2, "detected_at": "2026-11-03T10:15:00Z",
+//!   "stealth": true, "cosmetic": false, "revert_of": null,
+//!   "fields_changed": ["body"], "title_changed": false,
+//!   "sentences": {"added": 0, "removed": 0, "edited": 1, "moved": 0},
+//!   "claim_changes": [{"kind": "number_changed", "before": "$6 million", "after": "$5.6 million",
+//!                      "before_sentence": "…", "after_sentence": "…"}],
+//!   "word_diff": "… cost [-less than-]{+about+} $[-6-]{+5.6+} million …",
+//!   "links": {"article": "https://…", "feed": "https://…"}
+//! }}
+//! ```
+//! A digest (`digest = "30m"`) is `{"type": "redline.digest", "version": 1, "data":
+//! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
+//! is renamed or removed without a new `version`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::claims::ClaimChange;
+use crate::payload::SentenceCounts;
+
+pub const CHANGE_TYPE: &str = "redline.change";
+pub const DIGEST_TYPE: &str = "redline.digest";
+pub const PAYLOAD_VERSION: u32 = 1;
+/// The word diff in a payload is cut here; the full diff is one `redline diff` away.
+pub const MAX_WORD_DIFF: usize = 32 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Envelope<T> {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub version: u32,
+    pub data: T,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FeedRef {
+    pub id: i64,
+    pub name: Option<String>,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ArticleRef {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub previous_title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Links {
+    pub article: String,
+    pub feed: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChangeData {
+    pub change_id: i64,
+    pub event: String,
+    pub alert: String,
+    pub feed: FeedRef,
+    pub article: ArticleRef,
+    pub from_version: Option<i64>,
+    pub to_version: Option<i64>,
+    pub detected_at: String,
+    pub stealth: bool,
+    pub cosmetic: bool,
+    pub revert_of: Option<i64>,
+    pub fields_changed: Vec<String>,
+    pub title_changed: bool,
+    pub sentences: SentenceCounts,
+    pub claim_changes: Vec<ClaimChange>,
+    pub word_diff: String,
+    pub links: Links,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DigestData {
+    pub alert: String,
+    pub changes: Vec<ChangeData>,
+}
+
+/// What one send carries: one change, or a digest of several.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    One(Box<ChangeData>),
+    Digest(DigestData),
+}
+
+impl Delivery {
+    /// The JSON body (webhook "json" format, exec stdin).
+    pub fn to_json(&self) -> String {
+        let r = match self {
+            Self::One(d) => serde_json::to_string(&Envelope {
+                kind: CHANGE_TYPE.into(),
+                version: PAYLOAD_VERSION,
+                data: d,
+            }),
+            Self::Digest(d) => serde_json::to_string(&Envelope {
+                kind: DIGEST_TYPE.into(),
+                version: PAYLOAD_VERSION,
+                data: d,
+            }),
+        };
+        // Serialising these plain structs cannot fail; an empty object beats a panic.
+        r.unwrap_or_else(|_| "{}".into())
+    }
+
+    pub fn changes(&self) -> Vec<&ChangeData> {
+        match self {
+            Self::One(d) => vec![d],
+            Self::Digest(d) => d.changes.iter().collect(),
+        }
+    }
+
+    /// `X-Redline-Event` / `REDLINE_EVENT`.
+    pub fn event(&self) -> &str {
+        match self {
+            Self::One(d) => &d.event,
+            Self::Digest(_) => "digest",
+        }
+    }
+
+    /// A one-line subject.
+    pub fn subject(&self) -> String {
+        match self {
+            Self::One(d) => {
+                let n = d.claim_changes.len();
+                let what = match d.event.as_str() {
+                    "unpublished" => "unpublished".to_string(),
+                    _ if n > 0 => format!("{n} claim change{}", if n == 1 { "" } else { "s" }),
+                    _ => "edited".to_string(),
+                };
+                format!(
+                    "[redline] {}{}: {what}",
+                    if d.stealth { "stealth edit: " } else { "" },
+                    one_line(&d.article.title)
+                )
+            }
+            Self::Digest(d) => format!("[redline] {} changes ({})", d.changes.len(), d.alert),
+        }
+    }
+
+    /// Plain text that leads with the claim changes, then the word diff, then the links.
+    pub fn text(&self) -> String {
+        self.changes()
+            .iter()
+            .map(|d| change_text(d))
+            .collect::<Vec<_>>()
+            .join("\n\n----\n\n")
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Reads a stored payload back.
+pub fn parse_change(json: &str) -> Result<ChangeData, String> {
+    serde_json::from_str::<Envelope<ChangeData>>(json)
+        .map(|e| e.data)
+        .map_err(|e| format!("stored payload is not a redline.change: {e}"))
+}
+
+/// The plain-text rendering of one change.
+pub fn change_text(d: &ChangeData) -> String {
+    let mut out = String::new();
+    out.push_str(&one_line(&d.article.title));
+    out.push('\n');
+    let versions = match (d.from_version, d.to_version) {
+        (Some(a), Some(b)) => format!("version {a} → {b}"),
+        (Some(a), None) => format!("after version {a}"),
+        _ => String::new(),
+    };
+    out.push_str(&format!(
+        "{} · {} · {versions} · detected {}\n",
+        d.event,
+        d.feed.name.as_deref().unwrap_or(&d.feed.url),
+        d.detected_at
+    ));
+    if d.stealth {
+        out.push_str("STEALTH EDIT: the text changed but the publisher's modified time did not.\n");
+    }
+    if d.title_changed
+        && let Some(prev) = &d.article.previous_title
+    {
+        out.push_str(&format!(
+            "Title: {} → {}\n",
+            one_line(prev),
+            one_line(&d.article.title)
+        ));
+    }
+    if d.claim_changes.is_empty() {
+        out.push_str("\nNo claim changes.\n");
+    } else {
+        out.push_str("\nClaim changes:\n");
+        for c in &d.claim_changes {
+            out.push_str(&format!(
+                "- {}: {} → {}\n",
+                c.kind.as_str(),
+                c.before.as_deref().unwrap_or("—"),
+                c.after.as_deref().unwrap_or("—")
+            ));
+            if let Some(s) = &c.before_sentence {
+                out.push_str(&format!("    before: {s}\n"));
+            }
+            if let Some(s) = &c.after_sentence {
+                out.push_str(&format!("    after:  {s}\n"));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\nSentences: {} edited, {} added, {} removed, {} moved\n",
+        d.sentences.edited, d.sentences.added, d.sentences.removed, d.sentences.moved
+    ));
+    if !d.word_diff.is_empty() {
+        out.push_str("\nWord diff ([-removed-] {+added+}):\n");
+        out.push_str(&d.word_diff);
+        if !d.word_diff.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "\nArticle: {}\nFeed: {}\n",
+        d.links.article, d.links.feed
+    ));
+    out
+}
+
+/// Cuts a string at a char boundary, marking the cut.
+pub fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push_str("\n[…]");
+    }
+    s
+}
