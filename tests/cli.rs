@@ -326,3 +326,57 @@ async fn log_claims_only_after_two_polls_shows_the_claim_changes_and_export_and_
     .expect("join");
     assert_eq!(again, log);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_reports_failing_feeds_with_a_monitoring_exit_code() {
+    let server = FeedServer::start().await;
+    server.set("/feed.xml", Route::Status(503, Vec::new()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        CONFIG.replace("URL", &server.url("/feed.xml")),
+    )
+    .expect("config");
+    let (dir, healthy, unhealthy, json) = tokio::task::spawn_blocking(move || {
+        let cli = Cli { dir: dir.path() };
+        cli.ok(&["poll"]);
+        let healthy = cli.run(&["status"]);
+        let unhealthy = cli.run(&["status", "--max-failing", "0s"]);
+        let json = cli.run(&["status", "--json"]);
+        (dir, healthy, unhealthy, json)
+    })
+    .await
+    .expect("join");
+    drop(dir);
+    assert_eq!(
+        healthy.status.code(),
+        Some(0),
+        "failing for less than 6h is not yet unhealthy"
+    );
+    let text = String::from_utf8_lossy(&healthy.stdout);
+    assert!(text.contains("503"), "the last error is shown: {text}");
+    assert!(text.contains("daemon    never ran"), "{text}");
+    assert_eq!(unhealthy.status.code(), Some(3));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("status --json");
+    assert_eq!(doc["feed_status"][0]["error_streak"], 1);
+    assert_eq!(doc["daemon_running"], false);
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cli = Cli { dir: dir.path() };
+    let bash = cli.ok(&["completions", "bash"]);
+    assert!(
+        bash.contains("redline") && bash.contains("compare"),
+        "bash completion lists commands"
+    );
+    let zsh = cli.ok(&["completions", "zsh"]);
+    assert!(zsh.contains("#compdef redline"));
+    let man = cli.ok(&["man"]);
+    assert!(
+        man.contains(".TH redline"),
+        "{}",
+        &man[..man.len().min(200)]
+    );
+}

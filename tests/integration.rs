@@ -4,6 +4,7 @@ mod util;
 
 mod alerts;
 mod cli;
+mod daemon;
 mod fetch;
 mod poll;
 mod store;

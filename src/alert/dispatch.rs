@@ -27,11 +27,17 @@ pub struct DrainReport {
     pub failed: usize,
 }
 
+/// The rules a dispatcher follows; swapped as a whole on reload.
+#[derive(Debug, Clone)]
+struct Rules {
+    alerts: Vec<AlertConfig>,
+    delivery: DeliveryConfig,
+}
+
 #[derive(Clone)]
 pub struct Dispatcher {
     store: Store,
-    alerts: Arc<Vec<AlertConfig>>,
-    delivery: DeliveryConfig,
+    rules: Arc<std::sync::RwLock<Arc<Rules>>>,
     http: reqwest::Client,
 }
 
@@ -50,10 +56,19 @@ impl Dispatcher {
             .build()?;
         Ok(Self {
             store,
-            alerts: Arc::new(alerts),
-            delivery,
+            rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules { alerts, delivery }))),
             http,
         })
+    }
+
+    /// Replaces the alert rules (config reload). Rows of removed alerts are parked.
+    pub fn set_rules(&self, alerts: Vec<AlertConfig>, delivery: DeliveryConfig) {
+        let mut guard = self.rules.write().unwrap_or_else(|p| p.into_inner());
+        *guard = Arc::new(Rules { alerts, delivery });
+    }
+
+    fn rules(&self) -> Arc<Rules> {
+        self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn store(&self) -> &Store {
@@ -106,12 +121,14 @@ impl Dispatcher {
         rows: Vec<OutboxRow>,
     ) -> Result<DrainReport, StoreError> {
         let mut report = DrainReport::default();
-        let Some(alert) = self.alerts.iter().find(|a| a.name == name) else {
+        let rules = self.rules();
+        let Some(alert) = rules.alerts.iter().find(|a| a.name == name) else {
             // The alert was removed from the config: park its rows rather than retry forever.
             for r in &rows {
                 self.record(
                     r,
                     Err(format!("alert `{name}` is no longer in the config")),
+                    &rules.delivery,
                     1,
                 )
                 .await?;
@@ -158,8 +175,13 @@ impl Dispatcher {
                 }
             }
             for r in rows {
-                self.record(r, outcome.clone(), self.delivery.max_attempts)
-                    .await?;
+                self.record(
+                    r,
+                    outcome.clone(),
+                    &rules.delivery,
+                    rules.delivery.max_attempts,
+                )
+                .await?;
             }
         }
         Ok(report)
@@ -169,11 +191,12 @@ impl Dispatcher {
         &self,
         row: &OutboxRow,
         outcome: Result<(), String>,
+        delivery: &DeliveryConfig,
         max_attempts: u32,
     ) -> Result<(), StoreError> {
         let store = self.store.clone();
         let id = row.id;
-        let delay = retry_delay(&self.delivery, row.attempts + 1);
+        let delay = retry_delay(delivery, row.attempts + 1);
         tokio::task::spawn_blocking(move || {
             let now = unix_now_ms();
             store.write(|tx| match &outcome {

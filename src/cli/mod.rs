@@ -8,6 +8,7 @@ mod feeds;
 mod log;
 pub mod output;
 mod poll;
+mod status;
 
 pub use diff::{ColorChoice, DiffFormat};
 pub use log::ExportFormat;
@@ -144,6 +145,26 @@ pub enum Command {
     /// Alert rules and their outbox.
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// Health: per-feed errors and schedule, totals, alerts, whether a daemon is running.
+    /// Exits 3 when a feed has been failing for longer than --max-failing.
+    Status {
+        /// How long a feed may fail before it counts as unhealthy.
+        #[arg(long, default_value = "6h", value_parser = parse_duration_arg)]
+        max_failing: std::time::Duration,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+fn parse_duration_arg(s: &str) -> Result<std::time::Duration, String> {
+    config::parse_duration(s)
 }
 
 #[derive(Debug, Subcommand)]
@@ -227,6 +248,19 @@ impl Env {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "redline", &mut std::io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     // `compare` works on two files alone: no config, no database.
     if let Command::Compare {
         old,
@@ -239,7 +273,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let env = Env::load(&cli)?;
     match cli.command {
-        Command::Compare { .. } => Ok(ExitCode::SUCCESS),
+        Command::Compare { .. } | Command::Completions { .. } | Command::Man => {
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { max_failing, json } => status::status(&env, max_failing, json),
         Command::Diff {
             article,
             from,

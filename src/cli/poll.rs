@@ -21,12 +21,13 @@ pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
     rt.block_on(async {
         let shutdown = CancellationToken::new();
         daemon::signals::spawn_shutdown_on_signal(shutdown.clone());
+        let reload = daemon::signals::spawn_reload_on_hangup();
         tracing::info!(
             feeds = env.config.feeds.len(),
             config = %env.config.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(built-in defaults)".into()),
             "redline starting"
         );
-        daemon::run(env.config.clone(), store, shutdown).await
+        daemon::run(env.config.clone(), store, shutdown, reload).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

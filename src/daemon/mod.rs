@@ -1,11 +1,14 @@
-//! The long-running service: open the store, sync the config's feeds, schedule polls until
-//! told to stop. Shutdown is a parameter so tests can stop it.
+//! The long-running service: open the store, sync the config's feeds, then poll on schedule
+//! and deliver alerts until told to stop. Shutdown and reload are parameters so tests (and
+//! `main`) decide where they come from.
 
 pub mod scheduler;
 pub mod signals;
+pub mod systemd;
 
 use std::sync::Arc;
 
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::alert::dispatch::Dispatcher;
@@ -24,21 +27,26 @@ pub enum DaemonError {
     Http(String),
 }
 
+/// Brings the database's feeds in line with the config's `[[feed]]` list.
+pub async fn sync_feeds(store: &Store, config: &Config) -> Result<feeds::SyncReport, StoreError> {
+    let store = store.clone();
+    let feeds_cfg = config.feeds.clone();
+    tokio::task::spawn_blocking(move || {
+        store.write(|tx| feeds::sync_config(tx, &feeds_cfg, unix_now()))
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("config sync task failed: {e}")))?
+}
+
 /// Runs the daemon until `shutdown` is cancelled; in-flight polls finish their transaction.
+/// Every message on `reload` re-reads the config file.
 pub async fn run(
     config: Config,
     store: Store,
     shutdown: CancellationToken,
+    reload: mpsc::UnboundedReceiver<()>,
 ) -> Result<(), DaemonError> {
-    let report = {
-        let store = store.clone();
-        let feeds_cfg = config.feeds.clone();
-        tokio::task::spawn_blocking(move || {
-            store.write(|tx| feeds::sync_config(tx, &feeds_cfg, unix_now()))
-        })
-        .await
-        .map_err(|e| StoreError::Invalid(format!("config sync task failed: {e}")))??
-    };
+    let report = sync_feeds(&store, &config).await?;
     tracing::info!(
         added = report.added,
         updated = report.updated,
@@ -62,9 +70,11 @@ pub async fn run(
     // Delivery runs beside polling, so a receiver that hangs never holds up a poll.
     let delivering = {
         let shutdown = shutdown.clone();
+        let dispatcher = dispatcher.clone();
         tokio::spawn(async move { dispatcher.run(shutdown).await })
     };
-    scheduler::run(ctx).await?;
+    let notifier = systemd::Notifier::from_env();
+    scheduler::run(ctx, dispatcher, notifier, reload).await?;
     let _ = delivering.await;
     tracing::info!("stopped");
     Ok(())

@@ -1,32 +1,61 @@
 //! The poll loop: due feeds become tasks (bounded by the HTTP client's global and per-host
 //! limits), a feed is never polled twice at once, and the loop sleeps until the next feed is
-//! due, a poll finishes, or shutdown.
+//! due, a poll finishes, a reload is asked for, or shutdown. The loop is also where the daemon
+//! proves it is alive: a heartbeat row for `status` and the systemd watchdog ping.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
+use super::systemd::Notifier;
+use crate::alert::dispatch::Dispatcher;
+use crate::config::Config;
+use crate::fetch::HttpClient;
 use crate::poll::{PollContext, poll_feed};
+use crate::store::meta::{self, Heartbeat};
 use crate::store::{StoreError, feeds, unix_now};
 
 /// The loop wakes at least this often, so feeds added by `feeds add` are picked up.
 pub const MAX_SLEEP: Duration = Duration::from_secs(5);
+/// How often the heartbeat row and the systemd STATUS line are refreshed.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 
-pub async fn run(ctx: PollContext) -> Result<(), StoreError> {
+pub async fn run(
+    mut ctx: PollContext,
+    dispatcher: Dispatcher,
+    mut notifier: Notifier,
+    mut reload: mpsc::UnboundedReceiver<()>,
+) -> Result<(), StoreError> {
     let tracker = TaskTracker::new();
     let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let last_poll: Arc<Mutex<Option<i64>>> = Arc::default();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<i64>();
+    let started_at = unix_now();
+    let mut last_beat: Option<Instant> = None;
+    let mut ready_sent = false;
     loop {
         let now = unix_now();
         let store = ctx.store.clone();
-        let (due, next_due) = tokio::task::spawn_blocking(move || {
+        let looked = tokio::task::spawn_blocking(move || {
             store.read(|c| Ok((feeds::due(c, now)?, feeds::next_due_at(c)?)))
         })
         .await
-        .map_err(|e| StoreError::Invalid(format!("scheduler task failed: {e}")))??;
+        .map_err(|e| StoreError::Invalid(format!("scheduler task failed: {e}")))?;
+        let (due, next_due) = match looked {
+            Ok(v) => v,
+            Err(e) => {
+                // No watchdog ping while the store does not answer: if this lasts, systemd
+                // restarts us, which is the point.
+                tracing::warn!(error = %e, "cannot read the schedule");
+                tokio::select! {
+                    () = tokio::time::sleep(MAX_SLEEP) => continue,
+                    () = ctx.shutdown.cancelled() => break,
+                }
+            }
+        };
         for feed in due {
             {
                 let mut busy = in_flight.lock().unwrap_or_else(|p| p.into_inner());
@@ -37,27 +66,52 @@ pub async fn run(ctx: PollContext) -> Result<(), StoreError> {
             let ctx = ctx.clone();
             let done = done_tx.clone();
             let busy = in_flight.clone();
+            let last_poll = last_poll.clone();
             tracker.spawn(async move {
                 let report = poll_feed(&ctx, &feed).await;
                 if let Some(err) = &report.error {
                     tracing::warn!(feed = %report.feed, error = %err, "poll failed");
                 }
+                *last_poll.lock().unwrap_or_else(|p| p.into_inner()) = Some(unix_now());
                 busy.lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&feed.id);
                 let _ = done.send(feed.id);
             });
         }
-        let wait = next_due
+        if !ready_sent {
+            notifier.ready("polling");
+            ready_sent = true;
+        }
+        if last_beat.is_none_or(|t| t.elapsed() >= HEARTBEAT_EVERY) {
+            let polled = *last_poll.lock().unwrap_or_else(|p| p.into_inner());
+            match beat(&ctx, started_at, polled).await {
+                Ok(status) => notifier.status(&status),
+                Err(e) => tracing::warn!(error = %e, "cannot write the heartbeat"),
+            }
+            last_beat = Some(Instant::now());
+        }
+        notifier.watchdog_ping();
+
+        let mut wait = next_due
             .map(|t| Duration::from_secs(u64::try_from(t - unix_now()).unwrap_or(0)))
             .unwrap_or(MAX_SLEEP)
             .clamp(Duration::from_millis(200), MAX_SLEEP);
+        if let Some(w) = notifier.watchdog() {
+            wait = wait.min(w / 4);
+        }
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             Some(_) = done_rx.recv() => {}
+            Some(()) = reload.recv() => {
+                notifier.reloading();
+                ctx = reload_config(ctx, &dispatcher).await;
+                notifier.reloaded();
+            }
             () = ctx.shutdown.cancelled() => break,
         }
     }
+    notifier.stopping();
     tracing::info!(
         in_flight = tracker.len(),
         "stopping: waiting for in-flight polls"
@@ -65,4 +119,83 @@ pub async fn run(ctx: PollContext) -> Result<(), StoreError> {
     tracker.close();
     tracker.wait().await;
     Ok(())
+}
+
+/// Writes the heartbeat and returns the STATUS line.
+async fn beat(
+    ctx: &PollContext,
+    started_at: i64,
+    last_poll_at: Option<i64>,
+) -> Result<String, StoreError> {
+    let store = ctx.store.clone();
+    let (feeds, articles, versions, failing) = tokio::task::spawn_blocking(move || {
+        store.write(|tx| {
+            meta::write_heartbeat(
+                tx,
+                &Heartbeat {
+                    pid: std::process::id(),
+                    started_at,
+                    at: unix_now(),
+                    last_poll_at,
+                },
+            )?;
+            meta::totals(tx)
+        })
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("heartbeat task failed: {e}")))??;
+    Ok(format!(
+        "{feeds} feeds, {articles} articles, {versions} versions, {failing} feeds failing"
+    ))
+}
+
+/// Re-reads the config file. An invalid new config is logged and the running one kept.
+async fn reload_config(ctx: PollContext, dispatcher: &Dispatcher) -> PollContext {
+    let Some(path) = ctx.config.path.clone() else {
+        tracing::warn!("reload asked for, but redline runs on built-in defaults (no config file)");
+        return ctx;
+    };
+    let new = match Config::load(&path) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "config reload failed; keeping the running config");
+            return ctx;
+        }
+    };
+    if new.database != ctx.config.database {
+        tracing::warn!("the database path changed in the config; it takes effect after a restart");
+    }
+    let report = match super::sync_feeds(&ctx.store, &new).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "config reload failed; keeping the running config");
+            return ctx;
+        }
+    };
+    let http = if new.http == ctx.config.http {
+        ctx.http.clone()
+    } else {
+        match HttpClient::new(&new.http) {
+            Ok(h) => Arc::new(h),
+            Err(e) => {
+                tracing::error!(error = %e, "config reload: keeping the old HTTP settings");
+                ctx.http.clone()
+            }
+        }
+    };
+    dispatcher.set_rules(new.alerts.clone(), new.delivery.clone());
+    tracing::info!(
+        feeds = new.feeds.len(),
+        alerts = new.alerts.len(),
+        added = report.added,
+        updated = report.updated,
+        removed = report.deactivated,
+        "config reloaded"
+    );
+    PollContext {
+        store: ctx.store,
+        http,
+        config: Arc::new(new),
+        shutdown: ctx.shutdown,
+    }
 }

@@ -7,6 +7,7 @@
 pub mod articles;
 pub mod changes;
 pub mod feeds;
+pub mod meta;
 pub mod outbox;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,180 @@
+//! `status`: health at a glance, and an exit code a monitoring check can use.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::Env;
+use super::output::{clip, print_json, rfc3339, time};
+use crate::config::format_duration;
+use crate::store::{feeds, meta, outbox, unix_now};
+
+/// Exit code when a feed has been failing longer than the threshold.
+pub const EXIT_UNHEALTHY: u8 = 3;
+/// A heartbeat older than this means no daemon is running.
+const HEARTBEAT_STALE: i64 = 60;
+
+#[derive(serde::Serialize)]
+struct FeedStatus {
+    id: i64,
+    name: Option<String>,
+    url: String,
+    last_ok_at: Option<String>,
+    last_error: Option<String>,
+    last_error_at: Option<String>,
+    error_streak: i64,
+    next_poll_at: Option<String>,
+    articles: i64,
+    versions: i64,
+    /// Failing for longer than --max-failing.
+    unhealthy: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Status {
+    healthy: bool,
+    database: String,
+    database_bytes: u64,
+    feeds: i64,
+    articles: i64,
+    versions: i64,
+    failing_feeds: i64,
+    alerts_pending: i64,
+    alerts_failed: i64,
+    daemon_running: bool,
+    daemon_pid: Option<u32>,
+    daemon_heartbeat_at: Option<String>,
+    daemon_last_poll_at: Option<String>,
+    feed_status: Vec<FeedStatus>,
+}
+
+pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<ExitCode> {
+    let store = env.open_store()?;
+    let now = unix_now();
+    let threshold = max_failing.as_secs() as i64;
+    let (rows, totals, alerts, beat) = store.read(|c| {
+        let mut rows = Vec::new();
+        for f in feeds::active(c)? {
+            let (articles, versions) = feeds::counts(c, f.id)?;
+            rows.push((f, articles, versions));
+        }
+        Ok((
+            rows,
+            meta::totals(c)?,
+            outbox::counts(c)?,
+            meta::heartbeat(c)?,
+        ))
+    })?;
+    let feed_status: Vec<FeedStatus> = rows
+        .into_iter()
+        .map(|(f, articles, versions)| {
+            // Failing since the last success, or since the first error when it never worked.
+            let since = f
+                .last_ok_at
+                .or(f.last_error_at.map(|t| t - 1))
+                .unwrap_or(now);
+            FeedStatus {
+                unhealthy: f.error_streak > 0 && now - since > threshold,
+                id: f.id,
+                name: f.name,
+                url: f.url,
+                last_ok_at: f.last_ok_at.map(rfc3339),
+                last_error: f.last_error.filter(|_| f.error_streak > 0),
+                last_error_at: f.last_error_at.map(rfc3339),
+                error_streak: f.error_streak,
+                next_poll_at: f.next_poll_at.map(rfc3339),
+                articles,
+                versions,
+            }
+        })
+        .collect();
+    let running = beat.as_ref().is_some_and(|b| now - b.at <= HEARTBEAT_STALE);
+    let healthy = !feed_status.iter().any(|f| f.unhealthy);
+    let s = Status {
+        healthy,
+        database: store.path().display().to_string(),
+        database_bytes: store.size_bytes(),
+        feeds: totals.0,
+        articles: totals.1,
+        versions: totals.2,
+        failing_feeds: totals.3,
+        alerts_pending: alerts.0,
+        alerts_failed: alerts.1,
+        daemon_running: running,
+        daemon_pid: beat.as_ref().filter(|_| running).map(|b| b.pid),
+        daemon_heartbeat_at: beat.as_ref().map(|b| rfc3339(b.at)),
+        daemon_last_poll_at: beat.as_ref().and_then(|b| b.last_poll_at).map(rfc3339),
+        feed_status,
+    };
+    let code = if healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_UNHEALTHY)
+    };
+    if json {
+        print_json(&s)?;
+        return Ok(code);
+    }
+    println!(
+        "database  {} ({:.1} MB)",
+        s.database,
+        s.database_bytes as f64 / 1_000_000.0
+    );
+    match &beat {
+        Some(b) if running => println!(
+            "daemon    running (pid {}), heartbeat {}s ago, last poll {}",
+            b.pid,
+            now - b.at,
+            b.last_poll_at.map(time).unwrap_or_else(|| "not yet".into())
+        ),
+        Some(b) => println!("daemon    not running (last heartbeat {})", time(b.at)),
+        None => println!("daemon    never ran against this database"),
+    }
+    println!(
+        "totals    {} feeds, {} articles, {} versions, {} failing feeds",
+        s.feeds, s.articles, s.versions, s.failing_feeds
+    );
+    println!(
+        "alerts    {} pending, {} failed",
+        s.alerts_pending, s.alerts_failed
+    );
+    println!();
+    println!(
+        "{:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  LAST ERROR",
+        "FEED", "LAST OK", "NEXT POLL", "ERRORS", "ARTICLES", "VERSIONS"
+    );
+    for f in &s.feed_status {
+        println!(
+            "{:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  {}{}",
+            clip(f.name.as_deref().unwrap_or(&f.url), 18),
+            f.last_ok_at
+                .as_deref()
+                .map(short)
+                .unwrap_or_else(|| "never".into()),
+            f.next_poll_at
+                .as_deref()
+                .map(short)
+                .unwrap_or_else(|| "now".into()),
+            f.error_streak,
+            f.articles,
+            f.versions,
+            if f.unhealthy { "UNHEALTHY: " } else { "" },
+            f.last_error
+                .as_deref()
+                .map(|e| clip(e, 90))
+                .unwrap_or_default()
+        );
+    }
+    if !healthy {
+        eprintln!(
+            "redline: some feeds have been failing for longer than {}",
+            format_duration(max_failing)
+        );
+    }
+    Ok(code)
+}
+
+fn short(rfc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc)
+        .map(|t| time(t.timestamp()))
+        .unwrap_or_else(|_| rfc.to_string())
+}
