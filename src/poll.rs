@@ -35,6 +35,28 @@ pub struct PollContext {
     pub http: Arc<HttpClient>,
     pub config: Arc<Config>,
     pub shutdown: CancellationToken,
+    /// Polls in progress at once. Fetching is already bounded by the HTTP client; this also
+    /// bounds parsed feeds waiting for the database, so 10,000 due feeds do not sit in memory
+    /// at once.
+    pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl PollContext {
+    pub fn new(
+        store: Store,
+        http: Arc<HttpClient>,
+        config: Arc<Config>,
+        shutdown: CancellationToken,
+    ) -> Self {
+        let slots = Arc::new(tokio::sync::Semaphore::new(config.http.concurrency * 2));
+        Self {
+            store,
+            http,
+            config,
+            shutdown,
+            slots,
+        }
+    }
 }
 
 /// What one poll of one feed did.
@@ -96,6 +118,11 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         feed_id: feed.id,
         feed: feed.label(),
         ..PollReport::default()
+    };
+    // The semaphore is never closed; if it were, polling unthrottled beats not polling.
+    let _slot = tokio::select! {
+        () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
+        s = ctx.slots.clone().acquire_owned() => s.ok(),
     };
     let url = match Url::parse(&feed.url) {
         Ok(u) => u,
@@ -473,14 +500,19 @@ fn commit_poll(
 ) -> Result<(), StoreError> {
     let mut entry_articles: HashMap<String, ArticleRow> = HashMap::new();
     for e in entries.unwrap_or(&[]) {
+        let entry_hash = e.entry_hash();
+        let mut unchanged = false;
         let article_id = match articles::find_for_entry(tx, feed.id, &e.id, &e.url)? {
             Some(a) => {
-                articles::touch(tx, a.id, &e.id, &e.url, &e.entry_hash(), now)?;
+                // Same entry hash: nothing the feed says about it changed, so there is no new
+                // version to look for (the common case when one item of a feed changed).
+                unchanged = a.entry_hash.as_deref() == Some(entry_hash.as_str());
+                articles::touch(tx, a.id, &e.id, &e.url, &entry_hash, now)?;
                 a.id
             }
             None => {
                 report.new_articles += 1;
-                let id = articles::insert(tx, feed.id, &e.id, &e.url, &e.entry_hash(), now)?;
+                let id = articles::insert(tx, feed.id, &e.id, &e.url, &entry_hash, now)?;
                 if feed.full_text {
                     // Fetch its page on this poll's results below, else on the next poll.
                     articles::set_page_state(
@@ -495,10 +527,12 @@ fn commit_poll(
                 id
             }
         };
-        if !feed.full_text {
+        if !feed.full_text && !unchanged {
             record_snapshot(tx, config, feed, article_id, &feed_snapshot(e), now, report)?;
         }
-        if let Some(a) = articles::get(tx, article_id)? {
+        if feed.full_text
+            && let Some(a) = articles::get(tx, article_id)?
+        {
             entry_articles.insert(e.id.clone(), a);
         }
     }

@@ -54,12 +54,12 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
     let reports: Vec<PollReport> = rt.block_on(async {
         let shutdown = CancellationToken::new();
         daemon::signals::spawn_shutdown_on_signal(shutdown.clone());
-        let ctx = PollContext {
-            store: store.clone(),
-            http: Arc::new(HttpClient::new(&env.config.http)?),
-            config: Arc::new(env.config.clone()),
+        let ctx = PollContext::new(
+            store.clone(),
+            Arc::new(HttpClient::new(&env.config.http)?),
+            Arc::new(env.config.clone()),
             shutdown,
-        };
+        );
         let mut set = JoinSet::new();
         for feed in targets {
             let ctx = ctx.clone();

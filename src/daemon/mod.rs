@@ -61,12 +61,12 @@ pub async fn run(
         &config.http.user_agent,
     )
     .map_err(|e| DaemonError::Http(e.to_string()))?;
-    let ctx = PollContext {
+    let ctx = PollContext::new(
         store,
-        http: Arc::new(HttpClient::new(&config.http)?),
-        config: Arc::new(config),
-        shutdown: shutdown.clone(),
-    };
+        Arc::new(HttpClient::new(&config.http)?),
+        Arc::new(config),
+        shutdown.clone(),
+    );
     // Delivery runs beside polling, so a receiver that hangs never holds up a poll.
     let delivering = {
         let shutdown = shutdown.clone();

@@ -192,10 +192,5 @@ async fn reload_config(ctx: PollContext, dispatcher: &Dispatcher) -> PollContext
         removed = report.deactivated,
         "config reloaded"
     );
-    PollContext {
-        store: ctx.store,
-        http,
-        config: Arc::new(new),
-        shutdown: ctx.shutdown,
-    }
+    PollContext::new(ctx.store, http, Arc::new(new), ctx.shutdown)
 }

@@ -93,6 +93,12 @@ fn version_from_row(r: &Row<'_>) -> rusqlite::Result<(Version, Vec<u8>)> {
     ))
 }
 
+/// Executes a statement through the connection's statement cache: these run once per feed
+/// entry per poll, so preparing them once matters.
+fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 fn with_body((mut v, blob): (Version, Vec<u8>)) -> Result<Version> {
     v.body = decompress(v.id, &blob)?;
     Ok(v)
@@ -117,11 +123,10 @@ pub fn find_for_entry(
     url: &str,
 ) -> Result<Option<ArticleRow>> {
     let by_guid = conn
-        .query_row(
-            &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND guid = ?2"),
-            params![feed_id, guid],
-            article_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND guid = ?2"
+        ))?
+        .query_row(params![feed_id, guid], article_from_row)
         .optional()?;
     if by_guid.is_some() {
         return Ok(by_guid);
@@ -159,7 +164,8 @@ pub fn insert(
     entry_hash: &str,
     now: i64,
 ) -> Result<i64> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO articles (feed_id, guid, url, first_seen, last_seen, entry_hash) \
          VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
         params![feed_id, guid, url, now, entry_hash],
@@ -177,7 +183,8 @@ pub fn touch(
     now: i64,
 ) -> Result<()> {
     // The guid may have changed (same URL); keep the newest unless another row holds it.
-    conn.execute(
+    exec(
+        conn,
         "UPDATE articles SET last_seen = ?2, url = ?3, entry_hash = ?4, \
          guid = CASE WHEN EXISTS (SELECT 1 FROM articles o WHERE o.feed_id = articles.feed_id \
                                   AND o.guid = ?5 AND o.id != articles.id) THEN guid ELSE ?5 END \
@@ -200,7 +207,8 @@ pub struct PageState {
 }
 
 pub fn set_page_state(conn: &Connection, id: i64, s: &PageState) -> Result<()> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE articles SET page_etag = COALESCE(?2, page_etag), \
          page_last_modified = COALESCE(?3, page_last_modified), page_hash = COALESCE(?4, page_hash), \
          next_check_at = ?5, missing_streak = ?6, last_error = ?7, \
@@ -280,13 +288,10 @@ pub fn list(
 
 pub fn latest_version(conn: &Connection, article_id: i64) -> Result<Option<Version>> {
     let row = conn
-        .query_row(
-            &format!(
-                "SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ?1 ORDER BY seq DESC LIMIT 1"
-            ),
-            [article_id],
-            version_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ?1 ORDER BY seq DESC LIMIT 1"
+        ))?
+        .query_row([article_id], version_from_row)
         .optional()?;
     row.map(with_body).transpose()
 }
@@ -339,7 +344,8 @@ pub fn insert_version(
     revert_of: Option<i64>,
     now: i64,
 ) -> Result<i64> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO versions (article_id, seq, fetched_at, source, url, title, byline, published, \
          modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",

@@ -254,12 +254,12 @@ impl TestEnv {
     }
 
     pub fn context(&self) -> PollContext {
-        PollContext {
-            store: self.store.clone(),
-            http: Arc::new(HttpClient::new(&self.config.http).expect("client")),
-            config: Arc::new(self.config.clone()),
-            shutdown: CancellationToken::new(),
-        }
+        PollContext::new(
+            self.store.clone(),
+            Arc::new(HttpClient::new(&self.config.http).expect("client")),
+            Arc::new(self.config.clone()),
+            CancellationToken::new(),
+        )
     }
 
     /// Polls one feed by name through the real pipeline.
