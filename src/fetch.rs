@@ -189,7 +189,7 @@ impl HttpClient {
             if let Some(lm) = &validators.last_modified {
                 req = req.header(header::IF_MODIFIED_SINCE, lm);
             }
-            let res = req.send().await.map_err(|e| self.request_error(&url, &e))?;
+            let res = req.send().await.map_err(|e| self.request_error(&url, e))?;
             let status = res.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let location = res
@@ -279,7 +279,7 @@ impl HttpClient {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = res.chunk().await.map_err(|e| self.request_error(url, &e))? {
+        while let Some(chunk) = res.chunk().await.map_err(|e| self.request_error(url, e))? {
             if (body.len() + chunk.len()) as u64 > limit {
                 return Err(too_large());
             }
@@ -288,16 +288,17 @@ impl HttpClient {
         Ok(body)
     }
 
-    fn request_error(&self, url: &Url, e: &reqwest::Error) -> FetchError {
+    fn request_error(&self, url: &Url, e: reqwest::Error) -> FetchError {
         if e.is_timeout() {
             FetchError::Timeout {
                 url: url.to_string(),
                 after: self.config.timeout,
             }
         } else {
+            // Our message already names the URL; reqwest's would repeat it.
             FetchError::Request {
                 url: url.to_string(),
-                detail: error_chain(e),
+                detail: error_chain(&e.without_url()),
             }
         }
     }

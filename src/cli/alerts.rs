@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Env;
-use super::output::{clip, print_json, rfc3339, sanitize};
+use super::output::{clip, outln, print_json, rfc3339, sanitize};
 use crate::alert::dispatch::Dispatcher;
 use crate::alert::payload::{ArticleRef, ChangeData, Delivery, FeedRef, Links};
 use crate::alert::send;
@@ -37,10 +37,10 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if env.config.alerts.is_empty() {
-        println!("no [[alert]] rules in the config");
+        outln!("no [[alert]] rules in the config");
     } else {
         for a in &env.config.alerts {
-            println!(
+            outln!(
                 "alert {:<12} sink {:<8} trigger {:?}{}",
                 a.name,
                 a.sink.kind(),
@@ -52,12 +52,16 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
         }
     }
     if rows.is_empty() {
-        println!("outbox: empty");
+        outln!("outbox: empty");
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:>6}  {:<12} {:>7} {:>8}  {:<10}  LAST ERROR",
-        "ID", "ALERT", "CHANGE", "ATTEMPTS", "STATE"
+        "ID",
+        "ALERT",
+        "CHANGE",
+        "ATTEMPTS",
+        "STATE"
     );
     for r in rows {
         let state = if r.delivered_at.is_some() {
@@ -67,7 +71,7 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
         } else {
             "pending"
         };
-        println!(
+        outln!(
             "{:>6}  {:<12} {:>7} {:>8}  {:<10}  {}",
             r.id,
             clip(&r.alert, 12),
@@ -86,7 +90,7 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
 pub fn retry(env: &Env, id: Option<i64>) -> anyhow::Result<ExitCode> {
     let store = env.open_store()?;
     let n = store.write(|tx| outbox::retry(tx, id, unix_now_ms()))?;
-    println!(
+    outln!(
         "{n} alert deliveries scheduled for retry now (the daemon or the next `redline poll` sends them)"
     );
     Ok(ExitCode::SUCCESS)
@@ -170,14 +174,14 @@ pub fn test(env: &Env, name: &str) -> anyhow::Result<ExitCode> {
     let result = rt.block_on(send(alert, &delivery, dispatcher.http(), &store));
     match result {
         Ok(()) => {
-            println!(
+            outln!(
                 "sent a sample alert through `{name}` ({}): delivered",
                 alert.sink.kind()
             );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            println!(
+            outln!(
                 "sent a sample alert through `{name}` ({}): FAILED: {}",
                 alert.sink.kind(),
                 sanitize(&e.to_string())

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Env;
-use super::output::{clip, print_json, rfc3339, sanitize, time};
+use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use crate::store::articles::{self, ArticleRow};
 use crate::store::{Store, feeds};
 
@@ -39,12 +39,15 @@ pub fn list(
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        println!("no articles yet: run `redline poll`");
+        outln!("no articles yet: run `redline poll`");
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:>6}  {:<14} {:>3}  {:<16}  TITLE",
-        "ID", "FEED", "VER", "LAST SEEN"
+        "ID",
+        "FEED",
+        "VER",
+        "LAST SEEN"
     );
     for a in rows {
         let status = if a.status == "live" {
@@ -52,7 +55,7 @@ pub fn list(
         } else {
             format!(" [{}]", a.status)
         };
-        println!(
+        outln!(
             "{:>6}  {:<14} {:>3}  {:<16}  {}{status}",
             a.id,
             clip(&a.feed, 14),
@@ -101,7 +104,7 @@ pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
         print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("article {} {}", article.id, sanitize(&article.url));
+    outln!("article {} {}", article.id, sanitize(&article.url));
     for v in versions {
         let mut flags = Vec::new();
         if v.cosmetic {
@@ -110,7 +113,7 @@ pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
         if let Some(r) = v.revert_of {
             flags.push(format!("revert of v{r}"));
         }
-        println!(
+        outln!(
             "  v{:<3} {}  {:>6} chars  {}{}",
             v.seq,
             time(v.fetched_at),
@@ -141,12 +144,12 @@ pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Resul
         print_json(&version)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}", sanitize(&version.title));
+    outln!("{}", sanitize(&version.title));
     if let Some(b) = &version.byline {
-        println!("By {}", sanitize(b));
+        outln!("By {}", sanitize(b));
     }
-    println!("{}", sanitize(&version.url));
-    println!(
+    outln!("{}", sanitize(&version.url));
+    outln!(
         "version {} of article {}, fetched {}{}{}",
         version.seq,
         article.id,
@@ -162,7 +165,7 @@ pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Resul
             .map(|p| format!(", modified {}", sanitize(p)))
             .unwrap_or_default(),
     );
-    println!();
-    println!("{}", sanitize(&version.body));
+    outln!();
+    outln!("{}", sanitize(&version.body));
     Ok(ExitCode::SUCCESS)
 }

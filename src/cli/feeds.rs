@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use quick_xml::events::Event;
 
-use super::output::{clip, print_json, rfc3339, sanitize, time};
+use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use super::{Env, FeedAddArgs, FeedsCommand};
 use crate::config::{self, format_duration, parse_duration, validate_feed_name};
 use crate::store::{Store, feeds, unix_now};
@@ -22,7 +22,7 @@ pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
                 .read(|c| feeds::find(c, &feed))?
                 .with_context(|| format!("no feed `{feed}`"))?;
             store.write(|tx| feeds::remove(tx, &f))?;
-            println!(
+            outln!(
                 "removed feed {} ({})",
                 sanitize(&f.label()),
                 sanitize(&f.url)
@@ -55,7 +55,7 @@ fn add(store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {
             unix_now(),
         )
     })?;
-    println!(
+    outln!(
         "added feed {} ({}){}",
         f.label(),
         f.url,
@@ -119,12 +119,17 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        println!("no feeds: add [[feed]] entries to the config or run `redline feeds add URL`");
+        outln!("no feeds: add [[feed]] entries to the config or run `redline feeds add URL`");
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  URL",
-        "ID", "NAME", "SOURCE", "ARTICLES", "VERSIONS", "LAST OK"
+        "ID",
+        "NAME",
+        "SOURCE",
+        "ARTICLES",
+        "VERSIONS",
+        "LAST OK"
     );
     for (f, articles, versions) in rows {
         let source = if f.active {
@@ -132,7 +137,7 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         } else {
             format!("{} (removed)", f.source)
         };
-        println!(
+        outln!(
             "{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  {}{}",
             f.id,
             clip(f.name.as_deref().unwrap_or("-"), 18),
@@ -202,7 +207,7 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
         };
         match store.write(|tx| feeds::add(tx, parsed.as_str(), None, None, full_text, unix_now())) {
             Ok(f) => {
-                println!(
+                outln!(
                     "added {} {}",
                     f.id,
                     sanitize(title.as_deref().unwrap_or(&f.url))
@@ -215,7 +220,7 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
             }
         }
     }
-    println!("imported {added} feeds, skipped {skipped}");
+    outln!("imported {added} feeds, skipped {skipped}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -253,7 +258,7 @@ fn export(store: &Store) -> anyhow::Result<ExitCode> {
         ));
     }
     out.push_str("  </body>\n</opml>\n");
-    print!("{out}");
+    outln!("{}", out.trim_end());
     Ok(ExitCode::SUCCESS)
 }
 

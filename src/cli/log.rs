@@ -8,7 +8,7 @@ use std::str::FromStr;
 use anyhow::Context;
 
 use super::Env;
-use super::output::{clip, rfc3339, time};
+use super::output::{clip, outln, rfc3339, time};
 use crate::claims::ClaimKind;
 use crate::config::parse_duration;
 use crate::store::changes::{self, ChangeFilter, ChangeRow};
@@ -355,6 +355,6 @@ pub fn reprocess(env: &Env) -> anyhow::Result<ExitCode> {
         })?;
         updated += usize::from(changed);
     }
-    println!("recomputed {updated} of {} change records", edits.len());
+    outln!("recomputed {updated} of {} change records", edits.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,16 @@
 
 use std::io::Write;
 
+/// `println!` that returns the error instead of panicking, so `redline log | head` ends
+/// quietly (main treats a broken pipe as success).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+pub(crate) use outln;
+
 use chrono::{DateTime, Local, TimeZone, Utc};
 
 /// Removes terminal escape sequences (CSI, OSC, other ESC sequences), C0/C1 control characters

@@ -8,7 +8,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::Env;
-use super::output::{print_json, sanitize};
+use super::output::{outln, print_json, sanitize};
 use crate::alert::dispatch::Dispatcher;
 use crate::daemon;
 use crate::fetch::HttpClient;
@@ -91,13 +91,13 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
     if json {
         print_json(&reports)?;
     } else {
-        print_summary(&reports);
+        print_summary(&reports)?;
     }
     // Errors on individual feeds are reported, not fatal: the cycle did its work.
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(reports: &[PollReport]) {
+fn print_summary(reports: &[PollReport]) -> anyhow::Result<()> {
     let sum = |f: fn(&PollReport) -> usize| reports.iter().map(f).sum::<usize>();
     for r in reports {
         let state = match (&r.error, r.not_modified) {
@@ -105,7 +105,7 @@ fn print_summary(reports: &[PollReport]) {
             (None, true) => "not modified".to_string(),
             (None, false) => format!("{} entries", r.entries),
         };
-        println!(
+        outln!(
             "{:<20} {state}; {} new articles, {} new versions{}{}",
             sanitize(&r.feed),
             r.new_articles,
@@ -122,10 +122,10 @@ fn print_summary(reports: &[PollReport]) {
             },
         );
         for e in &r.page_errors {
-            println!("    page error: {}", sanitize(e));
+            outln!("    page error: {}", sanitize(e));
         }
     }
-    println!(
+    outln!(
         "polled {} feeds: {} not modified, {} new articles, {} new versions ({} cosmetic), {} errors",
         reports.len(),
         reports.iter().filter(|r| r.not_modified).count(),
@@ -134,4 +134,5 @@ fn print_summary(reports: &[PollReport]) {
         sum(|r| r.cosmetic_versions),
         reports.iter().filter(|r| r.error.is_some()).count(),
     );
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::Env;
-use super::output::{clip, print_json, rfc3339, time};
+use super::output::{clip, outln, print_json, rfc3339, time};
 use crate::config::format_duration;
 use crate::store::{feeds, meta, outbox, unix_now};
 
@@ -87,7 +87,9 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
             }
         })
         .collect();
-    let running = beat.as_ref().is_some_and(|b| now - b.at <= HEARTBEAT_STALE);
+    let running = beat
+        .as_ref()
+        .is_some_and(|b| b.stopped_at.is_none() && now - b.at <= HEARTBEAT_STALE);
     let healthy = !feed_status.iter().any(|f| f.unhealthy);
     let s = Status {
         healthy,
@@ -114,36 +116,51 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
         print_json(&s)?;
         return Ok(code);
     }
-    println!(
+    outln!(
         "database  {} ({:.1} MB)",
         s.database,
         s.database_bytes as f64 / 1_000_000.0
     );
     match &beat {
-        Some(b) if running => println!(
+        Some(b) if running => outln!(
             "daemon    running (pid {}), heartbeat {}s ago, last poll {}",
             b.pid,
             now - b.at,
             b.last_poll_at.map(time).unwrap_or_else(|| "not yet".into())
         ),
-        Some(b) => println!("daemon    not running (last heartbeat {})", time(b.at)),
-        None => println!("daemon    never ran against this database"),
+        Some(b) => match b.stopped_at {
+            Some(t) => outln!("daemon    not running (stopped cleanly {})", time(t)),
+            None => outln!(
+                "daemon    not running (last heartbeat {}; it did not stop cleanly)",
+                time(b.at)
+            ),
+        },
+        None => outln!("daemon    never ran against this database"),
     }
-    println!(
+    outln!(
         "totals    {} feeds, {} articles, {} versions, {} failing feeds",
-        s.feeds, s.articles, s.versions, s.failing_feeds
+        s.feeds,
+        s.articles,
+        s.versions,
+        s.failing_feeds
     );
-    println!(
+    outln!(
         "alerts    {} pending, {} failed",
-        s.alerts_pending, s.alerts_failed
+        s.alerts_pending,
+        s.alerts_failed
     );
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  LAST ERROR",
-        "FEED", "LAST OK", "NEXT POLL", "ERRORS", "ARTICLES", "VERSIONS"
+        "FEED",
+        "LAST OK",
+        "NEXT POLL",
+        "ERRORS",
+        "ARTICLES",
+        "VERSIONS"
     );
     for f in &s.feed_status {
-        println!(
+        outln!(
             "{:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  {}{}",
             clip(f.name.as_deref().unwrap_or(&f.url), 18),
             f.last_ok_at

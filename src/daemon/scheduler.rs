@@ -68,10 +68,8 @@ pub async fn run(
             let busy = in_flight.clone();
             let last_poll = last_poll.clone();
             tracker.spawn(async move {
-                let report = poll_feed(&ctx, &feed).await;
-                if let Some(err) = &report.error {
-                    tracing::warn!(feed = %report.feed, error = %err, "poll failed");
-                }
+                // Failures are logged inside poll_feed, in the feed's span.
+                poll_feed(&ctx, &feed).await;
                 *last_poll.lock().unwrap_or_else(|p| p.into_inner()) = Some(unix_now());
                 busy.lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -118,6 +116,26 @@ pub async fn run(
     );
     tracker.close();
     tracker.wait().await;
+    let store = ctx.store.clone();
+    let polled = *last_poll.lock().unwrap_or_else(|p| p.into_inner());
+    let stopped = tokio::task::spawn_blocking(move || {
+        store.write(|tx| {
+            meta::write_heartbeat(
+                tx,
+                &Heartbeat {
+                    pid: std::process::id(),
+                    started_at,
+                    at: unix_now(),
+                    last_poll_at: polled,
+                    stopped_at: Some(unix_now()),
+                },
+            )
+        })
+    })
+    .await;
+    if !matches!(stopped, Ok(Ok(()))) {
+        tracing::warn!("could not record the clean stop in the heartbeat");
+    }
     Ok(())
 }
 
@@ -137,6 +155,7 @@ async fn beat(
                     started_at,
                     at: unix_now(),
                     last_poll_at,
+                    stopped_at: None,
                 },
             )?;
             meta::totals(tx)

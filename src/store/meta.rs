@@ -11,6 +11,9 @@ pub struct Heartbeat {
     pub started_at: i64,
     pub at: i64,
     pub last_poll_at: Option<i64>,
+    /// Set when the daemon stopped cleanly.
+    #[serde(default)]
+    pub stopped_at: Option<i64>,
 }
 
 const HEARTBEAT: &str = "heartbeat";
