@@ -538,3 +538,47 @@ async fn daemon_killed_between_commit_and_delivery_delivers_after_restart() {
     let feed = feed_rs::parser::parse(xml.as_bytes()).expect("atom parses");
     assert_eq!(feed.entries.len(), 2);
 }
+
+#[tokio::test]
+async fn digest_batches_a_window_into_one_message() {
+    let server = FeedServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("digests");
+    std::fs::create_dir(&out).expect("mkdir");
+    let mut env = TestEnv::new();
+    let mut a = alert(
+        "digest",
+        SinkConfig::Exec {
+            command: vec![
+                "sh".into(),
+                "-c".into(),
+                "cat > \"$0/$(date +%s%N)\"".into(),
+                out.display().to_string(),
+            ],
+            timeout: Duration::from_secs(10),
+        },
+    );
+    a.digest = Some(Duration::from_secs(3600));
+    env.config.alerts.push(a);
+    edit_committed(&mut env, &server).await;
+    server.set("/feed.xml", Route::xml(&budget_feed("$433 million")));
+    env.poll("chronicle").await;
+    assert_eq!(env.count("SELECT COUNT(*) FROM outbox"), 2);
+    // Not due before the window ends.
+    assert_eq!(dispatcher(&env).drain().await.expect("drain").delivered, 0);
+    // Move the window's end into the past, as time would.
+    env.store
+        .write(|tx| {
+            tx.execute("UPDATE outbox SET next_attempt_at = 0", [])?;
+            Ok(())
+        })
+        .expect("update");
+    assert_eq!(dispatcher(&env).drain().await.expect("drain").delivered, 2);
+    let files: Vec<_> = std::fs::read_dir(&out).expect("dir").collect();
+    assert_eq!(files.len(), 1, "one message for the window");
+    let path = files[0].as_ref().expect("entry").path();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json");
+    assert_eq!(doc["type"], "redline.digest");
+    assert_eq!(doc["data"]["changes"].as_array().map(Vec::len), Some(2));
+}

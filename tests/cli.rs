@@ -380,3 +380,71 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         &man[..man.len().min(200)]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_delivers_its_alerts_before_exiting_and_alerts_commands_work() {
+    let server = FeedServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("alert.json");
+    let digest_dir = dir.path().join("digest");
+    std::fs::create_dir(&digest_dir).expect("mkdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        format!(
+            "{}[[alert]]\nname = \"script\"\nsink = \"exec\"\ncommand = [\"sh\", \"-c\", \"cat > \\\"$0\\\"\", \"{}\"]\n\
+             [[alert]]\nname = \"hourly\"\nsink = \"exec\"\ndigest = \"1h\"\ncommand = [\"sh\", \"-c\", \"cat > \\\"$0/$(date +%s%N)\\\"\", \"{}\"]\n\
+             [[alert]]\nname = \"nothing-here\"\nsink = \"exec\"\nkinds = [\"quote_changed\"]\ncommand = [\"false\"]\n",
+            CONFIG.replace("URL", &server.url("/feed.xml")),
+            out.display(),
+            digest_dir.display()
+        ),
+    )
+    .expect("config");
+    let feed = |body: &str| {
+        rss(&[(
+            "port-1",
+            "https://chronicle.example/news/port",
+            "Port expansion delayed",
+            body,
+        )])
+    };
+    server.set("/feed.xml", Route::xml(&feed(PORT_V1)));
+    let dir = tokio::task::spawn_blocking(move || {
+        Cli { dir: dir.path() }.ok(&["poll"]);
+        dir
+    })
+    .await
+    .expect("join");
+    server.set("/feed.xml", Route::xml(&feed(PORT_V2)));
+    let (dir, pending, tested, listed) = tokio::task::spawn_blocking(move || {
+        let cli = Cli { dir: dir.path() };
+        cli.ok(&["poll"]);
+        let pending = cli.ok(&["alerts", "list", "--pending", "--json"]);
+        let tested = cli.run(&["alerts", "test", "nothing-here"]);
+        let listed = cli.ok(&["alerts", "list"]);
+        (dir, pending, tested, listed)
+    })
+    .await
+    .expect("join");
+    let payload: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("exec alert ran during poll"))
+            .expect("json");
+    assert_eq!(
+        payload["data"]["claim_changes"][0]["before"],
+        "$410 million"
+    );
+    // The digest waits for the end of its hour; the kind filter matched nothing.
+    let pending: serde_json::Value = serde_json::from_str(&pending).expect("alerts list --json");
+    let rows = pending.as_array().expect("array");
+    assert_eq!(rows.len(), 1, "{pending}");
+    assert_eq!(rows[0]["alert"], "hourly");
+    assert_eq!(std::fs::read_dir(&digest_dir).expect("dir").count(), 0);
+    // `alerts test` goes through the real sink and reports its failure (`false` exits 1).
+    assert_eq!(tested.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&tested.stdout).contains("FAILED"));
+    assert!(
+        listed.contains("script") && listed.contains("delivered"),
+        "{listed}"
+    );
+    drop(dir);
+}
