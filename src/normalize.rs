@@ -72,6 +72,20 @@ impl Snapshot {
         }
     }
 
+    /// A snapshot of an extracted article page, with the page's own dates.
+    pub fn from_extracted(x: crate::extract::Extracted, url: &str) -> Self {
+        let mut s = Self::new(
+            x.title.as_deref().unwrap_or(""),
+            x.byline.as_deref(),
+            url,
+            &x.paragraphs,
+            TextSource::Page,
+        );
+        s.published = x.published;
+        s.modified = x.modified;
+        s
+    }
+
     /// Identity of the content: title, byline and body (not URL or dates, which change
     /// without the article changing).
     pub fn hash(&self) -> String {

@@ -27,6 +27,8 @@ use crate::version::{Decision, analyze, decide};
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
 pub const MAX_PAGES_PER_POLL: usize = 100;
+/// Longest we wait for one page's extraction (typical: 2-5 ms; hostile pages: seconds).
+pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a poll needs from the world.
 #[derive(Clone)]
@@ -430,24 +432,23 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
             let url = body.final_url.clone();
             let canonical = job.url.to_string();
             // Extraction is CPU work: keep it off the async workers.
-            let extracted = tokio::task::spawn_blocking(move || extract_article(&html, &url)).await;
+            let extracting = tokio::task::spawn_blocking(move || extract_article(&html, &url));
+            let Ok(extracted) = tokio::time::timeout(EXTRACT_TIMEOUT, extracting).await else {
+                return PageResult::Failed {
+                    error: format!(
+                        "{}: extraction took longer than {}s",
+                        job.url,
+                        EXTRACT_TIMEOUT.as_secs()
+                    ),
+                    gone: false,
+                };
+            };
             match extracted {
-                Ok(Ok(x)) if !x.paragraphs.is_empty() => {
-                    let mut snapshot = Snapshot::new(
-                        x.title.as_deref().unwrap_or(""),
-                        x.byline.as_deref(),
-                        &canonical,
-                        &x.paragraphs,
-                        TextSource::Page,
-                    );
-                    snapshot.published = x.published;
-                    snapshot.modified = x.modified;
-                    PageResult::Extracted {
-                        snapshot,
-                        validators: body.validators,
-                        page_hash,
-                    }
-                }
+                Ok(Ok(x)) if !x.paragraphs.is_empty() => PageResult::Extracted {
+                    snapshot: Snapshot::from_extracted(x, &canonical),
+                    validators: body.validators,
+                    page_hash,
+                },
                 Ok(Ok(_)) => PageResult::Failed {
                     error: format!("{}: no article text found on the page", job.url),
                     gone: false,

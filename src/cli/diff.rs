@@ -137,26 +137,19 @@ fn read_side(path: &Path) -> anyhow::Result<Snapshot> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let text = crate::fetch::decode_html(&bytes, None);
     let trimmed = text.trim_start();
-    let is_html = trimmed.starts_with('<')
-        && (trimmed[..trimmed.len().min(2048)]
-            .to_ascii_lowercase()
-            .contains("<html")
-            || trimmed.to_ascii_lowercase().starts_with("<!doctype"));
+    let head: String = trimmed
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let is_html =
+        head.starts_with('<') && (head.contains("<html") || head.starts_with("<!doctype"));
     let url = format!("file://{}", path.display());
     if is_html {
         let page_url = url::Url::parse("https://localhost/").context("base URL")?;
         let x = extract_article(&text, &page_url)
             .with_context(|| format!("extracting the article from {}", path.display()))?;
-        let mut s = Snapshot::new(
-            x.title.as_deref().unwrap_or(""),
-            x.byline.as_deref(),
-            &url,
-            &x.paragraphs,
-            TextSource::Page,
-        );
-        s.modified = x.modified;
-        s.published = x.published;
-        return Ok(s);
+        return Ok(Snapshot::from_extracted(x, &url));
     }
     let (title, body) = match text.split_once('\n') {
         Some((t, rest)) => (t, rest),

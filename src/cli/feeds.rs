@@ -7,6 +7,7 @@ use quick_xml::events::Event;
 
 use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use super::{Env, FeedAddArgs, FeedsCommand};
+use crate::alert::atom::escape as escape_xml;
 use crate::config::{self, format_duration, parse_duration, validate_feed_name};
 use crate::store::{Store, feeds, unix_now};
 
@@ -224,22 +225,6 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
     Ok(ExitCode::SUCCESS)
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn export(store: &Store) -> anyhow::Result<ExitCode> {
     let feeds = store.read(feeds::active)?;
     let mut out = String::from(
@@ -253,8 +238,8 @@ fn export(store: &Store) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| f.url.clone());
         out.push_str(&format!(
             "    <outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{u}\"/>\n",
-            t = xml_escape(&title),
-            u = xml_escape(&f.url)
+            t = escape_xml(&title),
+            u = escape_xml(&f.url)
         ));
     }
     out.push_str("  </body>\n</opml>\n");

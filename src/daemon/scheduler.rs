@@ -83,7 +83,7 @@ pub async fn run(
         }
         if last_beat.is_none_or(|t| t.elapsed() >= HEARTBEAT_EVERY) {
             let polled = *last_poll.lock().unwrap_or_else(|p| p.into_inner());
-            match beat(&ctx, started_at, polled).await {
+            match beat(&ctx, started_at, polled, None).await {
                 Ok(status) => notifier.status(&status),
                 Err(e) => tracing::warn!(error = %e, "cannot write the heartbeat"),
             }
@@ -116,25 +116,9 @@ pub async fn run(
     );
     tracker.close();
     tracker.wait().await;
-    let store = ctx.store.clone();
     let polled = *last_poll.lock().unwrap_or_else(|p| p.into_inner());
-    let stopped = tokio::task::spawn_blocking(move || {
-        store.write(|tx| {
-            meta::write_heartbeat(
-                tx,
-                &Heartbeat {
-                    pid: std::process::id(),
-                    started_at,
-                    at: unix_now(),
-                    last_poll_at: polled,
-                    stopped_at: Some(unix_now()),
-                },
-            )
-        })
-    })
-    .await;
-    if !matches!(stopped, Ok(Ok(()))) {
-        tracing::warn!("could not record the clean stop in the heartbeat");
+    if let Err(e) = beat(&ctx, started_at, polled, Some(unix_now())).await {
+        tracing::warn!(error = %e, "could not record the clean stop in the heartbeat");
     }
     Ok(())
 }
@@ -144,6 +128,7 @@ async fn beat(
     ctx: &PollContext,
     started_at: i64,
     last_poll_at: Option<i64>,
+    stopped_at: Option<i64>,
 ) -> Result<String, StoreError> {
     let store = ctx.store.clone();
     let (feeds, articles, versions, failing) = tokio::task::spawn_blocking(move || {
@@ -155,7 +140,7 @@ async fn beat(
                     started_at,
                     at: unix_now(),
                     last_poll_at,
-                    stopped_at: None,
+                    stopped_at,
                 },
             )?;
             meta::totals(tx)
