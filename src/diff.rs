@@ -7,9 +7,12 @@
 //! curly-quote or dash swap never counts as an edit. Edited pairs carry a word diff from `similar`.
 //! Everything here is pure and deterministic: the same two bodies always give the same revision.
 
+use regex::Regex;
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, TextDiff};
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Two unmatched sentences are the same sentence reworded when the Dice coefficient of their
@@ -22,9 +25,6 @@ const GROUP_GAIN: f64 = 0.08;
 
 /// Word diffs give up (and approximate) after this; a pathological sentence must not stall a poll.
 const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(200);
-
-/// Above this many LCS cells the exact alignment falls back to `similar`'s Patience diff.
-const MAX_LCS_CELLS: usize = 4_000_000;
 
 /// Kind of a run of words in a word diff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -220,8 +220,36 @@ pub fn normalize(s: &str) -> String {
 /// and hyphens treated as spaces so that `light-years`/`light years` and spaced or unspaced
 /// dashes compare equal.
 pub fn sentence_key(s: &str) -> String {
-    let n = normalize(s);
-    normalize(&n.replace("--", " ").replace('-', " "))
+    key_cow(s).into_owned()
+}
+
+fn key_cow(s: &str) -> Cow<'_, str> {
+    // Fast path: printable ASCII with single inner spaces and no hyphens is its own key.
+    // Separate simple passes vectorise; one clever loop does not.
+    let plain_chunk = |c: &[u8]| {
+        c.iter().fold(true, |ok, &b| {
+            ok & (0x20..0x7f).contains(&b) & (b != b'-') & (b != b'`')
+        })
+    };
+    let plain = s.as_bytes().chunks(32).all(plain_chunk)
+        && !s.contains("  ")
+        && !s.starts_with(' ')
+        && !s.ends_with(' ');
+    if plain {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().map(normalize_char) {
+        let c = if c == '-' { ' ' } else { c };
+        if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+            continue;
+        }
+        out.push(c);
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    Cow::Owned(out)
 }
 
 /// Whether two texts (e.g. titles) are equal after normalising whitespace and typography.
@@ -255,77 +283,14 @@ const AMBIGUOUS_ABBREVS: &[&str] = &[
 ];
 
 /// Words that typically open a sentence; used to decide whether `U.S.` or `Inc.` ended one.
+#[rustfmt::skip]
 const SENTENCE_OPENERS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "it",
-    "its",
-    "it's",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "in",
-    "on",
-    "at",
-    "but",
-    "and",
-    "this",
-    "that",
-    "these",
-    "those",
-    "there",
-    "his",
-    "her",
-    "their",
-    "our",
-    "my",
-    "you",
-    "however",
-    "meanwhile",
-    "after",
-    "before",
-    "when",
-    "while",
-    "if",
-    "as",
-    "according",
-    "some",
-    "many",
-    "most",
-    "for",
-    "from",
-    "with",
-    "by",
-    "both",
-    "all",
-    "so",
-    "yet",
-    "still",
-    "then",
-    "also",
-    "last",
-    "earlier",
-    "later",
-    "since",
-    "until",
-    "such",
-    "despite",
-    "although",
-    "though",
-    "what",
-    "who",
-    "why",
-    "how",
-    "where",
-    "one",
-    "no",
-    "not",
-    "instead",
-    "officials",
-    "police",
+    "the", "a", "an", "it", "its", "it's", "he", "she", "they", "we", "i", "in", "on", "at", "but",
+    "and", "this", "that", "these", "those", "there", "his", "her", "their", "our", "my", "you",
+    "however", "meanwhile", "after", "before", "when", "while", "if", "as", "according", "some",
+    "many", "most", "for", "from", "with", "by", "both", "all", "so", "yet", "still", "then",
+    "also", "last", "earlier", "later", "since", "until", "such", "despite", "although", "though",
+    "what", "who", "why", "how", "where", "one", "no", "not", "instead", "officials", "police",
 ];
 
 /// Split a normalised body (paragraphs separated by blank lines) into sentences.
@@ -356,13 +321,17 @@ fn paragraphs(body: &str) -> Vec<String> {
 
 fn flush_paragraph(current: &mut String, out: &mut Vec<String>) {
     if !current.is_empty() {
-        out.push(collapse_spaces(current));
-        current.clear();
+        let p = std::mem::take(current);
+        out.push(collapse_spaces(p));
     }
 }
 
 /// Runs of white space become one space; a lone non-breaking space is kept as written.
-fn collapse_spaces(s: &str) -> String {
+fn collapse_spaces(s: String) -> String {
+    let clean = !s.contains("  ") && !s.contains(['\t', '\r', '\n']);
+    if clean {
+        return s;
+    }
     let mut out = String::with_capacity(s.len());
     let mut run = String::new();
     for c in s.chars() {
@@ -397,13 +366,17 @@ fn is_closer(c: char) -> bool {
     )
 }
 
-/// Pairs of (open, close) char positions of double quotations. An opening mark that is never
-/// closed is ignored unless `close_at_end` (a quotation running on into the next paragraph, as
-/// wire style allows): when splitting, a stray quote must not swallow a paragraph.
-pub(crate) fn quote_spans(chars: &[char], close_at_end: bool) -> Vec<(usize, usize)> {
+/// Pairs of (open, close) positions of double quotations, in the units of `marks` (char index
+/// or byte offset). An opening mark that is never closed is ignored unless `close_at_end` (a
+/// quotation running on into the next paragraph, as wire style allows), in which case it closes
+/// at `end`: when splitting, a stray quote must not swallow a paragraph.
+pub(crate) fn quote_spans(
+    marks: impl Iterator<Item = (usize, char)>,
+    close_at_end: Option<usize>,
+) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, &c) in chars.iter().enumerate() {
+    for (i, c) in marks {
         let kind = match c {
             '\u{201C}' | '\u{201E}' | '\u{00AB}' => QuoteMark::Open,
             '\u{201D}' | '\u{00BB}' => QuoteMark::Close,
@@ -419,8 +392,8 @@ pub(crate) fn quote_spans(chars: &[char], close_at_end: bool) -> Vec<(usize, usi
             _ => {}
         }
     }
-    if let (Some(o), true) = (open, close_at_end) {
-        spans.push((o, chars.len()));
+    if let (Some(o), Some(end)) = (open, close_at_end) {
+        spans.push((o, end));
     }
     spans
 }
@@ -431,60 +404,78 @@ enum QuoteMark {
     Either,
 }
 
+/// Sentence terminators; a regex because its SIMD prefilter makes the scan nearly free.
+static TERMINATOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("[.!?\u{2026}]").expect("terminator regex"));
+
+/// Double quotation marks, straight or typographic.
+static QUOTE_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("[\"\u{201C}\u{201D}\u{201E}\u{00AB}\u{00BB}]").expect("quote mark regex")
+});
+
 fn split_paragraph(p: &str) -> Vec<String> {
-    let chars: Vec<char> = p.chars().collect();
-    let spans = quote_spans(&chars, false);
+    let spans = quote_spans(quote_marks(p), None);
     let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if let Some((end, next)) = boundary_at(&chars, i, &spans) {
-            push_sentence(&chars[start..end], &mut out);
-            start = next;
-            i = next;
-        } else {
-            i += 1;
+    let (mut start, mut from) = (0, 0);
+    while let Some(m) = TERMINATOR.find_at(p, from) {
+        match boundary_at(p, m.start(), &spans) {
+            Some((end, next)) => {
+                push_sentence(&p[start..end], &mut out);
+                start = next;
+                from = next;
+            }
+            None => from = m.end(),
         }
     }
-    if start < chars.len() {
-        push_sentence(&chars[start..], &mut out);
+    if start < p.len() {
+        push_sentence(&p[start..], &mut out);
     }
     out
 }
 
-fn push_sentence(chars: &[char], out: &mut Vec<String>) {
-    let s: String = chars.iter().collect();
+/// Byte offsets of the double-quote marks of a paragraph.
+fn quote_marks(p: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    QUOTE_MARK
+        .find_iter(p)
+        .filter_map(|m| m.as_str().chars().next().map(|c| (m.start(), c)))
+}
+
+fn push_sentence(s: &str, out: &mut Vec<String>) {
     let s = s.trim();
     if !s.is_empty() {
         out.push(s.to_string());
     }
 }
 
-/// If a sentence ends at char `i`, returns (end of this sentence, start of the next one).
-fn boundary_at(chars: &[char], i: usize, spans: &[(usize, usize)]) -> Option<(usize, usize)> {
-    if !matches!(chars[i], '.' | '!' | '?' | '\u{2026}') {
-        return None;
-    }
-    let mut j = i + 1;
-    while j < chars.len() && matches!(chars[j], '.' | '!' | '?' | '\u{2026}') {
-        j += 1;
-    }
-    while j < chars.len() && is_closer(chars[j]) {
-        j += 1;
-    }
-    if j >= chars.len() || !chars[j].is_whitespace() {
-        return None;
-    }
-    let k = (j..chars.len()).find(|&k| !chars[k].is_whitespace())?;
-    let next = chars[k];
-    if !(next.is_uppercase() || next.is_ascii_digit() || is_open_quote(next) || next == '(') {
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '\u{2026}')
+}
+
+/// Byte offset after the run of chars matching `pred` from `from`.
+fn skip_while(p: &str, from: usize, pred: impl Fn(char) -> bool) -> usize {
+    p[from..]
+        .char_indices()
+        .find(|&(_, c)| !pred(c))
+        .map_or(p.len(), |(k, _)| from + k)
+}
+
+/// If a sentence ends with the terminator at byte `i`, returns (end of this sentence, start
+/// of the next one), both byte offsets.
+fn boundary_at(p: &str, i: usize, spans: &[(usize, usize)]) -> Option<(usize, usize)> {
+    let after_terms = skip_while(p, i, is_terminator);
+    let j = skip_while(p, after_terms, is_closer);
+    let k = skip_while(p, j, char::is_whitespace);
+    let next = p[k..].chars().next()?;
+    if k == j
+        || !(next.is_uppercase() || next.is_ascii_digit() || is_open_quote(next) || next == '(')
+    {
         return None;
     }
     if inside_quote(i, j, spans) {
         return None;
     }
     // Only a lone period can be an abbreviation's; `...` and `."` end sentences.
-    if chars[i] == '.' && j == i + 1 && !period_ends_sentence(chars, i, k) {
+    if &p[i..j] == "." && !period_ends_sentence(p, i, k) {
         return None;
     }
     Some((j, k))
@@ -498,48 +489,54 @@ fn inside_quote(i: usize, j: usize, spans: &[(usize, usize)]) -> bool {
         .any(|&(open, close)| open < i && i < close && close >= j)
 }
 
-/// Decides whether the period at `i` ends a sentence, given the next sentence would start at `k`.
-fn period_ends_sentence(chars: &[char], i: usize, k: usize) -> bool {
-    let token = word_before(chars, i).to_lowercase();
+fn listed(list: &[&str], word: &str) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Decides whether the period at byte `i` ends a sentence, given the next one would start at `k`.
+fn period_ends_sentence(p: &str, i: usize, k: usize) -> bool {
+    let token = word_before(p, i);
     if token.is_empty() || token.chars().any(|c| c.is_ascii_digit()) {
         return true;
     }
-    let next_word = word_at(chars, k).to_lowercase();
-    let next_is_digit = chars[k].is_ascii_digit();
-    let opener = !chars[k].is_alphanumeric() || SENTENCE_OPENERS.contains(&next_word.as_str());
     let bare = token.trim_end_matches('.');
-    if TITLE_ABBREVS.contains(&bare) {
+    // No abbreviation in the lists is longer than six letters: skip the lookups for words.
+    if bare.len() > 6 && !bare.contains('.') {
+        return true;
+    }
+    let next_char = p[k..].chars().next().unwrap_or(' ');
+    let next_is_digit = next_char.is_ascii_digit();
+    let opener = || !next_char.is_alphanumeric() || listed(SENTENCE_OPENERS, word_at(p, k));
+    if listed(TITLE_ABBREVS, bare) {
         return false;
     }
-    if NUMBER_ABBREVS.contains(&bare) {
-        return !next_is_digit && opener;
+    if listed(NUMBER_ABBREVS, bare) {
+        return !next_is_digit && opener();
     }
     let is_initial = bare.chars().count() == 1 && bare.chars().all(char::is_alphabetic);
     let dotted = bare.contains('.');
-    if is_initial || dotted || AMBIGUOUS_ABBREVS.contains(&bare) {
-        return !next_is_digit && opener;
+    if is_initial || dotted || listed(AMBIGUOUS_ABBREVS, bare) {
+        return !next_is_digit && opener();
     }
     true
 }
 
-/// The token ending at `i` (inclusive), without leading brackets or quotes.
-fn word_before(chars: &[char], i: usize) -> String {
-    let mut s = i;
-    while s > 0 && !chars[s - 1].is_whitespace() {
-        s -= 1;
-    }
-    chars[s..i]
-        .iter()
-        .skip_while(|c| !c.is_alphanumeric())
-        .collect()
+/// The token ending just before byte `i`, without leading brackets or quotes.
+fn word_before(p: &str, i: usize) -> &str {
+    let s = p[..i]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace())
+        .map_or(0, |(w, c)| w + c.len_utf8());
+    p[s..i].trim_start_matches(|c: char| !c.is_alphanumeric())
 }
 
-fn word_at(chars: &[char], k: usize) -> String {
-    chars[k..]
-        .iter()
-        .skip_while(|c| !c.is_alphanumeric())
-        .take_while(|c| c.is_alphanumeric() || **c == '\'')
-        .collect()
+fn word_at(p: &str, k: usize) -> &str {
+    let t = p[k..].trim_start_matches(|c: char| !c.is_alphanumeric());
+    let end = t
+        .find(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .unwrap_or(t.len());
+    &t[..end]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,13 +559,19 @@ struct Group {
 
 /// Align already split sentence lists.
 pub fn revision_from_sentences(old: Vec<String>, new: Vec<String>) -> Revision {
-    let old_keys: Vec<String> = old.iter().map(|s| sentence_key(s)).collect();
-    let new_keys: Vec<String> = new.iter().map(|s| sentence_key(s)).collect();
+    let groups = align(&old, &new);
+    let moved = moved_flags(&groups);
+    build_ops(old, new, &groups, &moved)
+}
+
+fn align(old: &[String], new: &[String]) -> Vec<Group> {
+    let old_keys: Vec<Cow<str>> = old.iter().map(|s| key_cow(s)).collect();
+    let new_keys: Vec<Cow<str>> = new.iter().map(|s| key_cow(s)).collect();
     let mut groups = exact_groups(&old_keys, &new_keys);
     let mut old_used = used_mask(old.len(), groups.iter().flat_map(|g| g.old.iter()));
     let mut new_used = used_mask(new.len(), groups.iter().flat_map(|g| g.new.iter()));
-    let old_bags: Vec<Vec<String>> = old_keys.iter().map(|k| word_bag(k)).collect();
-    let new_bags: Vec<Vec<String>> = new_keys.iter().map(|k| word_bag(k)).collect();
+    let old_bags = bags_of_unmatched(&old_keys, &old_used);
+    let new_bags = bags_of_unmatched(&new_keys, &new_used);
     let mut pairer = Pairer {
         old_bags: &old_bags,
         new_bags: &new_bags,
@@ -579,8 +582,15 @@ pub fn revision_from_sentences(old: Vec<String>, new: Vec<String>) -> Revision {
     pairer.pair_similar();
     pairer.pair_unmatched_groups();
     pairer.extend_groups();
-    let moved = moved_flags(&groups);
-    build_ops(&old, &new, &groups, &moved)
+    groups
+}
+
+/// Word bags only where alignment still needs them; exact matches are the bulk of a revision.
+fn bags_of_unmatched(keys: &[Cow<str>], used: &[bool]) -> Vec<Vec<String>> {
+    keys.iter()
+        .zip(used)
+        .map(|(k, &u)| if u { Vec::new() } else { word_bag(k) })
+        .collect()
 }
 
 fn used_mask<'a>(len: usize, used: impl Iterator<Item = &'a usize>) -> Vec<bool> {
@@ -592,19 +602,19 @@ fn used_mask<'a>(len: usize, used: impl Iterator<Item = &'a usize>) -> Vec<bool>
 }
 
 /// Exact matches: the LCS first, then identical sentences that moved.
-fn exact_groups(old: &[String], new: &[String]) -> Vec<Group> {
+fn exact_groups(old: &[Cow<str>], new: &[Cow<str>]) -> Vec<Group> {
     let mut pairs = lcs_pairs(old, new);
     let mut old_used = used_mask(old.len(), pairs.iter().map(|(o, _)| o));
     let mut by_key: HashMap<&str, VecDeque<usize>> = HashMap::new();
     let new_used = used_mask(new.len(), pairs.iter().map(|(_, n)| n));
     for (j, key) in new.iter().enumerate().filter(|(j, _)| !new_used[*j]) {
-        by_key.entry(key.as_str()).or_default().push_back(j);
+        by_key.entry(key.as_ref()).or_default().push_back(j);
     }
     for (i, key) in old.iter().enumerate() {
         if old_used[i] {
             continue;
         }
-        if let Some(j) = by_key.get_mut(key.as_str()).and_then(VecDeque::pop_front) {
+        if let Some(j) = by_key.get_mut(key.as_ref()).and_then(VecDeque::pop_front) {
             pairs.push((i, j));
             old_used[i] = true;
         }
@@ -620,61 +630,12 @@ fn exact_groups(old: &[String], new: &[String]) -> Vec<Group> {
         .collect()
 }
 
-/// Longest common subsequence of sentence keys, after trimming the common prefix and suffix.
-fn lcs_pairs(old: &[String], new: &[String]) -> Vec<(usize, usize)> {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let max_suffix = old.len().min(new.len()) - prefix;
-    let suffix = old
-        .iter()
-        .rev()
-        .zip(new.iter().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|i| (i, i)).collect();
-    let a = &old[prefix..old.len() - suffix];
-    let b = &new[prefix..new.len() - suffix];
-    let middle = if a.len() * b.len() <= MAX_LCS_CELLS {
-        lcs_dp(a, b)
-    } else {
-        patience_pairs(a, b)
-    };
-    pairs.extend(middle.into_iter().map(|(i, j)| (i + prefix, j + prefix)));
-    let (old_tail, new_tail) = (old.len() - suffix, new.len() - suffix);
-    pairs.extend((0..suffix).map(|k| (old_tail + k, new_tail + k)));
-    pairs
-}
-
-fn lcs_dp(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
-    let (n, m) = (a.len(), b.len());
-    let width = m + 1;
-    let mut table = vec![0u32; (n + 1) * width];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[i * width + j] = if a[i] == b[j] {
-                table[(i + 1) * width + j + 1] + 1
-            } else {
-                table[(i + 1) * width + j].max(table[i * width + j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < n && j < m {
-        if a[i] == b[j] {
-            out.push((i, j));
-            i += 1;
-            j += 1;
-        } else if table[(i + 1) * width + j] >= table[i * width + j + 1] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    out
-}
-
-fn patience_pairs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
-    let ops = similar::capture_diff_slices(Algorithm::Patience, a, b);
+/// Longest common subsequence of sentence keys: exact Myers (O(N·D), cheap when few sentences
+/// changed) over key hashes, each pair then confirmed on the text.
+fn lcs_pairs(old: &[Cow<str>], new: &[Cow<str>]) -> Vec<(usize, usize)> {
+    let a: Vec<u64> = old.iter().map(|s| hash_of(s)).collect();
+    let b: Vec<u64> = new.iter().map(|s| hash_of(s)).collect();
+    let ops = similar::capture_diff_slices(Algorithm::RawMyers, &a, &b);
     ops.iter()
         .filter_map(|op| match *op {
             similar::DiffOp::Equal {
@@ -685,15 +646,36 @@ fn patience_pairs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
             _ => None,
         })
         .flatten()
+        .filter(|&(i, j)| old[i] == new[j])
         .collect()
 }
 
-/// Sorted lower-case words of a sentence key; the unit of the similarity measure.
+fn hash_of(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Number words folded into the `#` token together with digits.
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion",
+];
+
+/// Sorted lower-case words of a sentence key; the unit of the similarity measure. Numbers
+/// all become `#`: an updated figure is the edit we most want to pair, so it must not make two
+/// versions of a short sentence look unrelated (`Prices rose 5%.` / `Prices fell 4%.`).
 fn word_bag(key: &str) -> Vec<String> {
     let mut words: Vec<String> = key
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let numeric =
+                w.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&lower.as_str());
+            if numeric { "#".to_string() } else { lower }
+        })
         .collect();
     words.sort_unstable();
     words
@@ -926,17 +908,18 @@ fn neighbours(run: &[usize], used: &[bool]) -> Vec<usize> {
 fn moved_flags(groups: &[Group]) -> Vec<bool> {
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&g| (groups[g].old[0], groups[g].new[0]));
-    let weight = |g: usize| if groups[g].exact { 3u64 } else { 1 };
+    let new_pos: Vec<usize> = order.iter().map(|&g| groups[g].new[0]).collect();
+    let weight: Vec<u64> = order
+        .iter()
+        .map(|&g| if groups[g].exact { 3 } else { 1 })
+        .collect();
     let n = order.len();
-    let mut best = vec![0u64; n];
+    let mut best = weight.clone();
     let mut prev = vec![usize::MAX; n];
     for a in 0..n {
-        best[a] = weight(order[a]);
         for b in 0..a {
-            if groups[order[b]].new[0] < groups[order[a]].new[0]
-                && best[b] + weight(order[a]) > best[a]
-            {
-                best[a] = best[b] + weight(order[a]);
+            if new_pos[b] < new_pos[a] && best[b] + weight[a] > best[a] {
+                best[a] = best[b] + weight[a];
                 prev[a] = b;
             }
         }
@@ -950,7 +933,12 @@ fn moved_flags(groups: &[Group]) -> Vec<bool> {
     moved
 }
 
-fn build_ops(old: &[String], new: &[String], groups: &[Group], moved: &[bool]) -> Revision {
+fn build_ops(
+    mut old: Vec<String>,
+    mut new: Vec<String>,
+    groups: &[Group],
+    moved: &[bool],
+) -> Revision {
     // (slot, tiebreak, op): matched/added ops sit at odd slots 2j+1 by new position, removed
     // ones at the even slot right after the op holding the preceding old sentence.
     let mut keyed: Vec<(usize, usize, SentenceOp)> = Vec::new();
@@ -960,18 +948,18 @@ fn build_ops(old: &[String], new: &[String], groups: &[Group], moved: &[bool]) -
         for &i in &group.old {
             old_slot[i] = Some(slot);
         }
-        keyed.push((slot, 0, group_op(old, new, group, moved[g])));
+        keyed.push((slot, 0, group_op(&mut old, &mut new, group, moved[g])));
     }
     let matched_new = used_mask(new.len(), groups.iter().flat_map(|g| g.new.iter()));
-    for (j, text) in new.iter().enumerate().filter(|(j, _)| !matched_new[*j]) {
+    for (j, text) in new.iter_mut().enumerate().filter(|(j, _)| !matched_new[*j]) {
         let op = SentenceOp::Added {
             new_idx: j,
-            text: text.clone(),
+            text: std::mem::take(text),
         };
         keyed.push((2 * j + 1, 0, op));
     }
     let mut last_slot = 0;
-    for (i, text) in old.iter().enumerate() {
+    for (i, text) in old.iter_mut().enumerate() {
         match old_slot[i] {
             Some(s) => last_slot = s + 1,
             None => keyed.push((
@@ -979,7 +967,7 @@ fn build_ops(old: &[String], new: &[String], groups: &[Group], moved: &[bool]) -
                 i + 1,
                 SentenceOp::Removed {
                     old_idx: i,
-                    text: text.clone(),
+                    text: std::mem::take(text),
                 },
             )),
         }
@@ -990,10 +978,12 @@ fn build_ops(old: &[String], new: &[String], groups: &[Group], moved: &[bool]) -
     }
 }
 
-fn group_op(old: &[String], new: &[String], g: &Group, moved: bool) -> SentenceOp {
+/// Builds the op of one group, moving the sentence texts out of the lists (each sentence
+/// belongs to exactly one group).
+fn group_op(old: &mut [String], new: &mut [String], g: &Group, moved: bool) -> SentenceOp {
     let (o, n) = (g.old[0], g.new[0]);
     if g.exact {
-        let text = new[n].clone();
+        let text = std::mem::take(&mut new[n]);
         return if moved {
             SentenceOp::Moved {
                 old_idx: o,
@@ -1008,8 +998,8 @@ fn group_op(old: &[String], new: &[String], g: &Group, moved: bool) -> SentenceO
             }
         };
     }
-    let olds: Vec<String> = g.old.iter().map(|&i| old[i].clone()).collect();
-    let news: Vec<String> = g.new.iter().map(|&j| new[j].clone()).collect();
+    let olds: Vec<String> = g.old.iter().map(|&i| std::mem::take(&mut old[i])).collect();
+    let news: Vec<String> = g.new.iter().map(|&j| std::mem::take(&mut new[j])).collect();
     let words = word_diff(&olds.join(" "), &news.join(" "));
     match (olds.len(), news.len()) {
         (1, 1) => SentenceOp::Edited {
@@ -1047,6 +1037,44 @@ fn group_op(old: &[String], new: &[String], g: &Group, moved: bool) -> SentenceO
 /// insertions separated only by white space are merged into one hunk so that
 /// `less than` → `about` reads as one replacement, not three.
 pub fn word_diff(old: &str, new: &str) -> Vec<WordChange> {
+    // Most edits touch a few words: diff only the middle between the common prefix and suffix
+    // (cut at white space so no word is split), which keeps tokenising off the hot path.
+    let (pre, suf) = common_affixes(old, new);
+    let mut out = Vec::new();
+    push_run(&mut out, WordTag::Equal, &old[..pre]);
+    for w in diff_middle(&old[pre..old.len() - suf], &new[pre..new.len() - suf]) {
+        push_run(&mut out, w.tag, &w.text);
+    }
+    push_run(&mut out, WordTag::Equal, &old[old.len() - suf..]);
+    out.retain(|w| !w.text.is_empty());
+    out
+}
+
+/// Byte lengths of the common prefix and suffix, each ending/starting just after/before white
+/// space, and never overlapping.
+fn common_affixes(a: &str, b: &str) -> (usize, usize) {
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let raw_pre = ab.iter().zip(bb).take_while(|(x, y)| x == y).count();
+    let pre = ab[..raw_pre]
+        .iter()
+        .rposition(|c| c.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    let max_suf = ab.len().min(bb.len()) - pre;
+    let raw_suf = ab
+        .iter()
+        .rev()
+        .zip(bb.iter().rev())
+        .take(max_suf)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let suf = ab[ab.len() - raw_suf..]
+        .iter()
+        .position(|c| c.is_ascii_whitespace())
+        .map_or(0, |i| raw_suf - i);
+    (pre, suf)
+}
+
+fn diff_middle(old: &str, new: &str) -> Vec<WordChange> {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .timeout(WORD_DIFF_TIMEOUT)
@@ -1330,6 +1358,12 @@ mod tests {
                 .any(|op| matches!(op, SentenceOp::Merged { .. })),
             "{rev:?}"
         );
+    }
+
+    #[test]
+    fn short_sentence_with_new_figure_is_paired() {
+        let rev = revision("Prices rose 5% in May.", "Prices fell 4% in May.");
+        assert_eq!(rev.edited(), 1, "{rev:?}");
     }
 
     #[test]

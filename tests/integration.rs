@@ -5,6 +5,7 @@ mod util;
 mod alerts;
 mod cli;
 mod daemon;
+mod edits;
 mod fetch;
 mod poll;
 mod store;
