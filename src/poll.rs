@@ -27,6 +27,12 @@ use crate::version::{Decision, analyze, decide};
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
 pub const MAX_PAGES_PER_POLL: usize = 100;
+/// Page extractions running at once, process-wide.
+static EXTRACT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+
 /// Longest we wait for one page's extraction (typical: 2-5 ms; hostile pages: seconds).
 pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -432,6 +438,8 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
             let url = body.final_url.clone();
             let canonical = job.url.to_string();
             // Extraction is CPU work: keep it off the async workers.
+            // One extraction per core at a time: more only adds threads and memory.
+            let _permit = EXTRACT_SLOTS.acquire().await.ok();
             let extracting = tokio::task::spawn_blocking(move || extract_article(&html, &url));
             let Ok(extracted) = tokio::time::timeout(EXTRACT_TIMEOUT, extracting).await else {
                 return PageResult::Failed {
@@ -649,7 +657,7 @@ fn record_snapshot(
     match decision {
         Decision::Unchanged => Ok(None),
         Decision::First => {
-            articles::insert_version(tx, article_id, 1, snap, false, None, now)?;
+            articles::insert_version(tx, article_id, 1, snap, false, None, None, now)?;
             report.new_versions += 1;
             Ok(None)
         }
@@ -666,7 +674,16 @@ fn record_snapshot(
         } => {
             let Some(prev) = prev else { return Ok(None) };
             let seq = prev.seq + 1;
-            articles::insert_version(tx, article_id, seq, snap, cosmetic, revert_of, now)?;
+            articles::insert_version(
+                tx,
+                article_id,
+                seq,
+                snap,
+                cosmetic,
+                revert_of,
+                Some((prev.seq, &prev.body)),
+                now,
+            )?;
             let analysis = analyze((&prev).into(), snap.into(), cosmetic);
             let mut change = analysis.change;
             change.article_id = article_id;

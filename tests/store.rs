@@ -156,3 +156,95 @@ async fn poll_killed_mid_cycle_leaves_no_half_written_version() {
         })
         .expect("checks");
 }
+
+/// Bodies are stored as deltas against the previous version, with a standalone keyframe every
+/// few versions; every version must read back exactly, one at a time or all together.
+#[test]
+fn delta_compressed_versions_read_back_exactly() {
+    use redline::normalize::{Snapshot, TextSource};
+    use redline::store::articles;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("redline.db")).expect("open");
+    let paragraphs = |n: usize| -> Vec<String> {
+        (0..30)
+            .map(|i| {
+                format!(
+                    "Paragraph {i}: the regional water board said reservoir levels stood at {}% on Monday, \
+                     down from {}% a week earlier, and asked households to cut use by a tenth.",
+                    40 + (i * n) % 50,
+                    45 + i
+                )
+            })
+            .collect()
+    };
+    let bodies: Vec<String> = store
+        .write(|tx| {
+            redline::store::feeds::add(
+                tx,
+                "https://wire.example/rss",
+                Some("wire"),
+                None,
+                false,
+                1,
+            )?;
+            let article = articles::insert(tx, 1, "wire-1", "https://wire.example/a", "h", 1)?;
+            let mut previous: Option<(i64, String)> = None;
+            let mut bodies = Vec::new();
+            for seq in 1..=20 {
+                let snap = Snapshot::new(
+                    "Reservoirs fall",
+                    None,
+                    "https://wire.example/a",
+                    &paragraphs(seq as usize),
+                    TextSource::Feed,
+                );
+                articles::insert_version(
+                    tx,
+                    article,
+                    seq,
+                    &snap,
+                    false,
+                    None,
+                    previous.as_ref().map(|(s, b)| (*s, b.as_str())),
+                    seq,
+                )?;
+                bodies.push(snap.body.clone());
+                previous = Some((seq, snap.body));
+            }
+            Ok(bodies)
+        })
+        .expect("insert");
+    store
+        .read(|c| {
+            let keyframes: i64 = c.query_row(
+                "SELECT COUNT(*) FROM versions WHERE base_seq IS NULL",
+                [],
+                |r| r.get(0),
+            )?;
+            assert_eq!(keyframes, 3, "seq 1, 9 and 17 stand alone");
+            for (i, body) in bodies.iter().enumerate() {
+                let v = articles::version(c, 1, i as i64 + 1)?.expect("version");
+                assert_eq!(&v.body, body, "version {}", i + 1);
+            }
+            let all = articles::versions(c, 1)?;
+            assert_eq!(
+                all.iter().map(|v| v.body.clone()).collect::<Vec<_>>(),
+                bodies
+            );
+            assert_eq!(
+                articles::latest_version(c, 1)?.expect("latest").body,
+                bodies[19]
+            );
+            let blob: i64 =
+                c.query_row("SELECT SUM(length(body_zstd)) FROM versions", [], |r| {
+                    r.get(0)
+                })?;
+            let raw: usize = bodies.iter().map(String::len).sum();
+            assert!(
+                (blob as f64) < raw as f64 * 0.25,
+                "{blob} stored bytes for {raw} raw"
+            );
+            Ok(())
+        })
+        .expect("read");
+}

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{Result, compress, decompress};
+use super::{Result, StoreError, compress, decompress};
 use crate::normalize::Snapshot;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -67,9 +67,17 @@ pub struct Version {
 }
 
 const VERSION_COLUMNS: &str = "id, article_id, seq, fetched_at, source, url, title, byline, \
-    published, modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of";
+    published, modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq";
 
-fn version_from_row(r: &Row<'_>) -> rusqlite::Result<(Version, Vec<u8>)> {
+/// A version every this many is stored without a base, so reading any version decompresses
+/// at most this many bodies.
+pub const KEYFRAME_EVERY: i64 = 8;
+
+/// A version row before its body is decoded: the row, its blob, and the seq of the version
+/// it was compressed against.
+type RawVersion = (Version, Vec<u8>, Option<i64>);
+
+fn version_from_row(r: &Row<'_>) -> rusqlite::Result<RawVersion> {
     Ok((
         Version {
             id: r.get(0)?,
@@ -90,6 +98,7 @@ fn version_from_row(r: &Row<'_>) -> rusqlite::Result<(Version, Vec<u8>)> {
             revert_of: r.get(15)?,
         },
         r.get(10)?,
+        r.get(16)?,
     ))
 }
 
@@ -99,18 +108,40 @@ fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite
     conn.prepare_cached(sql)?.execute(params)
 }
 
-fn with_body((mut v, blob): (Version, Vec<u8>)) -> Result<Version> {
-    v.body = decompress(v.id, &blob)?;
+/// Decodes a version's body, first decoding the chain of bases it was compressed against.
+fn with_body(conn: &Connection, (mut v, blob, base_seq): RawVersion) -> Result<Version> {
+    let base = match base_seq {
+        Some(seq) => Some(body_of(conn, v.article_id, seq, KEYFRAME_EVERY)?),
+        None => None,
+    };
+    v.body = decompress(v.id, &blob, base.as_deref())?;
     Ok(v)
+}
+
+fn body_of(conn: &Connection, article_id: i64, seq: i64, depth_left: i64) -> Result<String> {
+    let (id, blob, base_seq): (i64, Vec<u8>, Option<i64>) = conn
+        .prepare_cached(
+            "SELECT id, body_zstd, base_seq FROM versions WHERE article_id = ?1 AND seq = ?2",
+        )?
+        .query_row(params![article_id, seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    let base = match base_seq {
+        // A chain longer than the keyframe spacing (or a cycle) means a corrupt row.
+        Some(_) if depth_left <= 0 => return Err(StoreError::CorruptBody(id)),
+        Some(b) if b >= seq => return Err(StoreError::CorruptBody(id)),
+        Some(b) => Some(body_of(conn, article_id, b, depth_left - 1)?),
+        None => None,
+    };
+    decompress(id, &blob, base.as_deref())
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<ArticleRow>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"),
-            [id],
-            article_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"
+        ))?
+        .query_row([id], article_from_row)
         .optional()?)
 }
 
@@ -132,13 +163,10 @@ pub fn find_for_entry(
         return Ok(by_guid);
     }
     Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND url = ?2 ORDER BY id LIMIT 1"
-            ),
-            params![feed_id, url],
-            article_from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND url = ?2 ORDER BY id LIMIT 1"
+        ))?
+        .query_row(params![feed_id, url], article_from_row)
         .optional()?)
 }
 
@@ -293,7 +321,7 @@ pub fn latest_version(conn: &Connection, article_id: i64) -> Result<Option<Versi
         ))?
         .query_row([article_id], version_from_row)
         .optional()?;
-    row.map(with_body).transpose()
+    row.map(|r| with_body(conn, r)).transpose()
 }
 
 pub fn version(conn: &Connection, article_id: i64, seq: i64) -> Result<Option<Version>> {
@@ -304,7 +332,7 @@ pub fn version(conn: &Connection, article_id: i64, seq: i64) -> Result<Option<Ve
             version_from_row,
         )
         .optional()?;
-    row.map(with_body).transpose()
+    row.map(|r| with_body(conn, r)).transpose()
 }
 
 /// All versions of an article, oldest first, bodies included.
@@ -312,10 +340,23 @@ pub fn versions(conn: &Connection, article_id: i64) -> Result<Vec<Version>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {VERSION_COLUMNS} FROM versions WHERE article_id = ?1 ORDER BY seq"
     ))?;
-    let rows: Vec<(Version, Vec<u8>)> = stmt
+    let rows: Vec<RawVersion> = stmt
         .query_map([article_id], version_from_row)?
         .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter().map(with_body).collect()
+    // Oldest first, so each base is already decoded when a later version needs it.
+    let mut out: Vec<Version> = Vec::with_capacity(rows.len());
+    for (mut v, blob, base_seq) in rows {
+        let base = match base_seq {
+            Some(b) => match out.iter().find(|o| o.seq == b) {
+                Some(o) => Some(o.body.clone()),
+                None => Some(body_of(conn, article_id, b, KEYFRAME_EVERY)?),
+            },
+            None => None,
+        };
+        v.body = decompress(v.id, &blob, base.as_deref())?;
+        out.push(v);
+    }
+    Ok(out)
 }
 
 /// The seq of an earlier version with this content hash, other than the latest.
@@ -326,15 +367,17 @@ pub fn earlier_with_hash(
     latest_seq: i64,
 ) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT seq FROM versions WHERE article_id = ?1 AND hash = ?2 AND seq < ?3 \
              ORDER BY seq DESC LIMIT 1",
-            params![article_id, hash, latest_seq],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![article_id, hash, latest_seq], |r| r.get(0))
         .optional()?)
 }
 
+/// Inserts version `seq`. `previous` is the latest version before it (seq and body): unless
+/// this version is a keyframe, its body is compressed against that one.
+#[allow(clippy::too_many_arguments)]
 pub fn insert_version(
     conn: &Connection,
     article_id: i64,
@@ -342,13 +385,15 @@ pub fn insert_version(
     snap: &Snapshot,
     cosmetic: bool,
     revert_of: Option<i64>,
+    previous: Option<(i64, &str)>,
     now: i64,
 ) -> Result<i64> {
+    let base = previous.filter(|_| (seq - 1) % KEYFRAME_EVERY != 0);
     exec(
         conn,
         "INSERT INTO versions (article_id, seq, fetched_at, source, url, title, byline, published, \
-         modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             article_id,
             seq,
@@ -359,12 +404,13 @@ pub fn insert_version(
             snap.byline,
             snap.published,
             snap.modified,
-            compress(&snap.body),
+            compress(&snap.body, base.map(|(_, body)| body)),
             snap.body_chars() as i64,
             snap.hash(),
             snap.typo_hash(),
             cosmetic,
-            revert_of
+            revert_of,
+            base.map(|(seq, _)| seq)
         ],
     )?;
     Ok(conn.last_insert_rowid())

@@ -20,6 +20,7 @@ use rusqlite::{Connection, Transaction};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_outbox.sql"),
+    include_str!("migrations/0003_delta_bodies.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
@@ -175,18 +176,60 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Compresses a body for storage. Level 9: bodies are written once and read rarely.
-pub fn compress(text: &str) -> Vec<u8> {
-    // zstd only fails on allocation or bad parameters; level 9 is valid, so fall back to level 1
+/// zstd level for bodies. Above 3 costs CPU on every new version for little: the big saving
+/// comes from compressing against the previous version.
+const ZSTD_LEVEL: i32 = 3;
+
+thread_local! {
+    // Building a zstd context per call was a tenth of a feed poll's CPU (BENCHMARKS.md).
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Compresses a body for storage, against `base` (an earlier version's text) when given.
+pub fn compress(text: &str, base: Option<&str>) -> Vec<u8> {
+    let out = match base {
+        Some(dict) => zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, dict.as_bytes())
+            .and_then(|mut c| c.compress(text.as_bytes())),
+        None => COMPRESSOR.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(zstd::bulk::Compressor::new(ZSTD_LEVEL)?);
+            }
+            match slot.as_mut() {
+                Some(c) => c.compress(text.as_bytes()),
+                None => zstd::bulk::compress(text.as_bytes(), ZSTD_LEVEL),
+            }
+        }),
+    };
+    // zstd fails only on allocation or bad parameters; fall back to a plain one-shot call
     // rather than lose a version.
-    zstd::bulk::compress(text.as_bytes(), 9)
-        .or_else(|_| zstd::bulk::compress(text.as_bytes(), 1))
+    out.or_else(|_| zstd::bulk::compress(text.as_bytes(), 1))
         .unwrap_or_default()
 }
 
-pub fn decompress(version_id: i64, blob: &[u8]) -> Result<String> {
-    let bytes = zstd::bulk::decompress(blob, MAX_BODY_DECOMPRESSED)
-        .map_err(|_| StoreError::CorruptBody(version_id))?;
+/// Decompresses a body stored by `compress` (with the same `base`).
+pub fn decompress(version_id: i64, blob: &[u8], base: Option<&str>) -> Result<String> {
+    let corrupt = |_| StoreError::CorruptBody(version_id);
+    let bytes = match base {
+        Some(dict) => zstd::bulk::Decompressor::with_dictionary(dict.as_bytes())
+            .and_then(|mut d| d.decompress(blob, MAX_BODY_DECOMPRESSED))
+            .map_err(corrupt)?,
+        None => DECOMPRESSOR
+            .with(|cell| {
+                let mut slot = cell.borrow_mut();
+                if slot.is_none() {
+                    *slot = Some(zstd::bulk::Decompressor::new()?);
+                }
+                match slot.as_mut() {
+                    Some(d) => d.decompress(blob, MAX_BODY_DECOMPRESSED),
+                    None => zstd::bulk::decompress(blob, MAX_BODY_DECOMPRESSED),
+                }
+            })
+            .map_err(corrupt)?,
+    };
     String::from_utf8(bytes).map_err(|_| StoreError::CorruptBody(version_id))
 }
 
