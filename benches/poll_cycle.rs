@@ -580,31 +580,40 @@ fn storage(args: &Args) -> Result<(), String> {
             |r| r.get(0),
         )
         .ok();
-    // What redline extracted and stored, decompressed (its own idea of the text).
+    // What redline extracted and stored, decoded by redline's own reader (bodies are deltas
+    // against the previous version, so a plain zstd call cannot read them).
     let mut stored_text = 0u64;
     let mut delta_bytes = 0u64;
     {
-        let mut stmt = conn
-            .prepare("SELECT article_id, body_zstd FROM versions ORDER BY article_id, seq")
+        let store = redline::store::Store::open(&db_path).map_err(|e| e.to_string())?;
+        let versions = store
+            .read(|c| {
+                let ids: Vec<i64> = c
+                    .prepare("SELECT id FROM articles ORDER BY id")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut all = Vec::new();
+                for id in ids {
+                    all.push(redline::store::articles::versions(c, id)?);
+                }
+                Ok(all)
+            })
             .map_err(|e| e.to_string())?;
-        let rows: Vec<(i64, Vec<u8>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| e.to_string())?
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?;
-        let mut prev: Option<(i64, Vec<u8>)> = None;
-        for (article, blob) in rows {
-            let text = zstd::bulk::decompress(&blob, 16 << 20).map_err(|e| e.to_string())?;
-            stored_text += text.len() as u64;
-            // The alternative: compress each version against the previous one as a dictionary.
-            let compressed = match &prev {
-                Some((a, p)) if *a == article => zstd::bulk::Compressor::with_dictionary(9, p)
-                    .and_then(|mut c| c.compress(&text))
-                    .map_err(|e| e.to_string())?,
-                _ => zstd::bulk::compress(&text, 9).map_err(|e| e.to_string())?,
-            };
-            delta_bytes += compressed.len() as u64;
-            prev = Some((article, text));
+        for article in versions {
+            let mut prev: Option<Vec<u8>> = None;
+            for v in article {
+                let text = v.body.into_bytes();
+                stored_text += text.len() as u64;
+                // For comparison: zstd -9 of each version against the previous one.
+                let compressed = match &prev {
+                    Some(p) => zstd::bulk::Compressor::with_dictionary(9, p)
+                        .and_then(|mut c| c.compress(&text))
+                        .map_err(|e| e.to_string())?,
+                    None => zstd::bulk::compress(&text, 9).map_err(|e| e.to_string())?,
+                };
+                delta_bytes += compressed.len() as u64;
+                prev = Some(text);
+            }
         }
     }
     let raw: u64 = raw_per_version.iter().sum();

@@ -27,6 +27,9 @@ use crate::version::{Decision, analyze, decide};
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
 pub const MAX_PAGES_PER_POLL: usize = 100;
+/// Article pages of one feed fetched (or waiting for extraction) at once.
+pub const PAGES_IN_FLIGHT_PER_FEED: usize = 4;
+
 /// Page extractions running at once, process-wide.
 static EXTRACT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
     std::sync::LazyLock::new(|| {
@@ -401,19 +404,28 @@ fn page_validators(a: &ArticleRow) -> Validators {
 
 async fn fetch_pages(http: &Arc<HttpClient>, jobs: Vec<PageJob>) -> Vec<(PageJob, PageResult)> {
     let mut set = JoinSet::new();
+    let mut out = Vec::new();
+    let mut collect =
+        |joined: Option<Result<(usize, PageJob, PageResult), tokio::task::JoinError>>| match joined
+        {
+            Some(Ok(r)) => out.push(r),
+            Some(Err(e)) => warn!(error = %e, "page task failed"),
+            None => {}
+        };
     for (i, job) in jobs.into_iter().enumerate() {
+        // A few pages of one feed at a time: fetched pages wait for an extraction slot, and
+        // hundreds of 50 KB pages waiting is memory for nothing.
+        if set.len() >= PAGES_IN_FLIGHT_PER_FEED {
+            collect(set.join_next().await);
+        }
         let http = http.clone();
         set.spawn(async move {
             let result = fetch_page(&http, &job).await;
             (i, job, result)
         });
     }
-    let mut out = Vec::new();
     while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok(r) => out.push(r),
-            Err(e) => warn!(error = %e, "page task failed"),
-        }
+        collect(Some(joined));
     }
     // Deterministic order: the order the jobs were planned in.
     out.sort_by_key(|(i, _, _)| *i);
