@@ -402,21 +402,24 @@ fn page_validators(a: &ArticleRow) -> Validators {
     }
 }
 
+type PageTask = Result<(usize, PageJob, PageResult), tokio::task::JoinError>;
+
+fn collect_page(out: &mut Vec<(usize, PageJob, PageResult)>, joined: Option<PageTask>) {
+    match joined {
+        Some(Ok(r)) => out.push(r),
+        Some(Err(e)) => warn!(error = %e, "page task failed"),
+        None => {}
+    }
+}
+
 async fn fetch_pages(http: &Arc<HttpClient>, jobs: Vec<PageJob>) -> Vec<(PageJob, PageResult)> {
     let mut set = JoinSet::new();
     let mut out = Vec::new();
-    let mut collect =
-        |joined: Option<Result<(usize, PageJob, PageResult), tokio::task::JoinError>>| match joined
-        {
-            Some(Ok(r)) => out.push(r),
-            Some(Err(e)) => warn!(error = %e, "page task failed"),
-            None => {}
-        };
     for (i, job) in jobs.into_iter().enumerate() {
         // A few pages of one feed at a time: fetched pages wait for an extraction slot, and
         // hundreds of 50 KB pages waiting is memory for nothing.
         if set.len() >= PAGES_IN_FLIGHT_PER_FEED {
-            collect(set.join_next().await);
+            collect_page(&mut out, set.join_next().await);
         }
         let http = http.clone();
         set.spawn(async move {
@@ -425,7 +428,7 @@ async fn fetch_pages(http: &Arc<HttpClient>, jobs: Vec<PageJob>) -> Vec<(PageJob
         });
     }
     while let Some(joined) = set.join_next().await {
-        collect(Some(joined));
+        collect_page(&mut out, Some(joined));
     }
     // Deterministic order: the order the jobs were planned in.
     out.sort_by_key(|(i, _, _)| *i);
