@@ -391,7 +391,7 @@ struct Tok<'t> {
     plain: bool,
 }
 
-impl Tok<'_> {
+impl<'t> Tok<'t> {
     fn is(&self, w: &str) -> bool {
         self.kind == Kind::Word && self.text.eq_ignore_ascii_case(w)
     }
@@ -404,8 +404,14 @@ impl Tok<'_> {
         self.kind == Kind::Sym && self.text.starts_with(c)
     }
 
-    fn lower(&self) -> String {
-        self.text.to_lowercase()
+    /// The token in lower case; borrowed when it already is (most words), so the many
+    /// table lookups per token do not allocate.
+    fn lower(&self) -> std::borrow::Cow<'t, str> {
+        if self.text.chars().any(char::is_uppercase) {
+            std::borrow::Cow::Owned(self.text.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(self.text)
+        }
     }
 
     fn capitalised(&self) -> bool {
@@ -679,7 +685,8 @@ fn word_ordinal(t: &[Tok], i: usize) -> Option<Parsed> {
     if tok.kind != Kind::Word {
         return None;
     }
-    let n = ORDINAL_WORDS.iter().position(|&w| w == tok.lower())?;
+    let lower = tok.lower();
+    let n = ORDINAL_WORDS.iter().position(|&w| w == lower)?;
     // `one-fifth`: glued to a number word, it is a denominator.
     if tok.glued && i > 0 && t[i - 1].sym('-') {
         return None;
@@ -736,12 +743,12 @@ fn word_fraction(t: &[Tok], i: usize) -> Option<Parsed> {
 
 /// Month name or abbreviation (with its period); `May` only when it is not the modal verb.
 fn month_at(t: &[Tok], i: usize) -> Option<(u32, usize)> {
-    let tok = t.get(i)?;
+    let tok = t.get(i).filter(|t| t.kind == Kind::Word)?;
     let lower = tok.lower();
+    let lower: &str = &lower;
     // A month in lower case is a typo of the month (`from september`), except the words that are
     // also verbs or adjectives (`may`, `march`, `august`).
-    let lowercase_month =
-        MONTHS.contains(&lower.as_str()) && !matches!(lower.as_str(), "may" | "march" | "august");
+    let lowercase_month = MONTHS.contains(&lower) && !matches!(lower, "may" | "march" | "august");
     if tok.kind != Kind::Word || !(tok.capitalised() || lowercase_month) {
         return None;
     }
@@ -751,7 +758,7 @@ fn month_at(t: &[Tok], i: usize) -> Option<(u32, usize)> {
         }
         return Some((m as u32 + 1, i + 1));
     }
-    let m = lookup(MONTH_ABBREVS, &lower)?;
+    let m = lookup(MONTH_ABBREVS, lower)?;
     let dotted = t.get(i + 1).is_some_and(|d| d.sym('.') && d.glued);
     dotted.then_some((m, i + 2))
 }
