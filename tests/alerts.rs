@@ -15,7 +15,7 @@ use redline::alert::webhook::signature;
 use redline::config::{AlertConfig, SinkConfig, Trigger, WebhookFormat};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-use crate::util::{FeedServer, Route, TestEnv, rss};
+use crate::util::{FeedServer, Route, TestEnv, count_in, rss, wait_for};
 
 const SECRET: &str = "s3cret-desk-key";
 
@@ -412,21 +412,6 @@ async fn atom_file_is_valid_and_escapes_web_text() {
     );
 }
 
-fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !check() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn count(db: &std::path::Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).expect("open db");
-    conn.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
-}
-
 fn exec_sql(db: &std::path::Path, sql: &str) {
     let conn = rusqlite::Connection::open(db).expect("open db");
     conn.busy_timeout(Duration::from_secs(5))
@@ -478,12 +463,12 @@ async fn daemon_killed_between_commit_and_delivery_delivers_after_restart() {
     let server_ref = &server;
     tokio::task::block_in_place(|| {
         wait_for("first version", Duration::from_secs(20), || {
-            count(&db2, "SELECT COUNT(*) FROM versions") == 1
+            count_in(&db2, "SELECT COUNT(*) FROM versions") == 1
         });
         server_ref.set("/feed.xml", Route::xml(&budget_feed("$428 million")));
         exec_sql(&db2, "UPDATE feeds SET next_poll_at = 0");
         wait_for("the edit's outbox rows", Duration::from_secs(20), || {
-            count(&db2, "SELECT COUNT(*) FROM outbox") == 2
+            count_in(&db2, "SELECT COUNT(*) FROM outbox") == 2
         });
         // The webhook receiver hangs; polling carries on regardless.
         server_ref.set("/feed.xml", Route::xml(&budget_feed("$431 million")));
@@ -491,11 +476,11 @@ async fn daemon_killed_between_commit_and_delivery_delivers_after_restart() {
         wait_for(
             "a third version while the receiver hangs",
             Duration::from_secs(20),
-            || count(&db2, "SELECT COUNT(*) FROM versions") == 3,
+            || count_in(&db2, "SELECT COUNT(*) FROM versions") == 3,
         );
     });
     assert_eq!(
-        count(
+        count_in(
             &db,
             "SELECT COUNT(*) FROM outbox WHERE alert = 'desk' AND delivered_at IS NOT NULL"
         ),
@@ -510,7 +495,7 @@ async fn daemon_killed_between_commit_and_delivery_delivers_after_restart() {
     let db2 = db.clone();
     tokio::task::block_in_place(|| {
         wait_for("delivery after restart", Duration::from_secs(30), || {
-            count(
+            count_in(
                 &db2,
                 "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL",
             ) == 0

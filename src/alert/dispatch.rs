@@ -61,6 +61,19 @@ impl Dispatcher {
         })
     }
 
+    /// A dispatcher for the config's alert rules and delivery settings.
+    pub fn from_config(
+        store: Store,
+        config: &crate::config::Config,
+    ) -> Result<Self, reqwest::Error> {
+        Self::new(
+            store,
+            config.alerts.clone(),
+            config.delivery.clone(),
+            &config.http.user_agent,
+        )
+    }
+
     /// Replaces the alert rules (config reload). Rows of removed alerts are parked.
     pub fn set_rules(&self, alerts: Vec<AlertConfig>, delivery: DeliveryConfig) {
         let mut guard = self.rules.write().unwrap_or_else(|p| p.into_inner());

@@ -155,12 +155,7 @@ pub fn test(env: &Env, name: &str) -> anyhow::Result<ExitCode> {
         .find(|a| a.name == name)
         .with_context(|| format!("no [[alert]] named `{name}` in the config"))?;
     let store = env.open_store()?;
-    let dispatcher = Dispatcher::new(
-        store.clone(),
-        env.config.alerts.clone(),
-        env.config.delivery.clone(),
-        &env.config.http.user_agent,
-    )?;
+    let dispatcher = Dispatcher::from_config(store.clone(), &env.config)?;
     let delivery = Delivery::One(Box::new(sample(name)));
     if let crate::config::SinkConfig::Atom { .. } = alert.sink {
         // The Atom sink renders the outbox; give it the sample as a delivered row.

@@ -73,12 +73,7 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
         // Deliver what this cycle triggered (and anything still due), bounded in time; what is
         // left stays in the outbox for the next run.
         if !env.config.alerts.is_empty() {
-            let dispatcher = Dispatcher::new(
-                store.clone(),
-                env.config.alerts.clone(),
-                env.config.delivery.clone(),
-                &env.config.http.user_agent,
-            )?;
+            let dispatcher = Dispatcher::from_config(store.clone(), &env.config)?;
             let r = dispatcher
                 .drain_until(env.config.delivery.poll_timeout)
                 .await;

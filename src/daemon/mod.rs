@@ -54,13 +54,8 @@ pub async fn run(
         db = %store.path().display(),
         "feeds synced from config"
     );
-    let dispatcher = Dispatcher::new(
-        store.clone(),
-        config.alerts.clone(),
-        config.delivery.clone(),
-        &config.http.user_agent,
-    )
-    .map_err(|e| DaemonError::Http(e.to_string()))?;
+    let dispatcher = Dispatcher::from_config(store.clone(), &config)
+        .map_err(|e| DaemonError::Http(e.to_string()))?;
     let ctx = PollContext::new(
         store,
         Arc::new(HttpClient::new(&config.http)?),

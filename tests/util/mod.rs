@@ -353,3 +353,22 @@ pub fn xml_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+/// Polls `check` every 100 ms until it holds; fails the test after `timeout`. For waiting on a
+/// separate `redline` process, whose progress only shows in its database.
+pub fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !check() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A count from a database another process writes (0 while it does not exist yet).
+pub fn count_in(db: &Path, sql: &str) -> i64 {
+    let Ok(conn) = rusqlite::Connection::open(db) else {
+        return 0;
+    };
+    let _ = conn.busy_timeout(Duration::from_secs(5));
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
+}
