@@ -196,15 +196,11 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
             "record,article_id,feed,url,seq,from_seq,to_seq,time,title,kind,before,after,before_sentence,after_sentence,cosmetic,stealth,body"
         )?;
     }
-    let all = store.read(|c| {
-        let list = articles::list(c, None, false, i64::MAX)?;
-        let mut out = Vec::with_capacity(list.len());
-        for a in list {
-            out.push((a.feed.clone(), articles::versions(c, a.id)?));
-        }
-        Ok(out)
-    })?;
-    for (feed, versions) in &all {
+    // One article's versions in memory at a time: an archive of years does not fit at once.
+    let list = store.read(|c| articles::list(c, None, false, i64::MAX))?;
+    for article in &list {
+        let feed = &article.feed;
+        let versions = store.read(|c| articles::versions(c, article.id))?;
         for v in versions.iter().filter(|v| v.fetched_at >= cutoff) {
             match format {
                 ExportFormat::Jsonl => {
