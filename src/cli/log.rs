@@ -69,14 +69,15 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
                 .collect::<anyhow::Result<Vec<_>>>()
         })
         .transpose()?;
+    let claims_only = o.claims_only || kinds.is_some();
     let filter = ChangeFilter {
         since: since_cutoff(o.since)?,
         feed_id: feed_id(&store, o.feed)?,
         article_id: None,
-        limit: None,
+        // With claim filters the limit applies after filtering, below.
+        limit: (!claims_only).then_some(o.limit),
     };
     let mut rows = store.read(|c| changes::list(c, &filter))?;
-    let claims_only = o.claims_only || kinds.is_some();
     if let Some(kinds) = &kinds {
         let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         for r in &mut rows {
