@@ -161,8 +161,10 @@ impl HttpClient {
     ) -> Result<FetchOutcome, FetchError> {
         // Permits are held for the whole exchange, redirects and body included. The semaphores
         // are never closed, so acquire cannot fail; if it did, we would go on unthrottled.
-        let _global = self.global.clone().acquire_owned().await.ok();
+        // Host first: a task queued behind a busy host must not hold a global slot meanwhile,
+        // or one slow publisher stalls every other.
         let _host = self.host_limit(url).acquire_owned().await.ok();
+        let _global = self.global.clone().acquire_owned().await.ok();
         let limit = self.config.timeout;
         match tokio::time::timeout(limit, self.get_following(url, validators)).await {
             Ok(r) => r,

@@ -216,12 +216,13 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         .await
         {
             Ok(Ok(jobs)) => jobs,
+            // Back off like any other failure, or the feed would be re-polled at once, forever.
             Ok(Err(e)) => {
-                report.error = Some(format!("database: {e}"));
+                record_feed_error(ctx, feed, &format!("database: {e}"), None, &mut report).await;
                 return report;
             }
             Err(e) => {
-                report.error = Some(format!("internal: {e}"));
+                record_feed_error(ctx, feed, &format!("internal: {e}"), None, &mut report).await;
                 return report;
             }
         }
@@ -268,11 +269,11 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         }
         Ok(Err(e)) => {
             warn!(error = %e, "could not store poll");
-            report.error = Some(format!("database: {e}"));
+            record_feed_error(ctx, feed, &format!("database: {e}"), None, &mut report).await;
             report
         }
         Err(e) => {
-            report.error = Some(format!("internal: {e}"));
+            record_feed_error(ctx, feed, &format!("internal: {e}"), None, &mut report).await;
             report
         }
     }

@@ -52,7 +52,8 @@ impl Dispatcher {
             .user_agent(user_agent)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
-            .redirect(reqwest::redirect::Policy::limited(3))
+            // A redirected POST becomes a bodiless GET that could "succeed": a 3xx is a failure.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Self {
             store,

@@ -67,6 +67,15 @@ pub async fn send(
     let status = res.status();
     if status.is_success() {
         Ok(())
+    } else if status.is_redirection() {
+        let to = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("?");
+        Err(err(format!(
+            "receiver answered {status} to {to}; configure that URL instead"
+        )))
     } else {
         Err(err(format!("receiver answered {status}")))
     }

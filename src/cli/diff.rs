@@ -99,7 +99,8 @@ pub fn diff_article(
         &header,
         (&old).into(),
         (&new).into(),
-        new.cosmetic,
+        // Cosmetic between these two versions, not between the last one and its predecessor.
+        old.hash != new.hash && old.typo_hash == new.typo_hash,
         (format!("v{}", old.seq), format!("v{}", new.seq)),
         format,
         color,

@@ -166,7 +166,14 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let number = i + 1;
-        let tx = conn.transaction()?;
+        // IMMEDIATE, then re-read the version: another process (the daemon and a CLI command
+        // started together) may have applied this migration while we waited for the lock.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now >= number as i64 {
+            tx.commit()?;
+            continue;
+        }
         tx.execute_batch(sql)
             .and_then(|()| tx.pragma_update(None, "user_version", number as i64))
             .map_err(|source| StoreError::Migration { number, source })?;

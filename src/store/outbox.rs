@@ -137,7 +137,7 @@ pub fn list(conn: &Connection, which: Listing, limit: i64) -> Result<Vec<OutboxR
 /// Makes undelivered rows due now (one, or all that failed); returns how many.
 pub fn retry(conn: &Connection, id: Option<i64>, now_ms: i64) -> Result<usize> {
     Ok(conn.execute(
-        "UPDATE outbox SET failed = 0, next_attempt_at = ?2 WHERE delivered_at IS NULL \
+        "UPDATE outbox SET failed = 0, attempts = 0, next_attempt_at = ?2 WHERE delivered_at IS NULL \
          AND (?1 IS NULL OR id = ?1) AND (?1 IS NOT NULL OR failed = 1 OR attempts > 0)",
         params![id, now_ms],
     )?)
