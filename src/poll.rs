@@ -2,7 +2,7 @@
 //! version → store, committed in one transaction. `redline run` and `redline poll` both call
 //! `poll_feed`; a feed's failure ends up on its own row and never reaches its neighbours.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -353,11 +353,18 @@ fn plan_pages(
 ) -> Result<Vec<PageJob>, StoreError> {
     let mut jobs: Vec<PageJob> = Vec::new();
     let mut planned: Vec<i64> = Vec::new();
+    let doc_ids: HashSet<&str> = entries
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
     for e in entries.unwrap_or(&[]) {
         let Ok(url) = Url::parse(&e.url) else {
             continue;
         };
-        let existing = articles::find_for_entry(conn, feed_id, &e.id, &e.url)?;
+        let existing = articles::find_for_entry(conn, feed_id, &e.id, &e.url, |a| {
+            planned.contains(&a.id) || (a.guid != e.id && doc_ids.contains(a.guid.as_str()))
+        })?;
         let needed = match &existing {
             None => true,
             Some(a) => {
@@ -524,15 +531,35 @@ fn commit_poll(
     report: &mut PollReport,
 ) -> Result<(), StoreError> {
     let mut entry_articles: HashMap<String, ArticleRow> = HashMap::new();
+    let doc_ids: HashSet<&str> = entries
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    let mut matched: HashSet<i64> = HashSet::new();
     for e in entries.unwrap_or(&[]) {
         let entry_hash = e.entry_hash();
         let mut unchanged = false;
-        let article_id = match articles::find_for_entry(tx, feed.id, &e.id, &e.url)? {
+        let found = articles::find_for_entry(tx, feed.id, &e.id, &e.url, |a| {
+            matched.contains(&a.id) || (a.guid != e.id && doc_ids.contains(a.guid.as_str()))
+        })?;
+        if found.as_ref().is_some_and(|a| matched.contains(&a.id)) {
+            // The same guid twice in one document: the first one counts.
+            continue;
+        }
+        let article_id = match found {
             Some(a) => {
                 // Same entry hash: nothing the feed says about it changed, so there is no new
                 // version to look for (the common case when one item of a feed changed).
                 unchanged = a.entry_hash.as_deref() == Some(entry_hash.as_str());
                 articles::touch(tx, a.id, &e.id, &e.url, &entry_hash, now)?;
+                if feed.full_text && !unchanged {
+                    // The feed says the article changed: its page is due now, whatever the
+                    // ladder says, so a page fetch that fails or is cut from this poll is
+                    // retried at the next poll instead of hours later. A changed entry is also
+                    // a sign of life for an article marked unpublished.
+                    articles::mark_due(tx, a.id, now)?;
+                }
                 a.id
             }
             None => {
@@ -552,6 +579,7 @@ fn commit_poll(
                 id
             }
         };
+        matched.insert(article_id);
         if !feed.full_text && !unchanged {
             record_snapshot(tx, config, feed, article_id, &feed_snapshot(e), now, report)?;
         }
@@ -600,7 +628,9 @@ fn commit_poll(
             PageResult::Failed { error, gone } => {
                 report.page_errors.push(error.clone());
                 state.last_error = Some(error);
-                if gone {
+                // A page never fetched successfully (published in the feed before the page
+                // is live, a cached 404) does not count towards unpublished.
+                if gone && article.page_hash.is_some() {
                     state.missing_streak = article.missing_streak + 1;
                     if state.missing_streak >= i64::from(config.schedule.unpublished_after) {
                         state.unpublished = true;
@@ -637,8 +667,11 @@ fn commit_poll(
                 } else if article.missing_streak > 0 {
                     state.missing_streak = article.missing_streak;
                 }
-                if next.is_some() && state.next_check_at.is_some() && article.page_hash.is_none() {
-                    // Never fetched successfully: try again on the next poll, not hours later.
+                if state.next_check_at.is_some()
+                    && (article.page_hash.is_none() || job.entry_id.is_some())
+                {
+                    // Never fetched successfully, or the feed just announced a change: try
+                    // again on the next poll, not hours later.
                     state.next_check_at = Some(now);
                 }
             }

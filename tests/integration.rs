@@ -8,4 +8,5 @@ mod daemon;
 mod edits;
 mod fetch;
 mod poll;
+mod regression;
 mod store;

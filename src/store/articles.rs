@@ -146,12 +146,15 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<ArticleRow>> {
 }
 
 /// Finds the article a feed entry belongs to: by guid first, then by canonical URL, so an
-/// article whose guid changed but whose URL did not stays one article.
+/// article whose guid changed but whose URL did not stays one article. `skip` rules out URL
+/// matches that belong to another entry (two entries of one feed may share a link, e.g. live
+/// blogs): without it they would take turns renaming one article and "editing" it every poll.
 pub fn find_for_entry(
     conn: &Connection,
     feed_id: i64,
     guid: &str,
     url: &str,
+    skip: impl Fn(&ArticleRow) -> bool,
 ) -> Result<Option<ArticleRow>> {
     let by_guid = conn
         .prepare_cached(&format!(
@@ -162,12 +165,17 @@ pub fn find_for_entry(
     if by_guid.is_some() {
         return Ok(by_guid);
     }
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND url = ?2 ORDER BY id LIMIT 1"
-        ))?
-        .query_row(params![feed_id, url], article_from_row)
-        .optional()?)
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed_id = ?1 AND url = ?2 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(params![feed_id, url], article_from_row)?;
+    for row in rows {
+        let row = row?;
+        if !skip(&row) {
+            return Ok(Some(row));
+        }
+    }
+    Ok(None)
 }
 
 /// Finds an article by id or by URL (what a user types).
@@ -218,6 +226,16 @@ pub fn touch(
                                   AND o.guid = ?5 AND o.id != articles.id) THEN guid ELSE ?5 END \
          WHERE id = ?1",
         params![id, now, url, entry_hash, guid],
+    )?;
+    Ok(())
+}
+
+/// Makes an article's page due now, and live again if it was marked unpublished.
+pub fn mark_due(conn: &Connection, id: i64, now: i64) -> Result<()> {
+    exec(
+        conn,
+        "UPDATE articles SET next_check_at = ?2, status = 'live', missing_streak = 0 WHERE id = ?1",
+        params![id, now],
     )?;
     Ok(())
 }
