@@ -608,17 +608,18 @@ fn commit_poll(
                 validators,
                 page_hash,
             } => {
-                state.etag = validators.etag;
-                state.last_modified = validators.last_modified;
                 if let Some(err) =
                     record_snapshot(tx, config, feed, article.id, &snapshot, now, report)?
                 {
                     report.page_errors.push(err.clone());
                     state.last_error = Some(err);
                 } else {
-                    // Only remember the bytes once their text is stored, so a failed
-                    // extraction is retried rather than skipped as "unchanged".
+                    // Only remember the bytes and validators once their text is stored, so a
+                    // failed extraction is fetched and extracted again rather than answered
+                    // with a 304 or skipped as "unchanged".
                     state.page_hash = Some(page_hash);
+                    state.etag = validators.etag;
+                    state.last_modified = validators.last_modified;
                 }
             }
             PageResult::Unchanged { validators } => {

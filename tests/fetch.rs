@@ -144,6 +144,18 @@ async fn permanent_redirect_updates_the_feed_url() {
     let r = env.poll("moved").await;
     assert_eq!(r.error, None);
     assert_eq!(env.feed_row("moved").url, server.url("/new.xml"));
+    // The config still lists the old URL: the next sync (start, reload, `poll`) must find the
+    // moved feed, not add a second one and orphan the history. Found in review.
+    let feeds = env.config.feeds.clone();
+    env.store
+        .write(|tx| redline::store::feeds::sync_config(tx, &feeds, redline::store::unix_now()))
+        .expect("sync");
+    assert_eq!(env.count("SELECT COUNT(*) FROM feeds"), 1);
+    let row = env.feed_row("moved");
+    assert!(row.active);
+    assert_eq!(row.url, server.url("/new.xml"));
+    let r = env.poll("moved").await;
+    assert_eq!((r.error, r.new_articles), (None, 0));
 }
 
 #[tokio::test]

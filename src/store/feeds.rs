@@ -91,7 +91,7 @@ pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<
             // feed is a config feed that is about to be renamed or deactivated.
             let holder: Option<(i64, String, String)> = conn
                 .query_row(
-                    "SELECT id, url, source FROM feeds WHERE name = ?1",
+                    "SELECT id, COALESCE(config_url, url), source FROM feeds WHERE name = ?1",
                     [name],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
@@ -109,16 +109,27 @@ pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<
         }
         let existing: Option<ExistingFeed> = conn
             .query_row(
-                "SELECT id, name, interval_secs, full_text, active, source FROM feeds WHERE url = ?1",
+                "SELECT id, name, interval_secs, full_text, active, source FROM feeds \
+                 WHERE config_url = ?1 OR (config_url IS NULL AND url = ?1) \
+                 ORDER BY config_url IS NULL LIMIT 1",
                 [url],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
             .optional()?;
         match existing {
             None => {
                 conn.execute(
-                    "INSERT INTO feeds (url, name, source, interval_secs, full_text, created_at) \
-                     VALUES (?1, ?2, 'config', ?3, ?4, ?5)",
+                    "INSERT INTO feeds (url, config_url, name, source, interval_secs, full_text, created_at) \
+                     VALUES (?1, ?1, ?2, 'config', ?3, ?4, ?5)",
                     params![url, f.name, interval, f.full_text, now],
                 )?;
                 keep.push(conn.last_insert_rowid());
@@ -133,8 +144,8 @@ pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<
                 {
                     conn.execute(
                         "UPDATE feeds SET name = ?2, interval_secs = ?3, full_text = ?4, active = 1, \
-                         source = 'config' WHERE id = ?1",
-                        params![id, f.name, interval, f.full_text],
+                         source = 'config', config_url = ?5 WHERE id = ?1",
+                        params![id, f.name, interval, f.full_text, url],
                     )?;
                     report.updated += 1;
                 }
