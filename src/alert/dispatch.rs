@@ -239,8 +239,11 @@ impl Dispatcher {
         let mut tasks = JoinSet::new();
         loop {
             while tasks.try_join_next().is_some() {}
+            // Rows due but whose alert is still busy must not turn this loop into a spin.
+            let mut only_busy = false;
             match self.due_by_alert().await {
                 Ok(groups) => {
+                    only_busy = !groups.is_empty();
                     for (name, rows) in groups {
                         if !busy
                             .lock()
@@ -249,6 +252,7 @@ impl Dispatcher {
                         {
                             continue;
                         }
+                        only_busy = false;
                         let me = self.clone();
                         let busy = busy.clone();
                         tasks.spawn(async move {
@@ -262,6 +266,7 @@ impl Dispatcher {
                 Err(e) => tracing::warn!(error = %e, "outbox read failed"),
             }
             let wait = match self.next_due().await {
+                Ok(Some(_)) if only_busy => IDLE_WAKE,
                 Ok(Some(t)) => Duration::from_millis(u64::try_from(t - unix_now_ms()).unwrap_or(0)),
                 _ => IDLE_WAKE,
             }

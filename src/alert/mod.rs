@@ -60,9 +60,14 @@ pub async fn send(
             }
         }
     };
-    match tokio::time::timeout(DELIVERY_TIMEOUT, work).await {
+    // An exec sink has its own timeout, which may be longer than the general one.
+    let limit = match &alert.sink {
+        SinkConfig::Exec { timeout, .. } => DELIVERY_TIMEOUT.max(*timeout + Duration::from_secs(5)),
+        _ => DELIVERY_TIMEOUT,
+    };
+    match tokio::time::timeout(limit, work).await {
         Ok(r) => r,
-        Err(_) => Err(SinkError::Timeout(DELIVERY_TIMEOUT)),
+        Err(_) => Err(SinkError::Timeout(limit)),
     }
 }
 

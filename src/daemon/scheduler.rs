@@ -56,6 +56,9 @@ pub async fn run(
                 }
             }
         };
+        // Feeds due but already in flight keep `next_due` in the past; sleeping 200 ms on
+        // them would re-read the schedule in a loop. Their completion wakes us instead.
+        let mut only_in_flight = !due.is_empty();
         for feed in due {
             {
                 let mut busy = in_flight.lock().unwrap_or_else(|p| p.into_inner());
@@ -63,6 +66,7 @@ pub async fn run(
                     continue;
                 }
             }
+            only_in_flight = false;
             let ctx = ctx.clone();
             let done = done_tx.clone();
             let busy = in_flight.clone();
@@ -91,10 +95,12 @@ pub async fn run(
         }
         notifier.watchdog_ping();
 
-        let mut wait = next_due
-            .map(|t| Duration::from_secs(u64::try_from(t - unix_now()).unwrap_or(0)))
-            .unwrap_or(MAX_SLEEP)
-            .clamp(Duration::from_millis(200), MAX_SLEEP);
+        let mut wait = match next_due {
+            Some(_) if only_in_flight => MAX_SLEEP,
+            Some(t) => Duration::from_secs(u64::try_from(t - unix_now()).unwrap_or(0)),
+            None => MAX_SLEEP,
+        }
+        .clamp(Duration::from_millis(200), MAX_SLEEP);
         if let Some(w) = notifier.watchdog() {
             wait = wait.min(w / 4);
         }
