@@ -36,6 +36,11 @@ static EXTRACT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
         tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
     });
 
+/// A page refused as a failed extraction this many times in a row with the same text is taken
+/// as a real cut and stored (a paywall that lifts, a broken template that is fixed, does not
+/// get there).
+pub const CONFIRM_SHRINK: i64 = 3;
+
 /// Longest we wait for one page's extraction (typical: 2-5 ms; hostile pages: seconds).
 pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -704,6 +709,30 @@ fn record_snapshot(
                 .flatten()
         })
     });
+    let decision = match decision {
+        Decision::FailedExtraction {
+            chars,
+            previous_chars,
+        } => {
+            let seen = articles::note_refused(tx, article_id, &hash)?;
+            if seen < CONFIRM_SHRINK {
+                return Ok(Some(format!(
+                    "{}: extraction returned {chars} characters against {previous_chars} in the last version; kept as a failed extraction, not a new version (the same text {seen} of {CONFIRM_SHRINK} times in a row makes it a real cut)",
+                    snap.url
+                )));
+            }
+            // The same shrunk text, check after check: the publisher really cut the article.
+            Decision::New {
+                cosmetic: false,
+                revert_of: prev.as_ref().and_then(|p| {
+                    articles::earlier_with_hash(tx, article_id, &hash, p.seq)
+                        .ok()
+                        .flatten()
+                }),
+            }
+        }
+        d => d,
+    };
     match decision {
         Decision::Unchanged => Ok(None),
         Decision::First => {
@@ -711,19 +740,15 @@ fn record_snapshot(
             report.new_versions += 1;
             Ok(None)
         }
-        Decision::FailedExtraction {
-            chars,
-            previous_chars,
-        } => Ok(Some(format!(
-            "{}: extraction returned {chars} characters against {previous_chars} in the last version; kept as a failed extraction, not a new version",
-            snap.url
-        ))),
+        // Handled above; kept for exhaustiveness.
+        Decision::FailedExtraction { .. } => Ok(None),
         Decision::New {
             cosmetic,
             revert_of,
         } => {
             let Some(prev) = prev else { return Ok(None) };
             let seq = prev.seq + 1;
+            articles::clear_refused(tx, article_id)?;
             articles::insert_version(
                 tx,
                 article_id,

@@ -333,6 +333,19 @@ async fn full_text_page_edited_while_feed_unchanged_gives_new_version_at_recheck
     assert_eq!(r3.new_versions, 0, "{r3:?}");
     assert_eq!(r3.page_errors.len(), 1, "{r3:?}");
     assert!(r3.page_errors[0].contains("failed extraction"), "{r3:?}");
+
+    // The same cut text on the next two checks as well: the publisher really cut the article,
+    // and that is recorded rather than refused for ever.
+    env.make_pages_due();
+    assert_eq!(
+        env.poll("chronicle").await.new_versions,
+        0,
+        "second sighting"
+    );
+    env.make_pages_due();
+    let r5 = env.poll("chronicle").await;
+    assert_eq!(r5.new_versions, 1, "third sighting is a real cut: {r5:?}");
+    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 3);
 }
 
 #[tokio::test]

@@ -230,6 +230,27 @@ pub fn touch(
     Ok(())
 }
 
+/// Records that a snapshot with `hash` was refused as a failed extraction; returns how many
+/// times in a row this same text has been refused.
+pub fn note_refused(conn: &Connection, id: i64, hash: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE articles SET refused_count = CASE WHEN refused_hash = ?2 THEN refused_count + 1 \
+             ELSE 1 END, refused_hash = ?2 WHERE id = ?1 RETURNING refused_count",
+        )?
+        .query_row(params![id, hash], |r| r.get(0))?)
+}
+
+/// Forgets refusals once a version was stored.
+pub fn clear_refused(conn: &Connection, id: i64) -> Result<()> {
+    exec(
+        conn,
+        "UPDATE articles SET refused_hash = NULL, refused_count = 0 WHERE id = ?1 AND refused_hash IS NOT NULL",
+        [id],
+    )?;
+    Ok(())
+}
+
 /// Makes an article's page due now, and live again if it was marked unpublished.
 pub fn mark_due(conn: &Connection, id: i64, now: i64) -> Result<()> {
     exec(

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_delta_bodies.sql"),
     include_str!("migrations/0004_config_url.sql"),
+    include_str!("migrations/0005_refused_extractions.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
