@@ -642,33 +642,7 @@ fn commit_poll(
                         state.unpublished = true;
                         state.next_check_at = None;
                         report.unpublished += 1;
-                        let latest = articles::latest_version(tx, article.id)?;
-                        let change = NewChange {
-                            article_id: article.id,
-                            from_seq: latest.as_ref().map(|v| v.seq),
-                            kind: "unpublished",
-                            ..NewChange::default()
-                        };
-                        let change_id = changes::insert(tx, &change, now)?;
-                        if let Some(v) = &latest {
-                            report.alerts += alert::enqueue(
-                                tx,
-                                &config.alerts,
-                                &StoredChange {
-                                    change_id,
-                                    feed,
-                                    article_id: article.id,
-                                    article_url: &article.url,
-                                    title: &v.title,
-                                    previous_title: None,
-                                    change: &change,
-                                    claims: &[],
-                                    word_diff: String::new(),
-                                    text: &v.body,
-                                },
-                                now * 1000,
-                            )?;
-                        }
+                        record_unpublished(tx, config, feed, &article, now, report)?;
                     }
                 } else if article.missing_streak > 0 {
                     state.missing_streak = article.missing_streak;
@@ -686,6 +660,45 @@ fn commit_poll(
     }
 
     feeds::record_success(tx, feed.id, success, now)?;
+    Ok(())
+}
+
+/// Records that an article's page is gone: a change of kind "unpublished", and its alerts.
+fn record_unpublished(
+    tx: &Connection,
+    config: &Config,
+    feed: &FeedRow,
+    article: &ArticleRow,
+    now: i64,
+    report: &mut PollReport,
+) -> Result<(), StoreError> {
+    let latest = articles::latest_version(tx, article.id)?;
+    let change = NewChange {
+        article_id: article.id,
+        from_seq: latest.as_ref().map(|v| v.seq),
+        kind: "unpublished",
+        ..NewChange::default()
+    };
+    let change_id = changes::insert(tx, &change, now)?;
+    if let Some(v) = &latest {
+        report.alerts += alert::enqueue(
+            tx,
+            &config.alerts,
+            &StoredChange {
+                change_id,
+                feed,
+                article_id: article.id,
+                article_url: &article.url,
+                title: &v.title,
+                previous_title: None,
+                change: &change,
+                claims: &[],
+                revision: None,
+                text: &v.body,
+            },
+            now * 1000,
+        )?;
+    }
     Ok(())
 }
 
@@ -780,7 +793,7 @@ fn record_snapshot(
                         previous_title: Some(&prev.title),
                         change: &change,
                         claims: &analysis.claims,
-                        word_diff: crate::diff::render_words(&analysis.revision, false),
+                        revision: Some(&analysis.revision),
                         text: &snap.body,
                     },
                     now * 1000,

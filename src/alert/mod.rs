@@ -81,7 +81,8 @@ pub struct StoredChange<'a> {
     pub previous_title: Option<&'a str>,
     pub change: &'a crate::store::changes::NewChange,
     pub claims: &'a [crate::claims::ClaimChange],
-    pub word_diff: String,
+    /// The sentence diff, rendered into the payload only if some alert wants the change.
+    pub revision: Option<&'a crate::diff::Revision>,
     /// The new text (for keyword rules).
     pub text: &'a str,
 }
@@ -105,7 +106,16 @@ pub fn enqueue(
         text: s.text,
     };
     let mut n = 0;
+    // Rendered once, on the first matching alert: most changes match none.
+    let mut word_diff: Option<String> = None;
     for alert in alerts.iter().filter(|a| rules::matches(a, &event)) {
+        let word_diff = word_diff.get_or_insert_with(|| {
+            s.revision
+                .map(|r| {
+                    payload::truncate(crate::diff::render_words(r, false), payload::MAX_WORD_DIFF)
+                })
+                .unwrap_or_default()
+        });
         let data = payload::ChangeData {
             change_id: s.change_id,
             event: event_name(s.change, s.claims).to_string(),
@@ -138,7 +148,7 @@ pub fn enqueue(
                 moved: s.change.sentences_moved as usize,
             },
             claim_changes: s.claims.to_vec(),
-            word_diff: payload::truncate(s.word_diff.clone(), payload::MAX_WORD_DIFF),
+            word_diff: word_diff.clone(),
             links: payload::Links {
                 article: s.article_url.to_string(),
                 feed: s.feed.url.clone(),
