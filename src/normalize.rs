@@ -41,6 +41,9 @@ pub struct Snapshot {
     /// Paragraphs separated by a blank line.
     pub body: String,
     pub source: TextSource,
+    /// `hash` and `typo_hash`, computed on first use: a new version needs each twice (compare,
+    /// then insert). Title, byline and body are therefore set by `new` and never changed.
+    hashes: std::sync::OnceLock<(String, String)>,
 }
 
 /// How a snapshot relates to the latest stored version.
@@ -69,6 +72,7 @@ impl Snapshot {
             modified: None,
             body: normalize_paragraphs(paragraphs.iter().map(String::as_str)),
             source,
+            hashes: std::sync::OnceLock::new(),
         }
     }
 
@@ -88,17 +92,25 @@ impl Snapshot {
 
     /// Identity of the content: title, byline and body (not URL or dates, which change
     /// without the article changing).
-    pub fn hash(&self) -> String {
-        content_hash(&self.title, self.byline.as_deref(), &self.body)
+    pub fn hash(&self) -> &str {
+        &self.hashes().0
     }
 
     /// The same with typography folded.
-    pub fn typo_hash(&self) -> String {
-        content_hash(
-            &fold_typography(&self.title),
-            self.byline.as_deref().map(fold_typography).as_deref(),
-            &fold_typography(&self.body),
-        )
+    pub fn typo_hash(&self) -> &str {
+        &self.hashes().1
+    }
+
+    fn hashes(&self) -> &(String, String) {
+        self.hashes.get_or_init(|| {
+            let plain = content_hash(&self.title, self.byline.as_deref(), &self.body);
+            let folded = content_hash(
+                &fold_typography(&self.title),
+                self.byline.as_deref().map(fold_typography).as_deref(),
+                &fold_typography(&self.body),
+            );
+            (plain, folded)
+        })
     }
 
     pub fn body_chars(&self) -> usize {
@@ -355,18 +367,18 @@ mod tests {
         let a = snap("The  court\u{200B} met on\tMonday.\n\nIt adjourned.");
         let b = snap("  The court met\non Monday.\n\n\n   It adjourned.  ");
         assert_eq!(a.body, "The court met on Monday.\n\nIt adjourned.");
-        assert_eq!(a.compare(&b.hash(), &b.typo_hash()), Comparison::Same);
+        assert_eq!(a.compare(b.hash(), b.typo_hash()), Comparison::Same);
     }
 
     #[test]
     fn typography_only_edit_is_cosmetic() {
         let a = snap("\u{201C}We will appeal,\u{201D} she said \u{2014} and left.");
         let b = snap("\"We will appeal,\" she said - and left.");
-        assert_eq!(a.compare(&b.hash(), &b.typo_hash()), Comparison::Cosmetic);
+        assert_eq!(a.compare(b.hash(), b.typo_hash()), Comparison::Cosmetic);
         let nbsp = snap("It cost $5\u{00A0}million.");
         let plain = snap("It cost $5 million.");
         assert_eq!(
-            nbsp.compare(&plain.hash(), &plain.typo_hash()),
+            nbsp.compare(plain.hash(), plain.typo_hash()),
             Comparison::Cosmetic
         );
     }
@@ -375,10 +387,7 @@ mod tests {
     fn a_changed_figure_is_substantive() {
         let a = snap("The fund holds $5.6 million.");
         let b = snap("The fund holds $6 million.");
-        assert_eq!(
-            a.compare(&b.hash(), &b.typo_hash()),
-            Comparison::Substantive
-        );
+        assert_eq!(a.compare(b.hash(), b.typo_hash()), Comparison::Substantive);
     }
 
     #[test]

@@ -112,7 +112,7 @@ struct PageJob {
 #[derive(Debug)]
 enum PageResult {
     Extracted {
-        snapshot: Snapshot,
+        snapshot: Box<Snapshot>,
         validators: Validators,
         page_hash: String,
     },
@@ -481,7 +481,7 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
             };
             match extracted {
                 Ok(Ok(x)) if !x.paragraphs.is_empty() => PageResult::Extracted {
-                    snapshot: Snapshot::from_extracted(x, &canonical),
+                    snapshot: Box::new(Snapshot::from_extracted(x, &canonical)),
                     validators: body.validators,
                     page_hash,
                 },
@@ -717,7 +717,7 @@ fn record_snapshot(
     let hash = snap.hash();
     let decision = decide(prev.as_ref(), snap, || {
         prev.as_ref().and_then(|p| {
-            articles::earlier_with_hash(tx, article_id, &hash, p.seq)
+            articles::earlier_with_hash(tx, article_id, hash, p.seq)
                 .ok()
                 .flatten()
         })
@@ -727,7 +727,7 @@ fn record_snapshot(
             chars,
             previous_chars,
         } => {
-            let seen = articles::note_refused(tx, article_id, &hash)?;
+            let seen = articles::note_refused(tx, article_id, hash)?;
             if seen < CONFIRM_SHRINK {
                 return Ok(Some(format!(
                     "{}: extraction returned {chars} characters against {previous_chars} in the last version; kept as a failed extraction, not a new version (the same text {seen} of {CONFIRM_SHRINK} times in a row makes it a real cut)",
@@ -738,7 +738,7 @@ fn record_snapshot(
             Decision::New {
                 cosmetic: false,
                 revert_of: prev.as_ref().and_then(|p| {
-                    articles::earlier_with_hash(tx, article_id, &hash, p.seq)
+                    articles::earlier_with_hash(tx, article_id, hash, p.seq)
                         .ok()
                         .flatten()
                 }),

@@ -238,8 +238,8 @@ mod tests {
             modified: Some("2026-11-02T10:00:00Z".into()),
             body: snap.body.clone(),
             body_chars: snap.body_chars() as i64,
-            hash: snap.hash(),
-            typo_hash: snap.typo_hash(),
+            hash: snap.hash().to_string(),
+            typo_hash: snap.typo_hash().to_string(),
             cosmetic: false,
             revert_of: None,
         }
