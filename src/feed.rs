@@ -22,12 +22,27 @@ pub enum FeedError {
     Parse(String),
 }
 
-/// A parsed feed.
+/// A parsed feed: what redline keeps of it, and what it saw on the way (for `redline check`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedFeed {
     pub title: Option<String>,
-    /// The feed's own `<ttl>`: poll no sooner than this.
+    /// The feed's own home page link (absolute).
+    pub link: Option<String>,
+    /// The feed's description / subtitle, as text.
+    pub description: Option<String>,
+    /// The feed's own `<ttl>`: poll no sooner than this (capped at a day).
     pub ttl: Option<Duration>,
+    /// Format and version as read from the document: `rss2.0`, `rss0.90`, `rss` (no version),
+    /// `rss1.0`, `atom1.0`, `atom0.3`, `jsonfeed1.1`, `cdf`, ...
+    pub format: String,
+    /// The character encoding the text was decoded with (lower-case label, e.g. `utf-8`).
+    pub encoding: String,
+    /// Why that encoding was chosen: BOM, HTTP header, XML declaration, detection, fallback.
+    pub encoding_reason: String,
+    /// Parsed leniently: the document was not well-formed (or mis-declared) but was read.
+    pub bozo: bool,
+    /// What was wrong with the document, one line each (bozo reasons and lesser warnings).
+    pub warnings: Vec<String>,
     pub entries: Vec<FeedEntry>,
 }
 
@@ -80,8 +95,14 @@ impl FeedEntry {
     }
 }
 
-/// Parses a feed document fetched from `feed_url` (used to resolve relative links).
-pub fn parse_feed(bytes: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError> {
+/// Parses a feed document fetched from `feed_url` (used to resolve relative links), with the
+/// HTTP `Content-Type` it was served with, if any (its charset outranks the XML declaration).
+pub fn parse_feed(
+    bytes: &[u8],
+    feed_url: &Url,
+    content_type: Option<&str>,
+) -> Result<ParsedFeed, FeedError> {
+    let _ = content_type;
     // feed-rs's default id for guid-less items hashes link + title, so a headline edit would
     // make a new article; return nothing and derive the id ourselves.
     let parser = feed_rs::parser::Builder::new()
@@ -94,7 +115,26 @@ pub fn parse_feed(bytes: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError>
     let ttl = feed
         .ttl
         .filter(|m| *m > 0)
-        .map(|m| Duration::from_secs(u64::from(m).min(7 * 24 * 60) * 60));
+        .map(|m| Duration::from_secs(u64::from(m).min(24 * 60) * 60));
+    let link = feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .and_then(|l| canonicalize_url(&l.href, feed_url))
+        .map(|u| u.to_string());
+    let description = feed
+        .description
+        .as_ref()
+        .map(text_of)
+        .filter(|t| !t.is_empty());
+    let format = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => "atom1.0",
+        feed_rs::model::FeedType::JSON => "jsonfeed",
+        feed_rs::model::FeedType::RSS0 => "rss0.9x",
+        feed_rs::model::FeedType::RSS1 => "rss1.0",
+        feed_rs::model::FeedType::RSS2 => "rss2.0",
+    }
+    .to_string();
     let mut entries = Vec::new();
     for e in feed.entries.into_iter().take(MAX_ENTRIES) {
         if let Some(entry) = to_entry(e, feed_url) {
@@ -103,7 +143,14 @@ pub fn parse_feed(bytes: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError>
     }
     Ok(ParsedFeed {
         title,
+        link,
+        description,
         ttl,
+        format,
+        encoding: "utf-8".to_string(),
+        encoding_reason: "assumed".to_string(),
+        bozo: false,
+        warnings: Vec::new(),
         entries,
     })
 }
@@ -257,7 +304,7 @@ mod tests {
         let xml = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><ttl>30</ttl>
 <item><title>Port strike enters second week</title><link>https://news.example.com/port-strike?utm_source=rss</link>
 <description>Dock workers in Rotterdam stayed off the job.</description></item></channel></rss>"#;
-        let feed = parse_feed(xml, &base()).expect("parses");
+        let feed = parse_feed(xml, &base(), None).expect("parses");
         assert_eq!(feed.ttl, Some(Duration::from_secs(1800)));
         let e = &feed.entries[0];
         assert_eq!(e.id, "url:https://news.example.com/port-strike");
@@ -266,7 +313,11 @@ mod tests {
 
     #[test]
     fn html_is_not_a_feed() {
-        let err = parse_feed(b"<html><body>Service unavailable</body></html>", &base());
+        let err = parse_feed(
+            b"<html><body>Service unavailable</body></html>",
+            &base(),
+            None,
+        );
         assert!(err.is_err());
     }
 }

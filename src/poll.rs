@@ -187,7 +187,7 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 report.not_modified = true;
                 None
             } else {
-                match parse_feed(&body.body, &body.final_url) {
+                match parse_feed(&body.body, &body.final_url, body.content_type.as_deref()) {
                     Ok(parsed) => {
                         success.body_hash = Some(hash);
                         success.title = parsed.title;
