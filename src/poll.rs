@@ -23,6 +23,7 @@ use crate::store::articles::{self, ArticleRow, PageState};
 use crate::store::changes::{self, NewChange};
 use crate::store::feeds::{self, FeedRow, FeedSuccess};
 use crate::store::{Store, StoreError, unix_now};
+use crate::unwind::{self, CatchUnwind};
 use crate::version::{Decision, analyze, decide};
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
@@ -127,9 +128,26 @@ enum PageResult {
 }
 
 /// Polls one feed now. Never returns an error: failures are recorded on the feed's row and in
-/// the report, so the caller can go on with the next feed.
+/// the report, so the caller can go on with the next feed. A panic in any stage is one of
+/// those failures: the feed backs off like after any error and is polled again (see #9).
 #[tracing::instrument(skip_all, fields(feed = %feed.label()))]
 pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
+    match CatchUnwind::new(poll_feed_unguarded(ctx, feed)).await {
+        Ok(report) => report,
+        Err(p) => {
+            p.log("feed poll");
+            let mut report = PollReport {
+                feed_id: feed.id,
+                feed: feed.label(),
+                ..PollReport::default()
+            };
+            record_feed_error(ctx, feed, &p.to_string(), None, &mut report).await;
+            report
+        }
+    }
+}
+
+async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
     let mut report = PollReport {
         feed_id: feed.id,
         feed: feed.label(),
@@ -187,6 +205,7 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 report.not_modified = true;
                 None
             } else {
+                unwind::inject_panic("parse", &feed.url);
                 match parse_feed(&body.body, &body.final_url, body.content_type.as_deref()) {
                     Ok(parsed) => {
                         success.body_hash = Some(hash);
@@ -215,7 +234,7 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         let store = ctx.store.clone();
         let feed_id = feed.id;
         let entries_for_plan = entries.clone();
-        match tokio::task::spawn_blocking(move || {
+        match unwind::spawn_blocking(move || {
             store.read(|c| plan_pages(c, feed_id, entries_for_plan.as_deref(), now))
         })
         .await
@@ -226,8 +245,9 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 record_feed_error(ctx, feed, &format!("database: {e}"), None, &mut report).await;
                 return report;
             }
-            Err(e) => {
-                record_feed_error(ctx, feed, &format!("internal: {e}"), None, &mut report).await;
+            Err(p) => {
+                p.log("planning page fetches");
+                record_feed_error(ctx, feed, &p.to_string(), None, &mut report).await;
                 return report;
             }
         }
@@ -245,7 +265,7 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
     let config = ctx.config.clone();
     let feed_row = feed.clone();
     let mut rep = report.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
+    let outcome = unwind::spawn_blocking(move || {
         store.write(|tx| {
             commit_poll(
                 tx,
@@ -277,8 +297,9 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
             record_feed_error(ctx, feed, &format!("database: {e}"), None, &mut report).await;
             report
         }
-        Err(e) => {
-            record_feed_error(ctx, feed, &format!("internal: {e}"), None, &mut report).await;
+        Err(p) => {
+            p.log("storing the poll");
+            record_feed_error(ctx, feed, &p.to_string(), None, &mut report).await;
             report
         }
     }
@@ -436,7 +457,18 @@ async fn fetch_pages(http: &Arc<HttpClient>, jobs: Vec<PageJob>) -> Vec<(PageJob
         }
         let http = http.clone();
         set.spawn(async move {
-            let result = fetch_page(&http, &job).await;
+            // A panic on one page is that page's error, like a 500 would be; the feed's other
+            // articles carry on.
+            let result = match CatchUnwind::new(fetch_page(&http, &job)).await {
+                Ok(r) => r,
+                Err(p) => {
+                    p.log("page check");
+                    PageResult::Failed {
+                        error: format!("{}: {p}", job.url),
+                        gone: false,
+                    }
+                }
+            };
             (i, job, result)
         });
     }
@@ -468,7 +500,10 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
             // Extraction is CPU work: keep it off the async workers.
             // One extraction per core at a time: more only adds threads and memory.
             let _permit = EXTRACT_SLOTS.acquire().await.ok();
-            let extracting = tokio::task::spawn_blocking(move || extract_article(&html, &url));
+            let extracting = unwind::spawn_blocking(move || {
+                unwind::inject_panic("extract", url.as_str());
+                extract_article(&html, &url)
+            });
             let Ok(extracted) = tokio::time::timeout(EXTRACT_TIMEOUT, extracting).await else {
                 return PageResult::Failed {
                     error: format!(
@@ -493,10 +528,13 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
                     error: format!("{}: {e}", job.url),
                     gone: false,
                 },
-                Err(e) => PageResult::Failed {
-                    error: format!("{}: extraction crashed: {e}", job.url),
-                    gone: false,
-                },
+                Err(p) => {
+                    p.log("extraction");
+                    PageResult::Failed {
+                        error: format!("{}: extraction failed: {p}", job.url),
+                        gone: false,
+                    }
+                }
             }
         }
     }
@@ -659,6 +697,8 @@ fn commit_poll(
         articles::set_page_state(tx, article.id, &state)?;
     }
 
+    // Last, after the articles and versions are written: a test of it shows the rollback.
+    unwind::inject_panic("commit", &feed.url);
     feeds::record_success(tx, feed.id, success, now)?;
     Ok(())
 }

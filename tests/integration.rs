@@ -8,5 +8,6 @@ mod daemon;
 mod edits;
 mod fetch;
 mod poll;
+mod panics;
 mod regression;
 mod store;

@@ -67,7 +67,12 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
         }
         let mut reports = Vec::new();
         while let Some(r) = set.join_next().await {
-            reports.push(r.context("poll task failed")?);
+            // poll_feed catches its own panics; should one get past it, the other feeds'
+            // reports still count.
+            match r {
+                Ok(report) => reports.push(report),
+                Err(e) => tracing::error!(error = %e, "poll task failed"),
+            }
         }
         reports.sort_by_key(|r| r.feed_id);
         // Deliver what this cycle triggered (and anything still due), bounded in time; what is

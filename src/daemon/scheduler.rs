@@ -72,13 +72,14 @@ pub async fn run(
             let busy = in_flight.clone();
             let last_poll = last_poll.clone();
             tracker.spawn(async move {
-                // Failures are logged inside poll_feed, in the feed's span.
+                let _in_flight = InFlight {
+                    busy,
+                    id: feed.id,
+                    done,
+                };
+                // Failures, panics included, are logged inside poll_feed, in the feed's span.
                 poll_feed(&ctx, &feed).await;
                 *last_poll.lock().unwrap_or_else(|p| p.into_inner()) = Some(unix_now());
-                busy.lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&feed.id);
-                let _ = done.send(feed.id);
             });
         }
         if !ready_sent {
@@ -127,6 +128,25 @@ pub async fn run(
         tracing::warn!(error = %e, "could not record the clean stop in the heartbeat");
     }
     Ok(())
+}
+
+/// A feed's place in the in-flight set, given back however its poll task ends. Were it
+/// given back only after `poll_feed` returned, a panic that got past poll_feed's own guard
+/// would leave the feed "in flight" and never polled again until a restart (see #9).
+struct InFlight {
+    busy: Arc<Mutex<HashSet<i64>>>,
+    id: i64,
+    done: mpsc::UnboundedSender<i64>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+        let _ = self.done.send(self.id);
+    }
 }
 
 /// Writes the heartbeat and returns the STATUS line.
