@@ -33,6 +33,9 @@ pub struct FreshBody {
     /// The server's `Cache-Control: max-age`.
     pub max_age: Option<Duration>,
     pub content_type: Option<String>,
+    /// The final response's status and headers, for `redline check` to show.
+    pub status: StatusCode,
+    pub headers: HeaderMap,
 }
 
 #[derive(Debug, Clone)]
@@ -260,6 +263,8 @@ impl HttpClient {
                 moved_to,
                 max_age,
                 content_type: header_str(&headers, header::CONTENT_TYPE),
+                status,
+                headers,
             })));
         }
     }

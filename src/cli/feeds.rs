@@ -5,10 +5,14 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use quick_xml::events::Event;
 
+use url::Url;
+
+use super::check::{CheckReport, check_target};
 use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use super::{Env, FeedAddArgs, FeedsCommand};
 use crate::alert::atom::escape as escape_xml;
 use crate::config::{self, format_duration, parse_duration, validate_feed_name};
+use crate::fetch::HttpClient;
 use crate::store::{Store, feeds, unix_now};
 
 pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
@@ -16,7 +20,7 @@ pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
     // The config's feeds are part of every listing, so bring the database in line first.
     store.write(|tx| feeds::sync_config(tx, &env.config.feeds, unix_now()))?;
     match cmd {
-        FeedsCommand::Add(args) => add(&store, &args),
+        FeedsCommand::Add(args) => add(env, &store, &args),
         FeedsCommand::List { json } => list(&store, json),
         FeedsCommand::Remove { feed } => {
             let f = store
@@ -35,8 +39,8 @@ pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn add(store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {
-    let url = config::parse_feed_url(&args.url).map_err(anyhow::Error::msg)?;
+fn add(env: &Env, store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {
+    let mut url = config::parse_feed_url(&args.url).map_err(anyhow::Error::msg)?;
     if let Some(name) = &args.name {
         validate_feed_name(name).map_err(anyhow::Error::msg)?;
     }
@@ -46,6 +50,23 @@ fn add(store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {
         .map(parse_duration)
         .transpose()
         .map_err(|m| anyhow::anyhow!("--interval: {m}"))?;
+    if !args.force {
+        let (feed_url, report) = check_before_adding(env, &url)?;
+        if feed_url != url {
+            outln!(
+                "{} is an HTML page; it names the feed {}",
+                sanitize(url.as_str()),
+                sanitize(feed_url.as_str())
+            );
+            url = feed_url;
+        }
+        outln!(
+            "checked: {} ({}), {} entries",
+            sanitize(report.feed.title.as_deref().unwrap_or("untitled")),
+            sanitize(report.format.as_deref().unwrap_or("?")),
+            report.entries.len()
+        );
+    }
     let f = store.write(|tx| {
         feeds::add(
             tx,
@@ -63,6 +84,58 @@ fn add(store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {
         if f.full_text { ", full text" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `check` on `url`; for an HTML page, on the feeds it names. Returns the URL to add.
+fn check_before_adding(env: &Env, url: &Url) -> anyhow::Result<(Url, CheckReport)> {
+    let http = HttpClient::new(&env.config.http)?;
+    let rt = super::runtime()?;
+    let report = rt.block_on(check_target(&http, url.as_str(), None, false));
+    let refuse = |why: String| anyhow::anyhow!("{why}; use --force to add it anyway");
+    if report.is_html() {
+        if report.feeds_found.is_empty() {
+            bail!(refuse(format!(
+                "{url} is an HTML page, not a feed, and it names no feed (<link rel=\"alternate\" type=\"application/rss+xml\"> or atom+xml or feed+json)"
+            )));
+        }
+        let mut failures = Vec::new();
+        for found in &report.feeds_found {
+            let Ok(candidate) = config::parse_feed_url(found) else {
+                failures.push(format!("{found}: not an http(s) URL"));
+                continue;
+            };
+            let r = rt.block_on(check_target(&http, candidate.as_str(), None, false));
+            match usable(&r) {
+                Ok(()) => return Ok((candidate, r)),
+                Err(why) => failures.push(why),
+            }
+        }
+        bail!(refuse(format!(
+            "{url} is an HTML page, and no feed it names can be used: {}",
+            failures.join("; ")
+        )));
+    }
+    usable(&report).map_err(refuse)?;
+    Ok((url.clone(), report))
+}
+
+/// Why a checked document cannot be added as a feed, if it cannot.
+fn usable(r: &CheckReport) -> Result<(), String> {
+    if let Some(e) = &r.error {
+        // Fetch errors already name the URL.
+        return Err(if e.starts_with(&r.url) {
+            e.clone()
+        } else {
+            format!("{}: {e}", r.url)
+        });
+    }
+    if !r.is_feed() {
+        return Err(format!("{} is an HTML page, not a feed", r.url));
+    }
+    if r.entries.is_empty() {
+        return Err(format!("{} is a feed with no entries", r.url));
+    }
+    Ok(())
 }
 
 #[derive(serde::Serialize)]

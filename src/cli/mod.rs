@@ -3,6 +3,7 @@
 
 mod alerts;
 mod articles;
+mod check;
 mod diff;
 mod feeds;
 mod log;
@@ -66,6 +67,21 @@ pub enum Command {
     /// Manage the watched feeds.
     #[command(subcommand)]
     Feeds(FeedsCommand),
+    /// Show what redline sees in a feed or page (URL or local file): HTTP status and headers,
+    /// encoding, format, warnings, every entry; for an HTML page, the extracted article.
+    /// Exits 1 when it is neither a feed nor an article page redline can read.
+    Check {
+        /// An http(s) URL or a local file.
+        target: String,
+        /// The URL a local file was fetched from (resolves its relative links).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Read it as an article page (what a full-text feed extracts), not as a feed.
+        #[arg(long)]
+        page: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// List articles, newest first.
     Articles {
         #[arg(long)]
@@ -218,6 +234,9 @@ pub struct FeedAddArgs {
     /// Fetch each article's page and extract its text.
     #[arg(long)]
     pub full_text: bool,
+    /// Add it without checking that it is a feed with entries.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Resolved config + database path for a command.
@@ -277,6 +296,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { max_failing, json } => status::status(&env, max_failing, json),
+        Command::Check {
+            target,
+            url,
+            page,
+            json,
+        } => check::check(&env, &target, url.as_deref(), page, json),
         Command::Diff {
             article,
             from,
