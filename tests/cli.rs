@@ -140,8 +140,10 @@ fn feeds_add_list_remove_and_opml_round_trip() {
         "--interval",
         "20m",
         "--full-text",
+        // No network in tests: `tests/check.rs` covers the check `feeds add` runs first.
+        "--force",
     ]);
-    let dup = cli.run(&["feeds", "add", "https://ledger.example/atom.xml"]);
+    let dup = cli.run(&["feeds", "add", "https://ledger.example/atom.xml", "--force"]);
     assert!(!dup.status.success());
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already watched"));
     let listing = cli.ok(&["feeds", "list"]);

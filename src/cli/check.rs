@@ -369,8 +369,8 @@ fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Se
             PageInfo {
                 title: x.title,
                 byline: x.byline,
-                published: x.published,
-                modified: x.modified,
+                published: x.published.map(|d| utc(&d)),
+                modified: x.modified.map(|d| utc(&d)),
                 characters,
                 paragraphs: x.paragraphs,
                 reasons,
@@ -413,6 +413,14 @@ fn looks_like_html(body: &[u8], content_type: Option<&str>) -> bool {
 
 fn rfc3339(d: Option<DateTime<Utc>>) -> Option<String> {
     d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// A page's date in UTC when it parses as RFC 3339; as found on the page when it does not.
+fn utc(found: &str) -> String {
+    DateTime::parse_from_rfc3339(found).map_or_else(
+        |_| found.to_string(),
+        |d| d.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 fn entry_info(e: &FeedEntry) -> EntryInfo {
