@@ -175,10 +175,15 @@ mod tests {
         let p = catch(|| -> u8 { panic!("bad byte at {}", 7) }).expect_err("panicked");
         assert_eq!(p.message, "bad byte at 7");
         assert!(
-            p.location.as_deref().is_some_and(|l| l.contains("unwind.rs")),
+            p.location
+                .as_deref()
+                .is_some_and(|l| l.contains("unwind.rs")),
             "{p:?}"
         );
-        assert!(p.to_string().starts_with("internal error (panic): bad byte at 7 at "));
+        assert!(
+            p.to_string()
+                .starts_with("internal error (panic): bad byte at 7 at ")
+        );
         assert_eq!(catch(|| 5), Ok(5));
     }
 
@@ -206,7 +211,9 @@ mod tests {
             .build()
             .expect("runtime");
         let p = rt
-            .block_on(spawn_blocking(|| -> () { panic!("{}", String::from("owned message")) }))
+            .block_on(spawn_blocking(|| -> () {
+                panic!("{}", String::from("owned message"))
+            }))
             .expect_err("panicked");
         assert_eq!(p.message, "owned message");
         assert!(p.location.is_some(), "{p:?}");

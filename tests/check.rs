@@ -271,7 +271,10 @@ async fn check_page_shows_the_extracted_article() {
         text.contains(&format!("feed found   {}", server.url("/feeds/main.xml"))),
         "{text}"
     );
-    assert!(text.contains("Fishing crews who moor in the old harbour"), "{text}");
+    assert!(
+        text.contains("Fishing crews who moor in the old harbour"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ mod cli;
 mod daemon;
 mod edits;
 mod fetch;
-mod poll;
 mod panics;
+mod poll;
 mod regression;
 mod store;

@@ -14,7 +14,9 @@ fn story_feed(topic: &str, link: &str) -> String {
         &format!("wire-{topic}"),
         link,
         &format!("Port strike enters third day as {topic} talks stall"),
-        &format!("Dock workers in the {topic} terminal kept picket lines up on Thursday, the union said."),
+        &format!(
+            "Dock workers in the {topic} terminal kept picket lines up on Thursday, the union said."
+        ),
     )])
 }
 
@@ -75,9 +77,11 @@ async fn daemon_records_a_panicking_feed_as_failing_and_keeps_polling_it() {
     let boom_error = "SELECT COUNT(*) FROM feeds WHERE name = 'boom' AND error_streak > 0 \
                       AND last_error LIKE '%internal error (panic): injected test panic%'";
     tokio::task::block_in_place(|| {
-        wait_for("the healthy feed's version", Duration::from_secs(20), || {
-            count(&db, "SELECT COUNT(*) FROM versions") == 1
-        });
+        wait_for(
+            "the healthy feed's version",
+            Duration::from_secs(20),
+            || count(&db, "SELECT COUNT(*) FROM versions") == 1,
+        );
         wait_for(
             "the panic recorded on its feed",
             Duration::from_secs(20),
@@ -97,13 +101,20 @@ async fn daemon_records_a_panicking_feed_as_failing_and_keeps_polling_it() {
             Duration::from_secs(30),
             || server.seen("/boom.xml").len() >= 2,
         );
-        wait_for("the second failure counted", Duration::from_secs(10), || {
-            count(
-                &db,
-                "SELECT COUNT(*) FROM feeds WHERE name = 'boom' AND error_streak >= 2",
-            ) == 1
-        });
-        assert!(daemon.try_wait().expect("try_wait").is_none(), "still running");
+        wait_for(
+            "the second failure counted",
+            Duration::from_secs(10),
+            || {
+                count(
+                    &db,
+                    "SELECT COUNT(*) FROM feeds WHERE name = 'boom' AND error_streak >= 2",
+                ) == 1
+            },
+        );
+        assert!(
+            daemon.try_wait().expect("try_wait").is_none(),
+            "still running"
+        );
         let _ = Command::new("kill")
             .args(["-TERM", &daemon.id().to_string()])
             .status();

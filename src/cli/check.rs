@@ -183,7 +183,8 @@ pub(crate) async fn check_target(
     };
     // CPU work, and hostile input: on a blocking thread, a panic caught as an error.
     let ct = content_type.clone();
-    let looked = unwind::spawn_blocking(move || inspect(&body, &doc_url, ct.as_deref(), page)).await;
+    let looked =
+        unwind::spawn_blocking(move || inspect(&body, &doc_url, ct.as_deref(), page)).await;
     match looked {
         Ok(seen) => seen.fill(&mut report),
         Err(p) => report.error = Some(p.to_string()),
@@ -346,8 +347,7 @@ fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Se
             }
             if x.paragraphs.is_empty() {
                 reasons.push(
-                    "no article text found: a poll would record this as a failed page check"
-                        .into(),
+                    "no article text found: a poll would record this as a failed page check".into(),
                 );
             } else if characters < LITTLE_TEXT {
                 reasons.push(format!(
@@ -419,7 +419,10 @@ fn rfc3339(d: Option<DateTime<Utc>>) -> Option<String> {
 fn utc(found: &str) -> String {
     DateTime::parse_from_rfc3339(found).map_or_else(
         |_| found.to_string(),
-        |d| d.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        |d| {
+            d.with_timezone(&Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        },
     )
 }
 
