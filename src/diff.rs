@@ -1581,6 +1581,79 @@ mod tests {
     }
 
     #[test]
+    fn run_of_dots_splits_as_before() {
+        assert_eq!(split("He paused.... Then he left."), vec!["He paused....", "Then he left."]);
+        assert_eq!(split("Wait .... and see."), vec!["Wait .... and see."]);
+        let dots = ".".repeat(50_000);
+        assert_eq!(split(&dots), vec![dots.clone()]);
+    }
+
+    #[test]
+    fn oversized_sentence_gets_a_coarse_word_diff_and_says_so() {
+        // See: #10. No white space, so the changed middle is the whole sentence.
+        let old = format!("{}end.", "alpha,".repeat(1_000));
+        let new = old.replacen("alpha,alpha,", "alpha,omega,", 1);
+        let rev = revision(&old, &new);
+        assert_eq!(rev.edited(), 1, "{:?}", rev.simplified);
+        let words: Vec<&WordChange> = rev.ops.iter().filter_map(|op| op.words()).flatten().collect();
+        let tags: Vec<WordTag> = words.iter().map(|w| w.tag).collect();
+        assert_eq!(tags, vec![WordTag::Delete, WordTag::Insert]);
+        assert_eq!((words[0].text.as_str(), words[1].text.as_str()), (old.as_str(), new.as_str()));
+        assert!(
+            rev.simplified
+                .iter()
+                .any(|s| matches!(s, Simplification::LongSentences { .. })),
+            "{:?}",
+            rev.simplified
+        );
+    }
+
+    #[test]
+    fn long_sentence_with_a_small_change_keeps_its_word_diff() {
+        let old = format!("{} the end.", "he said she said ".repeat(2_000));
+        let new = old.replacen("she said he", "she said we", 1);
+        let rev = revision(&old, &new);
+        assert_eq!(rev.edited(), 1);
+        assert!(rev.simplified.is_empty(), "{:?}", rev.simplified);
+        let rendered = render_words(&rev, false);
+        assert!(rendered.contains("[-he-]{+we+}"), "{}", &rendered[..200]);
+    }
+
+    #[test]
+    fn many_unmatched_sentences_are_paired_near_their_place() {
+        // 1,200 × 1,200 unmatched sentences are past MAX_ALL_PAIRS: every figure changed, every
+        // sentence still paired with its own new version, and the revision says it searched
+        // only near each sentence's place.
+        let make = |k: usize, f: usize| format!("Item {k} of the harbour plan costs {f} dollars, aides said.");
+        let old: Vec<String> = (0..1_200).map(|k| make(k, 10 + k)).collect();
+        let new: Vec<String> = (0..1_200).map(|k| make(k, 20 + k)).collect();
+        let rev = revision_from_sentences(old, new);
+        assert_eq!((rev.edited(), rev.added(), rev.removed()), (1_200, 0, 0));
+        for op in &rev.ops {
+            let SentenceOp::Edited { old_idx, new_idx, moved, .. } = op else {
+                panic!("{op:?}");
+            };
+            assert_eq!((old_idx, moved), (new_idx, &false));
+        }
+        assert!(
+            rev.simplified
+                .iter()
+                .any(|s| matches!(s, Simplification::ManyUnmatched { .. })),
+            "{:?}",
+            rev.simplified
+        );
+    }
+
+    #[test]
+    fn normal_article_is_not_simplified() {
+        let rev = revision(
+            "Rain fell across the north on Monday. Flooding closed 40 roads in the county.",
+            "Flooding closed 45 roads in the county. Rain fell across the north on Monday.",
+        );
+        assert!(rev.simplified.is_empty());
+    }
+
+    #[test]
     fn capped_render_is_the_start_of_the_full_one() {
         let rev = revision(
             "Prices rose 5% in May. The mayor spoke. Rain fell on Monday in the city.",

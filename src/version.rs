@@ -284,6 +284,21 @@ mod tests {
     }
 
     #[test]
+    fn oversized_body_still_gives_a_change_record_flagged_simplified() {
+        // See: #10. 400,000 dots: one sentence far over the limit for word diff and claims.
+        let dots = ".".repeat(400_000);
+        let prev = version(&dots, TextSource::Feed);
+        let mut edited = dots.clone();
+        edited.replace_range(200_000..200_001, "x");
+        let a = analyze((&prev).into(), (&snap(&edited, TextSource::Feed)).into(), false);
+        assert!(a.change.fields.contains(&"body"), "{:?}", a.change.fields);
+        assert!(a.change.sentences_edited + a.change.sentences_added > 0);
+        let reason = a.change.simplified.expect("flagged simplified");
+        assert!(reason.contains("over 5000 bytes"), "{reason}");
+        assert!(a.claims.is_empty());
+    }
+
+    #[test]
     fn stealth_edit_is_flagged_when_modified_stamp_stays() {
         let prev = version("Three ports closed.", TextSource::Page);
         let mut next = snap("Four ports closed.", TextSource::Page);
