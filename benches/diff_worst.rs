@@ -105,10 +105,21 @@ impl Lcg {
 }
 
 const DISTRICTS: &[&str] = &[
-    "Eastbrook", "Millford", "Harbour", "Northgate", "Riverside", "Old Town", "Westfield",
+    "Eastbrook",
+    "Millford",
+    "Harbour",
+    "Northgate",
+    "Riverside",
+    "Old Town",
+    "Westfield",
 ];
 const THINGS: &[&str] = &[
-    "housing units", "bus routes", "school places", "street lights", "clinic beds", "bike lanes",
+    "housing units",
+    "bus routes",
+    "school places",
+    "street lights",
+    "clinic beds",
+    "bike lanes",
 ];
 const SPEAKERS: &[&str] = &[
     "a council spokesperson said",
@@ -297,7 +308,12 @@ struct Sample {
     code: i32,
 }
 
-fn run_wrapped(args: &Args, dir: &Path, tag: &str, redline_args: &[&str]) -> Result<Sample, String> {
+fn run_wrapped(
+    args: &Args,
+    dir: &Path,
+    tag: &str,
+    redline_args: &[&str],
+) -> Result<Sample, String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let output = Command::new(me)
         .arg(WRAP_FLAG)
@@ -365,8 +381,10 @@ fn compare_cases(args: &Args) -> Result<(), String> {
         }
         let old = dir.path().join(format!("{}.old.txt", case.name));
         let new = dir.path().join(format!("{}.new.txt", case.name));
-        std::fs::write(&old, format!("Council notes\n\n{}\n", case.old)).map_err(|e| e.to_string())?;
-        std::fs::write(&new, format!("Council notes\n\n{}\n", case.new)).map_err(|e| e.to_string())?;
+        std::fs::write(&old, format!("Council notes\n\n{}\n", case.old))
+            .map_err(|e| e.to_string())?;
+        std::fs::write(&new, format!("Council notes\n\n{}\n", case.new))
+            .map_err(|e| e.to_string())?;
         let (old_s, new_s) = (old.display().to_string(), new.display().to_string());
         let mut samples = Vec::new();
         for run in 0..args.runs {
@@ -374,7 +392,9 @@ fn compare_cases(args: &Args) -> Result<(), String> {
                 args,
                 dir.path(),
                 case.name,
-                &["compare", &old_s, &new_s, "--format", "words", "--color", "never"],
+                &[
+                    "compare", &old_s, &new_s, "--format", "words", "--color", "never",
+                ],
             )?;
             let out = std::fs::read_to_string(dir.path().join(format!("{}.out", case.name)))
                 .unwrap_or_default();
@@ -402,7 +422,11 @@ fn compare_cases(args: &Args) -> Result<(), String> {
     for (name, what, bytes, samples) in rows {
         let (w, wmin, wmax) = median(samples.iter().map(|s| s.wall).collect());
         let (r, rmin, rmax) = median(samples.iter().map(|s| s.rss_mb).collect());
-        let code = samples.iter().map(|s| s.code).find(|&c| c != 0).unwrap_or(0);
+        let code = samples
+            .iter()
+            .map(|s| s.code)
+            .find(|&c| c != 0)
+            .unwrap_or(0);
         println!(
             "| {name} | {what} ({} KB) | {w:.3} ({wmin:.3}–{wmax:.3}) | {r:.1} ({rmin:.1}–{rmax:.1}) | {} |",
             bytes / 1000,
@@ -533,7 +557,11 @@ fn daemon_case(args: &Args) -> Result<(), String> {
             second.wall,
             second.rss_mb,
             outcome(second.code),
-            out.split_whitespace().collect::<String>().chars().take(200).collect::<String>()
+            out.split_whitespace()
+                .collect::<String>()
+                .chars()
+                .take(200)
+                .collect::<String>()
         );
         let failed = second.code != 0;
         rows.push((second, held, versions));
@@ -545,7 +573,9 @@ fn daemon_case(args: &Args) -> Result<(), String> {
     let (w, wmin, wmax) = median(rows.iter().map(|r| r.0.wall).collect());
     let (h, hmin, hmax) = median(rows.iter().map(|r| r.1).collect());
     let (m, mmin, mmax) = median(rows.iter().map(|r| r.0.rss_mb).collect());
-    println!("\n| daemon case | edited poll wall s | longest write-lock wait s | peak RSS MB | versions |");
+    println!(
+        "\n| daemon case | edited poll wall s | longest write-lock wait s | peak RSS MB | versions |"
+    );
     println!("|---|---|---|---|---|");
     println!(
         "| 400,000 dots, edited | {w:.3} ({wmin:.3}–{wmax:.3}) | {h:.3} ({hmin:.3}–{hmax:.3}) | {m:.1} ({mmin:.1}–{mmax:.1}) | {} |",

@@ -2560,7 +2560,10 @@ mod tests {
     #[test]
     fn oversized_added_sentence_is_not_checked_and_says_so() {
         // See: #10.
-        let long = format!("Officials said {} million people were affected.", "very ".repeat(1_200));
+        let long = format!(
+            "Officials said {} million people were affected.",
+            "very ".repeat(1_200)
+        );
         let rev = revision("The storm passed.", &format!("The storm passed. {long}"));
         let mut notes = Vec::new();
         assert!(bounded_claim_changes(&rev, &mut notes).is_empty());
@@ -2568,7 +2571,10 @@ mod tests {
             matches!(notes.as_slice(), [Simplification::LongSentences { .. }]),
             "{notes:?}"
         );
-        let short = revision("The storm passed.", "The storm passed. Officials said 40 people were hurt.");
+        let short = revision(
+            "The storm passed.",
+            "The storm passed. Officials said 40 people were hurt.",
+        );
         let mut notes = Vec::new();
         assert_eq!(bounded_claim_changes(&short, &mut notes).len(), 1);
         assert!(notes.is_empty());

@@ -18,7 +18,9 @@ use std::time::Duration;
 mod bounds;
 
 use bounds::{Gaps, Limits, MAX_ALL_PAIRS};
-pub use bounds::{MAX_CLAIM_BYTES, MAX_SENTENCE_BYTES, Simplification, note as note_simplification};
+pub use bounds::{
+    MAX_CLAIM_BYTES, MAX_SENTENCE_BYTES, Simplification, note as note_simplification,
+};
 
 /// Two unmatched sentences are the same sentence reworded when the Dice coefficient of their
 /// word multisets reaches this. Measured on the fixtures: true rewordings (including attribution
@@ -1053,7 +1055,11 @@ fn build_ops(
         for &i in &group.old {
             old_slot[i] = Some(slot);
         }
-        keyed.push((slot, 0, group_op(&mut old, &mut new, group, moved[g], limits)));
+        keyed.push((
+            slot,
+            0,
+            group_op(&mut old, &mut new, group, moved[g], limits),
+        ));
     }
     let matched_new = used_mask(new.len(), groups.iter().flat_map(|g| g.new.iter()));
     for (j, text) in new.iter_mut().enumerate().filter(|(j, _)| !matched_new[*j]) {
@@ -1582,7 +1588,10 @@ mod tests {
 
     #[test]
     fn run_of_dots_splits_as_before() {
-        assert_eq!(split("He paused.... Then he left."), vec!["He paused....", "Then he left."]);
+        assert_eq!(
+            split("He paused.... Then he left."),
+            vec!["He paused....", "Then he left."]
+        );
         assert_eq!(split("Wait .... and see."), vec!["Wait .... and see."]);
         let dots = ".".repeat(50_000);
         assert_eq!(split(&dots), vec![dots.clone()]);
@@ -1595,10 +1604,18 @@ mod tests {
         let new = old.replacen("alpha,alpha,", "alpha,omega,", 1);
         let rev = revision(&old, &new);
         assert_eq!(rev.edited(), 1, "{:?}", rev.simplified);
-        let words: Vec<&WordChange> = rev.ops.iter().filter_map(|op| op.words()).flatten().collect();
+        let words: Vec<&WordChange> = rev
+            .ops
+            .iter()
+            .filter_map(|op| op.words())
+            .flatten()
+            .collect();
         let tags: Vec<WordTag> = words.iter().map(|w| w.tag).collect();
         assert_eq!(tags, vec![WordTag::Delete, WordTag::Insert]);
-        assert_eq!((words[0].text.as_str(), words[1].text.as_str()), (old.as_str(), new.as_str()));
+        assert_eq!(
+            (words[0].text.as_str(), words[1].text.as_str()),
+            (old.as_str(), new.as_str())
+        );
         assert!(
             rev.simplified
                 .iter()
@@ -1624,13 +1641,21 @@ mod tests {
         // 1,200 × 1,200 unmatched sentences are past MAX_ALL_PAIRS: every figure changed, every
         // sentence still paired with its own new version, and the revision says it searched
         // only near each sentence's place.
-        let make = |k: usize, f: usize| format!("Item {k} of the harbour plan costs {f} dollars, aides said.");
+        let make = |k: usize, f: usize| {
+            format!("Item {k} of the harbour plan costs {f} dollars, aides said.")
+        };
         let old: Vec<String> = (0..1_200).map(|k| make(k, 10 + k)).collect();
         let new: Vec<String> = (0..1_200).map(|k| make(k, 20 + k)).collect();
         let rev = revision_from_sentences(old, new);
         assert_eq!((rev.edited(), rev.added(), rev.removed()), (1_200, 0, 0));
         for op in &rev.ops {
-            let SentenceOp::Edited { old_idx, new_idx, moved, .. } = op else {
+            let SentenceOp::Edited {
+                old_idx,
+                new_idx,
+                moved,
+                ..
+            } = op
+            else {
                 panic!("{op:?}");
             };
             assert_eq!((old_idx, moved), (new_idx, &false));

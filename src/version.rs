@@ -290,7 +290,11 @@ mod tests {
         let prev = version(&dots, TextSource::Feed);
         let mut edited = dots.clone();
         edited.replace_range(200_000..200_001, "x");
-        let a = analyze((&prev).into(), (&snap(&edited, TextSource::Feed)).into(), false);
+        let a = analyze(
+            (&prev).into(),
+            (&snap(&edited, TextSource::Feed)).into(),
+            false,
+        );
         assert!(a.change.fields.contains(&"body"), "{:?}", a.change.fields);
         assert!(a.change.sentences_edited + a.change.sentences_added > 0);
         let reason = a.change.simplified.expect("flagged simplified");

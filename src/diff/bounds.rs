@@ -73,14 +73,20 @@ impl fmt::Display for Simplification {
                 "{old} old and {new} new unmatched sentences: rewordings looked for only near their place"
             ),
             Self::ComparisonBudget => {
-                write!(f, "comparison budget used up: sentences left unpaired show as removed and added")
+                write!(
+                    f,
+                    "comparison budget used up: sentences left unpaired show as removed and added"
+                )
             }
             Self::LongSentences { longest } => write!(
                 f,
                 "changed sentences over {MAX_SENTENCE_BYTES} bytes (longest {longest}): coarse word diff, claims not checked there"
             ),
             Self::WordDiffBudget => {
-                write!(f, "word-diff budget used up: later edited sentences have a coarse word diff")
+                write!(
+                    f,
+                    "word-diff budget used up: later edited sentences have a coarse word diff"
+                )
             }
             Self::ClaimBudget => write!(
                 f,
@@ -211,12 +217,26 @@ fn anchored(
         };
         let (mut pi, mut pj) = (0, 0);
         for &(i, j) in &anchors {
-            anchored(&ma[pi..i], &mb[pj..j], (mo + pi, mn + pj), depth - 1, out, limits);
+            anchored(
+                &ma[pi..i],
+                &mb[pj..j],
+                (mo + pi, mn + pj),
+                depth - 1,
+                out,
+                limits,
+            );
             out.push((mo + i, mn + j));
             (pi, pj) = (i + 1, j + 1);
         }
         if !anchors.is_empty() {
-            anchored(&ma[pi..], &mb[pj..], (mo + pi, mn + pj), depth - 1, out, limits);
+            anchored(
+                &ma[pi..],
+                &mb[pj..],
+                (mo + pi, mn + pj),
+                depth - 1,
+                out,
+                limits,
+            );
         }
     }
     let (ea, eb) = (ao + a.len() - suf, bo + b.len() - suf);

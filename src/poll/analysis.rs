@@ -48,7 +48,9 @@ impl Precomputed {
         cosmetic: bool,
     ) -> Analysis {
         match self.by_article.remove(&article_id) {
-            Some(a) if a.prev_id == prev.id && a.cosmetic == cosmetic && same(&a.snapshot, snap) => {
+            Some(a)
+                if a.prev_id == prev.id && a.cosmetic == cosmetic && same(&a.snapshot, snap) =>
+            {
                 self.hits += 1;
                 a.analysis
             }
@@ -66,8 +68,23 @@ impl Precomputed {
 
 /// Same observed text and metadata (the derived `==` also compares the hash cache).
 fn same(a: &Snapshot, b: &Snapshot) -> bool {
-    (&a.title, &a.byline, &a.url, &a.published, &a.modified, &a.body, a.source)
-        == (&b.title, &b.byline, &b.url, &b.published, &b.modified, &b.body, b.source)
+    (
+        &a.title,
+        &a.byline,
+        &a.url,
+        &a.published,
+        &a.modified,
+        &a.body,
+        a.source,
+    ) == (
+        &b.title,
+        &b.byline,
+        &b.url,
+        &b.published,
+        &b.modified,
+        &b.body,
+        b.source,
+    )
 }
 
 /// Reads what a poll's new versions will be compared with, then analyses every edit with the
@@ -183,7 +200,14 @@ mod tests {
         let e = entry(V1);
         let (feed, id) = store
             .write(|tx| {
-                let feed = feeds::add(tx, "https://chronicle.example/feed.xml", None, None, false, 0)?;
+                let feed = feeds::add(
+                    tx,
+                    "https://chronicle.example/feed.xml",
+                    None,
+                    None,
+                    false,
+                    0,
+                )?;
                 let id = articles::insert(tx, feed.id, &e.id, &e.url, &e.entry_hash(), 0)?;
                 articles::insert_version(tx, id, 1, &feed_snapshot(&e), false, None, None, 0)?;
                 Ok((feed, id))
@@ -197,7 +221,11 @@ mod tests {
         let (_dir, store, feed, id) = store_with_article();
         let e2 = entry(V2);
         let mut ahead = precompute(&store, &feed, Some(&[e2.clone()]), &[]).expect("precompute");
-        assert_eq!(ahead.by_article.len(), 1, "the edited article is analysed ahead");
+        assert_eq!(
+            ahead.by_article.len(),
+            1,
+            "the edited article is analysed ahead"
+        );
         let prev = store
             .read(|c| articles::latest_version(c, id))
             .expect("read")
@@ -231,8 +259,10 @@ mod tests {
         let direct = analyze((&prev).into(), (&snap).into(), false);
         assert_eq!(a.change, direct.change);
         assert!(
-            a.change.claims.iter().all(|c| c.kind != "number_changed"
-                || c.before.as_deref() != Some("40")),
+            a.change
+                .claims
+                .iter()
+                .all(|c| c.kind != "number_changed" || c.before.as_deref() != Some("40")),
             "{:?}",
             a.change.claims
         );
