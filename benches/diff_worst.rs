@@ -525,7 +525,7 @@ fn daemon_case(args: &Args) -> Result<(), String> {
             run_dir.join("redline.toml"),
             format!(
                 "[schedule]\njitter = \"0s\"\n\n\
-                 [[feeds]]\nurl = \"http://{addr}/feed.xml\"\nname = \"dots\"\n"
+                 [[feed]]\nurl = \"http://{addr}/feed.xml\"\nname = \"dots\"\n"
             ),
         )
         .map_err(|e| e.to_string())?;
