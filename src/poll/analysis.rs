@@ -220,7 +220,8 @@ mod tests {
     fn edit_is_analysed_before_the_transaction_and_used_there() {
         let (_dir, store, feed, id) = store_with_article();
         let e2 = entry(V2);
-        let mut ahead = precompute(&store, &feed, Some(&[e2.clone()]), &[]).expect("precompute");
+        let mut ahead =
+            precompute(&store, &feed, Some(std::slice::from_ref(&e2)), &[]).expect("precompute");
         assert_eq!(
             ahead.by_article.len(),
             1,
@@ -241,7 +242,8 @@ mod tests {
     fn a_version_written_in_between_is_analysed_again() {
         let (_dir, store, feed, id) = store_with_article();
         let e3 = entry(V3);
-        let mut ahead = precompute(&store, &feed, Some(&[e3.clone()]), &[]).expect("precompute");
+        let mut ahead =
+            precompute(&store, &feed, Some(std::slice::from_ref(&e3)), &[]).expect("precompute");
         // Another writer stores version 2 between the read and the write.
         let v2 = feed_snapshot(&entry(V2));
         store
