@@ -9,7 +9,10 @@
 //! `quote_changed`. Everything is compared on typography-normalised text but reported as written.
 //! Pure and deterministic.
 
-use crate::diff::{Revision, SentenceOp, WordChange, WordTag, normalize_char, quote_spans};
+use crate::diff::{
+    MAX_CLAIM_BYTES, MAX_SENTENCE_BYTES, Revision, SentenceOp, Simplification, WordChange, WordTag,
+    normalize_char, note_simplification, quote_spans,
+};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -114,17 +117,41 @@ pub struct ClaimChange {
 
 /// All claim changes of a revision, in document order (kinds in a fixed order within a pair).
 pub fn claim_changes(rev: &Revision) -> Vec<ClaimChange> {
+    bounded_claim_changes(rev, &mut Vec::new())
+}
+
+/// `claim_changes` within bounds: a sentence over `MAX_SENTENCE_BYTES` is not checked, nor
+/// is anything past `MAX_CLAIM_BYTES` of changed sentences; each is noted in `notes`, so the
+/// change record can say its claims are incomplete.
+pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) -> Vec<ClaimChange> {
     let mut out = Vec::new();
+    let mut budget = MAX_CLAIM_BYTES;
+    // Whether the sentence(s) of one op may be examined, and at what cost.
+    let mut admit = |texts: &[&str], notes: &mut Vec<Simplification>| {
+        let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
+        if longest > MAX_SENTENCE_BYTES {
+            note_simplification(notes, Simplification::LongSentences { longest });
+            return false;
+        }
+        let cost: usize = texts.iter().map(|t| t.len()).sum();
+        if cost > budget {
+            budget = 0;
+            note_simplification(notes, Simplification::ClaimBudget);
+            return false;
+        }
+        budget -= cost;
+        true
+    };
     for op in &rev.ops {
         match op {
             SentenceOp::Same { .. } | SentenceOp::Moved { .. } => {}
             SentenceOp::Added { text, .. } => {
-                if carries_claim(text) {
+                if admit(&[text], notes) && carries_claim(text) {
                     out.push(whole(ClaimKind::ClaimAdded, None, Some(text)));
                 }
             }
             SentenceOp::Removed { text, .. } => {
-                if carries_claim(text) {
+                if admit(&[text], notes) && carries_claim(text) {
                     out.push(whole(ClaimKind::ClaimRemoved, Some(text), None));
                 }
             }
@@ -134,7 +161,9 @@ pub fn claim_changes(rev: &Revision) -> Vec<ClaimChange> {
                 else {
                     continue;
                 };
-                out.extend(pair_changes(&old, &new, words));
+                if admit(&[&old, &new], notes) {
+                    out.extend(pair_changes(&old, &new, words));
+                }
             }
         }
     }
@@ -2528,6 +2557,29 @@ fn source_change(x: &Attribution, y: &Attribution) -> Found {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn oversized_added_sentence_is_not_checked_and_says_so() {
+        // See: #10.
+        let long = format!(
+            "Officials said {} million people were affected.",
+            "very ".repeat(1_200)
+        );
+        let rev = revision("The storm passed.", &format!("The storm passed. {long}"));
+        let mut notes = Vec::new();
+        assert!(bounded_claim_changes(&rev, &mut notes).is_empty());
+        assert!(
+            matches!(notes.as_slice(), [Simplification::LongSentences { .. }]),
+            "{notes:?}"
+        );
+        let short = revision(
+            "The storm passed.",
+            "The storm passed. Officials said 40 people were hurt.",
+        );
+        let mut notes = Vec::new();
+        assert_eq!(bounded_claim_changes(&short, &mut notes).len(), 1);
+        assert!(notes.is_empty());
+    }
+
     use super::*;
     use crate::diff::revision;
 

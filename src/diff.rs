@@ -15,6 +15,13 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::LazyLock;
 use std::time::Duration;
 
+mod bounds;
+
+use bounds::{Gaps, Limits, MAX_ALL_PAIRS};
+pub use bounds::{
+    MAX_CLAIM_BYTES, MAX_SENTENCE_BYTES, Simplification, note as note_simplification,
+};
+
 /// Two unmatched sentences are the same sentence reworded when the Dice coefficient of their
 /// word multisets reaches this. Measured on the fixtures: true rewordings (including attribution
 /// moved to the front) score 0.55–1.0, unrelated sentences from the same article 0.05–0.35.
@@ -149,6 +156,10 @@ impl SentenceOp {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Revision {
     pub ops: Vec<SentenceOp>,
+    /// What was simplified to keep the diff within its limits; empty for normal articles.
+    /// Reported beside the ops (`redline.diff` `simplified_reasons`), not inside them.
+    #[serde(skip)]
+    pub simplified: Vec<Simplification>,
 }
 
 impl Revision {
@@ -424,7 +435,10 @@ fn split_paragraph(p: &str) -> Vec<String> {
                 start = next;
                 from = next;
             }
-            None => from = m.end(),
+            // The rest of a run of terminators (`....`) cannot end a sentence when its first
+            // one does not (the same closers, space and next word follow each), so skip the
+            // run: scanning it from every dot was quadratic in the run's length.
+            None => from = skip_while(p, m.start(), is_terminator),
         }
     }
     if start < p.len() {
@@ -484,9 +498,13 @@ fn boundary_at(p: &str, i: usize, spans: &[(usize, usize)]) -> Option<(usize, us
 /// A terminator inside a quotation does not end the sentence unless the quotation closes
 /// right after it (`… done." The next`).
 fn inside_quote(i: usize, j: usize, spans: &[(usize, usize)]) -> bool {
-    spans
-        .iter()
-        .any(|&(open, close)| open < i && i < close && close >= j)
+    // Spans are sorted and disjoint, so only the last one opening before `i` can hold it; a
+    // linear scan per terminator was quadratic in a paragraph full of quotations.
+    let k = spans.partition_point(|&(open, _)| open < i);
+    k > 0 && {
+        let (_, close) = spans[k - 1];
+        i < close && close >= j
+    }
 }
 
 fn listed(list: &[&str], word: &str) -> bool {
@@ -557,17 +575,22 @@ struct Group {
     score: f64,
 }
 
-/// Align already split sentence lists.
+/// Align already split sentence lists. The work is bounded (see `bounds`): past the limits
+/// the revision is simplified, and `Revision::simplified` says how.
 pub fn revision_from_sentences(old: Vec<String>, new: Vec<String>) -> Revision {
-    let groups = align(&old, &new);
+    let mut limits = Limits::default();
+    let groups = align(&old, &new, &mut limits);
     let moved = moved_flags(&groups);
-    build_ops(old, new, &groups, &moved)
+    let mut rev = build_ops(old, new, &groups, &moved, &mut limits);
+    rev.simplified = limits.notes;
+    rev
 }
 
-fn align(old: &[String], new: &[String]) -> Vec<Group> {
+fn align(old: &[String], new: &[String], limits: &mut Limits) -> Vec<Group> {
     let old_keys: Vec<Cow<str>> = old.iter().map(|s| key_cow(s)).collect();
     let new_keys: Vec<Cow<str>> = new.iter().map(|s| key_cow(s)).collect();
-    let mut groups = exact_groups(&old_keys, &new_keys);
+    let (mut groups, lcs) = exact_groups(&old_keys, &new_keys, limits);
+    let gaps = Gaps::new(&lcs, old.len(), new.len());
     let mut old_used = used_mask(old.len(), groups.iter().flat_map(|g| g.old.iter()));
     let mut new_used = used_mask(new.len(), groups.iter().flat_map(|g| g.new.iter()));
     let old_bags = bags_of_unmatched(&old_keys, &old_used);
@@ -578,6 +601,8 @@ fn align(old: &[String], new: &[String]) -> Vec<Group> {
         old_used: &mut old_used,
         new_used: &mut new_used,
         groups: &mut groups,
+        gaps: &gaps,
+        limits,
     };
     pairer.pair_similar();
     pairer.pair_unmatched_groups();
@@ -601,9 +626,15 @@ fn used_mask<'a>(len: usize, used: impl Iterator<Item = &'a usize>) -> Vec<bool>
     mask
 }
 
-/// Exact matches: the LCS first, then identical sentences that moved.
-fn exact_groups(old: &[Cow<str>], new: &[Cow<str>]) -> Vec<Group> {
-    let mut pairs = lcs_pairs(old, new);
+/// Exact matches: the LCS first, then identical sentences that moved. Also returns the LCS
+/// pairs, whose gaps bound the search for rewordings in long documents.
+fn exact_groups(
+    old: &[Cow<str>],
+    new: &[Cow<str>],
+    limits: &mut Limits,
+) -> (Vec<Group>, Vec<(usize, usize)>) {
+    let mut pairs = lcs_pairs(old, new, limits);
+    let lcs = pairs.clone();
     let mut old_used = used_mask(old.len(), pairs.iter().map(|(o, _)| o));
     let mut by_key: HashMap<&str, VecDeque<usize>> = HashMap::new();
     let new_used = used_mask(new.len(), pairs.iter().map(|(_, n)| n));
@@ -619,7 +650,7 @@ fn exact_groups(old: &[Cow<str>], new: &[Cow<str>]) -> Vec<Group> {
             old_used[i] = true;
         }
     }
-    pairs
+    let groups = pairs
         .into_iter()
         .map(|(o, n)| Group {
             old: vec![o],
@@ -627,25 +658,18 @@ fn exact_groups(old: &[Cow<str>], new: &[Cow<str>]) -> Vec<Group> {
             exact: true,
             score: 1.0,
         })
-        .collect()
+        .collect();
+    (groups, lcs)
 }
 
 /// Longest common subsequence of sentence keys: exact Myers (O(N·D), cheap when few sentences
-/// changed) over key hashes, each pair then confirmed on the text.
-fn lcs_pairs(old: &[Cow<str>], new: &[Cow<str>]) -> Vec<(usize, usize)> {
+/// changed) over key hashes, anchored first in long documents (`bounds::common_subsequence`),
+/// each pair then confirmed on the text.
+fn lcs_pairs(old: &[Cow<str>], new: &[Cow<str>], limits: &mut Limits) -> Vec<(usize, usize)> {
     let a: Vec<u64> = old.iter().map(|s| hash_of(s)).collect();
     let b: Vec<u64> = new.iter().map(|s| hash_of(s)).collect();
-    let ops = similar::capture_diff_slices(Algorithm::RawMyers, &a, &b);
-    ops.iter()
-        .filter_map(|op| match *op {
-            similar::DiffOp::Equal {
-                old_index,
-                new_index,
-                len,
-            } => Some((0..len).map(move |k| (old_index + k, new_index + k))),
-            _ => None,
-        })
-        .flatten()
+    bounds::common_subsequence(&a, &b, limits)
+        .into_iter()
         .filter(|&(i, j)| old[i] == new[j])
         .collect()
 }
@@ -719,9 +743,35 @@ struct Pairer<'a> {
     old_used: &'a mut Vec<bool>,
     new_used: &'a mut Vec<bool>,
     groups: &'a mut Vec<Group>,
+    gaps: &'a Gaps,
+    limits: &'a mut Limits,
 }
 
 impl Pairer<'_> {
+    /// Whether every free old sentence can be compared with every free new one (`passes`
+    /// times over), as the full algorithm does: within `MAX_ALL_PAIRS` and the similarity
+    /// budget. If so the work is spent; if not, the caller compares only near sentences.
+    fn compare_all(&mut self, olds: &[usize], news: &[usize], passes: u64) -> bool {
+        let words = |bags: &[Vec<String>], idx: &[usize]| -> u64 {
+            idx.iter().map(|&i| bags[i].len() as u64).sum()
+        };
+        let pairs = olds.len().saturating_mul(news.len());
+        let work = passes.saturating_mul(
+            words(self.old_bags, olds)
+                .saturating_mul(news.len() as u64)
+                .saturating_add(words(self.new_bags, news).saturating_mul(olds.len() as u64)),
+        );
+        if pairs <= MAX_ALL_PAIRS && work <= self.limits.fuzzy_work {
+            self.limits.fuzzy_work -= work;
+            return true;
+        }
+        self.limits.note(Simplification::ManyUnmatched {
+            old: olds.len(),
+            new: news.len(),
+        });
+        false
+    }
+
     fn free_old(&self) -> Vec<usize> {
         (0..self.old_used.len())
             .filter(|&i| !self.old_used[i])
@@ -753,11 +803,27 @@ impl Pairer<'_> {
     /// result does not depend on hash order.
     fn pair_similar(&mut self) {
         let mut cands = Vec::new();
-        for i in self.free_old() {
-            for j in self.free_new() {
-                let s = dice(&self.old_bags[i], &self.new_bags[j]);
-                if s >= EDIT_THRESHOLD {
-                    cands.push((s, i, j));
+        let (olds, news) = (self.free_old(), self.free_new());
+        if self.compare_all(&olds, &news, 1) {
+            for &i in &olds {
+                for &j in &news {
+                    let s = dice(&self.old_bags[i], &self.new_bags[j]);
+                    if s >= EDIT_THRESHOLD {
+                        cands.push((s, i, j));
+                    }
+                }
+            }
+        } else {
+            'all: for (i, near) in self.gaps.near(true, &olds, &news) {
+                for j in near {
+                    let cost = (self.old_bags[i].len() + self.new_bags[j].len()) as u64;
+                    if !self.limits.spend_fuzzy(cost) {
+                        break 'all;
+                    }
+                    let s = dice(&self.old_bags[i], &self.new_bags[j]);
+                    if s >= EDIT_THRESHOLD {
+                        cands.push((s, i, j));
+                    }
                 }
             }
         }
@@ -776,6 +842,11 @@ impl Pairer<'_> {
 
     /// Unmatched old sentence ↔ two adjacent unmatched new ones (split), and the reverse.
     fn pair_unmatched_groups(&mut self) {
+        let (olds, news) = (self.free_old(), self.free_new());
+        if !self.compare_all(&olds, &news, 2) {
+            self.pair_near_groups(&olds, &news);
+            return;
+        }
         for i in self.free_old() {
             let free = self.free_new();
             let best = adjacent_pairs(&free)
@@ -804,6 +875,44 @@ impl Pairer<'_> {
                 })
                 .filter(|c| c.0 >= EDIT_THRESHOLD)
                 .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+            if let Some((s, a, b)) = best {
+                self.push(vec![a, b], vec![j], s);
+            }
+        }
+    }
+
+    /// `pair_unmatched_groups` for long documents: each free sentence is tried only against
+    /// the adjacent free pairs near its place, within the similarity budget.
+    fn pair_near_groups(&mut self, olds: &[usize], news: &[usize]) {
+        let near = self.gaps.near(true, olds, news);
+        'splits: for (i, cands) in near {
+            let free: Vec<usize> = cands.into_iter().filter(|&j| !self.new_used[j]).collect();
+            let mut best: Option<(f64, usize, usize)> = None;
+            for (a, b) in adjacent_pairs(&free) {
+                let cost = self.old_bags[i].len() + self.new_bags[a].len() + self.new_bags[b].len();
+                if !self.limits.spend_fuzzy(2 * cost as u64) {
+                    break 'splits;
+                }
+                let s = dice(&self.old_bags[i], &merged_bag(self.new_bags, &[a, b]));
+                consider_group(&mut best, (s, a, b));
+            }
+            if let Some((s, a, b)) = best {
+                self.push(vec![i], vec![a, b], s);
+            }
+        }
+        let (olds, news) = (self.free_old(), self.free_new());
+        let near = self.gaps.near(false, &news, &olds);
+        'merges: for (j, cands) in near {
+            let free: Vec<usize> = cands.into_iter().filter(|&i| !self.old_used[i]).collect();
+            let mut best: Option<(f64, usize, usize)> = None;
+            for (a, b) in adjacent_pairs(&free) {
+                let cost = self.new_bags[j].len() + self.old_bags[a].len() + self.old_bags[b].len();
+                if !self.limits.spend_fuzzy(2 * cost as u64) {
+                    break 'merges;
+                }
+                let s = dice(&merged_bag(self.old_bags, &[a, b]), &self.new_bags[j]);
+                consider_group(&mut best, (s, a, b));
+            }
             if let Some((s, a, b)) = best {
                 self.push(vec![a, b], vec![j], s);
             }
@@ -875,6 +984,16 @@ impl Pairer<'_> {
     }
 }
 
+/// Keeps the best candidate at or over the threshold; on a tie the earlier one (as `max_by`
+/// with the index reversed does in `pair_unmatched_groups`).
+fn consider_group(best: &mut Option<(f64, usize, usize)>, cand: (f64, usize, usize)) {
+    if cand.0 >= EDIT_THRESHOLD
+        && best.is_none_or(|b| cand.0.total_cmp(&b.0).then(b.1.cmp(&cand.1)).is_ge())
+    {
+        *best = Some(cand);
+    }
+}
+
 fn consider(best: &mut Option<(f64, bool, usize)>, cand: (f64, bool, usize)) {
     if best.is_none_or(|b| cand.0 > b.0) {
         *best = Some(cand);
@@ -913,22 +1032,9 @@ fn moved_flags(groups: &[Group]) -> Vec<bool> {
         .iter()
         .map(|&g| if groups[g].exact { 3 } else { 1 })
         .collect();
-    let n = order.len();
-    let mut best = weight.clone();
-    let mut prev = vec![usize::MAX; n];
-    for a in 0..n {
-        for b in 0..a {
-            if new_pos[b] < new_pos[a] && best[b] + weight[a] > best[a] {
-                best[a] = best[b] + weight[a];
-                prev[a] = b;
-            }
-        }
-    }
     let mut moved = vec![true; groups.len()];
-    let mut cur = (0..n).max_by(|&x, &y| best[x].cmp(&best[y]).then(y.cmp(&x)));
-    while let Some(c) = cur {
+    for c in bounds::max_weight_increasing(&new_pos, &weight) {
         moved[order[c]] = false;
-        cur = (prev[c] != usize::MAX).then_some(prev[c]);
     }
     moved
 }
@@ -938,6 +1044,7 @@ fn build_ops(
     mut new: Vec<String>,
     groups: &[Group],
     moved: &[bool],
+    limits: &mut Limits,
 ) -> Revision {
     // (slot, tiebreak, op): matched/added ops sit at odd slots 2j+1 by new position, removed
     // ones at the even slot right after the op holding the preceding old sentence.
@@ -948,7 +1055,11 @@ fn build_ops(
         for &i in &group.old {
             old_slot[i] = Some(slot);
         }
-        keyed.push((slot, 0, group_op(&mut old, &mut new, group, moved[g])));
+        keyed.push((
+            slot,
+            0,
+            group_op(&mut old, &mut new, group, moved[g], limits),
+        ));
     }
     let matched_new = used_mask(new.len(), groups.iter().flat_map(|g| g.new.iter()));
     for (j, text) in new.iter_mut().enumerate().filter(|(j, _)| !matched_new[*j]) {
@@ -975,12 +1086,19 @@ fn build_ops(
     keyed.sort_by_key(|(slot, tie, _)| (*slot, *tie));
     Revision {
         ops: keyed.into_iter().map(|(_, _, op)| op).collect(),
+        simplified: Vec::new(),
     }
 }
 
 /// Builds the op of one group, moving the sentence texts out of the lists (each sentence
 /// belongs to exactly one group).
-fn group_op(old: &mut [String], new: &mut [String], g: &Group, moved: bool) -> SentenceOp {
+fn group_op(
+    old: &mut [String],
+    new: &mut [String],
+    g: &Group,
+    moved: bool,
+    limits: &mut Limits,
+) -> SentenceOp {
     let (o, n) = (g.old[0], g.new[0]);
     if g.exact {
         let text = std::mem::take(&mut new[n]);
@@ -1000,7 +1118,7 @@ fn group_op(old: &mut [String], new: &mut [String], g: &Group, moved: bool) -> S
     }
     let olds: Vec<String> = g.old.iter().map(|&i| std::mem::take(&mut old[i])).collect();
     let news: Vec<String> = g.new.iter().map(|&j| std::mem::take(&mut new[j])).collect();
-    let words = word_diff(&olds.join(" "), &news.join(" "));
+    let words = bounded_word_diff(&olds.join(" "), &news.join(" "), limits);
     match (olds.len(), news.len()) {
         (1, 1) => SentenceOp::Edited {
             old_idx: o,
@@ -1037,17 +1155,53 @@ fn group_op(old: &mut [String], new: &mut [String], g: &Group, moved: bool) -> S
 /// insertions separated only by white space are merged into one hunk so that
 /// `less than` → `about` reads as one replacement, not three.
 pub fn word_diff(old: &str, new: &str) -> Vec<WordChange> {
+    bounded_word_diff(old, new, &mut Limits::default())
+}
+
+/// `word_diff` within the revision's limits: a changed middle longer than
+/// `MAX_SENTENCE_BYTES`, or one that would overrun the word-diff budget, is shown as one
+/// deletion and one insertion (noted as a simplification) instead of word by word.
+fn bounded_word_diff(old: &str, new: &str, limits: &mut Limits) -> Vec<WordChange> {
     // Most edits touch a few words: diff only the middle between the common prefix and suffix
     // (cut at white space so no word is split), which keeps tokenising off the hot path.
     let (pre, suf) = common_affixes(old, new);
+    let (mid_old, mid_new) = (&old[pre..old.len() - suf], &new[pre..new.len() - suf]);
     let mut out = Vec::new();
     push_run(&mut out, WordTag::Equal, &old[..pre]);
-    for w in diff_middle(&old[pre..old.len() - suf], &new[pre..new.len() - suf]) {
-        push_run(&mut out, w.tag, &w.text);
+    let longest = mid_old.len().max(mid_new.len());
+    let cost = token_estimate(mid_old).saturating_mul(token_estimate(mid_new));
+    if longest > MAX_SENTENCE_BYTES {
+        limits.note(Simplification::LongSentences { longest });
+        push_run(&mut out, WordTag::Delete, mid_old);
+        push_run(&mut out, WordTag::Insert, mid_new);
+    } else if cost > limits.word_work {
+        limits.note(Simplification::WordDiffBudget);
+        push_run(&mut out, WordTag::Delete, mid_old);
+        push_run(&mut out, WordTag::Insert, mid_new);
+    } else {
+        limits.word_work -= cost;
+        for w in diff_middle(mid_old, mid_new) {
+            push_run(&mut out, w.tag, &w.text);
+        }
     }
     push_run(&mut out, WordTag::Equal, &old[old.len() - suf..]);
     out.retain(|w| !w.text.is_empty());
     out
+}
+
+/// At least the number of Unicode word-boundary tokens of `s` (every non-alphanumeric char is
+/// at most one token, every run of alphanumerics one), counted without segmenting.
+fn token_estimate(s: &str) -> u64 {
+    let mut n = 0u64;
+    let mut in_word = false;
+    for c in s.chars() {
+        let w = c.is_alphanumeric();
+        if !w || !in_word {
+            n += 1;
+        }
+        in_word = w;
+    }
+    n
 }
 
 /// Byte lengths of the common prefix and suffix, each ending/starting just after/before white
@@ -1191,6 +1345,56 @@ pub fn render_words(rev: &Revision, color: bool) -> String {
         };
         out.push_str(&line);
         out.push('\n');
+    }
+    out
+}
+
+/// `render_words(rev, false)` cut once it is longer than `max` bytes: the same text as far as
+/// it goes, built in time proportional to `max`, not to the article (an alert payload keeps
+/// only its start, and it is rendered inside the poll's transaction).
+pub fn render_words_capped(rev: &Revision, max: usize) -> String {
+    let mut out = String::new();
+    let push = |out: &mut String, s: &str| {
+        if out.len() > max {
+            return;
+        }
+        let room = max + 1 - out.len();
+        let mut end = room.min(s.len());
+        while !s.is_char_boundary(end) {
+            end += 1;
+        }
+        out.push_str(&s[..end]);
+    };
+    let marked = |out: &mut String, tag: WordTag, text: &str| match tag {
+        WordTag::Equal => push(out, text),
+        WordTag::Delete => {
+            push(out, "[-");
+            push(out, text);
+            push(out, "-]");
+        }
+        WordTag::Insert => {
+            push(out, "{+");
+            push(out, text);
+            push(out, "+}");
+        }
+    };
+    for op in &rev.ops {
+        if out.len() > max {
+            break;
+        }
+        match op {
+            SentenceOp::Same { text, .. } | SentenceOp::Moved { text, .. } => push(&mut out, text),
+            SentenceOp::Added { text, .. } => marked(&mut out, WordTag::Insert, text),
+            SentenceOp::Removed { text, .. } => marked(&mut out, WordTag::Delete, text),
+            SentenceOp::Edited { words, .. }
+            | SentenceOp::Merged { words, .. }
+            | SentenceOp::Split { words, .. } => {
+                for w in words {
+                    marked(&mut out, w.tag, &w.text);
+                }
+            }
+        }
+        push(&mut out, "\n");
     }
     out
 }
@@ -1380,6 +1584,115 @@ mod tests {
         let w = word_diff("cost less than $6 million", "cost about $5.6 million");
         let rendered = inline_words(&w, false);
         assert!(rendered.contains("[-less than-]{+about+}"), "{rendered}");
+    }
+
+    #[test]
+    fn run_of_dots_splits_as_before() {
+        assert_eq!(
+            split("He paused.... Then he left."),
+            vec!["He paused....", "Then he left."]
+        );
+        assert_eq!(split("Wait .... and see."), vec!["Wait .... and see."]);
+        let dots = ".".repeat(50_000);
+        assert_eq!(split(&dots), vec![dots.clone()]);
+    }
+
+    #[test]
+    fn oversized_sentence_gets_a_coarse_word_diff_and_says_so() {
+        // See: #10. No white space, so the changed middle is the whole sentence.
+        let old = format!("{}end.", "alpha,".repeat(1_000));
+        let new = old.replacen("alpha,alpha,", "alpha,omega,", 1);
+        let rev = revision(&old, &new);
+        assert_eq!(rev.edited(), 1, "{:?}", rev.simplified);
+        let words: Vec<&WordChange> = rev
+            .ops
+            .iter()
+            .filter_map(|op| op.words())
+            .flatten()
+            .collect();
+        let tags: Vec<WordTag> = words.iter().map(|w| w.tag).collect();
+        assert_eq!(tags, vec![WordTag::Delete, WordTag::Insert]);
+        assert_eq!(
+            (words[0].text.as_str(), words[1].text.as_str()),
+            (old.as_str(), new.as_str())
+        );
+        assert!(
+            rev.simplified
+                .iter()
+                .any(|s| matches!(s, Simplification::LongSentences { .. })),
+            "{:?}",
+            rev.simplified
+        );
+    }
+
+    #[test]
+    fn long_sentence_with_a_small_change_keeps_its_word_diff() {
+        let old = format!("{} the end.", "he said she said ".repeat(2_000));
+        let new = old.replacen("she said he", "she said we", 1);
+        let rev = revision(&old, &new);
+        assert_eq!(rev.edited(), 1);
+        assert!(rev.simplified.is_empty(), "{:?}", rev.simplified);
+        let rendered = render_words(&rev, false);
+        assert!(rendered.contains("[-he-]{+we+}"), "{}", &rendered[..200]);
+    }
+
+    #[test]
+    fn many_unmatched_sentences_are_paired_near_their_place() {
+        // 1,200 × 1,200 unmatched sentences are past MAX_ALL_PAIRS: every figure changed, every
+        // sentence still paired with its own new version, and the revision says it searched
+        // only near each sentence's place.
+        let make = |k: usize, f: usize| {
+            format!("Item {k} of the harbour plan costs {f} dollars, aides said.")
+        };
+        let old: Vec<String> = (0..1_200).map(|k| make(k, 10 + k)).collect();
+        let new: Vec<String> = (0..1_200).map(|k| make(k, 20 + k)).collect();
+        let rev = revision_from_sentences(old, new);
+        assert_eq!((rev.edited(), rev.added(), rev.removed()), (1_200, 0, 0));
+        for op in &rev.ops {
+            let SentenceOp::Edited {
+                old_idx,
+                new_idx,
+                moved,
+                ..
+            } = op
+            else {
+                panic!("{op:?}");
+            };
+            assert_eq!((old_idx, moved), (new_idx, &false));
+        }
+        assert!(
+            rev.simplified
+                .iter()
+                .any(|s| matches!(s, Simplification::ManyUnmatched { .. })),
+            "{:?}",
+            rev.simplified
+        );
+    }
+
+    #[test]
+    fn normal_article_is_not_simplified() {
+        let rev = revision(
+            "Rain fell across the north on Monday. Flooding closed 40 roads in the county.",
+            "Flooding closed 45 roads in the county. Rain fell across the north on Monday.",
+        );
+        assert!(rev.simplified.is_empty());
+    }
+
+    #[test]
+    fn capped_render_is_the_start_of_the_full_one() {
+        let rev = revision(
+            "Prices rose 5% in May. The mayor spoke. Rain fell on Monday in the city.",
+            "Prices fell 4% in May. Rain fell on Monday in the city. A new line here.",
+        );
+        let full = render_words(&rev, false);
+        for max in [0, 1, 5, 17, 40, full.len() - 1, full.len(), full.len() + 10] {
+            let capped = render_words_capped(&rev, max);
+            assert!(full.starts_with(&capped), "{max}: {capped:?}");
+            assert_eq!(capped.len() > max, full.len() > max, "{max}");
+            if full.len() <= max {
+                assert_eq!(capped, full);
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //!   "sentences": {"added": 1, "removed": 0, "edited": 3, "moved": 1},
 //!   "claim_changes": [{"kind": "number_changed", "before": "$6 million", "after": "$5.6 million",
 //!                      "before_sentence": "...", "after_sentence": "..."}],
-//!   "ops": [{"op": "edited", "old": "...", "new": "...", "words": [{"tag": "delete", "text": "6"}, ...]}, ...]
+//!   "ops": [{"op": "edited", "old": "...", "new": "...", "words": [{"tag": "delete", "text": "6"}, ...]}, ...],
+//!   "simplified": false, "simplified_reasons": []
 //! }
 //! ```
 //! Fields may be added in later versions of the same schema; none is renamed or removed
@@ -85,4 +86,9 @@ pub struct DiffReport {
     pub sentences: SentenceCounts,
     pub claim_changes: Vec<ClaimChange>,
     pub ops: Revision,
+    /// True when the diff was simplified to stay within its limits (a huge or hostile
+    /// article): a coarser alignment or word diff, or claims left unchecked.
+    pub simplified: bool,
+    /// Why, one reason per limit reached; empty for a full diff.
+    pub simplified_reasons: Vec<String>,
 }

@@ -24,7 +24,10 @@ use crate::store::changes::{self, NewChange};
 use crate::store::feeds::{self, FeedRow, FeedSuccess};
 use crate::store::{Store, StoreError, unix_now};
 use crate::unwind::{self, CatchUnwind};
-use crate::version::{Decision, analyze, decide};
+use crate::version::{Decision, decide};
+
+mod analysis;
+use analysis::Precomputed;
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
 pub const MAX_PAGES_PER_POLL: usize = 100;
@@ -266,6 +269,8 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
     let feed_row = feed.clone();
     let mut rep = report.clone();
     let outcome = unwind::spawn_blocking(move || {
+        // Diff and claims first, with the database released: the transaction only writes.
+        let mut ahead = analysis::precompute(&store, &feed_row, entries.as_deref(), &pages)?;
         store.write(|tx| {
             commit_poll(
                 tx,
@@ -276,6 +281,7 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 &success,
                 now,
                 &mut rep,
+                &mut ahead,
             )
         })?;
         Ok::<_, StoreError>(rep)
@@ -572,6 +578,7 @@ fn commit_poll(
     success: &FeedSuccess,
     now: i64,
     report: &mut PollReport,
+    ahead: &mut Precomputed,
 ) -> Result<(), StoreError> {
     let mut entry_articles: HashMap<String, ArticleRow> = HashMap::new();
     let doc_ids: HashSet<&str> = entries
@@ -624,7 +631,8 @@ fn commit_poll(
         };
         matched.insert(article_id);
         if !feed.full_text && !unchanged {
-            record_snapshot(tx, config, feed, article_id, &feed_snapshot(e), now, report)?;
+            let snap = feed_snapshot(e);
+            record_snapshot(tx, config, feed, article_id, &snap, now, report, ahead)?;
         }
         if feed.full_text
             && let Some(a) = articles::get(tx, article_id)?
@@ -652,7 +660,7 @@ fn commit_poll(
                 page_hash,
             } => {
                 if let Some(err) =
-                    record_snapshot(tx, config, feed, article.id, &snapshot, now, report)?
+                    record_snapshot(tx, config, feed, article.id, &snapshot, now, report, ahead)?
                 {
                     report.page_errors.push(err.clone());
                     state.last_error = Some(err);
@@ -743,7 +751,9 @@ fn record_unpublished(
 }
 
 /// Stores `snap` as the article's next version if it is one. Returns a message when the
-/// snapshot was refused as a failed extraction.
+/// snapshot was refused as a failed extraction. The change is described by the analysis
+/// computed ahead of the transaction when it still applies (see `analysis`).
+#[allow(clippy::too_many_arguments)]
 fn record_snapshot(
     tx: &Connection,
     config: &Config,
@@ -752,6 +762,7 @@ fn record_snapshot(
     snap: &Snapshot,
     now: i64,
     report: &mut PollReport,
+    ahead: &mut Precomputed,
 ) -> Result<Option<String>, StoreError> {
     let prev = articles::latest_version(tx, article_id)?;
     let hash = snap.hash();
@@ -812,7 +823,7 @@ fn record_snapshot(
                 Some((prev.seq, &prev.body)),
                 now,
             )?;
-            let analysis = analyze((&prev).into(), snap.into(), cosmetic);
+            let analysis = ahead.analysis_for(article_id, &prev, snap, cosmetic);
             let mut change = analysis.change;
             change.article_id = article_id;
             change.from_seq = Some(prev.seq);

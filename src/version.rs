@@ -5,7 +5,7 @@
 //! Pure: the caller (`poll`) reads the latest version and writes what is decided here.
 
 use crate::claims::{self, ClaimChange, ClaimKind};
-use crate::diff::{self, Revision};
+use crate::diff::{self, Revision, Simplification};
 use crate::normalize::{Comparison, Snapshot, TextSource, fold_typography};
 use crate::payload::SentenceCounts;
 use crate::store::articles::Version;
@@ -109,6 +109,8 @@ pub struct Analysis {
     pub claims: Vec<ClaimChange>,
     /// The record to store (claims included as rows).
     pub change: NewChange,
+    /// What the diff or the claim check left out to stay within its limits (empty normally).
+    pub simplified: Vec<Simplification>,
 }
 
 impl Analysis {
@@ -145,8 +147,9 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
         fields.push("body");
     }
     let revision = diff::revision(old.body, new.body);
+    let mut simplified = revision.simplified.clone();
     let claims = if body_changed {
-        claims::claim_changes(&revision)
+        claims::bounded_claim_changes(&revision, &mut simplified)
     } else {
         Vec::new()
     };
@@ -167,13 +170,26 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
         significance: significance(&claims, counts, fields.contains(&"title"), cosmetic),
         claims: claims.iter().map(claim_row).collect(),
         fields,
+        simplified: simplified_reason(&simplified),
         ..NewChange::default()
     };
     Analysis {
         revision,
         claims,
         change,
+        simplified,
     }
+}
+
+/// The reasons of a simplified diff as one line for the change record; `None` for a full one.
+pub fn simplified_reason(notes: &[Simplification]) -> Option<String> {
+    (!notes.is_empty()).then(|| {
+        notes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
 }
 
 /// A rough "how much should a reader care" score: claim changes weigh most, then headline
@@ -265,6 +281,25 @@ mod tests {
             || None,
         );
         assert!(matches!(d, Decision::FailedExtraction { .. }), "{d:?}");
+    }
+
+    #[test]
+    fn oversized_body_still_gives_a_change_record_flagged_simplified() {
+        // See: #10. 400,000 dots: one sentence far over the limit for word diff and claims.
+        let dots = ".".repeat(400_000);
+        let prev = version(&dots, TextSource::Feed);
+        let mut edited = dots.clone();
+        edited.replace_range(200_000..200_001, "x");
+        let a = analyze(
+            (&prev).into(),
+            (&snap(&edited, TextSource::Feed)).into(),
+            false,
+        );
+        assert!(a.change.fields.contains(&"body"), "{:?}", a.change.fields);
+        assert!(a.change.sentences_edited + a.change.sentences_added > 0);
+        let reason = a.change.simplified.expect("flagged simplified");
+        assert!(reason.contains("over 5000 bytes"), "{reason}");
+        assert!(a.claims.is_empty());
     }
 
     #[test]

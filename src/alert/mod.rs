@@ -112,7 +112,8 @@ pub fn enqueue(
         let word_diff = word_diff.get_or_insert_with(|| {
             s.revision
                 .map(|r| {
-                    payload::truncate(crate::diff::render_words(r, false), payload::MAX_WORD_DIFF)
+                    let words = crate::diff::render_words_capped(r, payload::MAX_WORD_DIFF);
+                    payload::truncate(words, payload::MAX_WORD_DIFF)
                 })
                 .unwrap_or_default()
         });

@@ -211,6 +211,8 @@ fn print_diff(
             sentences: SentenceCounts::of(&analysis.revision),
             claim_changes: analysis.claims,
             ops: analysis.revision,
+            simplified: !analysis.simplified.is_empty(),
+            simplified_reasons: analysis.simplified.iter().map(|s| s.to_string()).collect(),
         };
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -235,6 +237,10 @@ fn print_diff(
     }
     for f in flags {
         out.push_str(&paint("33", f));
+        out.push('\n');
+    }
+    for reason in &analysis.simplified {
+        out.push_str(&paint("33", &format!("SIMPLIFIED DIFF: {reason}")));
         out.push('\n');
     }
     if analysis.title_changed() {

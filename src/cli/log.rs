@@ -121,6 +121,9 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
         if r.revert_of.is_some() {
             flags.push_str(" [revert]");
         }
+        if r.simplified.is_some() {
+            flags.push_str(" [simplified diff]");
+        }
         let prefix = format!(
             "{}  {:<12} #{:<5} {:<7}",
             time(r.created_at),

@@ -33,13 +33,15 @@ pub struct NewChange {
     pub revert_of: Option<i64>,
     pub significance: f64,
     pub claims: Vec<ClaimRow>,
+    /// Set when the diff was simplified to stay within its limits: why.
+    pub simplified: Option<String>,
 }
 
 pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
     conn.execute(
         "INSERT INTO changes (article_id, from_seq, to_seq, created_at, kind, fields, sentences_added, \
-         sentences_removed, sentences_edited, sentences_moved, cosmetic, stealth, revert_of, significance) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         sentences_removed, sentences_edited, sentences_moved, cosmetic, stealth, revert_of, significance, \
+         simplified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             c.article_id,
             c.from_seq,
@@ -54,7 +56,8 @@ pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
             c.cosmetic,
             c.stealth,
             c.revert_of,
-            c.significance
+            c.significance,
+            c.simplified
         ],
     )?;
     let id = conn.last_insert_rowid();
@@ -85,8 +88,8 @@ fn insert_claims(conn: &Connection, change_id: i64, claims: &[ClaimRow]) -> Resu
 pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Result<()> {
     conn.execute(
         "UPDATE changes SET fields = ?2, sentences_added = ?3, sentences_removed = ?4, \
-         sentences_edited = ?5, sentences_moved = ?6, cosmetic = ?7, stealth = ?8, significance = ?9 \
-         WHERE id = ?1",
+         sentences_edited = ?5, sentences_moved = ?6, cosmetic = ?7, stealth = ?8, significance = ?9, \
+         simplified = ?10 WHERE id = ?1",
         params![
             change_id,
             c.fields.join(","),
@@ -96,7 +99,8 @@ pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Resu
             c.sentences_moved,
             c.cosmetic,
             c.stealth,
-            c.significance
+            c.significance,
+            c.simplified
         ],
     )?;
     conn.execute(
@@ -128,6 +132,8 @@ pub struct ChangeRow {
     pub revert_of: Option<i64>,
     pub significance: f64,
     pub claims: Vec<ClaimRow>,
+    /// Why the diff was simplified, if it was.
+    pub simplified: Option<String>,
 }
 
 /// Filters for `log` and `export`.
@@ -164,6 +170,7 @@ fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
         stealth: r.get(15)?,
         revert_of: r.get(16)?,
         significance: r.get(17)?,
+        simplified: r.get(18)?,
         claims: Vec::new(),
     })
 }
@@ -176,7 +183,7 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
               AND v.seq = COALESCE(c.to_seq, c.from_seq)), \
            c.from_seq, c.to_seq, c.created_at, c.kind, c.fields, c.sentences_added, \
            c.sentences_removed, c.sentences_edited, c.sentences_moved, c.cosmetic, c.stealth, \
-           c.revert_of, c.significance \
+           c.revert_of, c.significance, c.simplified \
          FROM changes c JOIN articles a ON a.id = c.article_id JOIN feeds fd ON fd.id = a.feed_id \
          WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR a.feed_id = ?2) \
            AND (?3 IS NULL OR c.article_id = ?3) \
