@@ -9,4 +9,5 @@ mod edits;
 mod fetch;
 mod poll;
 mod regression;
+mod ssrf;
 mod store;
