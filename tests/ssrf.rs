@@ -314,3 +314,65 @@ async fn webhooks_to_loopback_are_refused() {
     assert_eq!(server.seen("/hook").len(), 1);
     assert!(last_error(&env, "literal").contains("refused"));
 }
+
+// See: #10
+#[tokio::test]
+async fn the_binary_refuses_loopback_unless_the_environment_allows_it() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/feed.xml",
+        Route::xml(&rss(&[(
+            "g1",
+            "https://chronicle.example/a",
+            "Harbour tunnel reopens",
+            "The tunnel reopened on Monday.",
+        )])),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("redline.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[feed]]\nname = \"loop\"\nurl = \"{}\"\n",
+            server.url("/feed.xml")
+        ),
+    )
+    .expect("config");
+    let db = dir.path().join("redline.db");
+    let poll = move |allow: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_redline"));
+        cmd.arg("--config")
+            .arg(&config)
+            .arg("--db")
+            .arg(&db)
+            .args(["poll", "--json"])
+            .env_remove(redline::config::ALLOW_PRIVATE_NETWORKS_ENV);
+        if let Some(v) = allow {
+            cmd.env(redline::config::ALLOW_PRIVATE_NETWORKS_ENV, v);
+        }
+        let out = cmd.output().expect("run redline");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let refused = tokio::task::spawn_blocking(move || {
+        let a = poll(None);
+        let b = poll(Some("0"));
+        let c = poll(Some("1"));
+        (a, b, c)
+    })
+    .await
+    .expect("join");
+    assert!(
+        refused
+            .0
+            .contains("refused: 127.0.0.1 is a loopback address"),
+        "{}",
+        refused.0
+    );
+    assert!(refused.1.contains("refused: 127.0.0.1"), "{}", refused.1);
+    assert!(!refused.2.contains("refused"), "{}", refused.2);
+    assert_eq!(server.seen("/feed.xml").len(), 1, "only the allowed run fetched");
+}
