@@ -72,7 +72,7 @@ pub enum FetchError {
     Refused {
         url: String,
         redirected_from: Option<String>,
-        refused: Refused,
+        refused: Box<Refused>,
     },
     #[error("{url}: request failed: {detail}")]
     Request { url: String, detail: String },
@@ -204,7 +204,7 @@ impl HttpClient {
             let refused = |refused: Refused| FetchError::Refused {
                 url: url.to_string(),
                 redirected_from: redirected_from.clone(),
-                refused,
+                refused: Box::new(refused),
             };
             self.guard.check_url(&url).map_err(refused)?;
             let mut req = self.client.get(url.clone());

@@ -209,7 +209,11 @@ fn in_v4(ip: u32, net: u32, len: u8) -> bool {
 }
 
 fn in_v6(ip: u128, net: u128, len: u8) -> bool {
-    let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+    let mask = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - len)
+    };
     ip & mask == net & mask
 }
 
@@ -285,7 +289,11 @@ pub struct Refused {
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.resolved_from {
-            Some(host) => write!(f, "refused: {host} resolves to {}, {}", self.addr, self.rule)?,
+            Some(host) => write!(
+                f,
+                "refused: {host} resolves to {}, {}",
+                self.addr, self.rule
+            )?,
             None => write!(f, "refused: {} is {}", self.addr, self.rule)?,
         }
         f.write_str("; set http.allow_private_networks or http.allow_hosts to allow it")

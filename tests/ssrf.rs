@@ -63,7 +63,9 @@ async fn feed_on_loopback_is_refused_with_the_rule_named() {
     assert_eq!(env.count("SELECT COUNT(*) FROM articles"), 0);
     let row = env.feed_row("loop");
     assert!(
-        row.last_error.as_deref().is_some_and(|e| e.contains("loopback")),
+        row.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("loopback")),
         "the error is stored on the feed: {:?}",
         row.last_error
     );
@@ -157,7 +159,10 @@ async fn full_text_links_to_internal_addresses_are_refused_per_article() {
     assert_eq!(r.page_errors.len(), 5, "{:?}", r.page_errors);
     for (needle, rule) in [
         ("127.0.0.1:", "refused: 127.0.0.1 is a loopback address"),
-        ("169.254.169.254", "refused: 169.254.169.254 is a link-local address"),
+        (
+            "169.254.169.254",
+            "refused: 169.254.169.254 is a link-local address",
+        ),
         ("[::1]", "refused: ::1 is a loopback address"),
         ("/a-decimal", "refused: 127.0.0.1 is a loopback address"),
         ("/a-hex", "refused: 127.0.0.1 is a loopback address"),
@@ -203,7 +208,9 @@ async fn redirect_from_an_allowed_host_to_loopback_is_refused() {
     let r = env.poll("moving").await;
     let err = r.error.expect("refused");
     assert!(
-        err.contains(&format!("redirected from {start}: refused: 127.0.0.1 is a loopback address")),
+        err.contains(&format!(
+            "redirected from {start}: refused: 127.0.0.1 is a loopback address"
+        )),
         "{err}"
     );
     assert_eq!(server.seen("/moved.xml").len(), 1);
@@ -280,7 +287,10 @@ async fn webhooks_to_loopback_are_refused() {
     .expect("dispatcher");
     let report = guarded.drain().await.expect("drain");
     assert_eq!(report.delivered, 0, "{report:?}");
-    assert!(server.seen("/hook").is_empty(), "nothing reached the receiver");
+    assert!(
+        server.seen("/hook").is_empty(),
+        "nothing reached the receiver"
+    );
     let e = last_error(&env, "literal");
     assert!(
         e.contains("refused: 127.0.0.1 is a loopback address") && e.contains(HINT),
@@ -374,5 +384,9 @@ async fn the_binary_refuses_loopback_unless_the_environment_allows_it() {
     );
     assert!(refused.1.contains("refused: 127.0.0.1"), "{}", refused.1);
     assert!(!refused.2.contains("refused"), "{}", refused.2);
-    assert_eq!(server.seen("/feed.xml").len(), 1, "only the allowed run fetched");
+    assert_eq!(
+        server.seen("/feed.xml").len(),
+        1,
+        "only the allowed run fetched"
+    );
 }
