@@ -247,6 +247,8 @@ fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, Strin
         cmd.env_remove(var);
     }
     cmd.env("NO_PROXY", "127.0.0.1,localhost");
+    // The site is on 127.0.0.1, which redline refuses by default.
+    cmd.env(redline::config::ALLOW_PRIVATE_NETWORKS_ENV, "1");
     let requests_before = site.requests.load(Ordering::Relaxed);
     let cpu_before = self_cpu();
     let output = cmd

@@ -120,6 +120,8 @@ struct HttpFile {
     max_redirects: Option<usize>,
     concurrency: Option<usize>,
     per_host_concurrency: Option<usize>,
+    allow_private_networks: Option<bool>,
+    allow_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -262,6 +264,12 @@ pub struct HttpConfig {
     pub max_redirects: usize,
     pub concurrency: usize,
     pub per_host_concurrency: usize,
+    /// Let feeds, pages, redirects and webhooks reach loopback, private and other
+    /// non-global addresses (see `netguard`). Also set by `REDLINE_ALLOW_PRIVATE_NETWORKS=1`.
+    pub allow_private_networks: bool,
+    /// Hosts let through even when they are (or resolve to) such addresses; `*.example.org`
+    /// matches names under example.org.
+    pub allow_hosts: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -274,9 +282,15 @@ impl Default for HttpConfig {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             concurrency: DEFAULT_CONCURRENCY,
             per_host_concurrency: DEFAULT_PER_HOST,
+            allow_private_networks: false,
+            allow_hosts: Vec::new(),
         }
     }
 }
+
+/// Set to `1` (or `true`), turns on `http.allow_private_networks` whatever the file says:
+/// for tests and benchmarks, whose servers are on 127.0.0.1.
+pub const ALLOW_PRIVATE_NETWORKS_ENV: &str = "REDLINE_ALLOW_PRIVATE_NETWORKS";
 
 /// One rung of the article re-check ladder: while an article is younger than `until`
 /// (counted from when redline first saw it), its page is re-checked every `every`
@@ -355,7 +369,7 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut config = Self::parse(&text, path)?;
+        let mut config = Self::parse(&text, path)?.with_env();
         // A relative database path means "next to the config file", not "wherever I was started".
         if let (Some(db), Some(dir)) = (&config.database, path.parent())
             && db.is_relative()
@@ -363,6 +377,15 @@ impl Config {
             config.database = Some(dir.join(db));
         }
         Ok(config)
+    }
+
+    /// Applies the settings the environment overrides (`REDLINE_ALLOW_PRIVATE_NETWORKS`).
+    #[must_use]
+    pub fn with_env(mut self) -> Self {
+        let on = std::env::var(ALLOW_PRIVATE_NETWORKS_ENV)
+            .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+        self.http.allow_private_networks |= on;
+        self
     }
 
     /// The interval for a feed: its own, else the default.
@@ -458,6 +481,9 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
             h.per_host_concurrency,
             DEFAULT_PER_HOST,
         )?,
+        allow_private_networks: h.allow_private_networks.unwrap_or(false),
+        allow_hosts: validate_allow_hosts(h.allow_hosts.as_deref().unwrap_or(&[]))
+            .map_err(|m| bad("http.allow_hosts", m))?,
     };
     if http.timeout.is_zero() {
         return Err(bad("http.timeout", "must be longer than 0s".into()));
@@ -739,6 +765,33 @@ fn validate_alert(
     })
 }
 
+/// `allow_hosts` entries are bare host names or IP addresses, optionally `*.` for subdomains.
+fn validate_allow_hosts(hosts: &[String]) -> Result<Vec<String>, String> {
+    hosts
+        .iter()
+        .map(|h| {
+            let t = h.trim();
+            let bare = t.strip_prefix("*.").unwrap_or(t);
+            let ok = !bare.is_empty()
+                && !bare.contains(['/', '@', '*', ' ', '\t'])
+                && (bare.parse::<std::net::IpAddr>().is_ok()
+                    || bare
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::Ipv6Addr>()
+                        .is_ok()
+                    || !bare.contains(':'));
+            if ok {
+                Ok(t.to_ascii_lowercase())
+            } else {
+                Err(format!(
+                    "`{h}` is not a host name (write e.g. \"intranet.example\", \"*.corp.example\" or \"10.0.0.5\", without scheme, port or path)"
+                ))
+            }
+        })
+        .collect()
+}
+
 /// A feed URL must be absolute http(s).
 pub fn parse_feed_url(s: &str) -> Result<Url, String> {
     let url = Url::parse(s.trim()).map_err(|e| format!("`{s}` is not a URL: {e}"))?;
@@ -919,6 +972,27 @@ mod tests {
         let missing = "[[alert]]\nname = \"feed\"\nsink = \"atom\"\n";
         let e = Config::parse(missing, Path::new("x.toml")).unwrap_err();
         assert!(e.to_string().contains("alert[0].path"), "{e}");
+    }
+
+    #[test]
+    fn private_network_keys_parse_and_bad_hosts_are_named() {
+        let c = Config::parse(
+            "[http]\nallow_private_networks = true\nallow_hosts = [\"Intranet.Example\", \"*.corp.example\", \"10.0.0.5\"]\n",
+            Path::new("x.toml"),
+        )
+        .expect("valid");
+        assert!(c.http.allow_private_networks);
+        assert_eq!(
+            c.http.allow_hosts,
+            ["intranet.example", "*.corp.example", "10.0.0.5"]
+        );
+        assert!(!Config::default().http.allow_private_networks);
+        let e = Config::parse(
+            "[http]\nallow_hosts = [\"http://intranet.example/\"]\n",
+            Path::new("x.toml"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("http.allow_hosts"), "{e}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! HTTP fetching, politely and defensively: one shared client, conditional GET, redirects
 //! followed by hand (so loops are caught and permanent moves recorded), a body cap enforced while
 //! streaming and after decompression, a global and a per-host concurrency limit, and
-//! `Retry-After` / `Cache-Control: max-age` read for the scheduler.
+//! `Retry-After` / `Cache-Control: max-age` read for the scheduler. Every hop goes through
+//! `netguard`: internal addresses are refused unless the config allows them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::config::HttpConfig;
+use crate::netguard::{NetGuard, Refused, find_refused};
 
 /// HTTP validators of the last successful fetch.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -68,6 +70,13 @@ pub enum FetchError {
     RedirectLoop { url: String, target: String },
     #[error("{url}: bad redirect: {reason}")]
     BadRedirect { url: String, reason: String },
+    /// The URL, or a redirect on the way to it, points at an address the guard refuses.
+    #[error("{url}: {}{refused}", redirected_from.as_ref().map(|f| format!("redirected from {f}: ")).unwrap_or_default())]
+    Refused {
+        url: String,
+        redirected_from: Option<String>,
+        refused: Box<Refused>,
+    },
     #[error("{url}: request failed: {detail}")]
     Request { url: String, detail: String },
     #[error("cannot build the HTTP client: {0}")]
@@ -88,6 +97,7 @@ impl FetchError {
             | Self::TooManyRedirects { .. }
             | Self::RedirectLoop { .. }
             | Self::BadRedirect { .. }
+            | Self::Refused { .. }
             | Self::Client(_) => false,
         }
     }
@@ -110,6 +120,7 @@ impl FetchError {
 pub struct HttpClient {
     client: reqwest::Client,
     config: HttpConfig,
+    guard: NetGuard,
     global: Arc<Semaphore>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
@@ -124,7 +135,9 @@ impl std::fmt::Debug for HttpClient {
 
 impl HttpClient {
     pub fn new(config: &HttpConfig) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
+        let guard = NetGuard::new(config);
+        let client = guard
+            .client_builder()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
@@ -138,6 +151,7 @@ impl HttpClient {
         Ok(Self {
             client,
             config: config.clone(),
+            guard,
             global: Arc::new(Semaphore::new(config.concurrency)),
             hosts: Mutex::new(HashMap::new()),
         })
@@ -187,6 +201,15 @@ impl HttpClient {
         let mut seen = vec![url.clone()];
         let mut all_permanent = true;
         loop {
+            // Checked on every hop, before the request: a redirect to an internal address is
+            // refused here, so a 301 cannot move a feed's stored URL inside either.
+            let redirected_from = (seen.len() > 1).then(|| start.to_string());
+            let refused = |refused: Refused| FetchError::Refused {
+                url: url.to_string(),
+                redirected_from: redirected_from.clone(),
+                refused: Box::new(refused),
+            };
+            self.guard.check_url(&url).map_err(refused)?;
             let mut req = self.client.get(url.clone());
             if let Some(etag) = &validators.etag {
                 req = req.header(header::IF_NONE_MATCH, etag);
@@ -194,7 +217,11 @@ impl HttpClient {
             if let Some(lm) = &validators.last_modified {
                 req = req.header(header::IF_MODIFIED_SINCE, lm);
             }
-            let res = req.send().await.map_err(|e| self.request_error(&url, e))?;
+            let res = req.send().await.map_err(|e| match find_refused(&e) {
+                // The resolver refused the name's addresses.
+                Some(r) => refused(r.clone()),
+                None => self.request_error(&url, e),
+            })?;
             let status = res.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let location = res

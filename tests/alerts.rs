@@ -120,7 +120,7 @@ fn dispatcher(env: &TestEnv) -> Dispatcher {
         env.store.clone(),
         env.config.alerts.clone(),
         delivery,
-        "redline-test",
+        &env.config.http,
     )
     .expect("dispatcher")
 }
@@ -445,7 +445,7 @@ async fn daemon_killed_between_commit_and_delivery_delivers_after_restart() {
     .expect("config");
     server.set("/feed.xml", Route::xml(&budget_feed("$412 million")));
     let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_redline"))
+        crate::util::redline_command()
             .args([
                 "--config",
                 config.to_str().expect("path"),

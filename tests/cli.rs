@@ -1,7 +1,7 @@
 //! The `redline` binary driven as a user would, against a loopback feed server.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::util::{FeedServer, Route, rss};
 
@@ -13,7 +13,7 @@ struct Cli<'a> {
 impl Cli<'_> {
     #[track_caller]
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_redline"))
+        crate::util::redline_command()
             .args([
                 "--config",
                 self.dir.join("redline.toml").to_str().expect("path"),

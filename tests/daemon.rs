@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::util::{FeedServer, Route, count_in as count, rss, wait_for};
 
 fn spawn_daemon(dir: &Path, extra_env: &[(&str, String)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_redline"));
+    let mut cmd = crate::util::redline_command();
     cmd.args([
         "--config",
         dir.join("redline.toml").to_str().expect("path"),

@@ -12,4 +12,5 @@ mod fetch;
 mod panics;
 mod poll;
 mod regression;
+mod ssrf;
 mod store;

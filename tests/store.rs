@@ -1,6 +1,6 @@
 //! The database: schema versioning, and crash safety of a real `redline poll` process.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use redline::store::{Store, StoreError};
@@ -98,7 +98,7 @@ async fn poll_killed_mid_cycle_leaves_no_half_written_version() {
         for f in 0..feeds {
             server.set(&format!("/desk{f}.xml"), Route::xml(&many_items(f, round)));
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_redline"))
+        let mut child = crate::util::redline_command()
             .args([
                 "--config",
                 config_path.to_str().expect("utf-8 path"),

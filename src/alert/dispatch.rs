@@ -12,7 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::payload::{Delivery, DigestData, parse_change};
 use super::send;
-use crate::config::{AlertConfig, DeliveryConfig};
+use crate::config::{AlertConfig, DeliveryConfig, HttpConfig};
+use crate::netguard::{GuardedClient, NetGuard};
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Store, StoreError, unix_now_ms};
 
@@ -38,7 +39,7 @@ struct Rules {
 pub struct Dispatcher {
     store: Store,
     rules: Arc<std::sync::RwLock<Arc<Rules>>>,
-    http: reqwest::Client,
+    http: GuardedClient,
 }
 
 impl Dispatcher {
@@ -46,10 +47,14 @@ impl Dispatcher {
         store: Store,
         alerts: Vec<AlertConfig>,
         delivery: DeliveryConfig,
-        user_agent: &str,
+        http: &HttpConfig,
     ) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
+        // Webhook URLs go through the same guard as feeds: a config (or a `feeds add`-era
+        // mistake) pointing at an internal service is refused unless allowed.
+        let guard = NetGuard::new(http);
+        let client = guard
+            .client_builder()
+            .user_agent(&http.user_agent)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
             // A redirected POST becomes a bodiless GET that could "succeed": a 3xx is a failure.
@@ -58,7 +63,7 @@ impl Dispatcher {
         Ok(Self {
             store,
             rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules { alerts, delivery }))),
-            http,
+            http: GuardedClient { client, guard },
         })
     }
 
@@ -71,7 +76,7 @@ impl Dispatcher {
             store,
             config.alerts.clone(),
             config.delivery.clone(),
-            &config.http.user_agent,
+            &config.http,
         )
     }
 
@@ -89,7 +94,7 @@ impl Dispatcher {
         &self.store
     }
 
-    pub fn http(&self) -> &reqwest::Client {
+    pub fn http(&self) -> &GuardedClient {
         &self.http
     }
 

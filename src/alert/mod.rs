@@ -39,7 +39,7 @@ pub enum SinkError {
 pub async fn send(
     alert: &AlertConfig,
     delivery: &Delivery,
-    http: &reqwest::Client,
+    http: &crate::netguard::GuardedClient,
     store: &Store,
 ) -> Result<(), SinkError> {
     let work = async {

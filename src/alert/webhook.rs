@@ -8,6 +8,7 @@ use url::Url;
 use super::SinkError;
 use super::payload::{Delivery, truncate};
 use crate::config::WebhookFormat;
+use crate::netguard::{GuardedClient, find_refused};
 
 /// `sha256=<hex>` of the body under `secret`.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -41,29 +42,33 @@ pub fn body(format: WebhookFormat, delivery: &Delivery) -> String {
 }
 
 pub async fn send(
-    http: &reqwest::Client,
+    http: &GuardedClient,
     url: &Url,
     secret: Option<&str>,
     format: WebhookFormat,
     delivery: &Delivery,
 ) -> Result<(), SinkError> {
+    let err = |detail: String| SinkError::Webhook {
+        url: url.to_string(),
+        detail,
+    };
+    // An IP-literal URL never reaches the resolver, so it is checked here.
+    http.guard.check_url(url).map_err(|r| err(r.to_string()))?;
     let body = body(format, delivery);
     let mut req = http
+        .client
         .post(url.clone())
         .header("content-type", "application/json")
         .header("x-redline-event", delivery.event());
     if let Some(secret) = secret {
         req = req.header("x-redline-signature", signature(secret, body.as_bytes()));
     }
-    let err = |detail: String| SinkError::Webhook {
-        url: url.to_string(),
-        detail,
-    };
-    let res = req
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| err(e.to_string()))?;
+    let res = req.body(body).send().await.map_err(|e| {
+        err(match find_refused(&e) {
+            Some(r) => r.to_string(),
+            None => e.to_string(),
+        })
+    })?;
     let status = res.status();
     if status.is_success() {
         Ok(())

@@ -249,7 +249,7 @@ impl Env {
     pub fn load(cli: &Cli) -> anyhow::Result<Self> {
         let config = match config::locate(cli.config.as_deref()) {
             Some(path) => Config::load(&path)?,
-            None => Config::default(),
+            None => Config::default().with_env(),
         };
         let db_path = cli
             .db

@@ -233,6 +233,8 @@ impl TestEnv {
         config.http.connect_timeout = Duration::from_secs(2);
         config.http.max_body = 2 * 1024 * 1024;
         config.schedule.jitter = Duration::ZERO;
+        // Every test server is on 127.0.0.1, which the guard refuses by default (see tests/ssrf.rs).
+        config.http.allow_private_networks = true;
         Self { dir, store, config }
     }
 
@@ -314,6 +316,14 @@ impl TestEnv {
             .expect("query")
             .expect("feed")
     }
+}
+
+/// The `redline` binary, allowed to reach the loopback servers tests start (private
+/// addresses are refused by default).
+pub fn redline_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_redline"));
+    cmd.env(redline::config::ALLOW_PRIVATE_NETWORKS_ENV, "1");
+    cmd
 }
 
 /// Reads a fixture file from tests/fixtures.
