@@ -24,4 +24,5 @@ pub mod normalize;
 pub mod payload;
 pub mod poll;
 pub mod store;
+pub mod text_safety;
 pub mod version;

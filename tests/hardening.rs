@@ -198,3 +198,83 @@ async fn poll_stops_delivering_at_its_timeout_when_the_disk_is_full() {
     assert!(took < Duration::from_secs(10), "poll took {took:?}");
     assert!((1..=20).contains(&sent), "{sent} sends for 20 rows");
 }
+
+// See: #10 item 5. Webhook URLs (tokens in the path, `user:pass@`) were stored in full in the
+// outbox error and logged at WARN.
+#[tokio::test]
+async fn webhook_errors_do_not_keep_tokens_or_passwords() {
+    let server = FeedServer::start().await;
+    let mut env = TestEnv::new();
+    // Port 9 (discard) on loopback: nothing listens, so the delivery fails fast.
+    env.config.alerts.push(webhook_alert(
+        "http://desk:hunter2pass@127.0.0.1:9/services/T0ABCDEF1/Xk9sQz8mPq2LrT5vWn4YbC3d?token=abc123",
+    ));
+    server.set("/feed.xml", Route::xml(&council_feed(0)));
+    env.add_feed("chronicle", &server.url("/feed.xml"), false);
+    env.poll("chronicle").await;
+    server.set("/feed.xml", Route::xml(&council_feed(1)));
+    env.poll("chronicle").await;
+    let d = Dispatcher::new(
+        env.store.clone(),
+        env.config.alerts.clone(),
+        env.config.delivery.clone(),
+        "redline-test",
+    )
+    .expect("dispatcher");
+    let r = d.drain().await.expect("drain");
+    assert_eq!(r.failed, 20);
+    let errors: Vec<String> = env
+        .store
+        .read(|c| {
+            let mut st = c.prepare("SELECT last_error FROM outbox")?;
+            let rows = st
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .expect("errors");
+    for e in &errors {
+        assert!(e.contains("webhook http://desk:***@127.0.0.1:9/"), "{e}");
+        for secret in ["hunter2pass", "Xk9sQz8mPq2LrT5vWn4YbC3d", "abc123"] {
+            assert!(!e.contains(secret), "{secret} in {e}");
+        }
+    }
+}
+
+// See: #10 item 6. A 5 MB title became an email subject, and bidi overrides reached every sink.
+#[tokio::test]
+async fn alert_titles_are_capped_and_free_of_bidi_controls() {
+    let server = FeedServer::start().await;
+    let (url, counter) = start_counter().await;
+    let mut env = TestEnv::new();
+    env.config.alerts.push(webhook_alert(&url));
+    let title = format!("Mayor \u{202E}seined\u{202C} cuts {}", "and more ".repeat(50_000));
+    let doc = |n: u32| {
+        rss(&[(
+            "mayor-1",
+            "https://chronicle.example/news/mayor",
+            &title,
+            &format!("The mayor said the plan costs ${n} million, aides said."),
+        )])
+    };
+    server.set("/feed.xml", Route::xml(&doc(3)));
+    env.add_feed("chronicle", &server.url("/feed.xml"), false);
+    env.poll("chronicle").await;
+    server.set("/feed.xml", Route::xml(&doc(4)));
+    env.poll("chronicle").await;
+    let d = Dispatcher::new(
+        env.store.clone(),
+        env.config.alerts.clone(),
+        env.config.delivery.clone(),
+        "redline-test",
+    )
+    .expect("dispatcher");
+    assert_eq!(d.drain().await.expect("drain").delivered, 1);
+    let body = counter.bodies.lock().expect("lock")[0].clone();
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let sent = v["data"]["article"]["title"].as_str().expect("title");
+    assert!(sent.chars().count() <= 320, "{} chars", sent.chars().count());
+    assert!(sent.ends_with("(truncated)"), "{sent}");
+    assert!(sent.starts_with("Mayor seined cuts"), "{sent}");
+    assert!(!body.contains('\u{202E}') && !body.contains("\\u202e"), "bidi in payload");
+}

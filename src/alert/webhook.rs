@@ -55,15 +55,17 @@ pub async fn send(
     if let Some(secret) = secret {
         req = req.header("x-redline-signature", signature(secret, body.as_bytes()));
     }
+    // Slack and Discord put the token in the path: the URL is redacted before it reaches
+    // the outbox's error column or a log line, and reqwest's own message loses its copy.
     let err = |detail: String| SinkError::Webhook {
-        url: url.to_string(),
+        url: crate::text_safety::redact_url(url.as_str()),
         detail,
     };
     let res = req
         .body(body)
         .send()
         .await
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| err(e.without_url().to_string()))?;
     let status = res.status();
     if status.is_success() {
         Ok(())
@@ -72,7 +74,7 @@ pub async fn send(
             .headers()
             .get("location")
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("?");
+            .map_or_else(|| "?".to_string(), crate::text_safety::redact_url);
         Err(err(format!(
             "receiver answered {status} to {to}; configure that URL instead"
         )))
