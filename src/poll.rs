@@ -16,7 +16,7 @@ use url::Url;
 use crate::alert::{self, StoredChange};
 use crate::config::{Config, Rung};
 use crate::extract::extract_article;
-use crate::feed::{FeedEntry, parse_feed};
+use crate::feed::{FeedEntry, FeedError, parse_feed};
 use crate::fetch::{FetchOutcome, HttpClient, Validators, decode_html};
 use crate::normalize::{Snapshot, TextSource, bytes_hash, split_blank_lines};
 use crate::store::articles::{self, ArticleRow, PageState};
@@ -176,7 +176,7 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
             max_age = age;
             None
         }
-        Ok(FetchOutcome::Fresh(body)) => {
+        Ok(FetchOutcome::Fresh(mut body)) => {
             let hash = bytes_hash(&body.body);
             success.etag = body.validators.etag;
             success.last_modified = body.validators.last_modified;
@@ -187,7 +187,15 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 report.not_modified = true;
                 None
             } else {
-                match parse_feed(&body.body, &body.final_url, body.content_type.as_deref()) {
+                // Parsing a large feed is CPU work: keep it off the async workers.
+                let (bytes, base, ct) = (
+                    std::mem::take(&mut body.body),
+                    body.final_url.clone(),
+                    body.content_type.clone(),
+                );
+                let parsing =
+                    tokio::task::spawn_blocking(move || parse_feed(&bytes, &base, ct.as_deref()));
+                match parsing.await.unwrap_or_else(|e| Err(FeedError::Parse(format!("the parser crashed: {e}")))) {
                     Ok(parsed) => {
                         success.body_hash = Some(hash);
                         success.title = parsed.title;
