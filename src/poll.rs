@@ -195,7 +195,10 @@ pub async fn poll_feed(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 );
                 let parsing =
                     tokio::task::spawn_blocking(move || parse_feed(&bytes, &base, ct.as_deref()));
-                match parsing.await.unwrap_or_else(|e| Err(FeedError::Parse(format!("the parser crashed: {e}")))) {
+                match parsing
+                    .await
+                    .unwrap_or_else(|e| Err(FeedError::Parse(format!("the parser crashed: {e}"))))
+                {
                     Ok(parsed) => {
                         success.body_hash = Some(hash);
                         success.title = parsed.title;

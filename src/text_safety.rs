@@ -49,9 +49,7 @@ pub fn redact_url(url: &str) -> String {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let secret = (is_slack && i >= 1)
-                    || (is_discord && i >= 3)
-                    || looks_like_token(s);
+                let secret = (is_slack && i >= 1) || (is_discord && i >= 3) || looks_like_token(s);
                 if secret && !s.is_empty() {
                     HIDDEN.to_string()
                 } else {
@@ -67,7 +65,11 @@ pub fn redact_url(url: &str) -> String {
             .map(|(k, v)| {
                 let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str())
                     || looks_like_token(&v);
-                let v = if secret { HIDDEN.to_string() } else { v.into_owned() };
+                let v = if secret {
+                    HIDDEN.to_string()
+                } else {
+                    v.into_owned()
+                };
                 (k.into_owned(), v)
             })
             .collect();
@@ -177,6 +179,9 @@ mod tests {
         for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
             assert!(csv_safe_cell(bad).starts_with('\''), "{bad:?}");
         }
-        assert_eq!(csv_safe_cell("Council approves budget"), "Council approves budget");
+        assert_eq!(
+            csv_safe_cell("Council approves budget"),
+            "Council approves budget"
+        );
     }
 }

@@ -118,7 +118,10 @@ async fn outcomes_that_cannot_be_recorded_are_not_sent_again() {
     .expect("dispatcher");
     let started = Instant::now();
     let r = dispatcher.drain_until(Duration::from_secs(5)).await;
-    assert!(started.elapsed() < Duration::from_secs(6), "bounded by the timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "bounded by the timeout"
+    );
     assert_eq!(r.delivered, 0, "nothing was recorded as delivered");
     let sent = counter.hits.load(Ordering::SeqCst);
     assert!(
@@ -142,7 +145,11 @@ async fn outcomes_that_cannot_be_recorded_are_not_sent_again() {
     .await;
     shutdown.cancel();
     let _ = running.await;
-    assert_eq!(counter.hits.load(Ordering::SeqCst), 20, "exactly once per row");
+    assert_eq!(
+        counter.hits.load(Ordering::SeqCst),
+        20,
+        "exactly once per row"
+    );
 }
 
 // See: #10 item 3. `redline poll` ignored delivery.poll_timeout when outcomes could not be
@@ -181,16 +188,18 @@ async fn poll_stops_delivering_at_its_timeout_when_the_disk_is_full() {
     server.set("/feed.xml", Route::xml(&council_feed(1)));
     let started = Instant::now();
     let mut child = poll();
-    let status = tokio::task::block_in_place(|| loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break Some(s);
+    let status = tokio::task::block_in_place(|| {
+        loop {
+            if let Some(s) = child.try_wait().expect("try_wait") {
+                break Some(s);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
     });
     let took = started.elapsed();
     let sent = counter.hits.load(Ordering::SeqCst);
@@ -248,7 +257,10 @@ async fn alert_titles_are_capped_and_free_of_bidi_controls() {
     let (url, counter) = start_counter().await;
     let mut env = TestEnv::new();
     env.config.alerts.push(webhook_alert(&url));
-    let title = format!("Mayor \u{202E}seined\u{202C} cuts {}", "and more ".repeat(50_000));
+    let title = format!(
+        "Mayor \u{202E}seined\u{202C} cuts {}",
+        "and more ".repeat(50_000)
+    );
     let doc = |n: u32| {
         rss(&[(
             "mayor-1",
@@ -273,8 +285,15 @@ async fn alert_titles_are_capped_and_free_of_bidi_controls() {
     let body = counter.bodies.lock().expect("lock")[0].clone();
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
     let sent = v["data"]["article"]["title"].as_str().expect("title");
-    assert!(sent.chars().count() <= 320, "{} chars", sent.chars().count());
+    assert!(
+        sent.chars().count() <= 320,
+        "{} chars",
+        sent.chars().count()
+    );
     assert!(sent.ends_with("(truncated)"), "{sent}");
     assert!(sent.starts_with("Mayor seined cuts"), "{sent}");
-    assert!(!body.contains('\u{202E}') && !body.contains("\\u202e"), "bidi in payload");
+    assert!(
+        !body.contains('\u{202E}') && !body.contains("\\u202e"),
+        "bidi in payload"
+    );
 }

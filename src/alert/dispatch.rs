@@ -264,8 +264,13 @@ impl Dispatcher {
                     tracing::warn!(alert = %alert.name, error = %e, "alert delivery failed");
                 }
             }
-            self.record_all(&rows, &outcome, &rules.delivery, rules.delivery.max_attempts)
-                .await?;
+            self.record_all(
+                &rows,
+                &outcome,
+                &rules.delivery,
+                rules.delivery.max_attempts,
+            )
+            .await?;
         }
         Ok(report)
     }
@@ -281,7 +286,10 @@ impl Dispatcher {
         max_attempts: u32,
     ) -> Result<(), StoreError> {
         for (i, r) in rows.iter().enumerate() {
-            if let Err(e) = self.record(r, outcome.clone(), delivery, max_attempts).await {
+            if let Err(e) = self
+                .record(r, outcome.clone(), delivery, max_attempts)
+                .await
+            {
                 self.unrecorded
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())

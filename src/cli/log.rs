@@ -369,7 +369,11 @@ mod tests {
         let mut out = Vec::new();
         csv_row(
             &mut out,
-            &["=HYPERLINK(\"http://x.example\",\"click\")", "-3+4", "Budget \u{202E}cut"],
+            &[
+                "=HYPERLINK(\"http://x.example\",\"click\")",
+                "-3+4",
+                "Budget \u{202E}cut",
+            ],
         )
         .expect("write");
         let line = String::from_utf8(out).expect("utf-8");
