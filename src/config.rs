@@ -713,8 +713,10 @@ fn validate_alert(
             }
             let from = a.from.clone().ok_or_else(|| need("from"))?;
             let smtp = a.smtp_url.as_deref().ok_or_else(|| need("smtp_url"))?;
-            let smtp_url =
-                Url::parse(smtp).map_err(|e| err("smtp_url", format!("`{smtp}`: {e}")))?;
+            let smtp_url = Url::parse(smtp).map_err(|e| {
+                let shown = crate::text_safety::redact_url(smtp);
+                err("smtp_url", format!("`{shown}`: {e}"))
+            })?;
             if !matches!(smtp_url.scheme(), "smtp" | "smtps") || smtp_url.host().is_none() {
                 return Err(err(
                     "smtp_url",

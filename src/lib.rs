@@ -25,5 +25,6 @@ pub mod normalize;
 pub mod payload;
 pub mod poll;
 pub mod store;
+pub mod text_safety;
 pub mod unwind;
 pub mod version;

@@ -197,7 +197,7 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
             max_age = age;
             None
         }
-        Ok(FetchOutcome::Fresh(body)) => {
+        Ok(FetchOutcome::Fresh(mut body)) => {
             let hash = bytes_hash(&body.body);
             success.etag = body.validators.etag;
             success.last_modified = body.validators.last_modified;
@@ -208,8 +208,27 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 report.not_modified = true;
                 None
             } else {
-                unwind::inject_panic("parse", &feed.url);
-                match parse_feed(&body.body, &body.final_url, body.content_type.as_deref()) {
+                // Parsing a large feed is CPU work: keep it off the async workers.
+                let (bytes, base, ct, feed_url) = (
+                    std::mem::take(&mut body.body),
+                    body.final_url.clone(),
+                    body.content_type.clone(),
+                    feed.url.clone(),
+                );
+                let parsing = unwind::spawn_blocking(move || {
+                    unwind::inject_panic("parse", &feed_url);
+                    parse_feed(&bytes, &base, ct.as_deref())
+                })
+                .await;
+                let parsing = match parsing {
+                    Ok(r) => r,
+                    Err(p) => {
+                        p.log("parsing the feed");
+                        record_feed_error(ctx, feed, &p.to_string(), None, &mut report).await;
+                        return report;
+                    }
+                };
+                match parsing {
                     Ok(parsed) => {
                         success.body_hash = Some(hash);
                         success.title = parsed.title;

@@ -9,6 +9,7 @@ mod cli;
 mod daemon;
 mod edits;
 mod fetch;
+mod hardening;
 mod panics;
 mod poll;
 mod regression;

@@ -4,6 +4,7 @@
 //! receiver drop duplicates.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +22,20 @@ use crate::store::{Store, StoreError, unix_now_ms};
 const BATCH: i64 = 500;
 /// The loop looks at the outbox at least this often.
 const IDLE_WAKE: Duration = Duration::from_secs(1);
+/// First and longest pause when delivery outcomes cannot be written (disk full, read-only).
+const STORE_DOWN_FIRST_PAUSE: Duration = Duration::from_secs(1);
+const STORE_DOWN_MAX_PAUSE: Duration = Duration::from_secs(60);
+
+/// A delivery that happened but could not be written to the outbox yet. Kept in memory and
+/// written before anything else is sent, so a row is not sent again while the process lives
+/// just because the store refused to record it. See: #10 (42,949 sends of 20 rows).
+#[derive(Debug, Clone)]
+struct Unrecorded {
+    id: i64,
+    attempts: i64,
+    outcome: Result<(), String>,
+    max_attempts: u32,
+}
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct DrainReport {
@@ -40,6 +55,9 @@ pub struct Dispatcher {
     store: Store,
     rules: Arc<std::sync::RwLock<Arc<Rules>>>,
     http: GuardedClient,
+    unrecorded: Arc<Mutex<Vec<Unrecorded>>>,
+    /// Set while outcomes cannot be recorded, so the failure is logged once, not per row.
+    store_down: Arc<AtomicBool>,
 }
 
 impl Dispatcher {
@@ -64,6 +82,8 @@ impl Dispatcher {
             store,
             rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules { alerts, delivery }))),
             http: GuardedClient { client, guard },
+            unrecorded: Arc::default(),
+            store_down: Arc::default(),
         })
     }
 
@@ -113,7 +133,9 @@ impl Dispatcher {
     }
 
     /// Delivers every row due now, once, and waits for all of it; returns what happened.
+    /// An error means outcomes could not be recorded: nothing more is sent until they can.
     pub async fn drain(&self) -> Result<DrainReport, StoreError> {
+        self.flush_unrecorded().await?;
         let by_alert = self.due_by_alert().await?;
         let mut set = JoinSet::new();
         for (name, rows) in by_alert {
@@ -121,17 +143,77 @@ impl Dispatcher {
             set.spawn(async move { me.deliver_alert(&name, rows).await });
         }
         let mut report = DrainReport::default();
+        let mut store_error = None;
         while let Some(joined) = set.join_next().await {
             match joined {
                 Ok(Ok(r)) => {
                     report.delivered += r.delivered;
                     report.failed += r.failed;
                 }
-                Ok(Err(e)) => tracing::warn!(error = %e, "could not record a delivery"),
+                Ok(Err(e)) => store_error = Some(e),
                 Err(e) => tracing::warn!(error = %e, "delivery task failed"),
             }
         }
-        Ok(report)
+        match store_error {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+
+    /// Writes the outcomes the store refused earlier. Until that works nothing else is sent:
+    /// a receiver must not get the same alert again because our disk is full.
+    async fn flush_unrecorded(&self) -> Result<(), StoreError> {
+        let pending: Vec<Unrecorded> = self
+            .unrecorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let store = self.store.clone();
+        let rules = self.rules();
+        let delivery = rules.delivery.clone();
+        let batch = pending.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            let now = unix_now_ms();
+            store.write(|tx| {
+                for u in &batch {
+                    write_outcome(tx, u, now, &delivery)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(format!("dispatcher task failed: {e}")))?;
+        match written {
+            Ok(()) => {
+                let mut guard = self.unrecorded.lock().unwrap_or_else(|p| p.into_inner());
+                guard.retain(|u| !pending.iter().any(|p| p.id == u.id));
+                drop(guard);
+                self.store_up();
+                Ok(())
+            }
+            Err(e) => {
+                self.store_failed(&e);
+                Err(e)
+            }
+        }
+    }
+
+    fn store_failed(&self, e: &StoreError) {
+        if !self.store_down.swap(true, Ordering::SeqCst) {
+            tracing::error!(
+                error = %e,
+                "cannot record alert deliveries; delivery paused until the database accepts writes"
+            );
+        }
+    }
+
+    fn store_up(&self) {
+        if self.store_down.swap(false, Ordering::SeqCst) {
+            tracing::info!("alert deliveries are recorded again; delivery resumes");
+        }
     }
 
     async fn deliver_alert(
@@ -143,15 +225,9 @@ impl Dispatcher {
         let rules = self.rules();
         let Some(alert) = rules.alerts.iter().find(|a| a.name == name) else {
             // The alert was removed from the config: park its rows rather than retry forever.
-            for r in &rows {
-                self.record(
-                    r,
-                    Err(format!("alert `{name}` is no longer in the config")),
-                    &rules.delivery,
-                    1,
-                )
-                .await?;
-            }
+            let all: Vec<&OutboxRow> = rows.iter().collect();
+            let outcome = Err(format!("alert `{name}` is no longer in the config"));
+            self.record_all(&all, &outcome, &rules.delivery, 1).await?;
             report.failed = rows.len();
             return Ok(report);
         };
@@ -193,17 +269,46 @@ impl Dispatcher {
                     tracing::warn!(alert = %alert.name, error = %e, "alert delivery failed");
                 }
             }
-            for r in rows {
-                self.record(
-                    r,
-                    outcome.clone(),
-                    &rules.delivery,
-                    rules.delivery.max_attempts,
-                )
-                .await?;
-            }
+            self.record_all(
+                &rows,
+                &outcome,
+                &rules.delivery,
+                rules.delivery.max_attempts,
+            )
+            .await?;
         }
         Ok(report)
+    }
+
+    /// Records one outcome for `rows`. If the store refuses, the outcomes are kept in memory
+    /// (written before anything else is sent) and the error ends this alert's pass, so no
+    /// further row is sent with nowhere to record it.
+    async fn record_all(
+        &self,
+        rows: &[&OutboxRow],
+        outcome: &Result<(), String>,
+        delivery: &DeliveryConfig,
+        max_attempts: u32,
+    ) -> Result<(), StoreError> {
+        for (i, r) in rows.iter().enumerate() {
+            if let Err(e) = self
+                .record(r, outcome.clone(), delivery, max_attempts)
+                .await
+            {
+                self.unrecorded
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(rows[i..].iter().map(|r| Unrecorded {
+                        id: r.id,
+                        attempts: r.attempts,
+                        outcome: outcome.clone(),
+                        max_attempts,
+                    }));
+                self.store_failed(&e);
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     async fn record(
@@ -214,14 +319,16 @@ impl Dispatcher {
         max_attempts: u32,
     ) -> Result<(), StoreError> {
         let store = self.store.clone();
-        let id = row.id;
-        let delay = retry_delay(delivery, row.attempts + 1);
+        let u = Unrecorded {
+            id: row.id,
+            attempts: row.attempts,
+            outcome,
+            max_attempts,
+        };
+        let delivery = delivery.clone();
         tokio::task::spawn_blocking(move || {
             let now = unix_now_ms();
-            store.write(|tx| match &outcome {
-                Ok(()) => outbox::mark_delivered(tx, id, now),
-                Err(e) => outbox::mark_failed(tx, id, e, now + delay, max_attempts),
-            })
+            store.write(|tx| write_outcome(tx, &u, now, &delivery))
         })
         .await
         .map_err(|e| StoreError::Invalid(format!("dispatcher task failed: {e}")))?
@@ -238,12 +345,23 @@ impl Dispatcher {
     /// Delivers continuously until `shutdown`. Each alert has at most one delivery task at a
     /// time and no alert waits for another, so a receiver that hangs delays only its own rows.
     /// Deliveries still in flight at shutdown are dropped unrecorded: their rows stay pending
-    /// and go out after the restart (at least once).
+    /// and go out after the restart (at least once). While outcomes cannot be recorded the
+    /// loop sends nothing and retries the store with a growing pause.
     pub async fn run(&self, shutdown: CancellationToken) {
         let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
         let mut tasks = JoinSet::new();
+        let mut pause = STORE_DOWN_FIRST_PAUSE;
         loop {
             while tasks.try_join_next().is_some() {}
+            if self.flush_unrecorded().await.is_err() {
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => {}
+                    () = shutdown.cancelled() => break,
+                }
+                pause = (pause * 2).min(STORE_DOWN_MAX_PAUSE);
+                continue;
+            }
+            pause = STORE_DOWN_FIRST_PAUSE;
             // Rows due but whose alert is still busy must not turn this loop into a spin.
             let mut only_busy = false;
             match self.due_by_alert().await {
@@ -261,9 +379,9 @@ impl Dispatcher {
                         let me = self.clone();
                         let busy = busy.clone();
                         tasks.spawn(async move {
-                            if let Err(e) = me.deliver_alert(&name, rows).await {
-                                tracing::warn!(alert = %name, error = %e, "could not record a delivery");
-                            }
+                            // A store error was logged once by `record_all` and its outcomes
+                            // are kept for `flush_unrecorded`.
+                            let _ = me.deliver_alert(&name, rows).await;
                             busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&name);
                         });
                     }
@@ -286,28 +404,61 @@ impl Dispatcher {
     /// Delivers what is due, retrying until nothing is due before `deadline` passes; rows that
     /// would be due later stay pending for the next run (used by `redline poll`).
     pub async fn drain_until(&self, timeout: Duration) -> DrainReport {
-        let deadline = unix_now_ms() + timeout.as_millis() as i64;
-        let mut total = DrainReport::default();
-        loop {
-            match self.drain().await {
-                Ok(r) => {
-                    total.delivered += r.delivered;
-                    total.failed += r.failed;
+        self.drain_for(timeout, &CancellationToken::new()).await
+    }
+
+    /// `drain_until` that also stops on `shutdown`. Whatever happens, it returns by `timeout`:
+    /// a delivery still in flight then is cut off unrecorded and goes out on the next run. It
+    /// also stops at the first outcome the store cannot record, rather than send again.
+    pub async fn drain_for(&self, timeout: Duration, shutdown: &CancellationToken) -> DrainReport {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let total = Mutex::new(DrainReport::default());
+        let work = async {
+            loop {
+                match self.drain().await {
+                    Ok(r) => {
+                        let mut t = total.lock().unwrap_or_else(|p| p.into_inner());
+                        t.delivered += r.delivered;
+                        t.failed += r.failed;
+                    }
+                    // Logged once by `store_failed`.
+                    Err(_) => break,
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox drain failed");
-                    break;
+                let now_ms = unix_now_ms();
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                match self.next_due().await {
+                    Ok(Some(t)) if t <= now_ms + left.as_millis() as i64 => {
+                        let wait = u64::try_from(t - now_ms).unwrap_or(0);
+                        tokio::time::sleep(Duration::from_millis(wait.max(10))).await;
+                    }
+                    _ => break,
                 }
             }
-            match self.next_due().await {
-                Ok(Some(t)) if t <= deadline => {
-                    let wait = u64::try_from(t - unix_now_ms()).unwrap_or(0);
-                    tokio::time::sleep(Duration::from_millis(wait.max(10))).await;
-                }
-                _ => break,
+        };
+        tokio::select! {
+            () = work => {}
+            () = tokio::time::sleep_until(deadline) => {
+                tracing::warn!(timeout_secs = timeout.as_secs(), "alert delivery stopped at delivery.poll_timeout; the rest stays in the outbox");
             }
+            () = shutdown.cancelled() => {}
         }
-        total
+        total.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Writes one delivery outcome: delivered, or failed with its next attempt time.
+fn write_outcome(
+    tx: &rusqlite::Connection,
+    u: &Unrecorded,
+    now_ms: i64,
+    delivery: &DeliveryConfig,
+) -> Result<(), StoreError> {
+    match &u.outcome {
+        Ok(()) => outbox::mark_delivered(tx, u.id, now_ms),
+        Err(e) => {
+            let delay = retry_delay(delivery, u.attempts + 1);
+            outbox::mark_failed(tx, u.id, e, now_ms + delay, u.max_attempts)
+        }
     }
 }
 

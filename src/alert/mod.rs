@@ -129,8 +129,10 @@ pub fn enqueue(
             article: payload::ArticleRef {
                 id: s.article_id,
                 url: s.article_url.to_string(),
-                title: s.title.to_string(),
-                previous_title: s.previous_title.map(String::from),
+                // Every sink shows these: no bidi controls, and a title short enough for a
+                // mail subject line. See: #10.
+                title: shown_title(s.title),
+                previous_title: s.previous_title.map(shown_title),
             },
             from_version: s.change.from_seq,
             to_version: s.change.to_seq,
@@ -149,7 +151,7 @@ pub fn enqueue(
                 moved: s.change.sentences_moved as usize,
             },
             claim_changes: s.claims.to_vec(),
-            word_diff: word_diff.clone(),
+            word_diff: crate::text_safety::strip_bidi(word_diff),
             links: payload::Links {
                 article: s.article_url.to_string(),
                 feed: s.feed.url.clone(),
@@ -168,6 +170,19 @@ pub fn enqueue(
         n += 1;
     }
     Ok(n)
+}
+
+/// Longest title an alert carries (characters); a subject line past this is abuse, not news.
+pub const MAX_TITLE_CHARS: usize = 300;
+
+fn shown_title(title: &str) -> String {
+    let clean = crate::text_safety::strip_bidi(title);
+    if clean.chars().count() <= MAX_TITLE_CHARS {
+        return clean;
+    }
+    let mut t: String = clean.chars().take(MAX_TITLE_CHARS).collect();
+    t.push_str(" (truncated)");
+    t
 }
 
 fn event_name(

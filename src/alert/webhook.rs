@@ -48,8 +48,10 @@ pub async fn send(
     format: WebhookFormat,
     delivery: &Delivery,
 ) -> Result<(), SinkError> {
+    // Slack and Discord put the token in the path: the URL is redacted before it reaches
+    // the outbox's error column or a log line.
     let err = |detail: String| SinkError::Webhook {
-        url: url.to_string(),
+        url: crate::text_safety::redact_url(url.as_str()),
         detail,
     };
     // An IP-literal URL never reaches the resolver, so it is checked here.
@@ -66,7 +68,8 @@ pub async fn send(
     let res = req.body(body).send().await.map_err(|e| {
         err(match find_refused(&e) {
             Some(r) => r.to_string(),
-            None => e.to_string(),
+            // reqwest's own message carries the URL, token and all.
+            None => e.without_url().to_string(),
         })
     })?;
     let status = res.status();
@@ -77,7 +80,7 @@ pub async fn send(
             .headers()
             .get("location")
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("?");
+            .map_or_else(|| "?".to_string(), crate::text_safety::redact_url);
         Err(err(format!(
             "receiver answered {status} to {to}; configure that URL instead"
         )))

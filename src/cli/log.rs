@@ -327,10 +327,13 @@ fn csv_row(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
     let line: Vec<String> = fields
         .iter()
         .map(|f| {
+            let f = crate::text_safety::strip_bidi(f);
+            let f = crate::text_safety::csv_safe_cell(&f);
+            let f = f.as_ref();
             if f.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", f.replace('"', "\"\""))
             } else {
-                (*f).to_string()
+                f.to_string()
             }
         })
         .collect();
@@ -357,4 +360,29 @@ pub fn reprocess(env: &Env) -> anyhow::Result<ExitCode> {
     }
     outln!("recomputed {updated} of {} change records", edits.len());
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_row;
+
+    // See: #10 item 6: a title starting with `=` ran as a formula in a spreadsheet.
+    #[test]
+    fn csv_cells_cannot_be_formulas_or_carry_bidi_controls() {
+        let mut out = Vec::new();
+        csv_row(
+            &mut out,
+            &[
+                "=HYPERLINK(\"http://x.example\",\"click\")",
+                "-3+4",
+                "Budget \u{202E}cut",
+            ],
+        )
+        .expect("write");
+        let line = String::from_utf8(out).expect("utf-8");
+        assert_eq!(
+            line,
+            "\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\",'-3+4,Budget cut\n"
+        );
+    }
 }

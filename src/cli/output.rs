@@ -53,7 +53,7 @@ pub fn sanitize(text: &str) -> String {
                 None => {}
             },
             '\n' | '\t' => out.push(c),
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
+            c if crate::text_safety::is_bidi_control(c) => {}
             c if c.is_control() => {}
             c => out.push(c),
         }

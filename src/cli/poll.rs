@@ -58,7 +58,7 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
             store.clone(),
             Arc::new(HttpClient::new(&env.config.http)?),
             Arc::new(env.config.clone()),
-            shutdown,
+            shutdown.clone(),
         );
         let mut set = JoinSet::new();
         for feed in targets {
@@ -80,7 +80,7 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
         if !env.config.alerts.is_empty() {
             let dispatcher = Dispatcher::from_config(store.clone(), &env.config)?;
             let r = dispatcher
-                .drain_until(env.config.delivery.poll_timeout)
+                .drain_for(env.config.delivery.poll_timeout, &shutdown)
                 .await;
             if r.delivered + r.failed > 0 {
                 tracing::info!(delivered = r.delivered, failed = r.failed, "alerts sent");

@@ -443,7 +443,7 @@ pub fn insert_version(
             snap.byline,
             snap.published,
             snap.modified,
-            compress(&snap.body, base.map(|(_, body)| body)),
+            compress(&snap.body, base.map(|(_, body)| body))?,
             snap.body_chars() as i64,
             snap.hash(),
             snap.typo_hash(),

@@ -199,7 +199,9 @@ thread_local! {
 }
 
 /// Compresses a body for storage, against `base` (an earlier version's text) when given.
-pub fn compress(text: &str, base: Option<&str>) -> Vec<u8> {
+/// An error fails the poll's transaction: an empty blob stored as the body would lose the
+/// version's text for good. See: #10.
+pub fn compress(text: &str, base: Option<&str>) -> Result<Vec<u8>> {
     let out = match base {
         Some(dict) => zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, dict.as_bytes())
             .and_then(|mut c| c.compress(text.as_bytes())),
@@ -217,7 +219,12 @@ pub fn compress(text: &str, base: Option<&str>) -> Vec<u8> {
     // zstd fails only on allocation or bad parameters; fall back to a plain one-shot call
     // rather than lose a version.
     out.or_else(|_| zstd::bulk::compress(text.as_bytes(), 1))
-        .unwrap_or_default()
+        .map_err(|e| {
+            StoreError::Invalid(format!(
+                "cannot compress a {} byte body for storage: {e}",
+                text.len()
+            ))
+        })
 }
 
 /// Decompresses a body stored by `compress` (with the same `base`).

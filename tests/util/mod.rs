@@ -382,3 +382,12 @@ pub fn count_in(db: &Path, sql: &str) -> i64 {
     let _ = conn.busy_timeout(Duration::from_secs(5));
     conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
 }
+
+/// `wait_for` for a test on the tokio runtime: yields instead of blocking the thread.
+pub async fn wait_for_async(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !check() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
