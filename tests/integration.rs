@@ -7,6 +7,7 @@ mod cli;
 mod daemon;
 mod edits;
 mod fetch;
+mod fuzz;
 mod poll;
 mod regression;
 mod store;
