@@ -16,10 +16,13 @@
 mod harness;
 
 use std::collections::BTreeMap;
+use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
 use harness::{Options, failures_dir, run_one, target, targets};
 
+// No database here; a bad command line ends the run where it is found.
+#[allow(clippy::disallowed_methods)]
 fn usage() -> ! {
     eprintln!(
         "usage: fuzz [--target NAME]... [--minutes M] [--seed S] [--hang-secs H] [--max-input BYTES]\n       fuzz --repro TARGET FILE | --minimize TARGET FILE"
@@ -27,7 +30,7 @@ fn usage() -> ! {
     std::process::exit(2)
 }
 
-fn main() {
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut names = Vec::new();
     let mut minutes = 10.0_f64;
@@ -97,12 +100,16 @@ fn main() {
         }
     }
     if any_failed {
-        std::process::exit(1);
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
 /// Flags an input that has been running longer than `limit`: the harness rewrites
 /// `<target>.current` before every input, so an old modification time is a stuck input.
+/// The stuck call cannot be interrupted, so the process ends from here.
+#[allow(clippy::disallowed_methods)]
 fn watch_for_hangs(
     name: &'static str,
     seed: u64,
@@ -133,26 +140,32 @@ fn watch_for_hangs(
     done
 }
 
-fn repro(name: &str, file: &str) {
+fn repro(name: &str, file: &str) -> ExitCode {
     let t = target(name).unwrap_or_else(|| usage());
     let input = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let t0 = Instant::now();
     // The default hook stays: the panic prints with its location (RUST_BACKTRACE for more).
     let r = run_one(&t, &input);
-    println!("{name} on {file} ({} bytes): {r:?} in {:.1} ms", input.len(), t0.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "{name} on {file} ({} bytes): {r:?} in {:.1} ms",
+        input.len(),
+        t0.elapsed().as_secs_f64() * 1e3
+    );
     if r.is_err() {
-        std::process::exit(1);
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
 /// Greedy chunk removal: drops every chunk (halving sizes down to one byte) whose removal
 /// still leaves a panic with the same message.
-fn minimize(name: &str, file: &str) {
+fn minimize(name: &str, file: &str) -> ExitCode {
     let t = target(name).unwrap_or_else(|| usage());
     let mut input = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let Err(want) = run_one(&t, &input) else {
         println!("{file} does not panic {name}");
-        return;
+        return ExitCode::FAILURE;
     };
     std::panic::set_hook(Box::new(|_| {}));
     let mut chunk = input.len().div_ceil(2).max(1);
@@ -175,5 +188,9 @@ fn minimize(name: &str, file: &str) {
     }
     let out = format!("{file}.min");
     std::fs::write(&out, &input).unwrap_or_else(|e| panic!("{out}: {e}"));
-    println!("{name}: {} bytes, still panics with {want:?}: {out}", input.len());
+    println!(
+        "{name}: {} bytes, still panics with {want:?}: {out}",
+        input.len()
+    );
+    ExitCode::SUCCESS
 }

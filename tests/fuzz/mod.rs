@@ -123,7 +123,10 @@ fn fuzz_open_findings() {
 /// (`<target>-<what>.bin`); returns the ones that panic.
 fn replay(dir: &std::path::Path) -> Vec<String> {
     let mut failed = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("fuzz-regressions dir").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("fuzz-regressions dir")
+        .flatten()
+    {
         let path = entry.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
@@ -146,5 +149,9 @@ fn replay(dir: &std::path::Path) -> Vec<String> {
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let failed = replay(&fixtures_dir().join("fuzz-regressions"));
-    assert!(failed.is_empty(), "regressions panic again:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "regressions panic again:\n{}",
+        failed.join("\n")
+    );
 }
