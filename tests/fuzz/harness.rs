@@ -355,10 +355,12 @@ fn edit_pairs(fixtures: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
     out
 }
 
-/// Regression inputs found earlier, for the targets their file names start with.
-fn regressions(fixtures: &Path, target: &str) -> Vec<Vec<u8>> {
+/// Inputs found earlier (fixed, or open in `open/`), for the targets their file names start
+/// with. `open/slow/` is left out: those cost seconds each, and are there to be read.
+pub fn regressions(fixtures: &Path, target: &str) -> Vec<Vec<u8>> {
     read_dir_files(&fixtures.join("fuzz-regressions"))
         .into_iter()
+        .filter(|(p, _)| !p.components().any(|c| c.as_os_str() == "slow"))
         .filter(|(p, _)| {
             p.file_name()
                 .and_then(|n| n.to_str())
@@ -849,6 +851,22 @@ pub fn fuzz(t: &Target, opts: &Options) -> Report {
         slowest: Duration::ZERO,
         slowest_saved: None,
     };
+    // Earlier findings first, exactly as found, before any mutant.
+    for input in regressions(&fixtures, t.name) {
+        if let Err(message) = run_one(t, &input) {
+            let known = t.known.iter().any(|k| message.contains(k));
+            let f = Failure {
+                iteration: 0,
+                message: format!("regression input ({} bytes): {message}", input.len()),
+                saved: fixtures.join("fuzz-regressions"),
+            };
+            if known {
+                report.known.push(f);
+            } else {
+                report.failures.push(f);
+            }
+        }
+    }
     let current = out.join(format!("{}.current", t.name));
     let mut slowest_input = Vec::new();
     for i in 0..opts.iterations {

@@ -143,15 +143,3 @@ fn replay(dir: &std::path::Path) -> Vec<String> {
     }
     failed
 }
-
-/// Inputs the fuzzer once broke a target with (fixed since), replayed as they are. The file
-/// name says the target: `<target>-<what>.bin`.
-#[test]
-fn fuzz_regressions_stay_fixed() {
-    let failed = replay(&fixtures_dir().join("fuzz-regressions"));
-    assert!(
-        failed.is_empty(),
-        "regressions panic again:\n{}",
-        failed.join("\n")
-    );
-}
