@@ -9,6 +9,7 @@ mod cli;
 mod daemon;
 mod edits;
 mod fetch;
+mod fuzz;
 mod hardening;
 mod panics;
 mod poll;
