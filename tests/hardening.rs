@@ -113,7 +113,7 @@ async fn outcomes_that_cannot_be_recorded_are_not_sent_again() {
         env.store.clone(),
         env.config.alerts.clone(),
         env.config.delivery.clone(),
-        "redline-test",
+        &env.config.http,
     )
     .expect("dispatcher");
     let started = Instant::now();
@@ -227,7 +227,7 @@ async fn webhook_errors_do_not_keep_tokens_or_passwords() {
         env.store.clone(),
         env.config.alerts.clone(),
         env.config.delivery.clone(),
-        "redline-test",
+        &env.config.http,
     )
     .expect("dispatcher");
     let r = d.drain().await.expect("drain");
@@ -278,7 +278,7 @@ async fn alert_titles_are_capped_and_free_of_bidi_controls() {
         env.store.clone(),
         env.config.alerts.clone(),
         env.config.delivery.clone(),
-        "redline-test",
+        &env.config.http,
     )
     .expect("dispatcher");
     assert_eq!(d.drain().await.expect("drain").delivered, 1);
