@@ -1,8 +1,10 @@
-//! Feed bytes to `FeedEntry` values: RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs,
-//! article identity and URL canonicalisation.
+//! Feed bytes to `FeedEntry` values, read as liberally as feedparser reads them: decoding
+//! (`decode`), a recovering XML reader (`xml`), one reader per format (`rss`: RSS 0.90-2.01 and
+//! CDF, `atom`: Atom 0.3/1.0, `json`: JSON Feed), dates (`dates`); article identity and URL
+//! canonicalisation here.
 //!
 //! Pure. Identity: the feed's guid/id when it has one; else the canonical link; else a hash of
-//! title and published date. Canonical URLs drop fragments and tracking parameters so the same
+//! title and published date; else (no guid, link or title) a hash of the entry's text. Canonical URLs drop fragments and tracking parameters so the same
 //! article reached through a campaign link is still the same article.
 
 use std::time::Duration;
@@ -12,6 +14,16 @@ use url::Url;
 
 use crate::extract::html_fragment_to_text;
 use crate::normalize::{bytes_hash, normalize_line};
+
+mod atom;
+mod dates;
+mod decode;
+mod json;
+mod model;
+mod rss;
+mod xml;
+
+use model::{RawText, TextKind};
 
 /// Entries past this many in one feed are ignored (a feed is a list of recent items, not an archive).
 pub const MAX_ENTRIES: usize = 500;
@@ -44,6 +56,22 @@ pub struct ParsedFeed {
     /// What was wrong with the document, one line each (bozo reasons and lesser warnings).
     pub warnings: Vec<String>,
     pub entries: Vec<FeedEntry>,
+    /// The feed's own id (Atom `<id>`).
+    pub id: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// Every link of the feed element with an href, absolute.
+    pub links: Vec<FeedLink>,
+}
+
+/// A link as Atom writes one (RSS `<link>` becomes `rel="alternate"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedLink {
+    pub href: String,
+    pub rel: String,
+    pub mime_type: Option<String>,
+    pub title: Option<String>,
 }
 
 /// One item of a feed, as redline needs it.
@@ -60,6 +88,8 @@ pub struct FeedEntry {
     /// Full content (HTML converted to text, paragraphs separated by blank lines).
     pub content: Option<String>,
     pub summary: Option<String>,
+    /// Every link of the entry with an href, absolute, not canonicalised.
+    pub links: Vec<FeedLink>,
 }
 
 impl FeedEntry {
@@ -95,6 +125,17 @@ impl FeedEntry {
     }
 }
 
+/// Where a feed document came from: the URL it was fetched from, and the HTTP headers that
+/// change how it is read.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedSource<'a> {
+    pub url: &'a Url,
+    /// Its charset outranks the XML declaration.
+    pub content_type: Option<&'a str>,
+    /// The document's own URL when the server says so; relative links resolve against it.
+    pub content_location: Option<&'a str>,
+}
+
 /// Parses a feed document fetched from `feed_url` (used to resolve relative links), with the
 /// HTTP `Content-Type` it was served with, if any (its charset outranks the XML declaration).
 pub fn parse_feed(
@@ -102,77 +143,123 @@ pub fn parse_feed(
     feed_url: &Url,
     content_type: Option<&str>,
 ) -> Result<ParsedFeed, FeedError> {
-    let _ = content_type;
-    // feed-rs's default id for guid-less items hashes link + title, so a headline edit would
-    // make a new article; return nothing and derive the id ourselves.
-    let parser = feed_rs::parser::Builder::new()
-        .id_generator(|_links, _title, _uri| String::new())
-        .build();
-    let feed = parser
-        .parse(bytes)
-        .map_err(|e| FeedError::Parse(e.to_string()))?;
-    let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
-    let ttl = feed
-        .ttl
+    parse_feed_from(
+        bytes,
+        FeedSource {
+            url: feed_url,
+            content_type,
+            content_location: None,
+        },
+    )
+}
+
+/// [`parse_feed`] with every input that matters (Content-Location too).
+pub fn parse_feed_from(bytes: &[u8], source: FeedSource<'_>) -> Result<ParsedFeed, FeedError> {
+    let feed_url = source.url;
+    let base = source
+        .content_location
+        .and_then(|l| feed_url.join(l.trim()).ok())
+        .unwrap_or_else(|| feed_url.clone());
+    let decoded = decode::decode(bytes, source.content_type);
+    let mut bozo = decoded.bozo;
+    let mut warnings = decoded.warnings;
+    let text = decoded.text.trim_start_matches('\u{feff}');
+    let raw = if text.trim_start().starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| FeedError::Parse(format!("invalid JSON: {e}")))?;
+        json::read_json(&value, &base)
+            .ok_or_else(|| FeedError::Parse("JSON without a jsonfeed.org version".into()))?
+    } else {
+        let doc = xml::parse(text, &base);
+        bozo |= doc.bozo;
+        warnings.extend(doc.warnings);
+        let root = &doc.root;
+        if root.local.is_empty() {
+            return Err(FeedError::Parse("no root element".into()));
+        }
+        if rss::is_cdf_root(root) {
+            rss::read_cdf(root)
+        } else if rss::is_rss_root(root) {
+            rss::read_rss(root)
+        } else if atom::is_atom_root(root) {
+            atom::read_atom(root)
+        } else {
+            return Err(FeedError::Parse(format!("root element <{}>", root.qname)));
+        }
+    };
+    Ok(finish(raw, feed_url, decoded.encoding, decoded.reason, bozo, warnings))
+}
+
+fn finish(
+    raw: model::RawFeed,
+    feed_url: &Url,
+    encoding: String,
+    encoding_reason: String,
+    bozo: bool,
+    warnings: Vec<String>,
+) -> ParsedFeed {
+    let title = raw.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+    let ttl = raw
+        .ttl_minutes
         .filter(|m| *m > 0)
-        .map(|m| Duration::from_secs(u64::from(m).min(24 * 60) * 60));
-    let link = feed
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .and_then(|l| canonicalize_url(&l.href, feed_url))
+        .map(|m| Duration::from_secs(m.min(24 * 60) * 60));
+    let link = raw
+        .link
+        .as_deref()
+        .and_then(|l| canonicalize_url(l, feed_url))
         .map(|u| u.to_string());
-    let description = feed
-        .description
-        .as_ref()
-        .map(text_of)
-        .filter(|t| !t.is_empty());
-    let format = match feed.feed_type {
-        feed_rs::model::FeedType::Atom => "atom1.0",
-        feed_rs::model::FeedType::JSON => "jsonfeed",
-        feed_rs::model::FeedType::RSS0 => "rss0.9x",
-        feed_rs::model::FeedType::RSS1 => "rss1.0",
-        feed_rs::model::FeedType::RSS2 => "rss2.0",
-    }
-    .to_string();
+    let description = raw.description.as_ref().map(text_of).filter(|t| !t.is_empty());
     let mut entries = Vec::new();
-    for e in feed.entries.into_iter().take(MAX_ENTRIES) {
+    for e in raw.entries.into_iter().take(MAX_ENTRIES) {
         if let Some(entry) = to_entry(e, feed_url) {
             entries.push(entry);
         }
     }
-    Ok(ParsedFeed {
+    ParsedFeed {
         title,
         link,
         description,
         ttl,
-        format,
-        encoding: "utf-8".to_string(),
-        encoding_reason: "assumed".to_string(),
-        bozo: false,
-        warnings: Vec::new(),
+        format: raw.format,
+        encoding,
+        encoding_reason,
+        bozo,
+        warnings,
         entries,
-    })
+        id: raw.id,
+        authors: raw.authors,
+        published: raw.published,
+        updated: raw.updated,
+        links: raw.links,
+    }
 }
 
-fn to_entry(e: feed_rs::model::Entry, feed_url: &Url) -> Option<FeedEntry> {
+fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
     let link = e
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .or_else(|| e.links.first())
-        .and_then(|l| canonicalize_url(&l.href, feed_url));
+        .link
+        .as_deref()
+        .or_else(|| e.links.first().map(|l| l.href.as_str()))
+        .and_then(|l| canonicalize_url(l, feed_url));
     let title = e.title.as_ref().map(text_of).unwrap_or_default();
-    let guid = e.id.trim();
+    let guid = e.guid.as_deref().unwrap_or("").trim();
     let published = e.published.or(e.updated);
     let url = match &link {
         Some(u) => u.to_string(),
         // A guid that is itself a URL is the article's address (RSS isPermaLink).
         None => match canonicalize_url(guid, feed_url) {
-            Some(u) if guid.starts_with("http") => u.to_string(),
+            Some(u) if guid.starts_with("http") && e.guid_is_permalink => u.to_string(),
             _ => String::new(),
         },
     };
+    let content = e
+        .content
+        .as_ref()
+        .map(|c| match c.kind {
+            TextKind::Text => c.value.trim().to_string(),
+            TextKind::Html | TextKind::Guess => html_fragment_to_text(&c.value),
+        })
+        .filter(|t| !t.trim().is_empty());
+    let summary = e.summary.as_ref().map(text_of).filter(|t| !t.trim().is_empty());
     let id = if !guid.is_empty() {
         guid.to_string()
     } else if !url.is_empty() {
@@ -183,48 +270,61 @@ fn to_entry(e: feed_rs::model::Entry, feed_url: &Url) -> Option<FeedEntry> {
             "hash:{}",
             &bytes_hash(format!("{title}\0{stamp}").as_bytes())[..32]
         )
+    } else if let Some(body) = content.as_deref().or(summary.as_deref()) {
+        // No guid, link or title: the text is all there is to know it by. An edit to it makes
+        // a new article, which is the best anyone can do with such a feed. See: #9
+        format!("text:{}", &bytes_hash(body.as_bytes())[..32])
     } else {
         // Nothing to identify it by and nothing to show: skip it.
         return None;
     };
-    let authors = e
-        .authors
-        .iter()
-        .filter_map(|p| p.name.as_deref())
-        .map(|n| normalize_line(n.trim_matches(|c| c == '(' || c == ')')))
-        .filter(|n| !n.is_empty())
-        .collect();
-    let content = e
-        .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .map(html_fragment_to_text)
-        .filter(|t| !t.trim().is_empty());
-    let summary = e
-        .summary
-        .as_ref()
-        .map(text_of)
-        .filter(|t| !t.trim().is_empty());
     Some(FeedEntry {
         id,
         url,
         title,
-        authors,
+        authors: e.authors,
         published,
         updated: e.updated,
         content,
         summary,
+        links: e.links,
     })
 }
 
-/// Text of a feed text construct: HTML is converted, plain text kept.
-fn text_of(t: &feed_rs::model::Text) -> String {
-    let is_html = t.content_type.to_string().contains("html") || t.content.contains('<');
-    if is_html {
-        html_fragment_to_text(&t.content)
-    } else {
-        t.content.trim().to_string()
+/// Text of a feed text construct: HTML is converted, plain text kept. Undeclared text (RSS)
+/// containing `<` is read as HTML, as before #9; declared plain text is kept literally.
+fn text_of(t: &RawText) -> String {
+    match t.kind {
+        TextKind::Html => html_fragment_to_text(&t.value),
+        TextKind::Guess if t.value.contains('<') => html_fragment_to_text(&t.value),
+        TextKind::Text | TextKind::Guess => t.value.trim().to_string(),
     }
+}
+
+/// A person as RSS writes one (`desk@example.com (Jo Reyes)`), reduced to the name; `None`
+/// when only an address is given. Matches what feed-rs kept, so bylines do not change.
+pub(crate) fn person_name(raw: &str) -> Option<String> {
+    static EMAIL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = EMAIL.get_or_init(|| {
+        regex::Regex::new(r"\b(<\[\()?(mailto:)?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})(>]\))?\b")
+            .expect("static regex")
+    });
+    let raw = raw.trim();
+    let name = match re.find(raw) {
+        Some(m) => {
+            let (pre, post) = (&raw[..m.start()], &raw[m.end()..]);
+            if pre.len() > post.len() { pre } else { post }
+        }
+        None => raw,
+    };
+    let n = normalize_line(name.trim().trim_matches(|c| c == '(' || c == ')'));
+    (!n.is_empty()).then_some(n)
+}
+
+/// `href` resolved against the element's base (xml:base, Content-Location, document URL).
+pub(crate) fn resolve(href: &str, e: &xml::Element) -> String {
+    let href = href.trim();
+    e.base.join(href).map_or_else(|_| href.to_string(), |u| u.to_string())
 }
 
 /// Query parameters that identify a campaign or a click, never an article.
