@@ -11,8 +11,14 @@ fn is_atom_ns(ns: &str) -> bool {
     matches!(ns, "atom" | "atom03" | "")
 }
 
+/// `<feed>` in an Atom namespace, none, or (as feedparser accepts) any namespace at all: the
+/// children in the root's own namespace are then read as Atom.
 pub(crate) fn is_atom_root(root: &Element) -> bool {
-    root.local == "feed" && is_atom_ns(&root.ns)
+    root.local == "feed"
+}
+
+fn is_own(c: &Element, root_ns: &str) -> bool {
+    is_atom_ns(&c.ns) || c.ns == root_ns
 }
 
 pub(crate) fn read_atom(root: &Element) -> RawFeed {
@@ -23,7 +29,7 @@ pub(crate) fn read_atom(root: &Element) -> RawFeed {
         _ => "atom".to_string(),
     };
     let mut feed = RawFeed { format, ..RawFeed::default() };
-    for c in root.elements().filter(|c| is_atom_ns(&c.ns)) {
+    for c in root.elements().filter(|c| is_own(c, &root.ns)) {
         match c.local.as_str() {
             "title" => feed.title = Some(text_construct(c)),
             "subtitle" | "tagline" => feed.description = Some(text_construct(c)),
@@ -32,7 +38,7 @@ pub(crate) fn read_atom(root: &Element) -> RawFeed {
             "author" => feed.authors.extend(person(c)),
             "updated" | "modified" => feed.updated = parse_date(&c.text()).or(feed.updated),
             "published" | "issued" => feed.published = parse_date(&c.text()).or(feed.published),
-            "entry" => feed.entries.push(read_entry(c)),
+            "entry" => feed.entries.push(read_entry(c, &root.ns)),
             _ => {}
         }
     }
@@ -51,10 +57,10 @@ fn alternate(links: &[FeedLink]) -> Option<String> {
     links.iter().find(|l| l.rel == "alternate").map(|l| l.href.clone())
 }
 
-fn read_entry(entry: &Element) -> RawEntry {
+fn read_entry(entry: &Element, root_ns: &str) -> RawEntry {
     let mut e = RawEntry::default();
     let mut content_rank = 0;
-    for c in entry.elements().filter(|c| is_atom_ns(&c.ns)) {
+    for c in entry.elements().filter(|c| is_own(c, root_ns)) {
         match c.local.as_str() {
             "title" if e.title.is_none() => e.title = Some(text_construct(c)),
             "id" if e.guid.is_none() => e.guid = Some(c.text().trim().to_string()).filter(|s| !s.is_empty()),
@@ -84,7 +90,9 @@ fn read_entry(entry: &Element) -> RawEntry {
 }
 
 fn link(c: &Element) -> Option<FeedLink> {
-    let href = c.attr("href")?.trim();
+    // `<link>https://...</link>` without href: RSS habits in an Atom feed.
+    let text = c.text();
+    let href = c.attr("href").map(str::trim).or_else(|| Some(text.trim()).filter(|t| !t.is_empty()))?;
     Some(FeedLink {
         href: resolve(href, c),
         rel: c.attr("rel").map(str::trim).filter(|r| !r.is_empty()).unwrap_or("alternate").to_string(),

@@ -270,13 +270,24 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
             "hash:{}",
             &bytes_hash(format!("{title}\0{stamp}").as_bytes())[..32]
         )
-    } else if let Some(body) = content.as_deref().or(summary.as_deref()) {
-        // No guid, link or title: the text is all there is to know it by. An edit to it makes
-        // a new article, which is the best anyone can do with such a feed. See: #9
-        format!("text:{}", &bytes_hash(body.as_bytes())[..32])
     } else {
-        // Nothing to identify it by and nothing to show: skip it.
-        return None;
+        // No guid, link or title: what it says is all there is to know it by (an edit to it
+        // makes a new article, the best anyone can do with such a feed). See: #9
+        let mut s = String::new();
+        for part in [content.as_deref(), summary.as_deref()] {
+            s.push_str(part.unwrap_or(""));
+            s.push('\0');
+        }
+        s.push_str(&e.authors.join(","));
+        for d in [e.published, e.updated] {
+            s.push('\0');
+            s.push_str(&d.map(|d| d.to_rfc3339()).unwrap_or_default());
+        }
+        if s.chars().all(|c| c == '\0') {
+            // Nothing to identify it by and nothing to show: skip it.
+            return None;
+        }
+        format!("text:{}", &bytes_hash(s.as_bytes())[..32])
     };
     Some(FeedEntry {
         id,
@@ -296,9 +307,23 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
 fn text_of(t: &RawText) -> String {
     match t.kind {
         TextKind::Html => html_fragment_to_text(&t.value),
-        TextKind::Guess if t.value.contains('<') => html_fragment_to_text(&t.value),
+        TextKind::Guess if t.value.contains('<') || has_html_entity(&t.value) => {
+            html_fragment_to_text(&t.value)
+        }
         TextKind::Text | TextKind::Guess => t.value.trim().to_string(),
     }
+}
+
+/// An HTML character reference left in text (`&amp;#146;` in the XML): the publisher
+/// escaped HTML, so read it as HTML.
+fn has_html_entity(s: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    s.contains('&')
+        && RE
+            .get_or_init(|| {
+                regex::Regex::new(r"(?i)&(#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});").expect("static regex")
+            })
+            .is_match(s)
 }
 
 /// A person as RSS writes one (`desk@example.com (Jo Reyes)`), reduced to the name; `None`

@@ -106,6 +106,7 @@ fn atom_link(c: &Element) -> Option<FeedLink> {
 fn read_item(item: &Element) -> RawEntry {
     let mut e = RawEntry { guid_is_permalink: true, ..RawEntry::default() };
     let mut itunes_author = None;
+    let mut media_title = None;
     for c in item.elements() {
         match (c.ns.as_str(), c.local.as_str()) {
             _ if is(c, "", "title") => e.title = Some(RawText::new(c.text(), TextKind::Guess)),
@@ -132,6 +133,8 @@ fn read_item(item: &Element) -> RawEntry {
             _ if is(c, "", "description") => e.summary = Some(description(c)),
             ("dc", "description") if e.summary.is_none() => e.summary = Some(description(c)),
             ("content", "encoded") => e.content = Some(RawText::new(c.text(), TextKind::Html)),
+            _ if is(c, "", "fullitem") && e.content.is_none() => e.content = Some(RawText::new(c.text(), TextKind::Html)),
+            ("media", "title") if e.title.is_none() => media_title = Some(RawText::new(c.text(), TextKind::Guess)),
             ("xhtml", "body") if e.content.is_none() => e.content = Some(RawText::new(c.inner_markup(), TextKind::Html)),
             _ if is(c, "", "author") => push_person(&mut e.authors, &text(c)),
             ("dc", "creator" | "author") => push_person(&mut e.authors, &text(c)),
@@ -142,6 +145,9 @@ fn read_item(item: &Element) -> RawEntry {
             ("atom" | "", "updated") | ("dcterms", "modified") => e.updated = parse_date(&text(c)).or(e.updated),
             _ => {}
         }
+    }
+    if e.title.is_none() {
+        e.title = media_title;
     }
     if e.authors.is_empty() {
         if let Some(a) = itunes_author {

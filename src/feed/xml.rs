@@ -132,8 +132,9 @@ fn escape_into(t: &str, out: &mut String, attr: bool) {
 /// Short key for a namespace URI.
 fn ns_key(uri: &str) -> String {
     let u = uri.trim();
-    let key = match u.trim_end_matches(['/', '#']) {
-        "http://www.w3.org/2005/Atom" => "atom",
+    let lower = u.to_ascii_lowercase();
+    let key = match lower.trim_end_matches(['/', '#']) {
+        "http://www.w3.org/2005/atom" => "atom",
         "http://purl.org/atom/ns" => "atom03",
         "http://my.netscape.com/rdf/simple/0.9" => "rss090",
         "http://purl.org/rss/1.0" => "rss10",
@@ -231,7 +232,7 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
             };
             push_text(&mut stack, t.to_string());
             r.pos += adv;
-        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!DOCTYPE") {
+        } else if rest.get(..9).is_some_and(|h| h.eq_ignore_ascii_case("<!DOCTYPE")) {
             let adv = r.doctype(rest);
             r.pos += adv;
         } else if rest.starts_with("<!") {
