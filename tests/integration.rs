@@ -8,6 +8,8 @@ mod check;
 mod cli;
 mod daemon;
 mod edits;
+mod conformance;
+mod feed_intake;
 mod fetch;
 mod fuzz;
 mod hardening;

@@ -1,0 +1,146 @@
+//! Feeds a strict parser loses, through the real fetcher, parser and store on loopback.
+//! See: #9
+
+use rusqlite::Connection;
+
+use crate::util::{FeedServer, Route, TestEnv};
+
+fn route(body: Vec<u8>, content_type: &'static str) -> Route {
+    Route::Ok { body, content_type, etag: None, extra: Vec::new() }
+}
+
+/// (title, body text) of every article's latest version, by title.
+fn stored(env: &TestEnv) -> Vec<(String, String)> {
+    let conn = Connection::open(env.db_path()).expect("open db");
+    let mut stmt = conn
+        .prepare("SELECT title, body_zstd FROM versions ORDER BY title")
+        .expect("prepare");
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .expect("query")
+        .map(|r| {
+            let (t, b) = r.expect("row");
+            let body = zstd::decode_all(b.as_slice()).expect("zstd");
+            (t, String::from_utf8(body).expect("utf-8 body"))
+        })
+        .collect()
+}
+
+async fn poll_one(body: Vec<u8>, content_type: &'static str) -> (TestEnv, FeedServer) {
+    let server = FeedServer::start().await;
+    server.set("/feed.xml", route(body, content_type));
+    let mut env = TestEnv::new();
+    env.add_feed("desk", &server.url("/feed.xml"), false);
+    let report = env.poll("desk").await;
+    assert_eq!(report.error, None, "{report:?}");
+    (env, server)
+}
+
+#[tokio::test]
+async fn rss_090_feed_with_60_items_gives_60_articles() {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" \
+         xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">\n<channel><title>Valley Courier</title>\
+         <link>https://courier.example/</link><description>Local news</description></channel>\n",
+    );
+    for i in 1..=60 {
+        xml.push_str(&format!(
+            "<item><title>Council briefing number {i}: roads budget revised</title>\
+             <link>https://courier.example/news/briefing-{i}</link></item>\n"
+        ));
+    }
+    xml.push_str("</rdf:RDF>\n");
+    let (env, _server) = poll_one(xml.into_bytes(), "application/rdf+xml").await;
+    assert_eq!(env.count("SELECT COUNT(*) FROM articles"), 60);
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM articles WHERE url = 'https://courier.example/news/briefing-60'"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn iso_8859_1_feed_without_declaration_is_read_as_latin1() {
+    let xml = "<rss version=\"2.0\"><channel><title>Le Quotidien</title><item>\
+               <guid>lq-881</guid><title>Caf\u{e9} owners protest new terrace fees</title>\
+               <description>Owners in Vend\u{f4}me say the fee doubles their costs.</description>\
+               </item></channel></rss>";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(xml);
+    let (env, _server) = poll_one(bytes.into_owned(), "application/rss+xml").await;
+    let got = stored(&env);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "Café owners protest new terrace fees");
+    assert_eq!(got[0].1, "Owners in Vendôme say the fee doubles their costs.");
+}
+
+#[tokio::test]
+async fn wrong_declared_encoding_does_not_give_mojibake() {
+    // Declared ISO-8859-1, written in UTF-8: the common template mistake.
+    let xml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>\
+               <title>Zeitung</title><item><guid>z-12</guid>\
+               <title>Zürich tram strike ends after talks</title>\
+               <description>Drivers return on Montag, the union said.</description></item></channel></rss>";
+    let (env, _server) = poll_one(xml.as_bytes().to_vec(), "application/rss+xml").await;
+    let got = stored(&env);
+    assert_eq!(got[0].0, "Zürich tram strike ends after talks");
+}
+
+#[tokio::test]
+async fn one_stray_byte_does_not_lose_the_feed() {
+    let mut bytes = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>\
+                     <title>Harbour Post</title><item><guid>hp-1</guid>\
+                     <title>Ferry fares rise by 4%</title><description>The operator blamed fuel"
+        .as_bytes()
+        .to_vec();
+    bytes.push(0xA0); // one latin-1 no-break space in a UTF-8 document
+    bytes.extend_from_slice(
+        "costs, says the café owner. Fares rise on 1 March.</description></item>\
+         <item><guid>hp-2</guid><title>Harbour wall repairs begin</title>\
+         <description>Work starts on Monday.</description></item></channel></rss>"
+            .as_bytes(),
+    );
+    let (env, _server) = poll_one(bytes, "application/rss+xml").await;
+    let got = stored(&env);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].0, "Ferry fares rise by 4%");
+    assert!(got[0].1.starts_with("The operator blamed fuel"), "{}", got[0].1);
+    assert!(got[0].1.contains("café owner"), "{}", got[0].1);
+}
+
+#[tokio::test]
+async fn utf16be_feed_with_bom_is_read() {
+    let xml = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel>\
+               <title>Nordic Wire</title><item><guid>nw-7</guid>\
+               <title>Tromsø airport reopens after snowstorm</title>\
+               <description>Flights resumed at 06:00, Avinor said.</description></item></channel></rss>";
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in xml.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_be_bytes());
+    }
+    let (env, _server) = poll_one(bytes, "application/xml").await;
+    let got = stored(&env);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "Tromsø airport reopens after snowstorm");
+    assert_eq!(got[0].1, "Flights resumed at 06:00, Avinor said.");
+}
+
+#[tokio::test]
+async fn items_with_only_a_description_are_all_kept() {
+    let xml = "<rss version=\"2.0\"><channel><title>Bulletin</title>\
+               <item><description>Road closed between Ashby and Marston until Friday.</description></item>\
+               <item><description>Water supply restored to 3,000 homes in Eastfield.</description></item>\
+               <item><description>&lt;p&gt;Library opening hours extended over the holidays.&lt;/p&gt;</description></item>\
+               </channel></rss>";
+    let (env, _server) = poll_one(xml.as_bytes().to_vec(), "application/rss+xml").await;
+    let mut bodies: Vec<String> = stored(&env).into_iter().map(|(_, b)| b).collect();
+    bodies.sort();
+    assert_eq!(
+        bodies,
+        [
+            "Library opening hours extended over the holidays.",
+            "Road closed between Ashby and Marston until Friday.",
+            "Water supply restored to 3,000 homes in Eastfield.",
+        ]
+    );
+    // Polled again unchanged: the same three articles, not three more.
+    env.poll("desk").await;
+    assert_eq!(env.count("SELECT COUNT(*) FROM articles"), 3);
+}
