@@ -33,7 +33,14 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     ];
     for (bom, label) in boms {
         if let Some(rest) = bytes.strip_prefix(bom) {
-            return finish(decode_as(rest, label), label, "byte-order mark".into(), false, Vec::new());
+            let text = decode_as(rest, label);
+            let bad = text.matches('\u{FFFD}').count();
+            let mut warnings = media_type_warnings(content_type, bytes);
+            if bad > 0 {
+                warnings.push(format!("{bad} invalid {label} sequence(s) replaced with U+FFFD"));
+            }
+            let bozo = !warnings.is_empty();
+            return finish(text, label, "byte-order mark".into(), bozo, warnings);
         }
     }
     // 2. No BOM, but `<?xml` written in a wide encoding (XML 1.0 appendix F).
@@ -50,7 +57,7 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
 
     let http = content_type.and_then(charset_of);
     let declared = xml_declared_encoding(bytes);
-    let mut warnings = Vec::new();
+    let mut warnings = media_type_warnings(content_type, bytes);
     let mut candidates: Vec<(String, String)> = Vec::new();
     if let Some(h) = &http {
         candidates.push((h.clone(), format!("HTTP Content-Type charset {h}")));
@@ -58,7 +65,7 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some(d) = &declared {
         candidates.push((d.clone(), format!("XML declaration encoding=\"{d}\"")));
     }
-    let mut bozo = false;
+    let mut bozo = !warnings.is_empty();
     for (i, (label, reason)) in candidates.iter().enumerate() {
         let Some(enc) = ascii_compatible(label) else {
             warnings.push(format!("unknown or unusable encoding {label:?} ignored"));
@@ -98,7 +105,9 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     }
     if candidates.is_empty() && !mostly_utf8(bytes) {
         let text = WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned();
-        return finish(text, "windows-1252", "no declaration; not UTF-8, read as windows-1252".into(), false, warnings);
+        // A guess, so say so (feedparser flags this too).
+        warnings.push("no encoding declared and the bytes are not UTF-8: read as windows-1252".into());
+        return finish(text, "windows-1252", "no declaration; not UTF-8, read as windows-1252".into(), true, warnings);
     }
     // Mostly UTF-8 with stray bytes (or a declared encoding that failed): replace them.
     let (label, enc) = candidates
@@ -214,6 +223,20 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
         }
     }
     good > 0 && bad * 2 <= good
+}
+
+/// What is wrong with how the document was served: a media type that is not a feed's, or
+/// (RFC 3023) `text/xml` without a charset on non-ASCII bytes.
+fn media_type_warnings(content_type: Option<&str>, bytes: &[u8]) -> Vec<String> {
+    let Some(ct) = content_type else { return Vec::new() };
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mut w = Vec::new();
+    if !(mime.contains("xml") || mime.contains("rss") || mime.contains("atom") || mime.contains("json") || mime.contains("rdf") || mime.is_empty()) {
+        w.push(format!("served as {mime}, not as a feed media type"));
+    } else if mime.starts_with("text/") && mime.contains("xml") && charset_of(ct).is_none() && !bytes.is_ascii() {
+        w.push(format!("served as {mime} without a charset (US-ASCII by RFC 3023) but holds non-ASCII bytes"));
+    }
+    w
 }
 
 /// `charset` parameter of a Content-Type, quotes removed.

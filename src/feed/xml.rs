@@ -431,6 +431,12 @@ impl Reader<'_> {
                 .find(|(p, _)| p == prefix)
                 .map(|(_, u)| u.clone())
         };
+        if let Some((p, _)) = qname.split_once(':') {
+            if p != "xml" && lookup(p).is_none() {
+                let msg = format!("namespace prefix {p}: used without a declaration");
+                self.warn(&msg);
+            }
+        }
         let (ns, local) = match qname.split_once(':') {
             Some((p, l)) => (lookup(p).map_or_else(|| undeclared_prefix_key(p), |u| ns_key(&u)), l.to_string()),
             None => (lookup("").map(|u| ns_key(&u)).unwrap_or_default(), qname.clone()),
