@@ -437,6 +437,47 @@ mod tests {
     }
 
     #[test]
+    fn atom_text_title_with_angle_brackets_is_kept_literally() {
+        let xml = br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>tag:x,2026:1</id>
+<title type="text">History of the &lt;blink&gt; tag</title>
+<content type="application/octet-stream">AAEC</content></entry></feed>"#;
+        let feed = parse_feed(xml, &base(), None).expect("parses");
+        assert_eq!(feed.format, "atom1.0");
+        assert_eq!(feed.entries[0].title, "History of the <blink> tag");
+    }
+
+    #[test]
+    fn atom_03_and_rss_without_version_give_entries() {
+        let atom03 = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>
+<id>urn:a1</id><title>Bridge reopens</title><link rel="alternate" href="/bridge"/>
+<issued>2026-11-30T08:00:00Z</issued></entry></feed>"#;
+        let f = parse_feed(atom03, &base(), None).expect("atom 0.3");
+        assert_eq!(f.format, "atom0.3");
+        assert_eq!(f.entries[0].url, "https://news.example.com/bridge");
+        assert!(f.entries[0].published.is_some());
+        let rss = b"<rss><item><title>Strike ends</title><guid>s-1</guid></item></rss>";
+        let f = parse_feed(rss, &base(), None).expect("rss without version or channel");
+        assert_eq!((f.format.as_str(), f.entries[0].id.as_str()), ("rss", "s-1"));
+    }
+
+    #[test]
+    fn item_without_guid_link_or_title_is_identified_by_its_text() {
+        let xml = b"<rss version=\"2.0\"><channel><item><description>Road closed.</description></item></channel></rss>";
+        let a = parse_feed(xml, &base(), None).expect("parses");
+        let b = parse_feed(xml, &base(), None).expect("parses");
+        assert!(a.entries[0].id.starts_with("text:"));
+        assert_eq!(a.entries[0].id, b.entries[0].id);
+    }
+
+    #[test]
+    fn ill_formed_feed_is_read_and_flagged_bozo() {
+        let xml = b"<rss version=\"2.0\"><channel><item><title>Caf&eacute; & bar</title><guid>c1</guid></channel>";
+        let f = parse_feed(xml, &base(), None).expect("recovered");
+        assert!(f.bozo);
+        assert_eq!(f.entries[0].title, "Caf\u{e9} & bar");
+    }
+
+    #[test]
     fn html_is_not_a_feed() {
         let err = parse_feed(
             b"<html><body>Service unavailable</body></html>",
