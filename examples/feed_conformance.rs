@@ -15,7 +15,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().unwrap_or_else(|| "tests/fixtures/feed-conformance".into()));
+    let dir = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "tests/fixtures/feed-conformance".into()),
+    );
     let out = PathBuf::from(args.next().unwrap_or_else(|| "RESULTS.jsonl".into()));
     let results = match harness::run(&dir) {
         Ok(r) => r,
@@ -31,7 +34,10 @@ fn main() -> ExitCode {
         .count();
     match harness::score(&dir, &results, &out) {
         Ok(s) => {
-            println!("files: {}  rejected: {rejected}  no entries: {empty}", results.len());
+            println!(
+                "files: {}  rejected: {rejected}  no entries: {empty}",
+                results.len()
+            );
             println!(
                 "core checks (sanitize excluded, missing/rejected failing): {}/{} = {:.2}%  (text-of-HTML matches: {})",
                 s.pass,
@@ -39,7 +45,10 @@ fn main() -> ExitCode {
                 100.0 * s.rate(),
                 s.text_matches
             );
-            println!("bozo agreement: agree {}, disagree {}", s.bozo_agree, s.bozo_disagree);
+            println!(
+                "bozo agreement: agree {}, disagree {}",
+                s.bozo_agree, s.bozo_disagree
+            );
             for (p, c, st) in &s.failing {
                 println!("  {st:<12} {p} {c}");
             }

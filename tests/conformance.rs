@@ -12,8 +12,15 @@ const MEASURED_PASS: usize = 295;
 #[test]
 fn conformance_core_score_does_not_drop() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feed-conformance");
-    if std::process::Command::new("python3").arg("--version").output().is_err() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "python3 is required in CI for the conformance checker");
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "python3 is required in CI for the conformance checker"
+        );
         eprintln!("skipped: python3 not found (the conformance checker is a Python script)");
         return;
     }
@@ -21,7 +28,8 @@ fn conformance_core_score_does_not_drop() {
     let results = harness::run(&dir).expect("harness runs");
     assert_eq!(results.len(), 1060);
     let out = tempfile::tempdir().expect("tempdir");
-    let score = harness::score(&dir, &results, &out.path().join("RESULTS.jsonl")).expect("checker runs");
+    let score =
+        harness::score(&dir, &results, &out.path().join("RESULTS.jsonl")).expect("checker runs");
     assert!(
         score.pass >= MEASURED_PASS,
         "conformance core score dropped: {}/{} (was {MEASURED_PASS}); failing:\n{:#?}",

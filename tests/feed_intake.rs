@@ -6,7 +6,12 @@ use rusqlite::Connection;
 use crate::util::{FeedServer, Route, TestEnv};
 
 fn route(body: Vec<u8>, content_type: &'static str) -> Route {
-    Route::Ok { body, content_type, etag: None, extra: Vec::new() }
+    Route::Ok {
+        body,
+        content_type,
+        etag: None,
+        extra: Vec::new(),
+    }
 }
 
 /// (title, body text) of every article's latest version, by title.
@@ -15,14 +20,16 @@ fn stored(env: &TestEnv) -> Vec<(String, String)> {
     let mut stmt = conn
         .prepare("SELECT title, body_zstd FROM versions ORDER BY title")
         .expect("prepare");
-    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
-        .expect("query")
-        .map(|r| {
-            let (t, b) = r.expect("row");
-            let body = zstd::decode_all(b.as_slice()).expect("zstd");
-            (t, String::from_utf8(body).expect("utf-8 body"))
-        })
-        .collect()
+    stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })
+    .expect("query")
+    .map(|r| {
+        let (t, b) = r.expect("row");
+        let body = zstd::decode_all(b.as_slice()).expect("zstd");
+        (t, String::from_utf8(body).expect("utf-8 body"))
+    })
+    .collect()
 }
 
 async fn poll_one(body: Vec<u8>, content_type: &'static str) -> (TestEnv, FeedServer) {
@@ -52,7 +59,9 @@ async fn rss_090_feed_with_60_items_gives_60_articles() {
     let (env, _server) = poll_one(xml.into_bytes(), "application/rdf+xml").await;
     assert_eq!(env.count("SELECT COUNT(*) FROM articles"), 60);
     assert_eq!(
-        env.count("SELECT COUNT(*) FROM articles WHERE url = 'https://courier.example/news/briefing-60'"),
+        env.count(
+            "SELECT COUNT(*) FROM articles WHERE url = 'https://courier.example/news/briefing-60'"
+        ),
         1
     );
 }
@@ -68,7 +77,10 @@ async fn iso_8859_1_feed_without_declaration_is_read_as_latin1() {
     let got = stored(&env);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0, "Café owners protest new terrace fees");
-    assert_eq!(got[0].1, "Owners in Vendôme say the fee doubles their costs.");
+    assert_eq!(
+        got[0].1,
+        "Owners in Vendôme say the fee doubles their costs."
+    );
 }
 
 #[tokio::test]
@@ -101,7 +113,11 @@ async fn one_stray_byte_does_not_lose_the_feed() {
     let got = stored(&env);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].0, "Ferry fares rise by 4%");
-    assert!(got[0].1.starts_with("The operator blamed fuel"), "{}", got[0].1);
+    assert!(
+        got[0].1.starts_with("The operator blamed fuel"),
+        "{}",
+        got[0].1
+    );
     assert!(got[0].1.contains("café owner"), "{}", got[0].1);
 }
 

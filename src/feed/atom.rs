@@ -28,7 +28,10 @@ pub(crate) fn read_atom(root: &Element) -> RawFeed {
         (_, Some(v)) if !v.is_empty() => format!("atom{v}"),
         _ => "atom".to_string(),
     };
-    let mut feed = RawFeed { format, ..RawFeed::default() };
+    let mut feed = RawFeed {
+        format,
+        ..RawFeed::default()
+    };
     for c in root.elements().filter(|c| is_own(c, &root.ns)) {
         match c.local.as_str() {
             "title" => feed.title = Some(text_construct(c)),
@@ -50,11 +53,18 @@ pub(crate) fn read_atom(root: &Element) -> RawFeed {
 /// An id that is a relative reference resolves against the base like a link does (feedparser
 /// does this for feed ids); absolute ids are kept byte for byte.
 fn resolve_id(id: &str, e: &Element) -> String {
-    if id.contains(':') { id.to_string() } else { resolve(id, e) }
+    if id.contains(':') {
+        id.to_string()
+    } else {
+        resolve(id, e)
+    }
 }
 
 fn alternate(links: &[FeedLink]) -> Option<String> {
-    links.iter().find(|l| l.rel == "alternate").map(|l| l.href.clone())
+    links
+        .iter()
+        .find(|l| l.rel == "alternate")
+        .map(|l| l.href.clone())
 }
 
 fn read_entry(entry: &Element, root_ns: &str) -> RawEntry {
@@ -63,7 +73,9 @@ fn read_entry(entry: &Element, root_ns: &str) -> RawEntry {
     for c in entry.elements().filter(|c| is_own(c, root_ns)) {
         match c.local.as_str() {
             "title" if e.title.is_none() => e.title = Some(text_construct(c)),
-            "id" if e.guid.is_none() => e.guid = Some(c.text().trim().to_string()).filter(|s| !s.is_empty()),
+            "id" if e.guid.is_none() => {
+                e.guid = Some(c.text().trim().to_string()).filter(|s| !s.is_empty())
+            }
             "link" => e.links.extend(link(c)),
             "author" => e.authors.extend(person(c)),
             "summary" if e.summary.is_none() => e.summary = Some(text_construct(c)),
@@ -92,10 +104,18 @@ fn read_entry(entry: &Element, root_ns: &str) -> RawEntry {
 fn link(c: &Element) -> Option<FeedLink> {
     // `<link>https://...</link>` without href: RSS habits in an Atom feed.
     let text = c.text();
-    let href = c.attr("href").map(str::trim).or_else(|| Some(text.trim()).filter(|t| !t.is_empty()))?;
+    let href = c
+        .attr("href")
+        .map(str::trim)
+        .or_else(|| Some(text.trim()).filter(|t| !t.is_empty()))?;
     Some(FeedLink {
         href: resolve(href, c),
-        rel: c.attr("rel").map(str::trim).filter(|r| !r.is_empty()).unwrap_or("alternate").to_string(),
+        rel: c
+            .attr("rel")
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .unwrap_or("alternate")
+            .to_string(),
         mime_type: c.attr("type").map(str::to_string),
         title: c.attr("title").map(str::to_string),
     })
@@ -106,7 +126,13 @@ fn person(c: &Element) -> Option<String> {
         .elements()
         .find(|n| n.local == "name")
         .map(Element::text)
-        .unwrap_or_else(|| if c.has_child_elements() { String::new() } else { c.text() });
+        .unwrap_or_else(|| {
+            if c.has_child_elements() {
+                String::new()
+            } else {
+                c.text()
+            }
+        });
     person_name(&name)
 }
 
@@ -135,7 +161,10 @@ pub(crate) fn text_construct(c: &Element) -> RawText {
     }
     if c.has_child_elements() {
         // type="xhtml": the content is the inside of one xhtml <div>.
-        let only = c.elements().next().filter(|d| d.local == "div" && c.elements().count() == 1);
+        let only = c
+            .elements()
+            .next()
+            .filter(|d| d.local == "div" && c.elements().count() == 1);
         let markup = match (ty.as_str(), only) {
             ("xhtml", Some(div)) => div.inner_markup(),
             _ => c.inner_markup(),

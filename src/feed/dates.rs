@@ -13,10 +13,10 @@ pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
     }
-    if s.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-        if let Some(d) = parse_iso(s) {
-            return Some(d);
-        }
+    if s.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && let Some(d) = parse_iso(s)
+    {
+        return Some(d);
     }
     parse_rfc822(s)
 }
@@ -33,7 +33,9 @@ fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
             digits[4..6].parse().ok()?,
             digits[6..8].parse().ok()?,
         )?,
-        (true, 6) => NaiveDate::from_ymd_opt(digits[..4].parse().ok()?, digits[4..6].parse().ok()?, 1)?,
+        (true, 6) => {
+            NaiveDate::from_ymd_opt(digits[..4].parse().ok()?, digits[4..6].parse().ok()?, 1)?
+        }
         (_, 4) => NaiveDate::from_ymd_opt(digits.parse().ok()?, 1, 1)?,
         _ => return None,
     };
@@ -49,9 +51,15 @@ fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
         None => (time_s, ""),
     };
     let parts: Vec<u32> = if hms.contains(':') {
-        hms.split(':').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?
+        hms.split(':')
+            .map(|p| p.trim().parse().ok())
+            .collect::<Option<_>>()?
     } else {
-        let d: Vec<u32> = hms.as_bytes().chunks(2).filter_map(|c| std::str::from_utf8(c).ok()?.parse().ok()).collect();
+        let d: Vec<u32> = hms
+            .as_bytes()
+            .chunks(2)
+            .filter_map(|c| std::str::from_utf8(c).ok()?.parse().ok())
+            .collect();
         d
     };
     let (h, m, sec) = match parts.as_slice() {
@@ -63,7 +71,11 @@ fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
     let nanos = if frac.is_empty() {
         0
     } else {
-        let f: String = frac.chars().take_while(char::is_ascii_digit).take(9).collect();
+        let f: String = frac
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .take(9)
+            .collect();
         let n: u32 = f.parse().unwrap_or(0);
         n * 10u32.pow(9 - u32::try_from(f.len()).unwrap_or(9))
     };
@@ -74,7 +86,9 @@ fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
 
 fn local_to_utc(local: NaiveDateTime, offset_secs: i32) -> Option<DateTime<Utc>> {
     let tz = FixedOffset::east_opt(offset_secs)?;
-    tz.from_local_datetime(&local).single().map(|d| d.with_timezone(&Utc))
+    tz.from_local_datetime(&local)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// Offset in seconds east of UTC for a zone written as `Z`, `+hh:mm`, `-hhmm`, `+hh`, a
@@ -118,8 +132,14 @@ fn zone_offset(z: &str) -> Option<i32> {
     let digits: String = z[1..].chars().filter(char::is_ascii_digit).collect();
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i32>().ok()?, 0),
-        3 => (digits[..1].parse::<i32>().ok()?, digits[1..].parse::<i32>().ok()?),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        3 => (
+            digits[..1].parse::<i32>().ok()?,
+            digits[1..].parse::<i32>().ok()?,
+        ),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
         _ => return None,
     };
     Some(sign * (h * 3600 + m * 60))
@@ -127,8 +147,13 @@ fn zone_offset(z: &str) -> Option<i32> {
 
 fn month_of(word: &str) -> Option<u32> {
     let w = word.to_ascii_lowercase();
-    let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    months.iter().position(|m| w.starts_with(m)).and_then(|i| u32::try_from(i + 1).ok())
+    let months = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    months
+        .iter()
+        .position(|m| w.starts_with(m))
+        .and_then(|i| u32::try_from(i + 1).ok())
 }
 
 /// RFC 822 and friends: `[Wkd,] DD Mon YYYY hh:mm[:ss] [zone]`, tolerant of order and case.
@@ -146,7 +171,10 @@ fn parse_rfc822(s: &str) -> Option<DateTime<Utc>> {
                 Some(i) => (&tok[..i], Some(&tok[i..])),
                 None => (tok, None),
             };
-            let p: Vec<u32> = t.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+            let p: Vec<u32> = t
+                .split(':')
+                .map(|x| x.parse().ok())
+                .collect::<Option<_>>()?;
             time = match p.as_slice() {
                 [h, m] => NaiveTime::from_hms_opt(*h, *m, 0),
                 [h, m, s, ..] => NaiveTime::from_hms_opt(*h, *m, (*s).min(59)),
@@ -160,19 +188,26 @@ fn parse_rfc822(s: &str) -> Option<DateTime<Utc>> {
         } else if tok.chars().all(|c| c.is_ascii_digit()) {
             let n: i32 = tok.parse().ok()?;
             if tok.len() >= 3 || day.is_some() && year.is_none() {
-                year = Some(if tok.len() <= 2 { if n < 50 { 2000 + n } else { 1900 + n } } else { n });
+                year = Some(if tok.len() <= 2 {
+                    if n < 50 { 2000 + n } else { 1900 + n }
+                } else {
+                    n
+                });
             } else {
                 day = Some(u32::try_from(n).ok()?);
             }
-        } else if let Some(z) = zone_offset(tok) {
-            if time.is_some() {
-                offset = Some(z);
-            }
+        } else if let Some(z) = zone_offset(tok)
+            && time.is_some()
+        {
+            offset = Some(z);
         }
     }
     let date = NaiveDate::from_ymd_opt(year?, month?, day?)?;
-    local_to_utc(date.and_time(time.unwrap_or(NaiveTime::MIN)), offset.unwrap_or(0))
-        .or_else(|| Some(Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)) - Duration::zero()))
+    local_to_utc(
+        date.and_time(time.unwrap_or(NaiveTime::MIN)),
+        offset.unwrap_or(0),
+    )
+    .or_else(|| Some(Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)) - Duration::zero()))
 }
 
 #[cfg(test)]
@@ -189,7 +224,10 @@ mod tests {
             ("Thu, 01 Jan 2004 19:48:21 GMT", "2004-01-01 19:48:21"),
             ("Thu, 1 Jan 2004 14:48:21 EST", "2004-01-01 19:48:21"),
             ("1 Jan 04 19:48 +0000", "2004-01-01 19:48:00"),
-            ("Thu, 01 January 2004 20:48:21 +01:00", "2004-01-01 19:48:21"),
+            (
+                "Thu, 01 January 2004 20:48:21 +01:00",
+                "2004-01-01 19:48:21",
+            ),
             ("Tue, 01 Dec 2026 09:00:00", "2026-12-01 09:00:00"),
         ] {
             assert_eq!(parse_date(s).map(ymdhms).as_deref(), Some(want), "{s}");

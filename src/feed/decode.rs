@@ -37,7 +37,9 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             let bad = text.matches('\u{FFFD}').count();
             let mut warnings = media_type_warnings(content_type, bytes);
             if bad > 0 {
-                warnings.push(format!("{bad} invalid {label} sequence(s) replaced with U+FFFD"));
+                warnings.push(format!(
+                    "{bad} invalid {label} sequence(s) replaced with U+FFFD"
+                ));
             }
             let bozo = !warnings.is_empty();
             return finish(text, label, "byte-order mark".into(), bozo, warnings);
@@ -52,7 +54,13 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         _ => None,
     };
     if let Some(label) = sniffed {
-        return finish(decode_as(bytes, label), label, "sniffed from the first bytes".into(), false, Vec::new());
+        return finish(
+            decode_as(bytes, label),
+            label,
+            "sniffed from the first bytes".into(),
+            false,
+            Vec::new(),
+        );
     }
 
     let http = content_type.and_then(charset_of);
@@ -94,20 +102,36 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             let name = report_label(label, enc);
             return finish(text.into_owned(), &name, reason.clone(), bozo, warnings);
         }
-        warnings.push(format!("bytes are not valid {label}; trying the next candidate"));
+        warnings.push(format!(
+            "bytes are not valid {label}; trying the next candidate"
+        ));
         bozo = true;
     }
     // 3. Detection: UTF-8 if it decodes, else windows-1252 (the superset of ISO-8859-1 that
     //    browsers use for it), which decodes any byte.
     if let Some(text) = UTF_8.decode_without_bom_handling_and_without_replacement(bytes) {
-        let reason = if candidates.is_empty() { "no declaration; valid UTF-8" } else { "fallback: valid UTF-8" };
+        let reason = if candidates.is_empty() {
+            "no declaration; valid UTF-8"
+        } else {
+            "fallback: valid UTF-8"
+        };
         return finish(text.into_owned(), "utf-8", reason.into(), bozo, warnings);
     }
     if candidates.is_empty() && !mostly_utf8(bytes) {
-        let text = WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned();
+        let text = WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned();
         // A guess, so say so (feedparser flags this too).
-        warnings.push("no encoding declared and the bytes are not UTF-8: read as windows-1252".into());
-        return finish(text, "windows-1252", "no declaration; not UTF-8, read as windows-1252".into(), true, warnings);
+        warnings
+            .push("no encoding declared and the bytes are not UTF-8: read as windows-1252".into());
+        return finish(
+            text,
+            "windows-1252",
+            "no declaration; not UTF-8, read as windows-1252".into(),
+            true,
+            warnings,
+        );
     }
     // Mostly UTF-8 with stray bytes (or a declared encoding that failed): replace them.
     let (label, enc) = candidates
@@ -117,13 +141,31 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let enc = if mostly_utf8(bytes) { UTF_8 } else { enc };
     let (text, _) = enc.decode_without_bom_handling(bytes);
     let bad = text.matches('\u{FFFD}').count();
-    warnings.push(format!("{bad} invalid byte sequence(s) replaced with U+FFFD"));
-    let name = if enc == UTF_8 { "utf-8".to_string() } else { report_label(&label, enc) };
-    finish(text.into_owned(), &name, "fallback with replacement".into(), true, warnings)
+    warnings.push(format!(
+        "{bad} invalid byte sequence(s) replaced with U+FFFD"
+    ));
+    let name = if enc == UTF_8 {
+        "utf-8".to_string()
+    } else {
+        report_label(&label, enc)
+    };
+    finish(
+        text.into_owned(),
+        &name,
+        "fallback with replacement".into(),
+        true,
+        warnings,
+    )
 }
 
 fn finish(text: String, label: &str, reason: String, bozo: bool, warnings: Vec<String>) -> Decoded {
-    Decoded { text: demoronize(&text), encoding: label.to_string(), reason, bozo, warnings }
+    Decoded {
+        text: demoronize(&text),
+        encoding: label.to_string(),
+        reason,
+        bozo,
+        warnings,
+    }
 }
 
 /// C1 control characters in feed text are windows-1252 bytes that went through a latin-1
@@ -228,13 +270,32 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
 /// What is wrong with how the document was served: a media type that is not a feed's, or
 /// (RFC 3023) `text/xml` without a charset on non-ASCII bytes.
 fn media_type_warnings(content_type: Option<&str>, bytes: &[u8]) -> Vec<String> {
-    let Some(ct) = content_type else { return Vec::new() };
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let Some(ct) = content_type else {
+        return Vec::new();
+    };
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let mut w = Vec::new();
-    if !(mime.contains("xml") || mime.contains("rss") || mime.contains("atom") || mime.contains("json") || mime.contains("rdf") || mime.is_empty()) {
+    if !(mime.contains("xml")
+        || mime.contains("rss")
+        || mime.contains("atom")
+        || mime.contains("json")
+        || mime.contains("rdf")
+        || mime.is_empty())
+    {
         w.push(format!("served as {mime}, not as a feed media type"));
-    } else if mime.starts_with("text/") && mime.contains("xml") && charset_of(ct).is_none() && !bytes.is_ascii() {
-        w.push(format!("served as {mime} without a charset (US-ASCII by RFC 3023) but holds non-ASCII bytes"));
+    } else if mime.starts_with("text/")
+        && mime.contains("xml")
+        && charset_of(ct).is_none()
+        && !bytes.is_ascii()
+    {
+        w.push(format!(
+            "served as {mime} without a charset (US-ASCII by RFC 3023) but holds non-ASCII bytes"
+        ));
     }
     w
 }
@@ -262,7 +323,10 @@ fn xml_declared_encoding(bytes: &[u8]) -> Option<String> {
     let end = head.windows(2).position(|w| w == b"?>")?;
     let decl = String::from_utf8_lossy(&head[..end]);
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?.trim_start();
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
     let close = value.find(quote)?;

@@ -187,7 +187,14 @@ pub fn parse_feed_from(bytes: &[u8], source: FeedSource<'_>) -> Result<ParsedFee
             return Err(FeedError::Parse(format!("root element <{}>", root.qname)));
         }
     };
-    Ok(finish(raw, feed_url, decoded.encoding, decoded.reason, bozo, warnings))
+    Ok(finish(
+        raw,
+        feed_url,
+        decoded.encoding,
+        decoded.reason,
+        bozo,
+        warnings,
+    ))
 }
 
 fn finish(
@@ -208,7 +215,11 @@ fn finish(
         .as_deref()
         .and_then(|l| canonicalize_url(l, feed_url))
         .map(|u| u.to_string());
-    let description = raw.description.as_ref().map(text_of).filter(|t| !t.is_empty());
+    let description = raw
+        .description
+        .as_ref()
+        .map(text_of)
+        .filter(|t| !t.is_empty());
     let mut entries = Vec::new();
     for e in raw.entries.into_iter().take(MAX_ENTRIES) {
         if let Some(entry) = to_entry(e, feed_url) {
@@ -259,7 +270,11 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
             TextKind::Html | TextKind::Guess => html_fragment_to_text(&c.value),
         })
         .filter(|t| !t.trim().is_empty());
-    let summary = e.summary.as_ref().map(text_of).filter(|t| !t.trim().is_empty());
+    let summary = e
+        .summary
+        .as_ref()
+        .map(text_of)
+        .filter(|t| !t.trim().is_empty());
     let id = if !guid.is_empty() {
         guid.to_string()
     } else if !url.is_empty() {
@@ -321,7 +336,8 @@ fn has_html_entity(s: &str) -> bool {
     s.contains('&')
         && RE
             .get_or_init(|| {
-                regex::Regex::new(r"(?i)&(#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});").expect("static regex")
+                regex::Regex::new(r"(?i)&(#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});")
+                    .expect("static regex")
             })
             .is_match(s)
 }
@@ -331,8 +347,10 @@ fn has_html_entity(s: &str) -> bool {
 pub(crate) fn person_name(raw: &str) -> Option<String> {
     static EMAIL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = EMAIL.get_or_init(|| {
-        regex::Regex::new(r"\b(<\[\()?(mailto:)?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})(>]\))?\b")
-            .expect("static regex")
+        regex::Regex::new(
+            r"\b(<\[\()?(mailto:)?([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})(>]\))?\b",
+        )
+        .expect("static regex")
     });
     let raw = raw.trim();
     let name = match re.find(raw) {
@@ -349,7 +367,9 @@ pub(crate) fn person_name(raw: &str) -> Option<String> {
 /// `href` resolved against the element's base (xml:base, Content-Location, document URL).
 pub(crate) fn resolve(href: &str, e: &xml::Element) -> String {
     let href = href.trim();
-    e.base.join(href).map_or_else(|_| href.to_string(), |u| u.to_string())
+    e.base
+        .join(href)
+        .map_or_else(|_| href.to_string(), |u| u.to_string())
 }
 
 /// Query parameters that identify a campaign or a click, never an article.
@@ -457,7 +477,10 @@ mod tests {
         assert!(f.entries[0].published.is_some());
         let rss = b"<rss><item><title>Strike ends</title><guid>s-1</guid></item></rss>";
         let f = parse_feed(rss, &base(), None).expect("rss without version or channel");
-        assert_eq!((f.format.as_str(), f.entries[0].id.as_str()), ("rss", "s-1"));
+        assert_eq!(
+            (f.format.as_str(), f.entries[0].id.as_str()),
+            ("rss", "s-1")
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ pub(crate) struct RawText {
 
 impl RawText {
     pub fn new(value: impl Into<String>, kind: TextKind) -> Self {
-        Self { value: value.into(), kind }
+        Self {
+            value: value.into(),
+            kind,
+        }
     }
 }
 

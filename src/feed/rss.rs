@@ -41,16 +41,28 @@ pub(crate) fn read_rss(root: &Element) -> RawFeed {
             _ => "rss".to_string(),
         }
     } else if root.local == "RDF" {
-        if root.elements().any(|e| e.ns == "rss090") { "rss0.90".into() } else { "rss1.0".into() }
+        if root.elements().any(|e| e.ns == "rss090") {
+            "rss0.90".into()
+        } else {
+            "rss1.0".into()
+        }
     } else {
         "rss".to_string()
     };
-    let channel = root.elements().find(|e| is(e, "", "channel")).unwrap_or(root);
-    let mut feed = RawFeed { format, ..RawFeed::default() };
+    let channel = root
+        .elements()
+        .find(|e| is(e, "", "channel"))
+        .unwrap_or(root);
+    let mut feed = RawFeed {
+        format,
+        ..RawFeed::default()
+    };
     for c in channel.elements() {
         match (c.ns.as_str(), c.local.as_str()) {
             _ if is(c, "", "title") => feed.title = Some(RawText::new(c.text(), TextKind::Guess)),
-            ("dc", "title") if feed.title.is_none() => feed.title = Some(RawText::new(c.text(), TextKind::Guess)),
+            ("dc", "title") if feed.title.is_none() => {
+                feed.title = Some(RawText::new(c.text(), TextKind::Guess))
+            }
             _ if is(c, "", "link") => {
                 let t = text(c);
                 if !t.is_empty() {
@@ -62,7 +74,9 @@ pub(crate) fn read_rss(root: &Element) -> RawFeed {
                     feed.links.push(l);
                 }
             }
-            _ if is(c, "", "description") => feed.description = Some(RawText::new(c.text(), TextKind::Guess)),
+            _ if is(c, "", "description") => {
+                feed.description = Some(RawText::new(c.text(), TextKind::Guess))
+            }
             ("dc", "description") if feed.description.is_none() => {
                 feed.description = Some(RawText::new(c.text(), TextKind::Guess));
             }
@@ -70,14 +84,22 @@ pub(crate) fn read_rss(root: &Element) -> RawFeed {
             _ if is(c, "", "pubDate") => feed.published = parse_date(&text(c)),
             ("dcterms", "issued") => feed.published = parse_date(&text(c)),
             ("dc", "date") | ("dcterms", "modified") => feed.updated = parse_date(&text(c)),
-            _ if is(c, "", "lastBuildDate") => feed.updated = feed.updated.or_else(|| parse_date(&text(c))),
-            ("dc", "creator" | "author") | ("itunes", "author") => push_person(&mut feed.authors, &text(c)),
+            _ if is(c, "", "lastBuildDate") => {
+                feed.updated = feed.updated.or_else(|| parse_date(&text(c)))
+            }
+            ("dc", "creator" | "author") | ("itunes", "author") => {
+                push_person(&mut feed.authors, &text(c))
+            }
             _ if is(c, "", "managingEditor") => push_person(&mut feed.authors, &text(c)),
             _ => {}
         }
     }
     if feed.link.is_none() {
-        feed.link = feed.links.iter().find(|l| l.rel == "alternate").map(|l| l.href.clone());
+        feed.link = feed
+            .links
+            .iter()
+            .find(|l| l.rel == "alternate")
+            .map(|l| l.href.clone());
     }
     let mut items: Vec<&Element> = channel.elements().filter(|e| is(e, "", "item")).collect();
     if !std::ptr::eq(channel, root) {
@@ -104,18 +126,28 @@ fn atom_link(c: &Element) -> Option<FeedLink> {
 }
 
 fn read_item(item: &Element) -> RawEntry {
-    let mut e = RawEntry { guid_is_permalink: true, ..RawEntry::default() };
+    let mut e = RawEntry {
+        guid_is_permalink: true,
+        ..RawEntry::default()
+    };
     let mut itunes_author = None;
     let mut media_title = None;
     for c in item.elements() {
         match (c.ns.as_str(), c.local.as_str()) {
             _ if is(c, "", "title") => e.title = Some(RawText::new(c.text(), TextKind::Guess)),
-            ("dc", "title") if e.title.is_none() => e.title = Some(RawText::new(c.text(), TextKind::Guess)),
+            ("dc", "title") if e.title.is_none() => {
+                e.title = Some(RawText::new(c.text(), TextKind::Guess))
+            }
             _ if is(c, "", "link") => {
                 let t = text(c);
                 if !t.is_empty() {
                     e.link = Some(resolve(&t, c));
-                    e.links.push(FeedLink { href: resolve(&t, c), rel: "alternate".into(), mime_type: None, title: None });
+                    e.links.push(FeedLink {
+                        href: resolve(&t, c),
+                        rel: "alternate".into(),
+                        mime_type: None,
+                        title: None,
+                    });
                 }
             }
             ("atom", "link") => {
@@ -127,32 +159,42 @@ fn read_item(item: &Element) -> RawEntry {
                 let g = text(c);
                 if !g.is_empty() {
                     e.guid = Some(g);
-                    e.guid_is_permalink = !c.attr("isPermaLink").is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+                    e.guid_is_permalink = !c
+                        .attr("isPermaLink")
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
                 }
             }
             _ if is(c, "", "description") => e.summary = Some(description(c)),
             ("dc", "description") if e.summary.is_none() => e.summary = Some(description(c)),
             ("content", "encoded") => e.content = Some(RawText::new(c.text(), TextKind::Html)),
-            _ if is(c, "", "fullitem") && e.content.is_none() => e.content = Some(RawText::new(c.text(), TextKind::Html)),
-            ("media", "title") if e.title.is_none() => media_title = Some(RawText::new(c.text(), TextKind::Guess)),
-            ("xhtml", "body") if e.content.is_none() => e.content = Some(RawText::new(c.inner_markup(), TextKind::Html)),
+            _ if is(c, "", "fullitem") && e.content.is_none() => {
+                e.content = Some(RawText::new(c.text(), TextKind::Html))
+            }
+            ("media", "title") if e.title.is_none() => {
+                media_title = Some(RawText::new(c.text(), TextKind::Guess))
+            }
+            ("xhtml", "body") if e.content.is_none() => {
+                e.content = Some(RawText::new(c.inner_markup(), TextKind::Html))
+            }
             _ if is(c, "", "author") => push_person(&mut e.authors, &text(c)),
             ("dc", "creator" | "author") => push_person(&mut e.authors, &text(c)),
             ("itunes", "author") => itunes_author = Some(text(c)),
             _ if is(c, "", "pubDate") => e.published = parse_date(&text(c)).or(e.published),
             ("dc", "date") => e.published = parse_date(&text(c)).or(e.published),
             ("dcterms", "issued") => e.published = parse_date(&text(c)).or(e.published),
-            ("atom" | "", "updated") | ("dcterms", "modified") => e.updated = parse_date(&text(c)).or(e.updated),
+            ("atom" | "", "updated") | ("dcterms", "modified") => {
+                e.updated = parse_date(&text(c)).or(e.updated)
+            }
             _ => {}
         }
     }
     if e.title.is_none() {
         e.title = media_title;
     }
-    if e.authors.is_empty() {
-        if let Some(a) = itunes_author {
-            push_person(&mut e.authors, &a);
-        }
+    if e.authors.is_empty()
+        && let Some(a) = itunes_author
+    {
+        push_person(&mut e.authors, &a);
     }
     e
 }
@@ -167,20 +209,35 @@ fn description(c: &Element) -> RawText {
 }
 
 pub(crate) fn is_cdf_root(root: &Element) -> bool {
-    root.local.eq_ignore_ascii_case("channel") && root.attrs.iter().any(|(k, _)| k.eq_ignore_ascii_case("href"))
+    root.local.eq_ignore_ascii_case("channel")
+        && root
+            .attrs
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("href"))
         || root.local == "CHANNEL"
 }
 
 fn attr_ci<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
-    e.attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    e.attrs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Microsoft's Channel Definition Format (1997): `<CHANNEL HREF LASTMOD>` with `<ITEM>`s.
 pub(crate) fn read_cdf(root: &Element) -> RawFeed {
-    let mut feed = RawFeed { format: "cdf".into(), ..RawFeed::default() };
+    let mut feed = RawFeed {
+        format: "cdf".into(),
+        ..RawFeed::default()
+    };
     feed.link = attr_ci(root, "href").map(|h| resolve(h, root));
     if let Some(l) = &feed.link {
-        feed.links.push(FeedLink { href: l.clone(), rel: "alternate".into(), mime_type: None, title: None });
+        feed.links.push(FeedLink {
+            href: l.clone(),
+            rel: "alternate".into(),
+            mime_type: None,
+            title: None,
+        });
     }
     feed.updated = attr_ci(root, "lastmod").and_then(parse_date);
     for c in root.elements() {
@@ -188,10 +245,18 @@ pub(crate) fn read_cdf(root: &Element) -> RawFeed {
             "title" => feed.title = Some(RawText::new(c.text(), TextKind::Guess)),
             "abstract" => feed.description = Some(RawText::new(c.text(), TextKind::Guess)),
             "item" => {
-                let mut e = RawEntry { guid_is_permalink: true, ..RawEntry::default() };
+                let mut e = RawEntry {
+                    guid_is_permalink: true,
+                    ..RawEntry::default()
+                };
                 e.link = attr_ci(c, "href").map(|h| resolve(h, c));
                 if let Some(l) = &e.link {
-                    e.links.push(FeedLink { href: l.clone(), rel: "alternate".into(), mime_type: None, title: None });
+                    e.links.push(FeedLink {
+                        href: l.clone(),
+                        rel: "alternate".into(),
+                        mime_type: None,
+                        title: None,
+                    });
                 }
                 e.updated = attr_ci(c, "lastmod").and_then(parse_date);
                 for f in c.elements() {

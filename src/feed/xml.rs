@@ -50,7 +50,9 @@ impl Element {
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|(k, _)| k == name || k.rsplit(':').next() == Some(name) && !k.starts_with("xmlns"))
+            .find(|(k, _)| {
+                k == name || k.rsplit(':').next() == Some(name) && !k.starts_with("xmlns")
+            })
             .map(|(_, v)| v.as_str())
     }
 
@@ -155,7 +157,9 @@ fn ns_key(uri: &str) -> String {
 /// and forget `xmlns:dc`; read them as the namespace everyone means.
 fn undeclared_prefix_key(prefix: &str) -> String {
     match prefix.to_ascii_lowercase().as_str() {
-        p @ ("dc" | "dcterms" | "content" | "rdf" | "itunes" | "media" | "atom" | "xhtml") => p.to_string(),
+        p @ ("dc" | "dcterms" | "content" | "rdf" | "itunes" | "media" | "atom" | "xhtml") => {
+            p.to_string()
+        }
         other => format!("undeclared:{other}"),
     }
 }
@@ -213,16 +217,15 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
             r.pos += lt;
             continue;
         }
-        if rest.starts_with("<!--") {
-            match rest[4..].find("-->") {
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            match comment.find("-->") {
                 Some(end) => r.pos += 4 + end + 3,
                 None => {
                     r.warn("unterminated comment; the rest of the document was ignored");
                     r.pos = r.s.len();
                 }
             }
-        } else if rest.starts_with("<![CDATA[") {
-            let body = &rest[9..];
+        } else if let Some(body) = rest.strip_prefix("<![CDATA[") {
             let (t, adv) = match body.find("]]>") {
                 Some(end) => (&body[..end], 9 + end + 3),
                 None => {
@@ -232,7 +235,10 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
             };
             push_text(&mut stack, t.to_string());
             r.pos += adv;
-        } else if rest.get(..9).is_some_and(|h| h.eq_ignore_ascii_case("<!DOCTYPE")) {
+        } else if rest
+            .get(..9)
+            .is_some_and(|h| h.eq_ignore_ascii_case("<!DOCTYPE"))
+        {
             let adv = r.doctype(rest);
             r.pos += adv;
         } else if rest.starts_with("<!") {
@@ -240,7 +246,9 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
         } else if rest.starts_with("<?") {
             r.pos += rest.find("?>").map_or(rest.len(), |e| e + 2);
         } else if let Some(after) = rest.strip_prefix("</") {
-            let name_len = after.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(after.len());
+            let name_len = after
+                .find(|c: char| c.is_whitespace() || c == '>')
+                .unwrap_or(after.len());
             let name = &after[..name_len];
             let close = after.find('>').map_or(rest.len(), |e| e + 3);
             r.pos += close;
@@ -256,7 +264,10 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
     }
     if stack.len() > 1 {
         let open: Vec<String> = stack[1..].iter().map(|f| f.el.qname.clone()).collect();
-        r.warn(&format!("unclosed element(s) at end of document: {}", open.join(", ")));
+        r.warn(&format!(
+            "unclosed element(s) at end of document: {}",
+            open.join(", ")
+        ));
     }
     while stack.len() > 1 {
         close_top(&mut stack);
@@ -280,7 +291,11 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
     if r.html_entities_used {
         r.warnings.push("undeclared HTML entities decoded".into());
     }
-    Document { root, bozo: r.bozo, warnings: r.warnings }
+    Document {
+        root,
+        bozo: r.bozo,
+        warnings: r.warnings,
+    }
 }
 
 fn push_text(stack: &mut [Frame], t: String) {
@@ -300,10 +315,10 @@ fn close_top(stack: &mut Vec<Frame>) {
     if stack.len() <= 1 {
         return;
     }
-    if let Some(f) = stack.pop() {
-        if let Some(parent) = stack.last_mut() {
-            parent.el.children.push(Node::Element(f.el));
-        }
+    if let Some(f) = stack.pop()
+        && let Some(parent) = stack.last_mut()
+    {
+        parent.el.children.push(Node::Element(f.el));
     }
 }
 
@@ -317,12 +332,17 @@ impl Reader<'_> {
 
     fn end_tag(&mut self, stack: &mut Vec<Frame>, name: &str) {
         let found = stack.iter().rposition(|f| f.el.qname == name).or_else(|| {
-            stack.iter().rposition(|f| f.el.qname.eq_ignore_ascii_case(name))
+            stack
+                .iter()
+                .rposition(|f| f.el.qname.eq_ignore_ascii_case(name))
         });
         match found {
             Some(i) if i > 0 => {
                 if i + 1 < stack.len() {
-                    let msg = format!("element <{}> closed by </{name}>", stack[stack.len() - 1].el.qname);
+                    let msg = format!(
+                        "element <{}> closed by </{name}>",
+                        stack[stack.len() - 1].el.qname
+                    );
                     self.warn(&msg);
                 }
                 while stack.len() > i {
@@ -365,7 +385,8 @@ impl Reader<'_> {
                 continue;
             }
             let start = i;
-            while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/')
+            {
                 i += 1;
             }
             let name = rest[start..i].to_string();
@@ -431,15 +452,22 @@ impl Reader<'_> {
                 .find(|(p, _)| p == prefix)
                 .map(|(_, u)| u.clone())
         };
-        if let Some((p, _)) = qname.split_once(':') {
-            if p != "xml" && lookup(p).is_none() {
-                let msg = format!("namespace prefix {p}: used without a declaration");
-                self.warn(&msg);
-            }
+        if let Some((p, _)) = qname.split_once(':')
+            && p != "xml"
+            && lookup(p).is_none()
+        {
+            let msg = format!("namespace prefix {p}: used without a declaration");
+            self.warn(&msg);
         }
         let (ns, local) = match qname.split_once(':') {
-            Some((p, l)) => (lookup(p).map_or_else(|| undeclared_prefix_key(p), |u| ns_key(&u)), l.to_string()),
-            None => (lookup("").map(|u| ns_key(&u)).unwrap_or_default(), qname.clone()),
+            Some((p, l)) => (
+                lookup(p).map_or_else(|| undeclared_prefix_key(p), |u| ns_key(&u)),
+                l.to_string(),
+            ),
+            None => (
+                lookup("").map(|u| ns_key(&u)).unwrap_or_default(),
+                qname.clone(),
+            ),
         };
         let parent_base = stack.last().map(|f| f.el.base.clone());
         let base = match (parent_base, attrs.iter().find(|(k, _)| k == "xml:base")) {
@@ -447,7 +475,14 @@ impl Reader<'_> {
             (Some(pb), None) => pb,
             (None, _) => Url::parse("about:blank").expect("static url"),
         };
-        let el = Element { ns, local, qname, attrs, children: Vec::new(), base };
+        let el = Element {
+            ns,
+            local,
+            qname,
+            attrs,
+            children: Vec::new(),
+            base,
+        };
         stack.push(Frame { el, scope });
         if self_closing {
             close_top(stack);
@@ -504,7 +539,9 @@ impl Reader<'_> {
                 continue;
             };
             let value = body[1..].split(q).next().unwrap_or("");
-            self.entities.entry(name.to_string()).or_insert_with(|| value.to_string());
+            self.entities
+                .entry(name.to_string())
+                .or_insert_with(|| value.to_string());
         }
     }
 
@@ -524,7 +561,9 @@ impl Reader<'_> {
             let body = &rest[1..];
             let end = body
                 .char_indices()
-                .find(|(_, c)| !(c.is_alphanumeric() || *c == '#' || *c == '_' || *c == '-' || *c == '.'))
+                .find(|(_, c)| {
+                    !(c.is_alphanumeric() || *c == '#' || *c == '_' || *c == '-' || *c == '.')
+                })
                 .map_or(body.len(), |(i, _)| i);
             let name = &body[..end];
             let has_semi = body[end..].starts_with(';');
@@ -558,7 +597,9 @@ impl Reader<'_> {
                     continue;
                 }
                 if let Some(value) = self.entities.get(name).cloned() {
-                    if depth < MAX_ENTITY_DEPTH && self.expanded + value.len() <= MAX_ENTITY_EXPANSION {
+                    if depth < MAX_ENTITY_DEPTH
+                        && self.expanded + value.len() <= MAX_ENTITY_EXPANSION
+                    {
                         self.expanded += value.len();
                         let v = self.decode_depth(&value, depth + 1);
                         out.push_str(&v);
@@ -575,10 +616,10 @@ impl Reader<'_> {
                     if let Some(c) = char::from_u32(*a) {
                         out.push(c);
                     }
-                    if *b != 0 {
-                        if let Some(c) = char::from_u32(*b) {
-                            out.push(c);
-                        }
+                    if *b != 0
+                        && let Some(c) = char::from_u32(*b)
+                    {
+                        out.push(c);
                     }
                     rest = &rest[consumed..];
                     continue;
@@ -620,7 +661,9 @@ mod tests {
         let mut dtd = String::from("<!DOCTYPE r [<!ENTITY a0 \"lol\">");
         for i in 1..12 {
             let p = i - 1;
-            dtd.push_str(&format!("<!ENTITY a{i} \"&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};\">"));
+            dtd.push_str(&format!(
+                "<!ENTITY a{i} \"&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};&a{p};\">"
+            ));
         }
         dtd.push_str("]><r>&a11;</r>");
         let d = parse(&dtd, &base());
@@ -630,7 +673,10 @@ mod tests {
 
     #[test]
     fn mismatched_end_tags_are_recovered_and_flagged() {
-        let d = parse("<rss><channel><title>Wire<b></title></channel><x></rss>", &base());
+        let d = parse(
+            "<rss><channel><title>Wire<b></title></channel><x></rss>",
+            &base(),
+        );
         assert!(d.bozo);
         let ch = d.root.elements().next().expect("channel");
         assert_eq!(ch.elements().next().expect("title").text(), "Wire");
@@ -638,7 +684,10 @@ mod tests {
 
     #[test]
     fn xml_base_is_inherited_and_resolved() {
-        let d = parse("<feed xml:base=\"https://a.example/x/\"><entry xml:base=\"y/\"><link/></entry></feed>", &base());
+        let d = parse(
+            "<feed xml:base=\"https://a.example/x/\"><entry xml:base=\"y/\"><link/></entry></feed>",
+            &base(),
+        );
         let e = d.root.elements().next().expect("entry");
         assert_eq!(e.base.as_str(), "https://a.example/x/y/");
     }

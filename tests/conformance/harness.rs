@@ -36,7 +36,11 @@ pub struct Score {
 
 impl Score {
     pub fn rate(&self) -> f64 {
-        if self.total == 0 { 0.0 } else { self.pass as f64 / self.total as f64 }
+        if self.total == 0 {
+            0.0
+        } else {
+            self.pass as f64 / self.total as f64
+        }
     }
 }
 
@@ -87,8 +91,14 @@ pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
     }
     for (k, d) in [("published", parsed.published), ("updated", parsed.updated)] {
         if let Some(d) = d {
-            feed.insert(k.into(), json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
-            feed.insert(format!("{k}_parsed"), json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+            feed.insert(
+                k.into(),
+                json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            );
+            feed.insert(
+                format!("{k}_parsed"),
+                json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            );
         }
     }
     feed.insert("links".into(), links_json(&parsed.links));
@@ -105,14 +115,24 @@ pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
             }
             m.insert("id".into(), json!(e.id));
             // feedparser's summary falls back to the content; redline's equivalent is body().
-            put(&mut m, "summary", Some(e.body().to_string()).filter(|b| !b.is_empty()));
+            put(
+                &mut m,
+                "summary",
+                Some(e.body().to_string()).filter(|b| !b.is_empty()),
+            );
             if let Some(c) = &e.content {
                 m.insert("content".into(), json!([{ "value": c }]));
             }
             for (k, d) in [("published", e.published), ("updated", e.updated)] {
                 if let Some(d) = d {
-                    m.insert(k.into(), json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
-                    m.insert(format!("{k}_parsed"), json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+                    m.insert(
+                        k.into(),
+                        json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    );
+                    m.insert(
+                        format!("{k}_parsed"),
+                        json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    );
                 }
             }
             put(&mut m, "author", e.byline());
@@ -135,13 +155,20 @@ pub fn run(dir: &Path) -> Result<Vec<Value>, String> {
         &std::fs::read(dir.join("manifest.json")).map_err(|e| format!("manifest.json: {e}"))?,
     )
     .map_err(|e| format!("manifest.json: {e}"))?;
-    let files = manifest["files"].as_array().ok_or("manifest without files")?;
+    let files = manifest["files"]
+        .as_array()
+        .ok_or("manifest without files")?;
     let mut out = Vec::with_capacity(files.len());
     for rec in files {
         let path = rec["path"].as_str().ok_or("record without path")?;
         let bytes = std::fs::read(dir.join(path)).map_err(|e| format!("{path}: {e}"))?;
         let url_s = rec["document_url"].as_str().map_or_else(
-            || format!("http://127.0.0.1:8097/tests/{}", path.trim_start_matches("feedparser/")),
+            || {
+                format!(
+                    "http://127.0.0.1:8097/tests/{}",
+                    path.trim_start_matches("feedparser/")
+                )
+            },
             str::to_string,
         );
         let url = Url::parse(&url_s).map_err(|e| format!("{url_s}: {e}"))?;
@@ -206,25 +233,36 @@ pub fn score(dir: &Path, results: &[Value], out: &Path) -> Result<Score, String>
         .output()
         .map_err(|e| format!("python3: {e}"))?;
     if !status.status.success() {
-        return Err(format!("check_feeds.py failed: {}", String::from_utf8_lossy(&status.stderr)));
+        return Err(format!(
+            "check_feeds.py failed: {}",
+            String::from_utf8_lossy(&status.stderr)
+        ));
     }
-    let report: Value = serde_json::from_slice(&status.stdout).map_err(|e| format!("checker output: {e}"))?;
-    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+    let report: Value =
+        serde_json::from_slice(&status.stdout).map_err(|e| format!("checker output: {e}"))?;
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(dir.join("manifest.json")).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
     let records: HashMap<&str, &Value> = manifest["files"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|r| Some((r["path"].as_str()?, r)))
         .collect();
-    let ours: HashMap<&str, &Value> = results.iter().filter_map(|r| Some((r["path"].as_str()?, r))).collect();
+    let ours: HashMap<&str, &Value> = results
+        .iter()
+        .filter_map(|r| Some((r["path"].as_str()?, r)))
+        .collect();
     let tsv_text = std::fs::read_to_string(&tsv).map_err(|e| e.to_string())?;
     let mut s = Score {
         pass: 0,
         total: 0,
         text_matches: 0,
-        bozo_agree: usize::try_from(report["bozo_agreement"]["agree"].as_u64().unwrap_or(0)).unwrap_or(0),
-        bozo_disagree: usize::try_from(report["bozo_agreement"]["disagree"].as_u64().unwrap_or(0)).unwrap_or(0),
+        bozo_agree: usize::try_from(report["bozo_agreement"]["agree"].as_u64().unwrap_or(0))
+            .unwrap_or(0),
+        bozo_disagree: usize::try_from(report["bozo_agreement"]["disagree"].as_u64().unwrap_or(0))
+            .unwrap_or(0),
         failing: Vec::new(),
     };
     // The TSV lists checks per file in manifest order; match them to the manifest's checks
@@ -232,7 +270,9 @@ pub fn score(dir: &Path, results: &[Value], out: &Path) -> Result<Score, String>
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for line in tsv_text.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let [path, check, _op, status] = cols[..] else { continue };
+        let [path, check, _op, status] = cols[..] else {
+            continue;
+        };
         if path.contains("/sanitize/") {
             continue;
         }
@@ -241,7 +281,9 @@ pub fn score(dir: &Path, results: &[Value], out: &Path) -> Result<Score, String>
             s.pass += 1;
             continue;
         }
-        let n = seen.entry((path.to_string(), check.to_string())).or_insert(0);
+        let n = seen
+            .entry((path.to_string(), check.to_string()))
+            .or_insert(0);
         let nth = *n;
         *n += 1;
         let expected = records.get(path).and_then(|r| {
@@ -259,22 +301,25 @@ pub fn score(dir: &Path, results: &[Value], out: &Path) -> Result<Score, String>
                 })
                 .nth(nth)
         });
-        if status == "fail" {
-            if let Some(c) = expected {
-                if let (Some("=="), Some(Value::String(want))) = (c["op"].as_str(), c.get("value")) {
-                    let path_keys = c["path"].as_array().cloned().unwrap_or_default();
-                    let got = ours.get(path).and_then(|r| lookup(r, &path_keys)).and_then(Value::as_str);
-                    if (want.contains('<') || want.contains('&'))
-                        && got.is_some_and(|g| ws(&html_fragment_to_text(want)) == ws(g))
-                    {
-                        s.pass += 1;
-                        s.text_matches += 1;
-                        continue;
-                    }
-                }
+        if status == "fail"
+            && let Some(c) = expected
+            && let (Some("=="), Some(Value::String(want))) = (c["op"].as_str(), c.get("value"))
+        {
+            let path_keys = c["path"].as_array().cloned().unwrap_or_default();
+            let got = ours
+                .get(path)
+                .and_then(|r| lookup(r, &path_keys))
+                .and_then(Value::as_str);
+            if (want.contains('<') || want.contains('&'))
+                && got.is_some_and(|g| ws(&html_fragment_to_text(want)) == ws(g))
+            {
+                s.pass += 1;
+                s.text_matches += 1;
+                continue;
             }
         }
-        s.failing.push((path.to_string(), check.to_string(), status.to_string()));
+        s.failing
+            .push((path.to_string(), check.to_string(), status.to_string()));
     }
     Ok(s)
 }
