@@ -1,6 +1,6 @@
 //! Alerts through real sinks: a webhook receiver on loopback that checks signatures, a real
 //! SMTP exchange with an SMTP server on loopback, a command, an Atom file read back with
-//! feed-rs, and a daemon killed between commit and delivery.
+//! redline's own parser (not bozo), and a daemon killed between commit and delivery.
 
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};

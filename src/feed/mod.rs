@@ -174,6 +174,14 @@ pub fn parse_feed_from(bytes: &[u8], source: FeedSource<'_>) -> Result<ParsedFee
         bozo |= doc.bozo;
         warnings.extend(doc.warnings);
         let root = &doc.root;
+        if doc.truncated {
+            // Recovering a cut-off download would store its last item half-written; failing
+            // keeps the previous state and the feed is polled again after backoff.
+            return Err(FeedError::Parse(format!(
+                "document is truncated (ends inside <{}>)",
+                root.qname
+            )));
+        }
         if root.local.is_empty() {
             return Err(FeedError::Parse("no root element".into()));
         }

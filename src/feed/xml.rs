@@ -42,6 +42,8 @@ pub(crate) enum Node {
 
 pub(crate) struct Document {
     pub root: Element,
+    /// The text ended inside the root element: a cut-off download, not a sloppy feed.
+    pub truncated: bool,
     pub bozo: bool,
     pub warnings: Vec<String>,
 }
@@ -262,6 +264,7 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
             r.pos += 1;
         }
     }
+    let truncated = stack.len() > 1;
     if stack.len() > 1 {
         let open: Vec<String> = stack[1..].iter().map(|f| f.el.qname.clone()).collect();
         r.warn(&format!(
@@ -293,6 +296,7 @@ pub(crate) fn parse(text: &str, base: &Url) -> Document {
     }
     Document {
         root,
+        truncated,
         bozo: r.bozo,
         warnings: r.warnings,
     }

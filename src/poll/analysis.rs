@@ -186,6 +186,7 @@ mod tests {
             updated: None,
             content: Some(body.into()),
             summary: None,
+            links: Vec::new(),
         }
     }
 
