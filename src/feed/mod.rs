@@ -502,7 +502,7 @@ mod tests {
 
     #[test]
     fn ill_formed_feed_is_read_and_flagged_bozo() {
-        let xml = b"<rss version=\"2.0\"><channel><item><title>Caf&eacute; & bar</title><guid>c1</guid></channel>";
+        let xml = b"<rss version=\"2.0\"><channel><item><title>Caf&eacute; & bar</title><guid>c1</guid></channel></rss>";
         let f = parse_feed(xml, &base(), None).expect("recovered");
         assert!(f.bozo);
         assert_eq!(f.entries[0].title, "Caf\u{e9} & bar");
