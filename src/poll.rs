@@ -28,6 +28,8 @@ use crate::version::{Decision, decide};
 
 mod analysis;
 use analysis::Precomputed;
+pub mod recheck;
+pub use recheck::recheck_feed;
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
 pub const MAX_PAGES_PER_POLL: usize = 100;
@@ -660,6 +662,38 @@ fn commit_poll(
         }
     }
 
+    commit_pages(
+        tx,
+        config,
+        feed,
+        pages,
+        &entry_articles,
+        None,
+        now,
+        report,
+        ahead,
+    )?;
+
+    // Last, after the articles and versions are written: a test of it shows the rollback.
+    unwind::inject_panic("commit", &feed.url);
+    feeds::record_success(tx, feed.id, success, now)?;
+    Ok(())
+}
+
+/// Stores what the page fetches of one pass found. `not_before`, when set, is the earliest
+/// next check any of these pages gets (a re-check pass outside a poll: see `recheck`).
+#[allow(clippy::too_many_arguments)]
+fn commit_pages(
+    tx: &Connection,
+    config: &Config,
+    feed: &FeedRow,
+    pages: Vec<(PageJob, PageResult)>,
+    entry_articles: &HashMap<String, ArticleRow>,
+    not_before: Option<i64>,
+    now: i64,
+    report: &mut PollReport,
+    ahead: &mut Precomputed,
+) -> Result<(), StoreError> {
     for (job, result) in pages {
         let article = match (&job.article, &job.entry_id) {
             (Some(a), _) => articles::get(tx, a.id)?,
@@ -721,12 +755,11 @@ fn commit_poll(
                 }
             }
         }
+        if let (Some(floor), Some(next)) = (not_before, state.next_check_at) {
+            state.next_check_at = Some(next.max(floor));
+        }
         articles::set_page_state(tx, article.id, &state)?;
     }
-
-    // Last, after the articles and versions are written: a test of it shows the rollback.
-    unwind::inject_panic("commit", &feed.url);
-    feeds::record_success(tx, feed.id, success, now)?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ mod fuzz;
 mod hardening;
 mod panics;
 mod poll;
+mod recheck;
 mod regression;
 mod ssrf;
 mod store;

@@ -14,7 +14,8 @@ use super::systemd::Notifier;
 use crate::alert::dispatch::Dispatcher;
 use crate::config::Config;
 use crate::fetch::HttpClient;
-use crate::poll::{PollContext, poll_feed};
+use crate::poll::recheck::due_rechecks;
+use crate::poll::{PollContext, poll_feed, recheck_feed};
 use crate::store::meta::{self, Heartbeat};
 use crate::store::{StoreError, feeds, unix_now};
 
@@ -39,12 +40,19 @@ pub async fn run(
     loop {
         let now = unix_now();
         let store = ctx.store.clone();
+        let config = ctx.config.clone();
         let looked = tokio::task::spawn_blocking(move || {
-            store.read(|c| Ok((feeds::due(c, now)?, feeds::next_due_at(c)?)))
+            store.read(|c| {
+                Ok((
+                    feeds::due(c, now)?,
+                    feeds::next_due_at(c)?,
+                    due_rechecks(c, &config, now)?,
+                ))
+            })
         })
         .await
         .map_err(|e| StoreError::Invalid(format!("scheduler task failed: {e}")))?;
-        let (due, next_due) = match looked {
+        let (due, next_due, rechecks) = match looked {
             Ok(v) => v,
             Err(e) => {
                 // No watchdog ping while the store does not answer: if this lasts, systemd
@@ -59,7 +67,11 @@ pub async fn run(
         // Feeds due but already in flight keep `next_due` in the past; sleeping 200 ms on
         // them would re-read the schedule in a loop. Their completion wakes us instead.
         let mut only_in_flight = !due.is_empty();
-        for feed in due {
+        let passes = due
+            .into_iter()
+            .map(|f| (f, Pass::Poll))
+            .chain(rechecks.into_iter().map(|f| (f, Pass::Recheck)));
+        for (feed, pass) in passes {
             {
                 let mut busy = in_flight.lock().unwrap_or_else(|p| p.into_inner());
                 if !busy.insert(feed.id) {
@@ -78,7 +90,10 @@ pub async fn run(
                     done,
                 };
                 // Failures, panics included, are logged inside poll_feed, in the feed's span.
-                poll_feed(&ctx, &feed).await;
+                match pass {
+                    Pass::Poll => drop(poll_feed(&ctx, &feed).await),
+                    Pass::Recheck => drop(recheck_feed(&ctx, &feed).await),
+                }
                 *last_poll.lock().unwrap_or_else(|p| p.into_inner()) = Some(unix_now());
             });
         }
@@ -128,6 +143,14 @@ pub async fn run(
         tracing::warn!(error = %e, "could not record the clean stop in the heartbeat");
     }
     Ok(())
+}
+
+/// What a task does with its feed: a full poll, or only the page re-checks that are due
+/// while the feed itself is not (see `poll::recheck`).
+#[derive(Clone, Copy)]
+enum Pass {
+    Poll,
+    Recheck,
 }
 
 /// A feed's place in the in-flight set, given back however its poll task ends. Were it

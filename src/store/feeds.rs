@@ -278,6 +278,22 @@ pub fn due(conn: &Connection, now: i64) -> Result<Vec<FeedRow>> {
     Ok(rows)
 }
 
+/// Active full-text feeds not yet due for a poll that have live articles whose page
+/// re-check is due (see `poll::recheck`).
+pub fn recheck_candidates(conn: &Connection, now: i64) -> Result<Vec<FeedRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM feeds WHERE active = 1 AND full_text = 1 \
+         AND next_poll_at IS NOT NULL AND next_poll_at > ?1 \
+         AND EXISTS (SELECT 1 FROM articles a WHERE a.feed_id = feeds.id AND a.status = 'live' \
+             AND a.next_check_at IS NOT NULL AND a.next_check_at <= ?1) \
+         ORDER BY id"
+    ))?;
+    let rows = stmt
+        .query_map(params![now], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// When the next active feed falls due.
 pub fn next_due_at(conn: &Connection) -> Result<Option<i64>> {
     Ok(conn.query_row(
