@@ -171,9 +171,13 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
             return report;
         }
     };
-    let validators = Validators {
-        etag: feed.etag.clone(),
-        last_modified: feed.last_modified.clone(),
+    let validators = if feed.validators_stale(unix_now()) {
+        Validators::default()
+    } else {
+        Validators {
+            etag: feed.etag.clone(),
+            last_modified: feed.last_modified.clone(),
+        }
     };
     let fetched = tokio::select! {
         () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
@@ -201,6 +205,7 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         }
         Ok(FetchOutcome::Fresh(mut body)) => {
             let hash = bytes_hash(&body.body);
+            success.body = true;
             success.etag = body.validators.etag;
             success.last_modified = body.validators.last_modified;
             success.new_url = body.moved_to.map(|u| u.to_string());

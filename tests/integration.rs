@@ -13,6 +13,7 @@ mod feed_intake;
 mod fetch;
 mod fuzz;
 mod hardening;
+mod not_modified;
 mod panics;
 mod poll;
 mod recheck;

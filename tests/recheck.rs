@@ -37,7 +37,10 @@ async fn the_daemon_rechecks_pages_of_a_feed_that_is_not_due() {
         "Council backs eastern tram line",
         "The council approved the tram extension.",
     )])
-    .replace("<description>Local and world news</description>", "<description>Local and world news</description><ttl>1440</ttl>");
+    .replace(
+        "<description>Local and world news</description>",
+        "<description>Local and world news</description><ttl>1440</ttl>",
+    );
     server.set("/feed.xml", Route::xml_etag(&feed, "\"tram-1\""));
     server.set("/news/tram-extension", Route::html(&tram_page(&TRAM_PARAS)));
     let mut env = TestEnv::new();
@@ -73,9 +76,11 @@ async fn the_daemon_rechecks_pages_of_a_feed_that_is_not_due() {
         shutdown.clone(),
         reload_rx,
     ));
-    wait_for_async("the edit stored as version 2", Duration::from_secs(15), || {
-        env.count("SELECT COUNT(*) FROM versions") == 2
-    })
+    wait_for_async(
+        "the edit stored as version 2",
+        Duration::from_secs(15),
+        || env.count("SELECT COUNT(*) FROM versions") == 2,
+    )
     .await;
     // Let the scheduler go round a few more times: the re-checked page must not come due
     // again at once (the every-poll rung is pushed one interval on).
@@ -83,9 +88,20 @@ async fn the_daemon_rechecks_pages_of_a_feed_that_is_not_due() {
     shutdown.cancel();
     daemon.await.expect("daemon task").expect("daemon ran");
 
-    assert_eq!(server.seen("/feed.xml").len(), feed_fetches, "the feed was not fetched");
-    assert_eq!(server.seen("/news/tram-extension").len(), 2, "one poll, one re-check");
-    assert_eq!(env.count("SELECT COUNT(*) FROM changes WHERE to_seq = 2"), 1);
+    assert_eq!(
+        server.seen("/feed.xml").len(),
+        feed_fetches,
+        "the feed was not fetched"
+    );
+    assert_eq!(
+        server.seen("/news/tram-extension").len(),
+        2,
+        "one poll, one re-check"
+    );
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM changes WHERE to_seq = 2"),
+        1
+    );
     let body: String = env
         .store
         .read(|c| {
@@ -101,5 +117,9 @@ async fn the_daemon_rechecks_pages_of_a_feed_that_is_not_due() {
         "next check pushed at least one interval on"
     );
     let row = env.feed_row("chronicle");
-    assert_eq!(row.last_poll_at, Some(now - 3600), "the feed's own row is untouched");
+    assert_eq!(
+        row.last_poll_at,
+        Some(now - 3600),
+        "the feed's own row is untouched"
+    );
 }

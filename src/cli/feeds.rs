@@ -154,6 +154,8 @@ struct FeedListing {
     next_poll_at: Option<String>,
     error_streak: i64,
     last_error: Option<String>,
+    /// Polled, but only ever answered 304: nothing of it was read.
+    no_content_yet: bool,
 }
 
 fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
@@ -170,6 +172,7 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         let out: Vec<FeedListing> = rows
             .into_iter()
             .map(|(f, articles, versions)| FeedListing {
+                no_content_yet: f.never_read(),
                 interval: f
                     .interval()
                     .map(format_duration)
@@ -223,6 +226,7 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
             match &f.last_error {
                 Some(e) if f.error_streak > 0 =>
                     format!("\n      error ({}x): {}", f.error_streak, clip(e, 120)),
+                _ if f.never_read() => format!("\n      {}", super::status::NO_CONTENT),
                 _ => String::new(),
             }
         );

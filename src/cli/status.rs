@@ -13,6 +13,9 @@ pub const EXIT_UNHEALTHY: u8 = 3;
 /// A heartbeat older than this means no daemon is running.
 const HEARTBEAT_STALE: i64 = 60;
 
+/// Shown for a feed whose server has only ever answered 304.
+pub const NO_CONTENT: &str = "no content yet: the server only ever answered 304 Not Modified";
+
 #[derive(serde::Serialize)]
 struct FeedStatus {
     id: i64,
@@ -25,8 +28,11 @@ struct FeedStatus {
     next_poll_at: Option<String>,
     articles: i64,
     versions: i64,
-    /// Failing for longer than --max-failing.
+    /// Failing for longer than --max-failing, or answering only 304 (no content ever read)
+    /// for longer than that since it was added.
     unhealthy: bool,
+    /// Polled, but the server never sent a body (only 304s): nothing of it was read.
+    no_content_yet: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -72,8 +78,11 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
                 .last_ok_at
                 .or(f.last_error_at.map(|t| t - 1))
                 .unwrap_or(now);
+            let never_read = f.never_read();
             FeedStatus {
-                unhealthy: f.error_streak > 0 && now - since > threshold,
+                unhealthy: (f.error_streak > 0 && now - since > threshold)
+                    || (never_read && now - f.created_at > threshold),
+                no_content_yet: never_read,
                 id: f.id,
                 name: f.name,
                 url: f.url,
@@ -175,15 +184,16 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
             f.articles,
             f.versions,
             if f.unhealthy { "UNHEALTHY: " } else { "" },
-            f.last_error
-                .as_deref()
-                .map(|e| clip(e, 90))
-                .unwrap_or_default()
+            match f.last_error.as_deref() {
+                Some(e) => clip(e, 90),
+                None if f.no_content_yet => NO_CONTENT.to_string(),
+                None => String::new(),
+            }
         );
     }
     if !healthy {
         eprintln!(
-            "redline: some feeds have been failing for longer than {}",
+            "redline: some feeds have been failing (or sent no content) for longer than {}",
             format_duration(max_failing)
         );
     }

@@ -26,12 +26,29 @@ pub struct FeedRow {
     pub last_error: Option<String>,
     pub last_error_at: Option<i64>,
     pub error_streak: i64,
+    /// Last time the feed answered with a body (not a 304).
+    pub last_body_at: Option<i64>,
+    pub created_at: i64,
 }
+
+/// Seconds without a body after which a feed is fetched without validators.
+pub const UNCONDITIONAL_AFTER: i64 = 86_400;
 
 impl FeedRow {
     /// The name to show: the configured name, else the id.
     pub fn label(&self) -> String {
         self.name.clone().unwrap_or_else(|| format!("#{}", self.id))
+    }
+
+    /// Whether the next fetch goes without validators: no body for `UNCONDITIONAL_AFTER`
+    /// (a server that answers 304 to everything would otherwise never be read again).
+    pub fn validators_stale(&self, now: i64) -> bool {
+        now - self.last_body_at.unwrap_or(self.created_at) >= UNCONDITIONAL_AFTER
+    }
+
+    /// Polled successfully, but only ever answered 304: nothing of it was ever read.
+    pub fn never_read(&self) -> bool {
+        self.last_ok_at.is_some() && self.last_body_at.is_none()
     }
 
     pub fn interval(&self) -> Option<Duration> {
@@ -43,7 +60,7 @@ impl FeedRow {
 
 const COLUMNS: &str = "id, url, name, title, source, active, interval_secs, full_text, etag, \
     last_modified, body_hash, next_poll_at, last_poll_at, last_ok_at, last_error, last_error_at, \
-    error_streak";
+    error_streak, last_body_at, created_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
     Ok(FeedRow {
@@ -64,6 +81,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         last_error: r.get(14)?,
         last_error_at: r.get(15)?,
         error_streak: r.get(16)?,
+        last_body_at: r.get(17)?,
+        created_at: r.get(18)?,
     })
 }
 
@@ -313,13 +332,16 @@ pub struct FeedSuccess {
     /// A permanent redirect's target: becomes the feed's URL.
     pub new_url: Option<String>,
     pub next_poll_at: i64,
+    /// The server sent a body (not a 304).
+    pub body: bool,
 }
 
 pub fn record_success(conn: &Connection, feed_id: i64, s: &FeedSuccess, now: i64) -> Result<()> {
     conn.execute(
         "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified), \
          body_hash = COALESCE(?4, body_hash), title = COALESCE(?5, title), next_poll_at = ?6, \
-         last_poll_at = ?7, last_ok_at = ?7, error_streak = 0 WHERE id = ?1",
+         last_poll_at = ?7, last_ok_at = ?7, error_streak = 0, \
+         last_body_at = CASE WHEN ?8 THEN ?7 ELSE last_body_at END WHERE id = ?1",
         params![
             feed_id,
             s.etag,
@@ -327,7 +349,8 @@ pub fn record_success(conn: &Connection, feed_id: i64, s: &FeedSuccess, now: i64
             s.body_hash,
             s.title,
             s.next_poll_at,
-            now
+            now,
+            s.body
         ],
     )?;
     if let Some(new_url) = &s.new_url {

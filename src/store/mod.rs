@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_config_url.sql"),
     include_str!("migrations/0005_refused_extractions.sql"),
     include_str!("migrations/0006_simplified_diffs.sql"),
+    include_str!("migrations/0007_feed_body_at.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
