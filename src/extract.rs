@@ -183,7 +183,8 @@ fn bound_input(html: &str) -> Cow<'_, str> {
 
 /// Start tag never opens a nesting level: void elements, those the parser closes
 /// implicitly when a sibling starts (so they cannot pile up), and the document elements,
-/// which the parser never nests.
+/// which the parser never nests. `li`, `dt` and `dd` are not among them: a sibling closes
+/// them, but a nested list (`ul > li > ul > li`) nests them.
 const NON_NESTING: u8 = 1;
 /// Content is raw text (outside SVG/MathML): tags inside are not markup.
 const RAW_TEXT: u8 = 2;
@@ -198,6 +199,9 @@ const TABLE_PART: u8 = 16;
 /// `<svg>` / `<math>`: inside them "/>" really self-closes and nothing is raw text.
 const FOREIGN_ROOT: u8 = 32;
 const TABLE: u8 = 64;
+/// `li`, `dt`, `dd`: a start tag closes the open one of its kind unless a special element
+/// (other than `address`, `div`, `p`) is open above it, as the parser does.
+const LIST_ITEM: u8 = 128;
 
 /// How the HTML parser treats a tag name, as far as nesting depth is concerned.
 fn tag_flags(name: &str) -> u8 {
@@ -210,8 +214,9 @@ fn tag_flags(name: &str) -> u8 {
     match &*lower {
         b"area" | b"base" | b"br" | b"col" | b"embed" | b"hr" | b"img" | b"input" | b"link"
         | b"meta" | b"source" | b"track" | b"wbr" | b"param" | b"keygen" | b"basefont"
-        | b"bgsound" | b"frame" | b"p" | b"li" | b"dt" | b"dd" | b"option" | b"optgroup"
-        | b"rb" | b"rt" | b"rtc" | b"rp" | b"html" | b"head" | b"body" => NON_NESTING,
+        | b"bgsound" | b"frame" | b"p" | b"option" | b"optgroup" | b"rb" | b"rt" | b"rtc"
+        | b"rp" | b"html" | b"head" | b"body" => NON_NESTING,
+        b"li" | b"dt" | b"dd" => LIST_ITEM,
         b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"iframe" | b"noembed"
         | b"noframes" | b"plaintext" => RAW_TEXT,
         b"tr" | b"td" | b"th" | b"tbody" | b"thead" | b"tfoot" | b"caption" | b"colgroup" => {
@@ -266,16 +271,21 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Cow<'_, str> {
                 } else if flags & TABLE_PART != 0 {
                     close_to_table(&mut stack);
                 } else if flags & NON_NESTING != 0 || (self_closing && foreign > 0) {
-                } else if stack.len() + levels > limit {
-                    let buf = out.get_or_insert_with(|| String::with_capacity(html.len()));
-                    buf.push_str(&html[copied_to..start]);
-                    copied_to = tag.end;
                 } else {
-                    if flags & FOREIGN_ROOT != 0 {
-                        foreign += 1;
+                    if flags & LIST_ITEM != 0 && foreign == 0 {
+                        close_list_item(&mut stack, name);
                     }
-                    stack.push((name, flags));
-                    stack.extend(std::iter::repeat_n(("", 0), levels - 1));
+                    if stack.len() + levels > limit {
+                        let buf = out.get_or_insert_with(|| String::with_capacity(html.len()));
+                        buf.push_str(&html[copied_to..start]);
+                        copied_to = tag.end;
+                    } else {
+                        if flags & FOREIGN_ROOT != 0 {
+                            foreign += 1;
+                        }
+                        stack.push((name, flags));
+                        stack.extend(std::iter::repeat_n(("", 0), levels - 1));
+                    }
                 }
             }
             TagKind::End if flags & TABLE_PART != 0 => close_to_table(&mut stack),
@@ -305,6 +315,24 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Cow<'_, str> {
         Some(mut buf) => {
             buf.push_str(&html[copied_to..]);
             Cow::Owned(buf)
+        }
+    }
+}
+
+/// The parser's "li"/"dd or dt" start tag step: pops back through the open item of the same
+/// kind, unless a special element other than `address`/`div` is open above it (`p` never is on
+/// this stack). Inside SVG/MathML the caller skips it, keeping the deeper, safer estimate.
+fn close_list_item(stack: &mut Vec<(&str, u8)>, name: &str) {
+    let is_li = name.eq_ignore_ascii_case("li");
+    for t in (0..stack.len()).rev() {
+        let (open, f) = stack[t];
+        if f & LIST_ITEM != 0 && open.eq_ignore_ascii_case("li") == is_li {
+            stack.truncate(t);
+            return;
+        }
+        let passable = open.eq_ignore_ascii_case("div") || open.eq_ignore_ascii_case("address");
+        if f & SPECIAL != 0 && !passable {
+            return;
         }
     }
 }
@@ -1414,6 +1442,9 @@ mod tests {
         let html = "<div><p>one<p>two<br><img src=x><svg><path d='M0'/><g/></svg>\
                     <script>if (a < b) { x = '<div>'; }</script><!-- <div> --></div>";
         assert!(matches!(flatten_deep_nesting(html, 3), Cow::Borrowed(_)));
+        // Sibling items close each other: a long flat list is 2 deep, however long.
+        let list = format!("<ul>{}</ul>", "<li>item <div>x</div>".repeat(500));
+        assert!(matches!(flatten_deep_nesting(&list, 3), Cow::Borrowed(_)));
         let deep = "<b>".repeat(10) + "text";
         let flat = flatten_deep_nesting(&deep, 4);
         assert_eq!(flat, "<b><b><b><b>text");
@@ -1440,6 +1471,9 @@ mod tests {
             "<div x\">".repeat(n),
             "<table><tr><td>".repeat(n),
             "<p><button>".repeat(n),
+            "<ul><li>".repeat(n),
+            "<ol><li><div>".repeat(n),
+            "<dl><dt><dl><dd>".repeat(n),
             format!("<svg>{}", "<g>".repeat(n)),
             format!("<svg><title>{}", "<div>".repeat(n)),
             format!("<!-->{}", "<div>".repeat(n)),
