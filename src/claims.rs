@@ -2580,6 +2580,32 @@ mod tests {
         assert!(notes.is_empty());
     }
 
+    #[test]
+    fn claim_budget_covers_long_articles_and_stops_on_huge_ones() {
+        // See: #10. A 100 KB article (several times the longest real one) is checked in
+        // full; past `MAX_CLAIM_BYTES` of changed text the rest is skipped and noted.
+        let body = |bytes: usize| {
+            let mut out = String::new();
+            let mut i = 0;
+            while out.len() < bytes {
+                out.push_str(&format!("Officials said {i} people were hurt in ward {i}. "));
+                i += 1;
+            }
+            (out, i)
+        };
+        let (long, n) = body(100_000);
+        let mut notes = Vec::new();
+        let rev = revision("The storm passed.", &format!("The storm passed. {long}"));
+        assert_eq!(bounded_claim_changes(&rev, &mut notes).len(), n);
+        assert!(notes.is_empty(), "{notes:?}");
+
+        let (huge, n) = body(MAX_CLAIM_BYTES + 100_000);
+        let rev = revision("The storm passed.", &format!("The storm passed. {huge}"));
+        let checked = bounded_claim_changes(&rev, &mut notes).len();
+        assert!(checked > 0 && checked < n, "{checked} of {n}");
+        assert_eq!(notes, [Simplification::ClaimBudget]);
+    }
+
     use super::*;
     use crate::diff::revision;
 

@@ -41,8 +41,10 @@ pub(crate) const FUZZY_WORK: u64 = 30_000_000;
 /// the word diff's Myers fallback.
 pub(crate) const WORD_DIFF_WORK: u64 = 20_000_000;
 
-/// Bytes of changed sentences that claim extraction looks at, for the whole revision.
-pub const MAX_CLAIM_BYTES: usize = 2_000_000;
+/// Bytes of changed sentences that claim extraction looks at, for the whole revision. Ten
+/// times the longest article we have seen rewritten whole (~50 KB), so only hostile or
+/// machine-made documents reach it; at 2 MB, 10,000 edited sentences took > 1 s (BENCHMARKS.md).
+pub const MAX_CLAIM_BYTES: usize = 500_000;
 
 /// One way a revision was simplified to stay within its limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
