@@ -2588,7 +2588,9 @@ mod tests {
             let mut out = String::new();
             let mut i = 0;
             while out.len() < bytes {
-                out.push_str(&format!("Officials said {i} people were hurt in ward {i}. "));
+                out.push_str(&format!(
+                    "Officials said {i} people were hurt in ward {i}. "
+                ));
                 i += 1;
             }
             (out, i)
