@@ -189,3 +189,57 @@ async fn sighup_reloads_new_feeds_and_survives_a_broken_config() {
         "the log names the bad key: {log}"
     );
 }
+
+/// Two pollers on one database delivered most alerts twice; the second is now refused, named,
+/// and the lock dies with its holder (SIGKILL leaves nothing stale).
+#[tokio::test(flavor = "multi_thread")]
+async fn second_poller_is_refused_while_run_holds_the_database() {
+    let server = FeedServer::start().await;
+    server.set("/wire.xml", Route::xml(&wire_feed("jobs")));
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        format!(
+            "[schedule]\njitter = \"0s\"\n[[feed]]\nname = \"wire\"\nurl = \"{}\"\n",
+            server.url("/wire.xml")
+        ),
+    )
+    .expect("config");
+    let mut daemon = spawn_daemon(dir.path(), &[]);
+    let lock = dir.path().join("redline.db.lock");
+    let pid = daemon.id().to_string();
+    wait_for(
+        "the daemon to take the lock",
+        Duration::from_secs(20),
+        || std::fs::read_to_string(&lock).is_ok_and(|s| s.trim() == pid),
+    );
+    let poll = |dir: &Path| {
+        crate::util::redline_command()
+            .args([
+                "--config",
+                dir.join("redline.toml").to_str().expect("path"),
+                "--db",
+                dir.join("redline.db").to_str().expect("path"),
+                "poll",
+            ])
+            .output()
+            .expect("run poll")
+    };
+    let refused = poll(dir.path());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "another redline (pid {pid}) is polling this database"
+        )),
+        "{stderr}"
+    );
+    signal(&daemon, "KILL");
+    wait_exit(&mut daemon, Duration::from_secs(10));
+    let after = poll(dir.path());
+    assert!(
+        after.status.success(),
+        "poll after SIGKILL: {}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+}

@@ -13,9 +13,10 @@ use crate::alert::dispatch::Dispatcher;
 use crate::daemon;
 use crate::fetch::HttpClient;
 use crate::poll::{PollContext, PollReport, poll_feed};
-use crate::store::{feeds, unix_now};
+use crate::store::{feeds, unix_now, writer_lock};
 
 pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
+    let _poller = writer_lock::acquire(&env.db_path)?;
     let store = env.open_store()?;
     let rt = super::runtime()?;
     rt.block_on(async {
@@ -33,6 +34,7 @@ pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
 }
 
 pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let _poller = writer_lock::acquire(&env.db_path)?;
     let store = env.open_store()?;
     store.write(|tx| feeds::sync_config(tx, &env.config.feeds, unix_now()))?;
     let targets = match only {

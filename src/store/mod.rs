@@ -9,6 +9,7 @@ pub mod changes;
 pub mod feeds;
 pub mod meta;
 pub mod outbox;
+pub mod writer_lock;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
