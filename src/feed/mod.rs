@@ -523,4 +523,33 @@ mod tests {
         );
         assert!(err.is_err());
     }
+
+    #[test]
+    fn atom_03_created_is_kept_and_stands_in_for_published() {
+        let xml = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>
+<id>urn:c1</id><title>Ferry timetable changes</title>
+<created>2026-11-29T07:30:00Z</created></entry></feed>"#;
+        let f = parse_feed(xml, &base(), None).expect("atom 0.3");
+        let when = dates::parse_date("2026-11-29T07:30:00Z");
+        assert!(when.is_some());
+        assert_eq!(f.entries[0].created, when);
+        assert_eq!(f.entries[0].published, when);
+    }
+
+    #[test]
+    fn itunes_subtitle_is_the_description_when_there_is_none() {
+        let xml = br#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Harbour Hour</title><itunes:subtitle>Weekly news from the port</itunes:subtitle>
+</channel></rss>"#;
+        let f = parse_feed(xml, &base(), None).expect("rss");
+        assert_eq!(f.description.as_deref(), Some("Weekly news from the port"));
+    }
+
+    #[test]
+    fn query_is_kept_as_written_when_nothing_is_removed() {
+        let u = canonicalize_url("/search?c&q=a+b", &base()).expect("url");
+        assert_eq!(u.as_str(), "https://news.example.com/search?c&q=a+b");
+        let u = canonicalize_url("/search?c&utm_source=x", &base()).expect("url");
+        assert_eq!(u.as_str(), "https://news.example.com/search?c=");
+    }
 }
