@@ -94,6 +94,7 @@ fn read_entry(entry: &Element, root_ns: &str) -> RawEntry {
             }
             "updated" | "modified" => e.updated = parse_date(&c.text()).or(e.updated),
             "published" | "issued" => e.published = parse_date(&c.text()).or(e.published),
+            "created" => e.created = parse_date(&c.text()).or(e.created),
             _ => {}
         }
     }

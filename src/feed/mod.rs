@@ -85,6 +85,8 @@ pub struct FeedEntry {
     pub authors: Vec<String>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// When the entry was created (Atom 0.3 `<created>`); also `published` when none is given.
+    pub created: Option<DateTime<Utc>>,
     /// Full content (HTML converted to text, paragraphs separated by blank lines).
     pub content: Option<String>,
     pub summary: Option<String>,
@@ -261,7 +263,7 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
         .and_then(|l| canonicalize_url(l, feed_url));
     let title = e.title.as_ref().map(text_of).unwrap_or_default();
     let guid = e.guid.as_deref().unwrap_or("").trim();
-    let published = e.published.or(e.updated);
+    let published = e.published.or(e.created).or(e.updated);
     let url = match &link {
         Some(u) => u.to_string(),
         // A guid that is itself a URL is the article's address (RSS isPermaLink).
@@ -302,7 +304,8 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
             s.push('\0');
         }
         s.push_str(&e.authors.join(","));
-        for d in [e.published, e.updated] {
+        // An entry known only by its creation date is kept; others hash as before.
+        for d in [e.published.or(e.created), e.updated] {
             s.push('\0');
             s.push_str(&d.map(|d| d.to_rfc3339()).unwrap_or_default());
         }
@@ -319,6 +322,7 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
         authors: e.authors,
         published,
         updated: e.updated,
+        created: e.created,
         content,
         summary,
         links: e.links,
@@ -412,7 +416,9 @@ pub fn canonicalize_url(href: &str, base: &Url) -> Option<Url> {
         return None;
     }
     url.set_fragment(None);
-    if url.query().is_some() {
+    // The query is rebuilt only when a tracking parameter goes: re-serialising it otherwise
+    // would change the address (`?c` becomes `?c=`).
+    if url.query().is_some() && url.query_pairs().any(|(k, _)| is_tracking_param(&k)) {
         let kept: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| !is_tracking_param(k))
@@ -516,5 +522,34 @@ mod tests {
             None,
         );
         assert!(err.is_err());
+    }
+
+    #[test]
+    fn atom_03_created_is_kept_and_stands_in_for_published() {
+        let xml = br#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>
+<id>urn:c1</id><title>Ferry timetable changes</title>
+<created>2026-11-29T07:30:00Z</created></entry></feed>"#;
+        let f = parse_feed(xml, &base(), None).expect("atom 0.3");
+        let when = dates::parse_date("2026-11-29T07:30:00Z");
+        assert!(when.is_some());
+        assert_eq!(f.entries[0].created, when);
+        assert_eq!(f.entries[0].published, when);
+    }
+
+    #[test]
+    fn itunes_subtitle_is_the_description_when_there_is_none() {
+        let xml = br#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Harbour Hour</title><itunes:subtitle>Weekly news from the port</itunes:subtitle>
+</channel></rss>"#;
+        let f = parse_feed(xml, &base(), None).expect("rss");
+        assert_eq!(f.description.as_deref(), Some("Weekly news from the port"));
+    }
+
+    #[test]
+    fn query_is_kept_as_written_when_nothing_is_removed() {
+        let u = canonicalize_url("/search?c&q=a+b", &base()).expect("url");
+        assert_eq!(u.as_str(), "https://news.example.com/search?c&q=a+b");
+        let u = canonicalize_url("/search?c&utm_source=x", &base()).expect("url");
+        assert_eq!(u.as_str(), "https://news.example.com/search?c=");
     }
 }

@@ -57,6 +57,8 @@ pub(crate) struct RawEntry {
     pub authors: Vec<String>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// Atom 0.3 `<created>`.
+    pub created: Option<DateTime<Utc>>,
     pub content: Option<RawText>,
     pub summary: Option<RawText>,
 }

@@ -80,6 +80,9 @@ pub(crate) fn read_rss(root: &Element) -> RawFeed {
             ("dc", "description") if feed.description.is_none() => {
                 feed.description = Some(RawText::new(c.text(), TextKind::Guess));
             }
+            ("itunes", "subtitle") if feed.description.is_none() => {
+                feed.description = Some(RawText::new(c.text(), TextKind::Guess));
+            }
             _ if is(c, "", "ttl") => feed.ttl_minutes = text(c).parse().ok(),
             _ if is(c, "", "pubDate") => feed.published = parse_date(&text(c)),
             ("dcterms", "issued") => feed.published = parse_date(&text(c)),
@@ -182,6 +185,7 @@ fn read_item(item: &Element) -> RawEntry {
             _ if is(c, "", "pubDate") => e.published = parse_date(&text(c)).or(e.published),
             ("dc", "date") => e.published = parse_date(&text(c)).or(e.published),
             ("dcterms", "issued") => e.published = parse_date(&text(c)).or(e.published),
+            ("dcterms", "created") => e.created = parse_date(&text(c)).or(e.created),
             ("atom" | "", "updated") | ("dcterms", "modified") => {
                 e.updated = parse_date(&text(c)).or(e.updated)
             }

@@ -184,6 +184,7 @@ mod tests {
             authors: vec!["Maria Okafor".into()],
             published: None,
             updated: None,
+            created: None,
             content: Some(body.into()),
             summary: None,
             links: Vec::new(),

@@ -123,7 +123,11 @@ pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
             if let Some(c) = &e.content {
                 m.insert("content".into(), json!([{ "value": c }]));
             }
-            for (k, d) in [("published", e.published), ("updated", e.updated)] {
+            for (k, d) in [
+                ("published", e.published),
+                ("updated", e.updated),
+                ("created", e.created),
+            ] {
                 if let Some(d) = d {
                     m.insert(
                         k.into(),
