@@ -37,10 +37,30 @@ pub const MAX_PAGES_PER_POLL: usize = 100;
 pub const PAGES_IN_FLIGHT_PER_FEED: usize = 4;
 
 /// Page extractions running at once, process-wide.
-static EXTRACT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
+static EXTRACT_SLOTS: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
     std::sync::LazyLock::new(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ))
     });
+
+/// Runs `f` on the blocking pool once one of `slots` is free, waiting at most `timeout` for
+/// it to finish. `None` when it took longer. The slot stays taken until `f` really returns,
+/// not until we stop waiting: a blocking thread cannot be cancelled, so releasing the slot at
+/// the timeout would let slow extractions pile up past the limit.
+async fn run_in_slot<T: Send + 'static>(
+    slots: &Arc<tokio::sync::Semaphore>,
+    timeout: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<Result<T, unwind::Panicked>> {
+    // The semaphore is never closed; if it were, running unthrottled beats not running.
+    let permit = slots.clone().acquire_owned().await.ok();
+    let running = unwind::spawn_blocking(move || {
+        let _slot = permit;
+        f()
+    });
+    tokio::time::timeout(timeout, running).await.ok()
+}
 
 /// A page refused as a failed extraction this many times in a row with the same text is taken
 /// as a real cut and stored (a paywall that lifts, a broken template that is fixed, does not
@@ -531,12 +551,12 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
             let canonical = job.url.to_string();
             // Extraction is CPU work: keep it off the async workers.
             // One extraction per core at a time: more only adds threads and memory.
-            let _permit = EXTRACT_SLOTS.acquire().await.ok();
-            let extracting = unwind::spawn_blocking(move || {
+            let extracted = run_in_slot(&EXTRACT_SLOTS, EXTRACT_TIMEOUT, move || {
                 unwind::inject_panic("extract", url.as_str());
                 extract_article(&html, &url)
-            });
-            let Ok(extracted) = tokio::time::timeout(EXTRACT_TIMEOUT, extracting).await else {
+            })
+            .await;
+            let Some(extracted) = extracted else {
                 return PageResult::Failed {
                     error: format!(
                         "{}: extraction took longer than {}s",
@@ -919,6 +939,29 @@ fn record_snapshot(
 mod tests {
     use super::*;
     use crate::config::ScheduleConfig;
+
+    #[tokio::test]
+    async fn a_timed_out_extraction_keeps_its_slot_until_it_returns() {
+        let slots = Arc::new(tokio::sync::Semaphore::new(1));
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let waited = run_in_slot(&slots, Duration::from_millis(20), move || {
+            // Stands for an extraction that outlives its timeout.
+            let _ = done_rx.recv_timeout(Duration::from_secs(30));
+        })
+        .await;
+        assert!(waited.is_none(), "the caller stops waiting at the timeout");
+        assert_eq!(
+            slots.available_permits(),
+            0,
+            "the still-running extraction holds its slot"
+        );
+        done_tx.send(()).expect("extraction still running");
+        let freed = tokio::time::timeout(Duration::from_secs(30), slots.acquire()).await;
+        assert!(
+            freed.is_ok(),
+            "the slot comes back once the extraction returns"
+        );
+    }
 
     #[test]
     fn ladder_counts_age_from_first_sighting() {
