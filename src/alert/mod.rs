@@ -150,7 +150,8 @@ pub fn enqueue(
                 edited: s.change.sentences_edited as usize,
                 moved: s.change.sentences_moved as usize,
             },
-            claim_changes: s.claims.to_vec(),
+            claim_changes: shown_claims(s.claims),
+            claims_omitted: s.claims.len().saturating_sub(MAX_CLAIMS),
             word_diff: crate::text_safety::strip_bidi(word_diff),
             links: payload::Links {
                 article: s.article_url.to_string(),
@@ -175,14 +176,42 @@ pub fn enqueue(
 /// Longest title an alert carries (characters); a subject line past this is abuse, not news.
 pub const MAX_TITLE_CHARS: usize = 300;
 
+/// Claim changes an alert carries; the rest are counted in `claims_omitted`.
+pub const MAX_CLAIMS: usize = 50;
+/// Longest claim sentence an alert carries (characters).
+pub const MAX_SENTENCE_CHARS: usize = 1_000;
+
 fn shown_title(title: &str) -> String {
-    let clean = crate::text_safety::strip_bidi(title);
-    if clean.chars().count() <= MAX_TITLE_CHARS {
+    shown_text(title, MAX_TITLE_CHARS)
+}
+
+/// Web text as every sink shows it: no bidi controls, at most `max` characters.
+fn shown_text(text: &str, max: usize) -> String {
+    let clean = crate::text_safety::strip_bidi(text);
+    if clean.chars().count() <= max {
         return clean;
     }
-    let mut t: String = clean.chars().take(MAX_TITLE_CHARS).collect();
+    let mut t: String = clean.chars().take(max).collect();
     t.push_str(" (truncated)");
     t
+}
+
+/// The first `MAX_CLAIMS` claim changes with every text field made safe to show and capped,
+/// so a hostile page cannot turn one alert into megabytes of mail.
+fn shown_claims(claims: &[crate::claims::ClaimChange]) -> Vec<crate::claims::ClaimChange> {
+    let value = |v: &Option<String>| v.as_deref().map(shown_title);
+    let sentence = |v: &Option<String>| v.as_deref().map(|t| shown_text(t, MAX_SENTENCE_CHARS));
+    claims
+        .iter()
+        .take(MAX_CLAIMS)
+        .map(|c| crate::claims::ClaimChange {
+            kind: c.kind,
+            before: value(&c.before),
+            after: value(&c.after),
+            before_sentence: sentence(&c.before_sentence),
+            after_sentence: sentence(&c.after_sentence),
+        })
+        .collect()
 }
 
 fn event_name(
@@ -199,5 +228,46 @@ fn event_name(
         "claim_changed"
     } else {
         "edited"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::{ClaimChange, ClaimKind};
+
+    #[test]
+    fn alert_claims_are_capped_in_number_and_size_and_lose_bidi_controls() {
+        let huge = format!(
+            "The council said \u{202E}{}",
+            "the levy rose. ".repeat(350_000)
+        );
+        let claims: Vec<ClaimChange> = (0..500)
+            .map(|i| ClaimChange {
+                kind: ClaimKind::NumberChanged,
+                before: Some(format!("{i} homes")),
+                after: Some(format!("{} homes", i + 1)),
+                // A few 5 MB sentences make the point; 500 of them would take gigabytes here.
+                before_sentence: Some(if i < 3 { huge.clone() } else { format!("{i}") }),
+                after_sentence: Some(if i < 3 { huge.clone() } else { format!("{i}") }),
+            })
+            .collect();
+        assert!(huge.len() > 5_000_000);
+        let shown = shown_claims(&claims);
+        assert_eq!(shown.len(), MAX_CLAIMS);
+        let longest = shown
+            .iter()
+            .filter_map(|c| c.before_sentence.as_ref())
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(0);
+        assert!(longest <= MAX_SENTENCE_CHARS + " (truncated)".len());
+        let json = serde_json::to_string(&shown).expect("serialises");
+        assert!(json.len() < 200_000, "claims take {} bytes", json.len());
+        let s = shown[0].after_sentence.as_deref().expect("sentence kept");
+        assert!(s.starts_with("The council said the levy rose."));
+        assert!(s.ends_with("(truncated)"));
+        assert!(!s.contains('\u{202E}'));
+        assert_eq!(shown[7].before.as_deref(), Some("7 homes"));
     }
 }

@@ -31,6 +31,8 @@ use crate::payload::SentenceCounts;
 pub const CHANGE_TYPE: &str = "redline.change";
 pub const DIGEST_TYPE: &str = "redline.digest";
 pub const PAYLOAD_VERSION: u32 = 1;
+/// A subject line (email, chat heading) is cut to this many characters.
+pub const MAX_SUBJECT_CHARS: usize = 200;
 /// The word diff in a payload is cut here; the full diff is one `redline diff` away.
 pub const MAX_WORD_DIFF: usize = 32 * 1024;
 
@@ -79,7 +81,11 @@ pub struct ChangeData {
     pub fields_changed: Vec<String>,
     pub title_changed: bool,
     pub sentences: SentenceCounts,
+    /// At most `MAX_CLAIMS` of them, each text field capped (see `alert::shown_claims`).
     pub claim_changes: Vec<ClaimChange>,
+    /// Claim changes left out of `claim_changes` by the cap; `redline diff` has them all.
+    #[serde(default)]
+    pub claims_omitted: usize,
     pub word_diff: String,
     pub links: Links,
 }
@@ -135,17 +141,18 @@ impl Delivery {
     pub fn subject(&self) -> String {
         match self {
             Self::One(d) => {
-                let n = d.claim_changes.len();
+                let n = d.claim_changes.len() + d.claims_omitted;
                 let what = match d.event.as_str() {
                     "unpublished" => "unpublished".to_string(),
                     _ if n > 0 => format!("{n} claim change{}", if n == 1 { "" } else { "s" }),
                     _ => "edited".to_string(),
                 };
-                format!(
+                let subject = format!(
                     "[redline] {}{}: {what}",
                     if d.stealth { "stealth edit: " } else { "" },
                     one_line(&d.article.title)
-                )
+                );
+                cut_line(subject, MAX_SUBJECT_CHARS)
             }
             Self::Digest(d) => format!("[redline] {} changes ({})", d.changes.len(), d.alert),
         }
@@ -163,6 +170,16 @@ impl Delivery {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `s` cut to `max` characters, marked with an ellipsis when cut.
+fn cut_line(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s;
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
 }
 
 /// Reads a stored payload back.
@@ -218,6 +235,12 @@ pub fn change_text(d: &ChangeData) -> String {
                 out.push_str(&format!("    after:  {s}\n"));
             }
         }
+        if d.claims_omitted > 0 {
+            out.push_str(&format!(
+                "- … and {} more (redline diff {} shows them all)\n",
+                d.claims_omitted, d.article.id
+            ));
+        }
     }
     out.push_str(&format!(
         "\nSentences: {} edited, {} added, {} removed, {} moved\n",
@@ -248,4 +271,70 @@ pub fn truncate(mut s: String, max: usize) -> String {
         s.push_str("\n[…]");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_is_one_short_line_and_counts_omitted_claims() {
+        let mut d = ChangeData {
+            change_id: 12,
+            event: "claim_changed".into(),
+            alert: "desk".into(),
+            feed: FeedRef {
+                id: 1,
+                name: Some("chronicle".into()),
+                url: "https://chronicle.example/feed.xml".into(),
+            },
+            article: ArticleRef {
+                id: 42,
+                url: "https://chronicle.example/flood".into(),
+                title: String::new(),
+                previous_title: None,
+            },
+            from_version: Some(1),
+            to_version: Some(2),
+            detected_at: "2026-12-01T09:00:00Z".into(),
+            stealth: false,
+            cosmetic: false,
+            revert_of: None,
+            fields_changed: vec!["body".into()],
+            title_changed: false,
+            sentences: crate::payload::SentenceCounts {
+                added: 0,
+                removed: 0,
+                edited: 1,
+                moved: 0,
+            },
+            claim_changes: vec![ClaimChange {
+                kind: crate::claims::ClaimKind::NumberChanged,
+                before: Some("40 homes".into()),
+                after: Some("55 homes".into()),
+                before_sentence: Some("Officials said 40 homes were flooded.".into()),
+                after_sentence: Some("Officials said 55 homes were flooded.".into()),
+            }],
+            claims_omitted: 0,
+            word_diff: "Officials said [-40-]{+55+} homes were flooded.".into(),
+            links: Links {
+                article: "https://chronicle.example/flood".into(),
+                feed: "https://chronicle.example/feed.xml".into(),
+            },
+        };
+        d.article.title = format!("Flood\ndefences {}", "breached again ".repeat(40));
+        d.claims_omitted = 60;
+        let subject = Delivery::One(Box::new(d.clone())).subject();
+        assert!(subject.chars().count() <= MAX_SUBJECT_CHARS, "{subject}");
+        assert!(!subject.contains('\n'));
+        assert!(subject.ends_with('…'));
+        d.article.title = "Flood defences breached".into();
+        let subject = Delivery::One(Box::new(d.clone())).subject();
+        assert_eq!(
+            subject,
+            "[redline] Flood defences breached: 61 claim changes"
+        );
+        let text = Delivery::One(Box::new(d)).text();
+        assert!(text.contains("… and 60 more"), "{text}");
+    }
 }

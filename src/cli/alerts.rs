@@ -137,6 +137,7 @@ fn sample(alert: &str) -> ChangeData {
             ),
             after_sentence: Some("The council estimated the damage at about $5.6 million.".into()),
         }],
+        claims_omitted: 0,
         word_diff:
             "The council estimated the damage at [-less than-]{+about+} $[-6-]{+5.6+} million."
                 .into(),
