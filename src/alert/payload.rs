@@ -14,14 +14,16 @@
 //!   "fields_changed": ["body"], "title_changed": false,
 //!   "sentences": {"added": 0, "removed": 0, "edited": 1, "moved": 0},
 //!   "claim_changes": [{"kind": "number_changed", "before": "$6 million", "after": "$5.6 million",
-//!                      "before_sentence": "…", "after_sentence": "…"}],
+//!                      "before_sentence": "…", "after_sentence": "…"}],   // at most 50
+//!   "claims_omitted": 0,             // claim changes past the 50 (`redline diff` has them all)
 //!   "word_diff": "… cost [-less than-]{+about+} $[-6-]{+5.6+} million …",
 //!   "links": {"article": "https://…", "feed": "https://…"}
 //! }}
 //! ```
 //! A digest (`digest = "30m"`) is `{"type": "redline.digest", "version": 1, "data":
 //! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
-//! is renamed or removed without a new `version`.
+//! is renamed or removed without a new `version`. Web text is capped (titles 300 characters,
+//! claim values 300, claim sentences 1,000, the word diff 32 KB) and stripped of bidi controls.
 
 use serde::{Deserialize, Serialize};
 
