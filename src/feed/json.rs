@@ -54,14 +54,8 @@ pub(crate) fn read_json(v: &Value, base: &Url) -> Option<RawFeed> {
     };
     feed.title = s(v, "title").map(|t| RawText::new(t, TextKind::Text));
     feed.link = s(v, "home_page_url").map(|u| join(base, u));
-    if let Some(l) = &feed.link {
-        feed.links.push(FeedLink {
-            href: l.clone(),
-            rel: "alternate".into(),
-            mime_type: None,
-            title: None,
-        });
-    }
+    feed.links
+        .extend(feed.link.clone().map(FeedLink::alternate));
     feed.description = s(v, "description").map(|t| RawText::new(t, TextKind::Text));
     feed.authors = authors(v);
     for item in v
@@ -82,14 +76,7 @@ pub(crate) fn read_json(v: &Value, base: &Url) -> Option<RawFeed> {
         e.link = s(item, "url")
             .or_else(|| s(item, "external_url"))
             .map(|u| join(base, u));
-        if let Some(l) = &e.link {
-            e.links.push(FeedLink {
-                href: l.clone(),
-                rel: "alternate".into(),
-                mime_type: None,
-                title: None,
-            });
-        }
+        e.links.extend(e.link.clone().map(FeedLink::alternate));
         e.title = s(item, "title").map(|t| RawText::new(t, TextKind::Text));
         e.content = s(item, "content_html")
             .map(|t| RawText::new(t, TextKind::Html))

@@ -74,6 +74,18 @@ pub struct FeedLink {
     pub title: Option<String>,
 }
 
+impl FeedLink {
+    /// A plain `rel="alternate"` link: the page an entry or feed stands for.
+    pub fn alternate(href: String) -> Self {
+        Self {
+            href,
+            rel: "alternate".into(),
+            mime_type: None,
+            title: None,
+        }
+    }
+}
+
 /// One item of a feed, as redline needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedEntry {

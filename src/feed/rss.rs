@@ -144,13 +144,9 @@ fn read_item(item: &Element) -> RawEntry {
             _ if is(c, "", "link") => {
                 let t = text(c);
                 if !t.is_empty() {
-                    e.link = Some(resolve(&t, c));
-                    e.links.push(FeedLink {
-                        href: resolve(&t, c),
-                        rel: "alternate".into(),
-                        mime_type: None,
-                        title: None,
-                    });
+                    let href = resolve(&t, c);
+                    e.links.push(FeedLink::alternate(href.clone()));
+                    e.link = Some(href);
                 }
             }
             ("atom", "link") => {
@@ -235,14 +231,8 @@ pub(crate) fn read_cdf(root: &Element) -> RawFeed {
         ..RawFeed::default()
     };
     feed.link = attr_ci(root, "href").map(|h| resolve(h, root));
-    if let Some(l) = &feed.link {
-        feed.links.push(FeedLink {
-            href: l.clone(),
-            rel: "alternate".into(),
-            mime_type: None,
-            title: None,
-        });
-    }
+    feed.links
+        .extend(feed.link.clone().map(FeedLink::alternate));
     feed.updated = attr_ci(root, "lastmod").and_then(parse_date);
     for c in root.elements() {
         match c.local.to_ascii_lowercase().as_str() {
@@ -254,14 +244,7 @@ pub(crate) fn read_cdf(root: &Element) -> RawFeed {
                     ..RawEntry::default()
                 };
                 e.link = attr_ci(c, "href").map(|h| resolve(h, c));
-                if let Some(l) = &e.link {
-                    e.links.push(FeedLink {
-                        href: l.clone(),
-                        rel: "alternate".into(),
-                        mime_type: None,
-                        title: None,
-                    });
-                }
+                e.links.extend(e.link.clone().map(FeedLink::alternate));
                 e.updated = attr_ci(c, "lastmod").and_then(parse_date);
                 for f in c.elements() {
                     match f.local.to_ascii_lowercase().as_str() {
