@@ -614,6 +614,46 @@ fn feed_snapshot(e: &FeedEntry) -> Snapshot {
     s
 }
 
+/// Which stored article each entry of one feed document is. Shared by the read ahead of the
+/// write (`analysis`) and the write itself, so both apply the same identity rules: the guid
+/// first, else the URL, but never an article another entry of the same document claims by
+/// guid (live blogs share a link), and never one already taken by an earlier entry.
+pub(crate) struct EntryMatcher<'e> {
+    doc_ids: HashSet<&'e str>,
+    taken: HashSet<i64>,
+}
+
+impl<'e> EntryMatcher<'e> {
+    pub(crate) fn new(entries: &'e [FeedEntry]) -> Self {
+        Self {
+            doc_ids: entries.iter().map(|e| e.id.as_str()).collect(),
+            taken: HashSet::new(),
+        }
+    }
+
+    /// The stored article `e` is, if any. An article found by guid is returned even when
+    /// taken (the same guid twice in one document); check `is_taken`.
+    pub(crate) fn find(
+        &self,
+        conn: &rusqlite::Connection,
+        feed_id: i64,
+        e: &FeedEntry,
+    ) -> Result<Option<ArticleRow>, StoreError> {
+        articles::find_for_entry(conn, feed_id, &e.id, &e.url, |a| {
+            self.taken.contains(&a.id) || (a.guid != e.id && self.doc_ids.contains(a.guid.as_str()))
+        })
+    }
+
+    pub(crate) fn is_taken(&self, article_id: i64) -> bool {
+        self.taken.contains(&article_id)
+    }
+
+    /// Marks the article as this document's entry; false if an earlier entry had it.
+    pub(crate) fn take(&mut self, article_id: i64) -> bool {
+        self.taken.insert(article_id)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn commit_poll(
     tx: &Connection,
@@ -627,19 +667,12 @@ fn commit_poll(
     ahead: &mut Precomputed,
 ) -> Result<(), StoreError> {
     let mut entry_articles: HashMap<String, ArticleRow> = HashMap::new();
-    let doc_ids: HashSet<&str> = entries
-        .unwrap_or(&[])
-        .iter()
-        .map(|e| e.id.as_str())
-        .collect();
-    let mut matched: HashSet<i64> = HashSet::new();
+    let mut matcher = EntryMatcher::new(entries.unwrap_or(&[]));
     for e in entries.unwrap_or(&[]) {
         let entry_hash = e.entry_hash();
         let mut unchanged = false;
-        let found = articles::find_for_entry(tx, feed.id, &e.id, &e.url, |a| {
-            matched.contains(&a.id) || (a.guid != e.id && doc_ids.contains(a.guid.as_str()))
-        })?;
-        if found.as_ref().is_some_and(|a| matched.contains(&a.id)) {
+        let found = matcher.find(tx, feed.id, e)?;
+        if found.as_ref().is_some_and(|a| matcher.is_taken(a.id)) {
             // The same guid twice in one document: the first one counts.
             continue;
         }
@@ -675,7 +708,7 @@ fn commit_poll(
                 id
             }
         };
-        matched.insert(article_id);
+        matcher.take(article_id);
         if !feed.full_text && !unchanged {
             let snap = feed_snapshot(e);
             record_snapshot(tx, config, feed, article_id, &snap, now, report, ahead)?;

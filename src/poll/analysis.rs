@@ -8,11 +8,11 @@
 //! it reads there is still the one analysed (same row, same snapshot), and analyses inline
 //! otherwise, so a concurrent writer can cost time but never a wrong or missing record.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use super::{PageJob, PageResult, feed_snapshot};
+use super::{EntryMatcher, PageJob, PageResult, feed_snapshot};
 use crate::feed::FeedEntry;
 use crate::normalize::Snapshot;
 use crate::store::articles::{self, Version};
@@ -129,18 +129,12 @@ fn candidates(
 ) -> Result<Vec<(i64, Version, Snapshot)>, StoreError> {
     let mut snaps: Vec<(i64, Snapshot)> = Vec::new();
     let mut entry_articles: HashMap<&str, i64> = HashMap::new();
-    let doc_ids: HashSet<&str> = entries
-        .unwrap_or(&[])
-        .iter()
-        .map(|e| e.id.as_str())
-        .collect();
-    let mut matched: HashSet<i64> = HashSet::new();
+    let mut matcher = EntryMatcher::new(entries.unwrap_or(&[]));
     for e in entries.unwrap_or(&[]) {
-        let found = articles::find_for_entry(conn, feed.id, &e.id, &e.url, |a| {
-            matched.contains(&a.id) || (a.guid != e.id && doc_ids.contains(a.guid.as_str()))
-        })?;
-        let Some(a) = found else { continue };
-        if !matched.insert(a.id) {
+        let Some(a) = matcher.find(conn, feed.id, e)? else {
+            continue;
+        };
+        if !matcher.take(a.id) {
             continue;
         }
         entry_articles.insert(e.id.as_str(), a.id);
