@@ -90,17 +90,7 @@ fn budget_feed(amount: &str) -> String {
 }
 
 fn alert(name: &str, sink: SinkConfig) -> AlertConfig {
-    AlertConfig {
-        name: name.into(),
-        sink,
-        trigger: Trigger::Claims,
-        feeds: vec![],
-        stealth_only: false,
-        kinds: vec![],
-        include: vec![],
-        exclude: vec![],
-        digest: None,
-    }
+    crate::util::alert_config(name, sink, Trigger::Claims)
 }
 
 /// Polls v1 then v2 of the budget story so one claim change is committed with its alerts.

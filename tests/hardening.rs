@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use redline::alert::dispatch::Dispatcher;
-use redline::config::{AlertConfig, SinkConfig, Trigger, WebhookFormat};
+use redline::config::{AlertConfig, Trigger};
 
 use crate::util::{FeedServer, Route, TestEnv, rss};
 
@@ -45,21 +45,7 @@ async fn start_counter() -> (String, Counter) {
 }
 
 fn webhook_alert(url: &str) -> AlertConfig {
-    AlertConfig {
-        name: "desk".into(),
-        sink: SinkConfig::Webhook {
-            url: url.parse().expect("url"),
-            secret: None,
-            format: WebhookFormat::Json,
-        },
-        trigger: Trigger::Claims,
-        feeds: vec![],
-        stealth_only: false,
-        kinds: vec![],
-        include: vec![],
-        exclude: vec![],
-        digest: None,
-    }
+    crate::util::alert_config("desk", crate::util::json_webhook(url), Trigger::Claims)
 }
 
 /// Twenty council stories, each with a figure that `round` moves.

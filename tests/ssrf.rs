@@ -6,7 +6,7 @@
 //! public-looking host, while 127.0.0.1-literal links stay refused.
 
 use redline::alert::dispatch::Dispatcher;
-use redline::config::{AlertConfig, HttpConfig, SinkConfig, Trigger, WebhookFormat};
+use redline::config::{AlertConfig, HttpConfig, Trigger};
 
 use crate::util::{FeedServer, Route, TestEnv, rss};
 
@@ -223,21 +223,7 @@ async fn redirect_from_an_allowed_host_to_loopback_is_refused() {
 }
 
 fn webhook(name: &str, url: &str) -> AlertConfig {
-    AlertConfig {
-        name: name.into(),
-        sink: SinkConfig::Webhook {
-            url: url.parse().expect("url"),
-            secret: None,
-            format: WebhookFormat::Json,
-        },
-        trigger: Trigger::All,
-        feeds: vec![],
-        stealth_only: false,
-        kinds: vec![],
-        include: vec![],
-        exclude: vec![],
-        digest: None,
-    }
+    crate::util::alert_config(name, crate::util::json_webhook(url), Trigger::All)
 }
 
 fn last_error(env: &TestEnv, alert: &str) -> String {

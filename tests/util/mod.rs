@@ -391,3 +391,31 @@ pub async fn wait_for_async(what: &str, timeout: Duration, mut check: impl FnMut
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// An alert with every filter off: `trigger` decides what it sends.
+pub fn alert_config(
+    name: &str,
+    sink: redline::config::SinkConfig,
+    trigger: redline::config::Trigger,
+) -> redline::config::AlertConfig {
+    redline::config::AlertConfig {
+        name: name.into(),
+        sink,
+        trigger,
+        feeds: vec![],
+        stealth_only: false,
+        kinds: vec![],
+        include: vec![],
+        exclude: vec![],
+        digest: None,
+    }
+}
+
+/// A plain JSON webhook sink to `url`, unsigned.
+pub fn json_webhook(url: &str) -> redline::config::SinkConfig {
+    redline::config::SinkConfig::Webhook {
+        url: url.parse().expect("webhook url"),
+        secret: None,
+        format: redline::config::WebhookFormat::Json,
+    }
+}
