@@ -2,7 +2,7 @@
 //! loopback server (see: #9).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::util::{FeedServer, Route, rss};
 
@@ -16,30 +16,12 @@ impl Cli<'_> {
         if !config.exists() {
             std::fs::write(&config, "[schedule]\njitter = \"0s\"\n").expect("config");
         }
-        tokio::task::block_in_place(|| {
-            Command::new(env!("CARGO_BIN_EXE_redline"))
-                .args(["--config", config.to_str().expect("path")])
-                .args(["--db", self.dir.join("redline.db").to_str().expect("path")])
-                .args(args)
-                .env_remove("REDLINE_CONFIG")
-                .env_remove("REDLINE_DB")
-                .env("REDLINE_ALLOW_PRIVATE_NETWORKS", "1")
-                .env("NO_COLOR", "1")
-                .output()
-                .expect("run redline")
-        })
+        tokio::task::block_in_place(|| crate::util::redline_in(self.dir, args))
     }
 
     #[track_caller]
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "redline {args:?} failed: {}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
+        crate::util::success_stdout(&self.run(args), args)
     }
 
     #[track_caller]

@@ -13,30 +13,12 @@ struct Cli<'a> {
 impl Cli<'_> {
     #[track_caller]
     fn run(&self, args: &[&str]) -> Output {
-        crate::util::redline_command()
-            .args([
-                "--config",
-                self.dir.join("redline.toml").to_str().expect("path"),
-            ])
-            .args(["--db", self.dir.join("redline.db").to_str().expect("path")])
-            .args(args)
-            .env_remove("REDLINE_CONFIG")
-            .env_remove("REDLINE_DB")
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run redline")
+        crate::util::redline_in(self.dir, args)
     }
 
     #[track_caller]
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "redline {args:?} failed: {}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 output")
+        crate::util::success_stdout(&self.run(args), args)
     }
 }
 

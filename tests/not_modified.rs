@@ -3,18 +3,10 @@
 
 use std::process::Output;
 
-use crate::util::{FeedServer, Route, redline_command, rss};
+use crate::util::{FeedServer, Route, rss};
 
 fn run(dir: &std::path::Path, args: &[&str]) -> Output {
-    redline_command()
-        .args(["--config", dir.join("redline.toml").to_str().expect("path")])
-        .args(["--db", dir.join("redline.db").to_str().expect("path")])
-        .args(args)
-        .env_remove("REDLINE_CONFIG")
-        .env_remove("REDLINE_DB")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run redline")
+    crate::util::redline_in(dir, args)
 }
 
 fn stdout(o: &Output) -> String {

@@ -326,6 +326,32 @@ pub fn redline_command() -> std::process::Command {
     cmd
 }
 
+/// Runs the binary as a user would, on `dir/redline.toml` and `dir/redline.db`, with nothing
+/// from the caller's environment choosing another config or database.
+pub fn redline_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    redline_command()
+        .args(["--config", dir.join("redline.toml").to_str().expect("path")])
+        .args(["--db", dir.join("redline.db").to_str().expect("path")])
+        .args(args)
+        .env_remove("REDLINE_CONFIG")
+        .env_remove("REDLINE_DB")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run redline")
+}
+
+/// The stdout of a run that must have succeeded.
+#[track_caller]
+pub fn success_stdout(out: &std::process::Output, args: &[&str]) -> String {
+    assert!(
+        out.status.success(),
+        "redline {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8 output")
+}
+
 /// Reads a fixture file from tests/fixtures.
 pub fn fixture(rel: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
