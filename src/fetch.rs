@@ -40,6 +40,19 @@ pub struct FreshBody {
     pub headers: HeaderMap,
 }
 
+impl FreshBody {
+    /// The URL relative links in the body resolve against: the server's `Content-Location`
+    /// (relative to where the body came from) when it gives one, else `final_url`.
+    pub fn document_url(&self) -> Url {
+        self.headers
+            .get(header::CONTENT_LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| self.final_url.join(l.trim()).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .unwrap_or_else(|| self.final_url.clone())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum FetchOutcome {
     /// 304: the validators matched.

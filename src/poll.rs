@@ -225,6 +225,7 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         }
         Ok(FetchOutcome::Fresh(mut body)) => {
             let hash = bytes_hash(&body.body);
+            let document_url = body.document_url();
             success.body = true;
             success.etag = body.validators.etag;
             success.last_modified = body.validators.last_modified;
@@ -238,7 +239,7 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 // Parsing a large feed is CPU work: keep it off the async workers.
                 let (bytes, base, ct, feed_url) = (
                     std::mem::take(&mut body.body),
-                    body.final_url.clone(),
+                    document_url,
                     body.content_type.clone(),
                     feed.url.clone(),
                 );

@@ -160,3 +160,31 @@ async fn items_with_only_a_description_are_all_kept() {
     env.poll("desk").await;
     assert_eq!(env.count("SELECT COUNT(*) FROM articles"), 3);
 }
+
+#[tokio::test]
+async fn relative_links_resolve_against_the_servers_content_location() {
+    let xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Harbour Gazette</title>\
+        <item><title>Ferry timetable cut for winter</title><link>ferry-timetable</link>\
+        <description>Two crossings a day will run from January.</description></item>\
+        </channel></rss>";
+    let server = FeedServer::start().await;
+    // The feed is served from /feed.xml but says it lives under /local/news/.
+    server.set(
+        "/feed.xml",
+        Route::Ok {
+            body: xml.as_bytes().to_vec(),
+            content_type: "application/rss+xml",
+            etag: None,
+            extra: vec![("Content-Location", "/local/news/rss".to_string())],
+        },
+    );
+    let mut env = TestEnv::new();
+    env.add_feed("gazette", &server.url("/feed.xml"), false);
+    let report = env.poll("gazette").await;
+    assert_eq!(report.error, None, "{report:?}");
+    let conn = Connection::open(env.db_path()).expect("open db");
+    let url: String = conn
+        .query_row("SELECT url FROM articles", [], |r| r.get(0))
+        .expect("one article");
+    assert_eq!(url, server.url("/local/news/ferry-timetable"));
+}

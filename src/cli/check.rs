@@ -201,7 +201,8 @@ async fn fetch(
         Ok(FetchOutcome::Fresh(b)) => {
             report.status = Some(b.status.as_u16());
             report.http = Some(http_info(&b.final_url, &b.headers));
-            Some((b.body, b.final_url, b.content_type))
+            let doc_url = b.document_url();
+            Some((b.body, doc_url, b.content_type))
         }
         Ok(FetchOutcome::NotModified { .. }) => {
             report.status = Some(304);
