@@ -21,6 +21,9 @@
 //! (`--timeout`, default 300 s), so the quadratic behaviour this bench exists to catch ends as
 //! a reported failure rather than taking the machine down.
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -33,8 +36,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::Response;
 use clap::Parser;
-use nix::sys::resource::{Resource, UsageWho, getrusage, setrlimit};
-use nix::sys::time::TimeValLike;
+use nix::sys::resource::{Resource, setrlimit};
 
 /// The `redline` binary cargo built for this bench (bench profile = release settings).
 const REDLINE: &str = env!("CARGO_BIN_EXE_redline");
@@ -250,53 +252,22 @@ fn wrap(args: &[String]) -> ExitCode {
         eprintln!("bad limits {mem_mb} {timeout}");
         return ExitCode::FAILURE;
     };
-    let (Ok(out), Ok(err)) = (std::fs::File::create(stdout), std::fs::File::create(stderr)) else {
-        eprintln!("cannot create {stdout} or {stderr}");
-        return ExitCode::FAILURE;
-    };
     // Inherited by the child: an allocation past it fails (and Rust aborts) instead of swapping.
     let limit = mem_mb * 1024 * 1024;
     if let Err(e) = setrlimit(Resource::RLIMIT_AS, limit, limit) {
         eprintln!("setrlimit: {e}");
         return ExitCode::FAILURE;
     }
-    let start = Instant::now();
-    let mut child = match Command::new(program)
-        .args(rest)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .spawn()
-    {
-        Ok(c) => c,
+    match child::run_child(stdout, stderr, program, rest, Duration::from_secs(timeout)) {
+        Ok(u) => {
+            println!("{:.6} {} {}", u.wall_s, u.max_rss_kb, u.code);
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("cannot start {program}: {e}");
-            return ExitCode::FAILURE;
+            eprintln!("{e}");
+            ExitCode::FAILURE
         }
-    };
-    let code = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status.code().unwrap_or(-1),
-            Ok(None) if start.elapsed() > Duration::from_secs(timeout) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break -2;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => {
-                eprintln!("wait: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    };
-    let wall = start.elapsed().as_secs_f64();
-    let Ok(u) = getrusage(UsageWho::RUSAGE_CHILDREN) else {
-        eprintln!("getrusage failed");
-        return ExitCode::FAILURE;
-    };
-    let _ = u.user_time().num_microseconds();
-    println!("{wall:.6} {} {code}", u.max_rss());
-    ExitCode::SUCCESS
+    }
 }
 
 /// One measured child.

@@ -13,6 +13,9 @@
 //! changed: feeds answer 304, pages are byte-identical) and change (5% of the articles edited:
 //! a figure and a quote in the lede, a figure further down). See BENCHMARKS.md.
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -27,7 +30,6 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use clap::Parser;
 use nix::sys::resource::{UsageWho, getrusage};
-use nix::sys::time::TimeValLike;
 use tokio_util::sync::CancellationToken;
 
 /// The `redline` binary cargo built for this bench (bench profile = release settings).
@@ -123,55 +125,19 @@ fn wrap(args: &[String]) -> ExitCode {
         eprintln!("usage: {WRAP_FLAG} STDOUT STDERR PROGRAM [ARGS...]");
         return ExitCode::FAILURE;
     };
-    let (Ok(out), Ok(err)) = (std::fs::File::create(stdout), std::fs::File::create(stderr)) else {
-        eprintln!("cannot create {stdout} or {stderr}");
-        return ExitCode::FAILURE;
-    };
-    let start = Instant::now();
-    let mut child = match Command::new(program)
-        .args(rest)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .spawn()
-    {
-        Ok(c) => c,
+    match child::run_child(stdout, stderr, program, rest, CHILD_TIMEOUT) {
+        Ok(u) => {
+            println!(
+                "{:.6} {:.6} {:.6} {} {}",
+                u.wall_s, u.user_s, u.sys_s, u.max_rss_kb, u.code
+            );
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("cannot start {program}: {e}");
-            return ExitCode::FAILURE;
+            eprintln!("{e}");
+            ExitCode::FAILURE
         }
-    };
-    let code = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status.code().unwrap_or(-1),
-            Ok(None) if start.elapsed() > CHILD_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break -2;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => {
-                eprintln!("wait: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    };
-    let wall = start.elapsed().as_secs_f64();
-    let Ok(u) = getrusage(UsageWho::RUSAGE_CHILDREN) else {
-        eprintln!("getrusage failed");
-        return ExitCode::FAILURE;
-    };
-    println!(
-        "{wall:.6} {:.6} {:.6} {} {code}",
-        secs(u.user_time()),
-        secs(u.system_time()),
-        u.max_rss()
-    );
-    ExitCode::SUCCESS
-}
-
-fn secs(t: nix::sys::time::TimeVal) -> f64 {
-    t.num_microseconds() as f64 / 1e6
+    }
 }
 
 /// One measured `redline poll`.
@@ -209,7 +175,7 @@ impl Totals {
 
 fn self_cpu() -> f64 {
     getrusage(UsageWho::RUSAGE_SELF)
-        .map(|u| secs(u.user_time()) + secs(u.system_time()))
+        .map(|u| child::secs(u.user_time()) + child::secs(u.system_time()))
         .unwrap_or(0.0)
 }
 
