@@ -258,6 +258,16 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
                 };
                 match parsing {
                     Ok(parsed) => {
+                        let warning = parsed.bozo.then(|| bozo_summary(&parsed.warnings));
+                        if let Some(w) = &warning {
+                            // Read anyway, but the publisher should hear of it: once per new
+                            // document, since unchanged bytes are not parsed again.
+                            warn!(encoding = %parsed.encoding, warning = %w, "feed is not well-formed; read leniently");
+                        }
+                        success.parsed = Some(feeds::ParseNotes {
+                            encoding: parsed.encoding,
+                            warning,
+                        });
                         success.body_hash = Some(hash);
                         success.title = parsed.title;
                         if let Some(ttl) = parsed.ttl {
@@ -356,6 +366,20 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
             report
         }
     }
+}
+
+/// One line for a bozo feed's row: the first warning, and how many more there were.
+fn bozo_summary(warnings: &[String]) -> String {
+    let first = warnings
+        .first()
+        .map(String::as_str)
+        .unwrap_or("not well-formed");
+    // A warning quotes the document; keep the row and the status line short.
+    let mut line: String = first.chars().take(300).collect();
+    if warnings.len() > 1 {
+        line.push_str(&format!(" (and {} more)", warnings.len() - 1));
+    }
+    line
 }
 
 async fn record_feed_error(

@@ -188,3 +188,59 @@ async fn relative_links_resolve_against_the_servers_content_location() {
         .expect("one article");
     assert_eq!(url, server.url("/local/news/ferry-timetable"));
 }
+
+#[tokio::test]
+async fn a_feed_read_leniently_says_so_on_its_row_and_in_status_until_it_is_fixed() {
+    let server = FeedServer::start().await;
+    let mut broken = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>\
+                      <title>Harbour Post</title><item><guid>hp-1</guid>\
+                      <title>Ferry fares rise</title><description>Fuel"
+        .as_bytes()
+        .to_vec();
+    broken.push(0xA0);
+    broken.extend_from_slice(b" costs rose.</description></item></channel></rss>");
+    server.set("/feed.xml", route(broken, "application/rss+xml"));
+    let mut env = TestEnv::new();
+    env.add_feed("post", &server.url("/feed.xml"), false);
+    let report = env.poll("post").await;
+    assert_eq!(report.error, None, "{report:?}");
+    let row = env.feed_row("post");
+    assert_eq!(row.encoding.as_deref(), Some("utf-8"));
+    let warning = row.parse_warning.expect("a bozo feed keeps its warning");
+    assert!(!warning.is_empty());
+
+    let conf = tempfile::tempdir().expect("tempdir");
+    let conf_path = conf.path().join("redline.toml");
+    std::fs::write(&conf_path, "[schedule]\njitter = \"0s\"\n").expect("config");
+    let out = crate::util::redline_command()
+        .args(["--config", conf_path.to_str().expect("path")])
+        .args([
+            "--db",
+            env.db_path().to_str().expect("path"),
+            "status",
+            "--json",
+        ])
+        .output()
+        .expect("run status");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let feed = &status["feed_status"][0];
+    assert_eq!(feed["name"].as_str(), Some("post"), "{status}");
+    assert_eq!(feed["parse_warning"].as_str(), Some(warning.as_str()));
+    assert_eq!(feed["encoding"].as_str(), Some("utf-8"));
+
+    // The publisher fixes the feed: the next parse clears the warning.
+    server.set(
+        "/feed.xml",
+        route(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>\
+             <title>Harbour Post</title><item><guid>hp-1</guid><title>Ferry fares rise</title>\
+             <description>Fuel costs rose.</description></item></channel></rss>"
+                .as_bytes()
+                .to_vec(),
+            "application/rss+xml",
+        ),
+    );
+    let report = env.poll("post").await;
+    assert_eq!(report.error, None, "{report:?}");
+    assert_eq!(env.feed_row("post").parse_warning, None);
+}

@@ -33,6 +33,10 @@ struct FeedStatus {
     unhealthy: bool,
     /// Polled, but the server never sent a body (only 304s): nothing of it was read.
     no_content_yet: bool,
+    /// The encoding its last document was read with.
+    encoding: Option<String>,
+    /// Why its last document was read leniently (not well-formed); null when it was fine.
+    parse_warning: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -83,6 +87,8 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
                 unhealthy: (f.error_streak > 0 && now - since > threshold)
                     || (never_read && now - f.created_at > threshold),
                 no_content_yet: never_read,
+                encoding: f.encoding,
+                parse_warning: f.parse_warning,
                 id: f.id,
                 name: f.name,
                 url: f.url,
@@ -187,7 +193,10 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
             match f.last_error.as_deref() {
                 Some(e) => clip(e, 90),
                 None if f.no_content_yet => NO_CONTENT.to_string(),
-                None => String::new(),
+                None => match f.parse_warning.as_deref() {
+                    Some(w) => clip(&format!("read leniently: {w}"), 90),
+                    None => String::new(),
+                },
             }
         );
     }

@@ -29,6 +29,10 @@ pub struct FeedRow {
     /// Last time the feed answered with a body (not a 304).
     pub last_body_at: Option<i64>,
     pub created_at: i64,
+    /// The encoding the last parsed document was read with.
+    pub encoding: Option<String>,
+    /// Why the last parsed document was read leniently (bozo); `None` when it was well-formed.
+    pub parse_warning: Option<String>,
 }
 
 /// Seconds without a body after which a feed is fetched without validators.
@@ -60,7 +64,7 @@ impl FeedRow {
 
 const COLUMNS: &str = "id, url, name, title, source, active, interval_secs, full_text, etag, \
     last_modified, body_hash, next_poll_at, last_poll_at, last_ok_at, last_error, last_error_at, \
-    error_streak, last_body_at, created_at";
+    error_streak, last_body_at, created_at, encoding, parse_warning";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
     Ok(FeedRow {
@@ -83,6 +87,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         error_streak: r.get(16)?,
         last_body_at: r.get(17)?,
         created_at: r.get(18)?,
+        encoding: r.get(19)?,
+        parse_warning: r.get(20)?,
     })
 }
 
@@ -334,6 +340,15 @@ pub struct FeedSuccess {
     pub next_poll_at: i64,
     /// The server sent a body (not a 304).
     pub body: bool,
+    /// Set when this poll parsed a document: its encoding, and its bozo warning if any.
+    pub parsed: Option<ParseNotes>,
+}
+
+/// What parsing one feed document saw, kept on the feed's row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParseNotes {
+    pub encoding: String,
+    pub warning: Option<String>,
 }
 
 pub fn record_success(conn: &Connection, feed_id: i64, s: &FeedSuccess, now: i64) -> Result<()> {
@@ -341,7 +356,9 @@ pub fn record_success(conn: &Connection, feed_id: i64, s: &FeedSuccess, now: i64
         "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified), \
          body_hash = COALESCE(?4, body_hash), title = COALESCE(?5, title), next_poll_at = ?6, \
          last_poll_at = ?7, last_ok_at = ?7, error_streak = 0, \
-         last_body_at = CASE WHEN ?8 THEN ?7 ELSE last_body_at END WHERE id = ?1",
+         last_body_at = CASE WHEN ?8 THEN ?7 ELSE last_body_at END, \
+         encoding = CASE WHEN ?9 THEN ?10 ELSE encoding END, \
+         parse_warning = CASE WHEN ?9 THEN ?11 ELSE parse_warning END WHERE id = ?1",
         params![
             feed_id,
             s.etag,
@@ -350,7 +367,10 @@ pub fn record_success(conn: &Connection, feed_id: i64, s: &FeedSuccess, now: i64
             s.title,
             s.next_poll_at,
             now,
-            s.body
+            s.body,
+            s.parsed.is_some(),
+            s.parsed.as_ref().map(|p| p.encoding.as_str()),
+            s.parsed.as_ref().and_then(|p| p.warning.as_deref()),
         ],
     )?;
     if let Some(new_url) = &s.new_url {
