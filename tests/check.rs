@@ -320,3 +320,44 @@ async fn feeds_add_on_an_article_page_adds_the_feed_it_names() {
     assert_eq!(listed[0]["url"], server.url("/feeds/main.xml"));
     assert_eq!(listed[0]["name"], "chronicle");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reads_a_saved_gzip_page_and_refuses_a_gzip_bomb() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cli = Cli { dir: dir.path() };
+    let gz = |bytes: &[u8]| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(bytes).expect("gzip");
+        enc.finish().expect("gzip")
+    };
+    let saved = dir.path().join("harbour-wall.html.gz");
+    std::fs::write(&saved, gz(ARTICLE.as_bytes())).expect("write");
+    let j = cli.json(&[
+        "check",
+        saved.to_str().expect("path"),
+        "--url",
+        "https://chronicle.example/news/harbour-wall",
+        "--json",
+    ]);
+    assert!(j["error"].is_null(), "{j}");
+    assert_eq!(j["format"], "html");
+    assert_eq!(j["page"]["title"], "Council approves harbour wall");
+    assert_eq!(j["page"]["paragraphs"].as_array().map(Vec::len), Some(4));
+
+    // 64 MB of spaces in a few kilobytes: stops at http.max_body, never held in full.
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        "[schedule]\njitter = \"0s\"\n[http]\nmax_body = \"1MB\"\n",
+    )
+    .expect("config");
+    let bomb = dir.path().join("feed.xml.gz");
+    std::fs::write(&bomb, gz(&vec![b' '; 64 << 20])).expect("write");
+    let (stdout, _) = cli.fails(&["check", bomb.to_str().expect("path"), "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let error = j["error"].as_str().expect("an error");
+    assert!(
+        error.contains("decompresses to more than http.max_body"),
+        "{error}"
+    );
+}

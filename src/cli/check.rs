@@ -256,7 +256,23 @@ fn read_file(path: &Path, limit: u64) -> Result<(Vec<u8>, Url), String> {
             meta.len()
         ));
     }
-    let body = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let mut body = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    if body.starts_with(&[0x1f, 0x8b]) {
+        // A saved .gz page or feed: read what is inside, under the same cap (a gzip bomb
+        // stops at the limit instead of filling memory).
+        use std::io::Read as _;
+        let mut inner = Vec::new();
+        flate2::read::GzDecoder::new(body.as_slice())
+            .take(limit + 1)
+            .read_to_end(&mut inner)
+            .map_err(|e| format!("{shown}: not valid gzip: {e}"))?;
+        if inner.len() as u64 > limit {
+            return Err(format!(
+                "{shown}: decompresses to more than http.max_body ({limit} bytes)"
+            ));
+        }
+        body = inner;
+    }
     let abs = std::fs::canonicalize(path).map_err(|e| format!("{shown}: {e}"))?;
     let url = Url::from_file_path(&abs)
         .map_err(|()| format!("{shown}: cannot be named as a file:// URL; pass --url"))?;
