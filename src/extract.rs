@@ -155,12 +155,43 @@ pub fn extract_article(html: &str, page_url: &url::Url) -> Result<Extracted, Ext
 /// script/style/noscript/iframe dropped.
 pub fn html_fragment_to_text(html: &str) -> String {
     let html = bound_input(html);
+    let html = literal_bogus_declarations(&html);
     let doc = Document::fragment(html.as_ref());
     // formatted_text() would otherwise include the source of scripts and styles.
     doc.select("script, style, noscript, iframe, template")
         .remove();
     let text = doc.formatted_text();
     split_paragraphs(&text).join("\n\n")
+}
+
+/// `<!` that opens neither a comment (`<!--`), a CDATA section nor a declaration closed by a
+/// later `>` is text, as feedparser reads it: the HTML parser would make it a bogus comment
+/// and swallow everything up to the next `>` (`<!' <a href="x">` shows nothing), or drop an
+/// unterminated `<!DOCTYPE` at the end. A fragment that says it keeps it. See: #9
+fn literal_bogus_declarations(html: &str) -> Cow<'_, str> {
+    if !html.contains("<!") {
+        return Cow::Borrowed(html);
+    }
+    let last_gt = html.rfind('>');
+    let mut out = String::with_capacity(html.len() + 8);
+    let mut rest = 0;
+    for (i, _) in html.match_indices("<!") {
+        let after = &html[i + 2..];
+        let markup = after.starts_with("--")
+            || after.starts_with("[CDATA[")
+            || (after.starts_with(|c: char| c.is_ascii_alphabetic())
+                && last_gt.is_some_and(|g| g > i));
+        if !markup {
+            out.push_str(&html[rest..i]);
+            out.push_str("&lt;");
+            rest = i + 1;
+        }
+    }
+    if rest == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[rest..]);
+    Cow::Owned(out)
 }
 
 fn map_err(e: ReadabilityError) -> ExtractError {

@@ -2,10 +2,9 @@
 //! are read: `text` literally, `html`/escaped as HTML, `xhtml`/inline XML serialised, base64
 //! decoded; an unknown type is read as text, never a failure.
 
-use super::dates::parse_date;
-use super::model::{RawEntry, RawFeed, RawText, TextKind};
+use super::model::{dated, RawEntry, RawFeed, RawText, TextKind};
 use super::xml::Element;
-use super::{FeedLink, person_name, resolve};
+use super::{FeedLink, Person, person_name, resolve};
 
 fn is_atom_ns(ns: &str) -> bool {
     matches!(ns, "atom" | "atom03" | "")
@@ -38,9 +37,12 @@ pub(crate) fn read_atom(root: &Element) -> RawFeed {
             "subtitle" | "tagline" => feed.description = Some(text_construct(c)),
             "id" => feed.id = Some(c.text().trim().to_string()).filter(|s| !s.is_empty()),
             "link" => feed.links.extend(link(c)),
-            "author" => feed.authors.extend(person(c)),
-            "updated" | "modified" => feed.updated = parse_date(&c.text()).or(feed.updated),
-            "published" | "issued" => feed.published = parse_date(&c.text()).or(feed.published),
+            "author" => {
+                feed.authors.extend(person(c));
+                feed.author_details.push(person_detail(c));
+            }
+            "updated" | "modified" => feed.updated = dated(&c.text()).or(feed.updated),
+            "published" | "issued" => feed.published = dated(&c.text()).or(feed.published),
             "entry" => feed.entries.push(read_entry(c, &root.ns)),
             _ => {}
         }
@@ -77,7 +79,10 @@ fn read_entry(entry: &Element, root_ns: &str) -> RawEntry {
                 e.guid = Some(c.text().trim().to_string()).filter(|s| !s.is_empty())
             }
             "link" => e.links.extend(link(c)),
-            "author" => e.authors.extend(person(c)),
+            "author" => {
+                e.authors.extend(person(c));
+                e.author_details.push(person_detail(c));
+            }
             "summary" if e.summary.is_none() => e.summary = Some(text_construct(c)),
             "content" => {
                 // Several <content> elements: prefer HTML over text, the first of a kind.
@@ -92,9 +97,9 @@ fn read_entry(entry: &Element, root_ns: &str) -> RawEntry {
                     e.content = Some(t);
                 }
             }
-            "updated" | "modified" => e.updated = parse_date(&c.text()).or(e.updated),
-            "published" | "issued" => e.published = parse_date(&c.text()).or(e.published),
-            "created" => e.created = parse_date(&c.text()).or(e.created),
+            "updated" | "modified" => e.updated = dated(&c.text()).or(e.updated),
+            "published" | "issued" => e.published = dated(&c.text()).or(e.published),
+            "created" => e.created = dated(&c.text()).or(e.created),
             _ => {}
         }
     }
@@ -135,6 +140,22 @@ fn person(c: &Element) -> Option<String> {
             }
         });
     person_name(&name)
+}
+
+/// Everything an Atom person construct says: feedparser's `author_detail`.
+fn person_detail(c: &Element) -> Person {
+    let child = |local: &str| {
+        c.elements()
+            .find(|n| n.local == local)
+            .map(|n| n.text().trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+    Person {
+        name: person(c),
+        email: child("email"),
+        // Atom 0.3 wrote `<url>`, 1.0 `<uri>`.
+        uri: child("uri").or_else(|| child("url")).map(|u| resolve(&u, c)),
+    }
 }
 
 pub(crate) fn text_construct(c: &Element) -> RawText {

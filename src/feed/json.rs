@@ -3,8 +3,7 @@
 use serde_json::Value;
 use url::Url;
 
-use super::dates::parse_date;
-use super::model::{RawEntry, RawFeed, RawText, TextKind};
+use super::model::{dated, RawEntry, RawFeed, RawText, TextKind};
 use super::{FeedLink, person_name};
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -82,8 +81,8 @@ pub(crate) fn read_json(v: &Value, base: &Url) -> Option<RawFeed> {
             .map(|t| RawText::new(t, TextKind::Html))
             .or_else(|| s(item, "content_text").map(|t| RawText::new(t, TextKind::Text)));
         e.summary = s(item, "summary").map(|t| RawText::new(t, TextKind::Text));
-        e.published = s(item, "date_published").and_then(parse_date);
-        e.updated = s(item, "date_modified").and_then(parse_date);
+        e.published = s(item, "date_published").and_then(dated);
+        e.updated = s(item, "date_modified").and_then(dated);
         e.authors = authors(item);
         feed.entries.push(e);
     }

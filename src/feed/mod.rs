@@ -59,10 +59,45 @@ pub struct ParsedFeed {
     /// The feed's own id (Atom `<id>`).
     pub id: Option<String>,
     pub authors: Vec<String>,
+    /// The authors with their address and home page where the feed gives them.
+    pub author_details: Vec<Person>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// RSS `dcterms:created`.
+    pub created: Option<DateTime<Utc>>,
+    /// The dates above as the document wrote them.
+    pub dates_as_written: DatesAsWritten,
+    /// The HTTP `Last-Modified` it was served with, read as a date: when the server says the
+    /// document last changed (feedparser's `modified_parsed`).
+    pub last_modified: Option<DateTime<Utc>>,
     /// Every link of the feed element with an href, absolute.
     pub links: Vec<FeedLink>,
+}
+
+/// A person construct: the byline keeps only the name; `check` shows the rest.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Person {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub uri: Option<String>,
+}
+
+/// Dates as the document wrote them, before they were read (`Thu, 01 Jan 2004 19:48:21 GMT`):
+/// shown by `check` next to the instant redline read, never stored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DatesAsWritten {
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    pub created: Option<String>,
+}
+
+/// What the feed says of an entry that redline does not store or hash, for `check`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EntryDetails {
+    pub dates_as_written: DatesAsWritten,
+    pub author_details: Vec<Person>,
+    /// `itunes:subtitle` as text (also the summary when the item has no other).
+    pub subtitle: Option<String>,
 }
 
 /// A link as Atom writes one (RSS `<link>` becomes `rel="alternate"`).
@@ -104,6 +139,7 @@ pub struct FeedEntry {
     pub summary: Option<String>,
     /// Every link of the entry with an href, absolute, not canonicalised.
     pub links: Vec<FeedLink>,
+    pub details: EntryDetails,
 }
 
 impl FeedEntry {
@@ -148,6 +184,8 @@ pub struct FeedSource<'a> {
     pub content_type: Option<&'a str>,
     /// The document's own URL when the server says so; relative links resolve against it.
     pub content_location: Option<&'a str>,
+    /// The HTTP `Last-Modified`, reported as [`ParsedFeed::last_modified`].
+    pub last_modified: Option<&'a str>,
 }
 
 /// Parses a feed document fetched from `feed_url` (used to resolve relative links), with the
@@ -163,6 +201,7 @@ pub fn parse_feed(
             url: feed_url,
             content_type,
             content_location: None,
+            last_modified: None,
         },
     )
 }
@@ -209,14 +248,16 @@ pub fn parse_feed_from(bytes: &[u8], source: FeedSource<'_>) -> Result<ParsedFee
             return Err(FeedError::Parse(format!("root element <{}>", root.qname)));
         }
     };
-    Ok(finish(
+    let mut parsed = finish(
         raw,
         feed_url,
         decoded.encoding,
         decoded.reason,
         bozo,
         warnings,
-    ))
+    );
+    parsed.last_modified = source.last_modified.and_then(dates::parse_date);
+    Ok(parsed)
 }
 
 fn finish(
@@ -261,8 +302,16 @@ fn finish(
         entries,
         id: raw.id,
         authors: raw.authors,
-        published: raw.published,
-        updated: raw.updated,
+        author_details: raw.author_details,
+        published: raw.published.as_ref().map(|d| d.at),
+        updated: raw.updated.as_ref().map(|d| d.at),
+        created: raw.created.as_ref().map(|d| d.at),
+        dates_as_written: DatesAsWritten {
+            published: raw.published.map(|d| d.written),
+            updated: raw.updated.map(|d| d.written),
+            created: raw.created.map(|d| d.written),
+        },
+        last_modified: None,
         links: raw.links,
     }
 }
@@ -275,7 +324,17 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
         .and_then(|l| canonicalize_url(l, feed_url));
     let title = e.title.as_ref().map(text_of).unwrap_or_default();
     let guid = e.guid.as_deref().unwrap_or("").trim();
-    let published = e.published.or(e.created).or(e.updated);
+    let published_dated = e.published.as_ref().or(e.created.as_ref()).or(e.updated.as_ref());
+    let published = published_dated.map(|d| d.at);
+    let dates_as_written = DatesAsWritten {
+        published: published_dated.map(|d| d.written.clone()),
+        updated: e.updated.as_ref().map(|d| d.written.clone()),
+        created: e.created.as_ref().map(|d| d.written.clone()),
+    };
+    let (updated, created) = (
+        e.updated.as_ref().map(|d| d.at),
+        e.created.as_ref().map(|d| d.at),
+    );
     let url = match &link {
         Some(u) => u.to_string(),
         // A guid that is itself a URL is the article's address (RSS isPermaLink).
@@ -292,11 +351,18 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
             TextKind::Html | TextKind::Guess => html_fragment_to_text(&c.value),
         })
         .filter(|t| !t.trim().is_empty());
+    let subtitle = e
+        .subtitle
+        .as_ref()
+        .map(text_of)
+        .filter(|t| !t.trim().is_empty());
+    // A podcast episode with only an `itunes:subtitle` says what it is there. See: #9
     let summary = e
         .summary
         .as_ref()
         .map(text_of)
-        .filter(|t| !t.trim().is_empty());
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| subtitle.clone());
     let id = if !guid.is_empty() {
         guid.to_string()
     } else if !url.is_empty() {
@@ -317,7 +383,7 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
         }
         s.push_str(&e.authors.join(","));
         // An entry known only by its creation date is kept; others hash as before.
-        for d in [e.published.or(e.created), e.updated] {
+        for d in [e.published.as_ref().or(e.created.as_ref()).map(|d| d.at), updated] {
             s.push('\0');
             s.push_str(&d.map(|d| d.to_rfc3339()).unwrap_or_default());
         }
@@ -333,11 +399,16 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
         title,
         authors: e.authors,
         published,
-        updated: e.updated,
-        created: e.created,
+        updated,
+        created,
         content,
         summary,
         links: e.links,
+        details: EntryDetails {
+            dates_as_written,
+            author_details: e.author_details,
+            subtitle,
+        },
     })
 }
 

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::FeedLink;
+use super::dates::parse_date;
+use super::{FeedLink, Person};
 
 /// How a text value is to be turned into plain text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,6 +32,22 @@ impl RawText {
     }
 }
 
+/// A date as the document wrote it, and the instant it was read as (`check` shows both, so a
+/// misread date can be seen for what it was).
+#[derive(Debug, Clone)]
+pub(crate) struct Dated {
+    pub at: DateTime<Utc>,
+    pub written: String,
+}
+
+/// [`parse_date`], keeping the text.
+pub(crate) fn dated(raw: &str) -> Option<Dated> {
+    parse_date(raw).map(|at| Dated {
+        at,
+        written: raw.trim().to_string(),
+    })
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct RawFeed {
     pub format: String,
@@ -40,8 +57,12 @@ pub(crate) struct RawFeed {
     pub description: Option<RawText>,
     pub id: Option<String>,
     pub authors: Vec<String>,
-    pub published: Option<DateTime<Utc>>,
-    pub updated: Option<DateTime<Utc>>,
+    /// Authors with what else the document says of them (Atom `<email>`, `<uri>`).
+    pub author_details: Vec<Person>,
+    pub published: Option<Dated>,
+    pub updated: Option<Dated>,
+    /// RSS `dcterms:created`.
+    pub created: Option<Dated>,
     pub ttl_minutes: Option<u64>,
     pub entries: Vec<RawEntry>,
 }
@@ -55,10 +76,13 @@ pub(crate) struct RawEntry {
     pub links: Vec<FeedLink>,
     pub title: Option<RawText>,
     pub authors: Vec<String>,
-    pub published: Option<DateTime<Utc>>,
-    pub updated: Option<DateTime<Utc>>,
+    pub author_details: Vec<Person>,
+    pub published: Option<Dated>,
+    pub updated: Option<Dated>,
     /// Atom 0.3 `<created>`.
-    pub created: Option<DateTime<Utc>>,
+    pub created: Option<Dated>,
     pub content: Option<RawText>,
     pub summary: Option<RawText>,
+    /// `itunes:subtitle`: a podcast episode's one-line description.
+    pub subtitle: Option<RawText>,
 }

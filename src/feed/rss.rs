@@ -3,8 +3,7 @@
 //! and local name, so `<foo:description>` in an unknown namespace never overrides an item's
 //! `<description>`.
 
-use super::dates::parse_date;
-use super::model::{RawEntry, RawFeed, RawText, TextKind};
+use super::model::{dated, RawEntry, RawFeed, RawText, TextKind};
 use super::xml::Element;
 use super::{FeedLink, person_name, resolve};
 
@@ -84,11 +83,12 @@ pub(crate) fn read_rss(root: &Element) -> RawFeed {
                 feed.description = Some(RawText::new(c.text(), TextKind::Guess));
             }
             _ if is(c, "", "ttl") => feed.ttl_minutes = text(c).parse().ok(),
-            _ if is(c, "", "pubDate") => feed.published = parse_date(&text(c)),
-            ("dcterms", "issued") => feed.published = parse_date(&text(c)),
-            ("dc", "date") | ("dcterms", "modified") => feed.updated = parse_date(&text(c)),
+            _ if is(c, "", "pubDate") => feed.published = dated(&text(c)),
+            ("dcterms", "issued") => feed.published = dated(&text(c)),
+            ("dc", "date") | ("dcterms", "modified") => feed.updated = dated(&text(c)),
+            ("dcterms", "created") => feed.created = dated(&text(c)).or(feed.created),
             _ if is(c, "", "lastBuildDate") => {
-                feed.updated = feed.updated.or_else(|| parse_date(&text(c)))
+                feed.updated = feed.updated.or_else(|| dated(&text(c)))
             }
             ("dc", "creator" | "author") | ("itunes", "author") => {
                 push_person(&mut feed.authors, &text(c))
@@ -178,12 +178,15 @@ fn read_item(item: &Element) -> RawEntry {
             _ if is(c, "", "author") => push_person(&mut e.authors, &text(c)),
             ("dc", "creator" | "author") => push_person(&mut e.authors, &text(c)),
             ("itunes", "author") => itunes_author = Some(text(c)),
-            _ if is(c, "", "pubDate") => e.published = parse_date(&text(c)).or(e.published),
-            ("dc", "date") => e.published = parse_date(&text(c)).or(e.published),
-            ("dcterms", "issued") => e.published = parse_date(&text(c)).or(e.published),
-            ("dcterms", "created") => e.created = parse_date(&text(c)).or(e.created),
+            ("itunes", "subtitle") if e.subtitle.is_none() => {
+                e.subtitle = Some(RawText::new(c.text(), TextKind::Guess))
+            }
+            _ if is(c, "", "pubDate") => e.published = dated(&text(c)).or(e.published),
+            ("dc", "date") => e.published = dated(&text(c)).or(e.published),
+            ("dcterms", "issued") => e.published = dated(&text(c)).or(e.published),
+            ("dcterms", "created") => e.created = dated(&text(c)).or(e.created),
             ("atom" | "", "updated") | ("dcterms", "modified") => {
-                e.updated = parse_date(&text(c)).or(e.updated)
+                e.updated = dated(&text(c)).or(e.updated)
             }
             _ => {}
         }
@@ -233,7 +236,7 @@ pub(crate) fn read_cdf(root: &Element) -> RawFeed {
     feed.link = attr_ci(root, "href").map(|h| resolve(h, root));
     feed.links
         .extend(feed.link.clone().map(FeedLink::alternate));
-    feed.updated = attr_ci(root, "lastmod").and_then(parse_date);
+    feed.updated = attr_ci(root, "lastmod").and_then(dated);
     for c in root.elements() {
         match c.local.to_ascii_lowercase().as_str() {
             "title" => feed.title = Some(RawText::new(c.text(), TextKind::Guess)),
@@ -245,7 +248,7 @@ pub(crate) fn read_cdf(root: &Element) -> RawFeed {
                 };
                 e.link = attr_ci(c, "href").map(|h| resolve(h, c));
                 e.links.extend(e.link.clone().map(FeedLink::alternate));
-                e.updated = attr_ci(c, "lastmod").and_then(parse_date);
+                e.updated = attr_ci(c, "lastmod").and_then(dated);
                 for f in c.elements() {
                     match f.local.to_ascii_lowercase().as_str() {
                         "title" => e.title = Some(RawText::new(f.text(), TextKind::Guess)),

@@ -182,6 +182,7 @@ mod tests {
             content: Some(body.into()),
             summary: None,
             links: Vec::new(),
+            details: Default::default(),
         }
     }
 

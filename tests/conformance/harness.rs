@@ -78,6 +78,51 @@ fn put(m: &mut serde_json::Map<String, Value>, k: &str, v: Option<String>) {
     }
 }
 
+fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// feedparser's `published`/`updated`/`created` are the date strings as written and the
+/// `_parsed` keys the instants; redline keeps both (`dates_as_written`), so both are compared.
+fn dates_json(
+    m: &mut serde_json::Map<String, Value>,
+    dates: [(&str, Option<chrono::DateTime<chrono::Utc>>, &Option<String>); 3],
+) {
+    for (k, d, written) in dates {
+        if let Some(d) = d {
+            let shown = written.clone().unwrap_or_else(|| rfc3339(d));
+            m.insert(k.into(), json!(shown));
+            m.insert(format!("{k}_parsed"), json!(rfc3339(d)));
+        }
+    }
+}
+
+/// feedparser's `author` string: the name, then the address in parentheses when the person
+/// construct gives one (`Jo Reyes (desk@example.com)`). redline's byline keeps only the name
+/// (stored, hashed, unchanged by #9); the address is kept in `author_details` and formatted
+/// here the way feedparser formats it, so the check still tests that both were read.
+fn author_string(byline: Option<&String>, details: &[redline::feed::Person]) -> Option<String> {
+    let first = details.first();
+    match (byline, first.and_then(|p| p.email.as_ref())) {
+        (Some(name), Some(email)) if details.len() == 1 => Some(format!("{name} ({email})")),
+        (None, Some(email)) => Some(email.clone()),
+        (b, _) => b.cloned(),
+    }
+}
+
+fn author_detail(name: &str, details: &[redline::feed::Person]) -> Value {
+    let mut d = json!({ "name": name });
+    if let (Some(p), Some(o)) = (details.first(), d.as_object_mut()) {
+        if let Some(e) = &p.email {
+            o.insert("email".into(), json!(e));
+        }
+        if let Some(u) = &p.uri {
+            o.insert("href".into(), json!(u));
+        }
+    }
+    d
+}
+
 /// ParsedFeed in the checker's field names.
 pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
     let mut feed = serde_json::Map::new();
@@ -85,22 +130,23 @@ pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
     put(&mut feed, "link", parsed.link.clone());
     put(&mut feed, "subtitle", parsed.description.clone());
     put(&mut feed, "id", parsed.id.clone());
-    put(&mut feed, "author", parsed.authors.first().cloned());
+    put(
+        &mut feed,
+        "author",
+        author_string(parsed.authors.first(), &parsed.author_details),
+    );
     if let Some(a) = parsed.authors.first() {
-        feed.insert("author_detail".into(), json!({"name": a}));
+        feed.insert("author_detail".into(), author_detail(a, &parsed.author_details));
     }
-    for (k, d) in [("published", parsed.published), ("updated", parsed.updated)] {
-        if let Some(d) = d {
-            feed.insert(
-                k.into(),
-                json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            );
-            feed.insert(
-                format!("{k}_parsed"),
-                json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            );
-        }
-    }
+    let w = &parsed.dates_as_written;
+    dates_json(
+        &mut feed,
+        [
+            ("published", parsed.published, &w.published),
+            ("updated", parsed.updated, &w.updated),
+            ("created", parsed.created, &w.created),
+        ],
+    );
     feed.insert("links".into(), links_json(&parsed.links));
     let entries: Vec<Value> = parsed
         .entries
@@ -123,34 +169,39 @@ pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
             if let Some(c) = &e.content {
                 m.insert("content".into(), json!([{ "value": c }]));
             }
-            for (k, d) in [
-                ("published", e.published),
-                ("updated", e.updated),
-                ("created", e.created),
-            ] {
-                if let Some(d) = d {
-                    m.insert(
-                        k.into(),
-                        json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    );
-                    m.insert(
-                        format!("{k}_parsed"),
-                        json!(d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    );
-                }
-            }
-            put(&mut m, "author", e.byline());
+            put(&mut m, "subtitle", e.details.subtitle.clone());
+            let w = &e.details.dates_as_written;
+            dates_json(
+                &mut m,
+                [
+                    ("published", e.published, &w.published),
+                    ("updated", e.updated, &w.updated),
+                    ("created", e.created, &w.created),
+                ],
+            );
+            let byline = e.byline();
+            put(
+                &mut m,
+                "author",
+                author_string(byline.as_ref(), &e.details.author_details),
+            );
             if let Some(a) = e.authors.first() {
-                m.insert("author_detail".into(), json!({"name": a}));
+                m.insert("author_detail".into(), author_detail(a, &e.details.author_details));
             }
             m.insert("links".into(), links_json(&e.links));
             Value::Object(m)
         })
         .collect();
-    json!({
+    let mut out = json!({
         "path": path, "ok": true, "bozo": parsed.bozo, "encoding": parsed.encoding,
         "feed": Value::Object(feed), "entries": entries,
-    })
+    });
+    // feedparser's top-level `modified_parsed` is the HTTP Last-Modified (check --json shows
+    // the same value as `last_modified`).
+    if let (Some(d), Some(o)) = (parsed.last_modified, out.as_object_mut()) {
+        o.insert("modified_parsed".into(), json!(rfc3339(d)));
+    }
+    out
 }
 
 /// Parses every file of the manifest in `dir`; one RESULTS line per file.
@@ -180,6 +231,7 @@ pub fn run(dir: &Path) -> Result<Vec<Value>, String> {
             url: &url,
             content_type: header(rec, "content-type"),
             content_location: header(rec, "content-location"),
+            last_modified: header(rec, "last-modified"),
         };
         let line = match parse_feed_from(&bytes, source) {
             Ok(parsed) => to_result(path, &parsed),
