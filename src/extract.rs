@@ -33,6 +33,10 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use dom_query::{Document, NodeRef, Selection};
 use dom_smoothie::{Config, Readability, ReadabilityError, TextMode};
 
+mod explain;
+pub use explain::{DropGroup, Explanation, Removal, Sources, TextSource};
+use explain::Trace;
+
 /// Pages longer than this are cut (at a character boundary) before parsing. Real article
 /// pages are well under 2 MiB (the largest of 60 benchmark pages is 1.4 MiB); adversarial
 /// junk costs the parser and readability up to ~1 µs per byte, so this also caps CPU time.
@@ -82,6 +86,29 @@ pub enum ExtractError {
 /// Extracts the article from a whole HTML page. `page_url` resolves relative links and
 /// lets readability judge same-site links.
 pub fn extract_article(html: &str, page_url: &url::Url) -> Result<Extracted, ExtractError> {
+    extract_inner(html, page_url, &mut Trace::Off)
+}
+
+/// [`extract_article`], and why it found what it found (for `redline check --page`): the
+/// container, what was removed and dropped, where each field came from. Costs a second
+/// parse of the page; the poller never calls it.
+pub fn explain_article(
+    html: &str,
+    page_url: &url::Url,
+) -> Result<(Extracted, Explanation), ExtractError> {
+    let mut trace = Trace::On(Box::default());
+    let x = extract_inner(html, page_url, &mut trace)?;
+    let mut ex = trace.into_explanation();
+    let bounded = bound_input(html);
+    explain::describe(&mut ex, &x, &bounded);
+    Ok((x, ex))
+}
+
+fn extract_inner(
+    html: &str,
+    page_url: &url::Url,
+    trace: &mut Trace,
+) -> Result<Extracted, ExtractError> {
     let html = bound_input(html);
     let doc = Document::from(html.as_ref());
     // Checked here, not only by readability, because the pre-cleaning below is already
@@ -98,10 +125,21 @@ pub fn extract_article(html: &str, page_url: &url::Url) -> Result<Extracted, Ext
     let byline_fallback = ld
         .author
         .clone()
-        .or_else(|| meta_content(&doc, &["author"]));
+        .map(|a| (a, "JSON-LD author"))
+        .or_else(|| meta_content(&doc, &["author"]).map(|a| (a, "<meta name=author>")));
     let title_fallback = meta_content(&doc, &["og:title", "twitter:title"]);
+    if let Some(ex) = trace.get() {
+        ex.meta_title = title_fallback.clone();
+        ex.meta_author = meta_content(&doc, &["author"]);
+        ex.ld_author = ld.author.clone();
+        ex.ld_headline = ld.headline.clone();
+        ex.doc_title = non_empty(collapse_ws(&doc.select("title").text()));
+        ex.first_h1 = non_empty(collapse_ws(&doc.select("h1").first().text()));
+    }
+    let (modified, modified_from) = modified.unzip();
+    let (published_fallback, published_from) = published_fallback.unzip();
 
-    pre_clean(&doc);
+    pre_clean(&doc, trace);
     // Kept for the fallback: readability takes the document and leaves it half-stripped.
     let fallback_paragraphs = paragraph_texts(&doc);
 
@@ -124,25 +162,55 @@ pub fn extract_article(html: &str, page_url: &url::Url) -> Result<Extracted, Ext
         Err(ReadabilityError::GrabFailed) => (Vec::new(), Vec::new(), None, None, None),
         Err(e) => return Err(map_err(e)),
     };
-    paragraphs = post_filter(paragraphs, &links);
+    let mut dropped = Vec::new();
+    paragraphs = post_filter_into(paragraphs, &links, &mut dropped);
+    let mut source = explain::TextSource::Readability;
+    let readability_chars = text_len(&paragraphs);
 
     if text_len(&paragraphs) < MIN_ARTICLE_CHARS {
         let candidates = [
-            ld.article_body
-                .as_deref()
-                .map(|body| post_filter(split_paragraphs(body), &[])),
-            Some(post_filter(fallback_paragraphs, &[])),
+            ld.article_body.as_deref().map(|body| {
+                let mut d = Vec::new();
+                let p = post_filter_into(split_paragraphs(body), &[], &mut d);
+                (explain::TextSource::JsonLd, p, d)
+            }),
+            Some({
+                let mut d = Vec::new();
+                let p = post_filter_into(fallback_paragraphs, &[], &mut d);
+                (explain::TextSource::PageParagraphs, p, d)
+            }),
         ];
-        for candidate in candidates.into_iter().flatten() {
+        for (kind, candidate, d) in candidates.into_iter().flatten() {
             if text_len(&candidate) > text_len(&paragraphs) {
                 paragraphs = candidate;
+                source = kind;
+                dropped = d;
             }
         }
     }
 
+    if let Some(ex) = trace.get() {
+        ex.text_source = source;
+        ex.readability_chars = readability_chars;
+        ex.dropped_raw = dropped;
+        ex.title_from = match (&title, &title_fallback) {
+            (Some(_), _) => Some("readability"),
+            (None, Some(_)) => Some("<meta property=og:title> (readability found none)"),
+            _ => None,
+        };
+        ex.byline_from = match (&byline, &byline_fallback) {
+            (Some(_), _) => Some("readability"),
+            (None, Some((_, from))) => Some(from),
+            _ => None,
+        };
+        ex.published_from = published_from.or(published.as_ref().map(|_| "readability"));
+        ex.modified_from = modified_from;
+    }
     Ok(Extracted {
         title: title.or(title_fallback).map(|t| collapse_ws(&t)),
-        byline: byline.or(byline_fallback).and_then(|b| clean_byline(&b)),
+        byline: byline
+            .or(byline_fallback.map(|(b, _)| b))
+            .and_then(|b| clean_byline(&b)),
         // The page's own structured stamp first: readability's pick can be display text.
         published: published_fallback.or_else(|| published.map(|p| normalize_date(&p))),
         modified,
@@ -154,8 +222,10 @@ pub fn extract_article(html: &str, page_url: &url::Url) -> Result<Extracted, Ext
 /// separated by a blank line, `<br>` and list items by a newline, entities decoded,
 /// script/style/noscript/iframe dropped.
 pub fn html_fragment_to_text(html: &str) -> String {
-    let html = bound_input(html);
-    let html = literal_bogus_declarations(&html);
+    // Before the nesting bound, which must see the tags that escaping a bogus `<!` uncovers
+    // (each `<!'<div>` would otherwise open an unbounded level).
+    let html = literal_bogus_declarations(&html[..html.floor_char_boundary(MAX_HTML_BYTES)]);
+    let html = bound_input(&html);
     let doc = Document::fragment(html.as_ref());
     // formatted_text() would otherwise include the source of scripts and styles.
     doc.select("script, style, noscript, iframe, template")
@@ -505,6 +575,7 @@ struct JsonLd {
     modified: Option<String>,
     published: Option<String>,
     author: Option<String>,
+    headline: Option<String>,
     article_body: Option<String>,
 }
 
@@ -539,6 +610,7 @@ impl JsonLd {
             modified: obj.get("dateModified").and_then(ld_string),
             published: obj.get("datePublished").and_then(ld_string),
             author: obj.get("author").and_then(ld_author),
+            headline: obj.get("headline").and_then(ld_string),
             article_body: obj.get("articleBody").and_then(ld_string),
         }
     }
@@ -633,27 +705,41 @@ fn element_date(doc: &Document, sel: &str) -> Option<String> {
         .filter(|s| s.len() <= 64)
 }
 
-fn find_modified(doc: &Document, ld: &JsonLd) -> Option<String> {
+/// The date and where it was found (for [`explain_article`]).
+fn find_modified(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> {
     let found = meta_content(doc, &["article:modified_time"])
-        .or_else(|| ld.modified.clone())
-        .or_else(|| element_date(doc, "[itemprop=dateModified]"))
+        .map(|d| (d, "<meta property=article:modified_time>"))
+        .or_else(|| ld.modified.clone().map(|d| (d, "JSON-LD dateModified")))
+        .or_else(|| {
+            element_date(doc, "[itemprop=dateModified]").map(|d| (d, "itemprop=dateModified"))
+        })
         .or_else(|| {
             meta_content(
                 doc,
                 &["og:updated_time", "dcterms.modified", "last-modified"],
             )
+            .map(|d| (d, "<meta> og:updated_time / dcterms.modified / last-modified"))
         })
         // hAtom microformat (WordPress themes): <time class="updated" datetime=…>.
-        .or_else(|| element_date(doc, "time.updated[datetime]"));
-    found.map(|d| normalize_date(&d))
+        .or_else(|| {
+            element_date(doc, "time.updated[datetime]")
+                .map(|d| (d, "visible <time class=updated datetime>"))
+        });
+    found.map(|(d, from)| (normalize_date(&d), from))
 }
 
-fn find_published(doc: &Document, ld: &JsonLd) -> Option<String> {
+fn find_published(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> {
     let found = meta_content(doc, &["article:published_time"])
-        .or_else(|| ld.published.clone())
-        .or_else(|| element_date(doc, "[itemprop=datePublished]"))
-        .or_else(|| meta_content(doc, &["dcterms.created", "date", "pubdate"]));
-    found.map(|d| normalize_date(&d))
+        .map(|d| (d, "<meta property=article:published_time>"))
+        .or_else(|| ld.published.clone().map(|d| (d, "JSON-LD datePublished")))
+        .or_else(|| {
+            element_date(doc, "[itemprop=datePublished]").map(|d| (d, "itemprop=datePublished"))
+        })
+        .or_else(|| {
+            meta_content(doc, &["dcterms.created", "date", "pubdate"])
+                .map(|d| (d, "<meta> dcterms.created / date / pubdate"))
+        });
+    found.map(|(d, from)| (normalize_date(&d), from))
 }
 
 /// RFC 3339 if `raw` is a date-time with a zone in one of the common shapes; otherwise the
@@ -787,8 +873,16 @@ const WRAPPER_SHARE: f32 = 0.4;
 /// wrappers around everything) would otherwise cost elements × nesting.
 const GUARD_VISIT_BUDGET: usize = 2_000_000;
 
-fn pre_clean(doc: &Document) {
-    doc.select(NOISE_ELEMENTS).remove();
+fn pre_clean(doc: &Document, trace: &mut Trace) {
+    let noise = doc.select(NOISE_ELEMENTS);
+    if let Some(ex) = trace.get() {
+        for n in noise.iter() {
+            if let Some(node) = n.nodes().first() {
+                ex.removed_element(node);
+            }
+        }
+    }
+    noise.remove();
 
     let total = paragraph_chars(&doc.select("p"));
     let mut budget = GUARD_VISIT_BUDGET;
@@ -802,19 +896,27 @@ fn pre_clean(doc: &Document) {
         if matches!(name.as_deref(), Some("html" | "body" | "main" | "article")) {
             continue;
         }
-        let noisy = name.as_deref() == Some("form")
-            || is_noise_name(&n.attr_or("class", ""))
-            || is_noise_name(&n.attr_or("id", ""));
-        if !noisy {
+        let token = if name.as_deref() == Some("form") {
+            Some("form".to_string())
+        } else {
+            noise_token(&n.attr_or("class", "")).or_else(|| noise_token(&n.attr_or("id", "")))
+        };
+        let Some(token) = token else {
             continue;
-        }
+        };
         // Share/meta vocabulary on a wrapper must not take the article with it.
         let Some(inside) = guarded_paragraph_chars(n, &mut budget) else {
             // Out of budget: keeping the rest is safe, readability still runs.
             break;
         };
         if inside > 500 && inside as f32 > WRAPPER_SHARE * total as f32 {
+            if let Some(ex) = trace.get() {
+                ex.kept_wrapper(n, &token, inside, total);
+            }
             continue;
+        }
+        if let Some(ex) = trace.get() {
+            ex.removed_by_name(n, &token);
         }
         n.remove_from_parent();
     }
@@ -836,13 +938,16 @@ fn guarded_paragraph_chars(node: &NodeRef, budget: &mut usize) -> Option<usize> 
     Some(chars)
 }
 
-/// True if a class or id attribute value contains a boilerplate token.
-fn is_noise_name(value: &str) -> bool {
+/// The boilerplate token a class or id attribute value contains, if any.
+fn noise_token(value: &str) -> Option<String> {
     if value.is_empty() {
-        return false;
+        return None;
     }
-    value.split_whitespace().any(|name| {
-        class_tokens(name).any(|t| NOISE_TOKENS.contains(&t.as_str())) || {
+    value.split_whitespace().find_map(|name| {
+        if let Some(t) = class_tokens(name).find(|t| NOISE_TOKENS.contains(&t.as_str())) {
+            return Some(t);
+        }
+        {
             // Compound names like "relatedArticles" or "social-share-bar": also match the
             // name with separators removed against the distinctive (long) tokens.
             let joined: String = name
@@ -864,9 +969,15 @@ fn is_noise_name(value: &str) -> bool {
                 "socialshare",
             ]
             .iter()
-            .any(|k| joined.contains(k))
+            .find(|k| joined.contains(*k))
+            .map(|k| (*k).to_string())
         }
     })
+}
+
+#[cfg(test)]
+fn is_noise_name(value: &str) -> bool {
+    noise_token(value).is_some()
 }
 
 /// Splits `fooBar-baz_qux` into `foo`, `bar`, `baz`, `qux` (lowercase).
@@ -1049,26 +1160,41 @@ const LINK_DENSE: f32 = 0.3;
 
 /// Drops boilerplate paragraphs. `links` are the texts of the anchors in the extracted
 /// content, to recognise link teasers.
+#[cfg(test)]
 fn post_filter(paragraphs: Vec<String>, links: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(paragraphs.len());
+    post_filter_into(paragraphs, links, &mut Vec::new())
+}
+
+/// [`post_filter`], with each dropped paragraph and why into `dropped`.
+fn post_filter_into(
+    paragraphs: Vec<String>,
+    links: &[String],
+    dropped: &mut Vec<(&'static str, String)>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(paragraphs.len());
     let mut in_teaser_box = false;
     for p in paragraphs {
         if is_teaser_heading(&p) {
             in_teaser_box = true;
+            dropped.push(("heading of a related-links box", p));
             continue;
         }
         // Inside a box the links run until the first paragraph of ordinary prose.
         if in_teaser_box && link_density(&p, links) >= LINK_DENSE {
+            dropped.push(("link in a related-links box", p));
             continue;
         }
         in_teaser_box = false;
-        if !is_boilerplate(&p) {
+        if let Some(why) = boilerplate_kind(&p) {
+            dropped.push((why, p));
+        // The same paragraph twice in a row is a caption rendered for two layouts. Repeats
+        // further apart are kept: interviews repeat their questions.
+        } else if out.last() == Some(&p) {
+            dropped.push(("repeated paragraph", p));
+        } else {
             out.push(p);
         }
     }
-    // The same paragraph twice in a row is a caption rendered for two layouts. Repeats
-    // further apart are kept: interviews repeat their questions.
-    out.dedup();
     out
 }
 
@@ -1113,21 +1239,30 @@ fn bare_words(s: &str) -> String {
         .join(" ")
 }
 
+#[cfg(test)]
 fn is_boilerplate(p: &str) -> bool {
+    boilerplate_kind(p).is_some()
+}
+
+/// Which kind of boilerplate `p` is, if it is.
+fn boilerplate_kind(p: &str) -> Option<&'static str> {
     let lower = p.to_lowercase();
     let bare = lower.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…');
     let bare = bare.trim_start_matches(|c: char| c.is_ascii_punctuation() && c != '(');
     let words = p.split_whitespace().count();
     if bare_words(&lower).is_empty() || STOCK_LINES.contains(&bare_words(&lower).as_str()) {
-        return true;
+        return Some("stock line (Advertisement, Continue reading, ...)");
     }
     if words <= 30 && TEASER_PREFIXES.iter().any(|pre| bare.starts_with(pre)) {
-        return true;
+        return Some("stock prefix (Read more:, Related:, Photo:, Copyright, Sign up, ...)");
     }
-    if words <= 40 && (lower.contains("all rights reserved") || ends_with_credit(&lower)) {
-        return true;
+    if words <= 40 && lower.contains("all rights reserved") {
+        return Some("copyright line");
     }
-    words <= 14 && is_dateline(&lower)
+    if words <= 40 && ends_with_credit(&lower) {
+        return Some("photo caption or credit");
+    }
+    (words <= 14 && is_dateline(&lower)).then_some("dateline")
 }
 
 /// "… (Image: GETTY)", "… (Photo: AP)", "… Photo: Jane Doe, AP": a photo caption.
@@ -1517,6 +1652,30 @@ mod tests {
             // html, body and the odd implied wrapper (tbody, svg) come on top.
             assert!(depth <= MAX_NESTING + 8, "{}: depth {depth}", &attack[..20]);
         }
+    }
+
+    #[test]
+    fn a_bogus_markup_declaration_in_a_fragment_is_text() {
+        assert_eq!(
+            html_fragment_to_text(
+                "The council voted 7-2 <!' see <a href=\"/minutes\">the minutes</a> for who."
+            ),
+            "The council voted 7-2 <!' see the minutes for who."
+        );
+        assert_eq!(
+            html_fragment_to_text("Readers asked why the page starts with <!DOCTYPE"),
+            "Readers asked why the page starts with <!DOCTYPE"
+        );
+        // Real comments, doctypes and CDATA sections are still markup.
+        assert_eq!(
+            html_fragment_to_text("<!DOCTYPE html><p>Ferry service resumes</p><!-- ad slot -->"),
+            "Ferry service resumes"
+        );
+        // Escaping uncovers tags; the nesting bound still sees them.
+        let deep = "<!'<div>".repeat(MAX_NESTING * 4) + "Harbour";
+        let text = html_fragment_to_text(&deep);
+        assert_eq!(text.matches("<!'").count(), MAX_NESTING * 4);
+        assert!(text.ends_with("Harbour"), "{text}");
     }
 
     #[test]

@@ -9,7 +9,21 @@
 //! "feed": {"title", "link", "description"}, "entries": [{"id", "title", "link", "summary",
 //! "content", "published", "updated", "author"}]}` plus `source`, `encoding_reason`, `http`,
 //! `ttl_seconds`, `page` and `feeds_found`. Text is as redline stores it; dates are RFC 3339
-//! in UTC. For an HTML page `format` is `"html"` and `page` holds the extracted article.
+//! in UTC. `feed` also has `published`, `updated`, `created`, `last_modified` (the HTTP
+//! header read as a date), `authors: [{"name", "email", "uri"}]` and `dates_as_written`
+//! (`{"published", "updated", "created"}`: the strings the document wrote); each entry also
+//! has `subtitle` (`itunes:subtitle`), `authors` and `dates_as_written`.
+//!
+//! For an HTML page `format` is `"html"` and `page` holds the extracted article:
+//! `{"title", "byline", "published", "modified", "characters", "paragraphs": [..],
+//! "reasons": ["..."], "explanation": {..}}`. `reasons` are the lines the text output
+//! prints (where the text came from, what was removed and dropped, where each field was
+//! read, what was not found). `explanation` is the same, structured:
+//! `{"text_source": "readability"|"json_ld"|"page_paragraphs", "container": "article#story.body"|null,
+//! "container_share": percent|null, "readability_chars", "removed": [{"what", "elements",
+//! "characters", "example"}], "kept": ["..."], "dropped": [{"reason", "count", "examples": [..]}],
+//! "sources": {"title", "byline", "published", "modified"}}` (a source is null when the
+//! field was not found).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,8 +34,8 @@ use url::Url;
 
 use super::Env;
 use super::output::{outln, print_json, sanitize};
-use crate::extract::{MAX_HTML_BYTES, extract_article};
-use crate::feed::{FeedEntry, parse_feed};
+use crate::extract::{Explanation, MAX_HTML_BYTES, explain_article};
+use crate::feed::{DatesAsWritten, FeedEntry, FeedSource, Person, parse_feed_from};
 use crate::fetch::{FetchError, FetchOutcome, HttpClient, Validators, decode_html};
 use crate::unwind;
 
@@ -79,6 +93,48 @@ pub(crate) struct FeedInfo {
     pub title: Option<String>,
     pub link: Option<String>,
     pub description: Option<String>,
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    pub created: Option<String>,
+    pub authors: Vec<PersonInfo>,
+    pub dates_as_written: DatesInfo,
+    /// The HTTP Last-Modified read as a date (RFC 3339, UTC).
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct PersonInfo {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub uri: Option<String>,
+}
+
+/// Dates exactly as the document wrote them, next to the RFC 3339 values redline read.
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct DatesInfo {
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    pub created: Option<String>,
+}
+
+impl From<&DatesAsWritten> for DatesInfo {
+    fn from(d: &DatesAsWritten) -> Self {
+        Self {
+            published: d.published.clone(),
+            updated: d.updated.clone(),
+            created: d.created.clone(),
+        }
+    }
+}
+
+fn people(p: &[Person]) -> Vec<PersonInfo> {
+    p.iter()
+        .map(|p| PersonInfo {
+            name: p.name.clone(),
+            email: p.email.clone(),
+            uri: p.uri.clone(),
+        })
+        .collect()
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -91,6 +147,9 @@ pub(crate) struct EntryInfo {
     pub published: Option<String>,
     pub updated: Option<String>,
     pub author: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Vec<PersonInfo>,
+    pub dates_as_written: DatesInfo,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -101,8 +160,11 @@ pub(crate) struct PageInfo {
     pub modified: Option<String>,
     pub characters: usize,
     pub paragraphs: Vec<String>,
-    /// What the extraction could not find, and what that means for tracking the page.
+    /// The extractor's reasons, one line each: where the text came from, what was removed
+    /// and dropped, where each field was read, what could not be found.
     pub reasons: Vec<String>,
+    /// The same, structured (see the module doc).
+    pub explanation: Option<Explanation>,
 }
 
 impl CheckReport {
@@ -183,8 +245,17 @@ pub(crate) async fn check_target(
     };
     // CPU work, and hostile input: on a blocking thread, a panic caught as an error.
     let ct = content_type.clone();
-    let looked =
-        unwind::spawn_blocking(move || inspect(&body, &doc_url, ct.as_deref(), page)).await;
+    let last_modified = report.http.as_ref().and_then(|h| h.last_modified.clone());
+    let looked = unwind::spawn_blocking(move || {
+        inspect(
+            &body,
+            &doc_url,
+            ct.as_deref(),
+            last_modified.as_deref(),
+            page,
+        )
+    })
+    .await;
     match looked {
         Ok(seen) => seen.fill(&mut report),
         Err(p) => report.error = Some(p.to_string()),
@@ -310,7 +381,13 @@ impl Seen {
     }
 }
 
-fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Seen {
+fn inspect(
+    body: &[u8],
+    url: &Url,
+    content_type: Option<&str>,
+    last_modified: Option<&str>,
+    page: bool,
+) -> Seen {
     let mut seen = Seen {
         format: None,
         encoding: None,
@@ -325,7 +402,14 @@ fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Se
         error: None,
     };
     if !page {
-        match parse_feed(body, url, content_type) {
+        let source = FeedSource {
+            url,
+            content_type,
+            // Already applied: `url` is the document URL the fetcher worked out.
+            content_location: None,
+            last_modified,
+        };
+        match parse_feed_from(body, source) {
             Ok(f) => {
                 seen.format = Some(f.format);
                 seen.encoding = Some(f.encoding);
@@ -337,6 +421,12 @@ fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Se
                     title: f.title,
                     link: f.link,
                     description: f.description,
+                    published: rfc3339(f.published),
+                    updated: rfc3339(f.updated),
+                    created: rfc3339(f.created),
+                    authors: people(&f.author_details),
+                    dates_as_written: (&f.dates_as_written).into(),
+                    last_modified: rfc3339(f.last_modified),
                 };
                 seen.entries = f.entries.iter().map(entry_info).collect();
                 return seen;
@@ -352,10 +442,10 @@ fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Se
     let html = decode_html(body, content_type);
     seen.format = Some(HTML_FORMAT.to_string());
     seen.feeds_found = feed_links(&html, url);
-    let info = match extract_article(&html, url) {
-        Ok(x) => {
+    let info = match explain_article(&html, url) {
+        Ok((x, explanation)) => {
             let characters = x.paragraphs.iter().map(|p| p.chars().count()).sum();
-            let mut reasons = Vec::new();
+            let mut reasons = explanation.lines();
             if body.len() > MAX_HTML_BYTES {
                 reasons.push(format!(
                     "the page is {} bytes: only the first {MAX_HTML_BYTES} were read",
@@ -378,10 +468,18 @@ fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Se
                 );
             }
             if x.published.is_none() {
-                reasons.push("no published date found".into());
+                reasons.push(
+                    "no published date (article:published_time, JSON-LD datePublished, itemprop=datePublished, <meta name=date>) found"
+                        .into(),
+                );
             }
             if x.byline.is_none() {
-                reasons.push("no byline found".into());
+                reasons.push(
+                    "no byline (JSON-LD author, <meta name=author>, a visible byline) found".into(),
+                );
+            }
+            if x.title.is_none() {
+                reasons.push("no title (<title>, og:title, <h1>) found".into());
             }
             PageInfo {
                 title: x.title,
@@ -391,6 +489,7 @@ fn inspect(body: &[u8], url: &Url, content_type: Option<&str>, page: bool) -> Se
                 characters,
                 paragraphs: x.paragraphs,
                 reasons,
+                explanation: Some(explanation),
             }
         }
         Err(e) => {
@@ -453,6 +552,9 @@ fn entry_info(e: &FeedEntry) -> EntryInfo {
         published: rfc3339(e.published),
         updated: rfc3339(e.updated),
         author: e.byline(),
+        subtitle: e.details.subtitle.clone(),
+        authors: people(&e.details.author_details),
+        dates_as_written: (&e.details.dates_as_written).into(),
     }
 }
 
@@ -505,6 +607,27 @@ fn indent(text: &str, by: &str) -> String {
         .join("\n")
 }
 
+/// `2004-01-01T19:48:21Z (written "Thu, 01 Jan 2004 19:48:21 GMT")`: the written form only
+/// when it differs, so a misread date shows what the feed said.
+fn dated(v: &Option<String>, written: &Option<String>) -> String {
+    match (v, written) {
+        (None, _) => "-".into(),
+        (Some(v), Some(w)) if w != v => format!("{} (written \"{}\")", sanitize(v), sanitize(w)),
+        (Some(v), _) => sanitize(v),
+    }
+}
+
+fn person(p: &PersonInfo) -> String {
+    let mut s = sanitize(p.name.as_deref().unwrap_or("-"));
+    if let Some(e) = &p.email {
+        s.push_str(&format!(" <{}>", sanitize(e)));
+    }
+    if let Some(u) = &p.uri {
+        s.push_str(&format!(" {}", sanitize(u)));
+    }
+    s
+}
+
 fn print_text(r: &CheckReport) -> anyhow::Result<()> {
     let s = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), sanitize);
     outln!("url          {}", sanitize(&r.url));
@@ -546,6 +669,23 @@ fn print_text(r: &CheckReport) -> anyhow::Result<()> {
         outln!("title        {}", s(&r.feed.title));
         outln!("link         {}", s(&r.feed.link));
         outln!("description  {}", s(&r.feed.description));
+        let f = &r.feed;
+        let w = &f.dates_as_written;
+        for (name, v, written) in [
+            ("published", &f.published, &w.published),
+            ("updated", &f.updated, &w.updated),
+            ("created", &f.created, &w.created),
+        ] {
+            if v.is_some() {
+                outln!("{name:<12} {}", dated(v, written));
+            }
+        }
+        if let Some(lm) = &f.last_modified {
+            outln!("http date    {} (Last-Modified)", sanitize(lm));
+        }
+        for a in &f.authors {
+            outln!("author       {}", person(a));
+        }
         outln!("entries      {}", r.entries.len());
     }
     for (i, e) in r.entries.iter().enumerate() {
@@ -553,8 +693,15 @@ fn print_text(r: &CheckReport) -> anyhow::Result<()> {
         outln!("    id         {}", sanitize(&e.id));
         outln!("    link       {}", sanitize(&e.link));
         outln!("    author     {}", s(&e.author));
-        outln!("    published  {}", s(&e.published));
-        outln!("    updated    {}", s(&e.updated));
+        for a in e.authors.iter().filter(|a| a.email.is_some() || a.uri.is_some()) {
+            outln!("    person     {}", person(a));
+        }
+        let w = &e.dates_as_written;
+        outln!("    published  {}", dated(&e.published, &w.published));
+        outln!("    updated    {}", dated(&e.updated, &w.updated));
+        if let Some(sub) = &e.subtitle {
+            outln!("    subtitle   {}", clip_text(sub));
+        }
         for (name, v) in [("summary", &e.summary), ("content", &e.content)] {
             match v {
                 Some(t) => outln!("    {name}:\n{}", indent(&clip_text(t), "      ")),
@@ -576,7 +723,7 @@ fn print_text(r: &CheckReport) -> anyhow::Result<()> {
             p.characters
         );
         for reason in &p.reasons {
-            outln!("note         {}", sanitize(reason));
+            outln!("reason       {}", sanitize(reason));
         }
         for para in &p.paragraphs {
             outln!("\n{}", sanitize(para));

@@ -629,6 +629,117 @@ mod tests {
     }
 
     #[test]
+    fn atom_author_address_is_kept_beside_the_byline() {
+        let xml = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Valley Courier</title>
+<author><name>Newsroom</name><email>tips@courier.example</email></author>
+<entry><id>tag:courier.example,2026:412</id><title>Dam inspection finds cracks</title>
+<author><name>Priya Natarajan</name><email>p.natarajan@courier.example</email>
+<uri>/staff/priya</uri></author></entry></feed>"#;
+        let f = parse_feed(xml, &base(), None).expect("atom");
+        let e = &f.entries[0];
+        // The byline (stored, hashed) is still the name alone.
+        assert_eq!(e.byline().as_deref(), Some("Priya Natarajan"));
+        assert_eq!(
+            e.details.author_details,
+            vec![Person {
+                name: Some("Priya Natarajan".into()),
+                email: Some("p.natarajan@courier.example".into()),
+                uri: Some("https://news.example.com/staff/priya".into()),
+            }]
+        );
+        assert_eq!(
+            f.author_details[0].email.as_deref(),
+            Some("tips@courier.example")
+        );
+    }
+
+    #[test]
+    fn dates_are_kept_as_written_beside_the_instant() {
+        let xml = br#"<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel>
+<title>Harbour Gazette</title><pubDate>Mon, 30 Nov 2026 06:15:00 +0100</pubDate>
+<dcterms:created>2019-03-04T09:00:00Z</dcterms:created>
+<item><guid>hg-881</guid><title>Pilots vote to strike</title>
+<pubDate> Tue, 01 Dec 2026 14:02:00 EST </pubDate></item></channel></rss>"#;
+        let f = parse_feed(xml, &base(), None).expect("rss");
+        assert_eq!(
+            f.dates_as_written.published.as_deref(),
+            Some("Mon, 30 Nov 2026 06:15:00 +0100")
+        );
+        assert_eq!(f.published, dates::parse_date("2026-11-30T05:15:00Z"));
+        assert_eq!(f.created, dates::parse_date("2019-03-04T09:00:00Z"));
+        assert_eq!(
+            f.dates_as_written.created.as_deref(),
+            Some("2019-03-04T09:00:00Z")
+        );
+        let e = &f.entries[0];
+        assert_eq!(
+            e.details.dates_as_written.published.as_deref(),
+            Some("Tue, 01 Dec 2026 14:02:00 EST")
+        );
+        assert_eq!(e.published, dates::parse_date("2026-12-01T19:02:00Z"));
+        // CDF writes its dates as attributes.
+        let cdf = br#"<CHANNEL HREF="https://news.example.com/"><ITEM HREF="/tides" LASTMOD="2026-11-28T23:05:43-05:00"><TITLE>Tide tables</TITLE></ITEM></CHANNEL>"#;
+        let f = parse_feed(cdf, &base(), None).expect("cdf");
+        assert_eq!(
+            f.entries[0].details.dates_as_written.updated.as_deref(),
+            Some("2026-11-28T23:05:43-05:00")
+        );
+    }
+
+    #[test]
+    fn http_last_modified_is_read_as_a_date() {
+        let xml = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Courier</title></feed>"#;
+        let url = base();
+        let f = parse_feed_from(
+            xml,
+            FeedSource {
+                url: &url,
+                content_type: Some("application/atom+xml"),
+                content_location: None,
+                last_modified: Some("Tue, 01 Dec 2026 07:45:10 GMT"),
+            },
+        )
+        .expect("atom");
+        assert_eq!(f.last_modified, dates::parse_date("2026-12-01T07:45:10Z"));
+        assert_eq!(f.updated, None, "the server's date is not the feed's own");
+        let f = parse_feed_from(
+            xml,
+            FeedSource {
+                url: &url,
+                content_type: None,
+                content_location: None,
+                last_modified: Some("sometime last week"),
+            },
+        )
+        .expect("atom");
+        assert_eq!(f.last_modified, None);
+    }
+
+    #[test]
+    fn item_with_only_an_itunes_subtitle_is_kept() {
+        let xml = br#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Harbour Hour</title>
+<item><itunes:subtitle>Dockworkers and the port authority trade offers</itunes:subtitle></item>
+<item><title>Episode 12</title><description>The ferry fare rise, explained.</description>
+<itunes:subtitle>Fares go up in January</itunes:subtitle></item></channel></rss>"#;
+        let f = parse_feed(xml, &base(), None).expect("rss");
+        assert_eq!(f.entries.len(), 2);
+        let only = &f.entries[0];
+        assert!(only.id.starts_with("text:"));
+        assert_eq!(
+            only.body(),
+            "Dockworkers and the port authority trade offers"
+        );
+        // With a description, the description stays the summary.
+        let both = &f.entries[1];
+        assert_eq!(both.body(), "The ferry fare rise, explained.");
+        assert_eq!(
+            both.details.subtitle.as_deref(),
+            Some("Fares go up in January")
+        );
+    }
+
+    #[test]
     fn query_is_kept_as_written_when_nothing_is_removed() {
         let u = canonicalize_url("/search?c&q=a+b", &base()).expect("url");
         assert_eq!(u.as_str(), "https://news.example.com/search?c&q=a+b");
