@@ -138,8 +138,23 @@ async fn check_a_feed_url_in_text_and_json() {
     );
     assert!(e["content"].is_null());
     assert_eq!(e["published"], "2026-11-03T09:00:00Z");
+    // The date as the feed wrote it, beside the one redline read.
+    assert_eq!(
+        e["dates_as_written"]["published"],
+        "Tue, 03 Nov 2026 09:00:00 GMT"
+    );
     assert_eq!(e["author"], "Maria Okafor");
     assert_eq!(j["entries"].as_array().map(Vec::len), Some(2));
+    // The HTTP Last-Modified, read as a date.
+    assert_eq!(j["feed"]["last_modified"], "2026-11-03T09:05:00Z");
+    assert!(
+        text.contains("published  2026-11-03T09:00:00Z (written \"Tue, 03 Nov 2026 09:00:00 GMT\")"),
+        "{text}"
+    );
+    assert!(
+        text.contains("http date    2026-11-03T09:05:00Z (Last-Modified)"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -240,6 +255,39 @@ async fn check_page_shows_the_extracted_article() {
     assert!(paragraphs[1].starts_with("The wall will cost an estimated 14 million euros"));
     assert!(!paragraphs.iter().any(|p| p.contains("Copyright")));
     assert_eq!(j["feeds_found"][0], server.url("/feeds/main.xml"));
+    // The extractor's reasons: the container, what went, where each field came from.
+    let ex = &page["explanation"];
+    assert_eq!(ex["text_source"], "readability");
+    assert_eq!(ex["container"], "article");
+    assert_eq!(ex["container_share"], 100);
+    let removed: Vec<&str> = ex["removed"]
+        .as_array()
+        .expect("removed")
+        .iter()
+        .filter_map(|r| r["what"].as_str())
+        .collect();
+    assert!(
+        removed.contains(&"<nav>") && removed.contains(&"<footer>"),
+        "{ex}"
+    );
+    assert_eq!(
+        ex["sources"]["modified"],
+        "<meta property=article:modified_time>"
+    );
+    assert_eq!(
+        ex["sources"]["byline"],
+        "<meta name=author> (via readability)"
+    );
+    let reasons: Vec<&str> = page["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .filter_map(|r| r.as_str())
+        .collect();
+    assert_eq!(
+        reasons[0],
+        "text: readability's top candidate, article (100% of the page's paragraph text)"
+    );
 
     // Without --page an HTML page is recognised and read as a page too.
     let text = cli.ok(&["check", &url]);
@@ -255,6 +303,14 @@ async fn check_page_shows_the_extracted_article() {
     );
     assert!(
         text.contains("Fishing crews who moor in the old harbour"),
+        "{text}"
+    );
+    assert!(
+        text.contains("reason       removed 1 <nav> before extraction"),
+        "{text}"
+    );
+    assert!(
+        text.contains("reason       modified from <meta property=article:modified_time>"),
         "{text}"
     );
 }

@@ -432,3 +432,96 @@ fn locate_container(ex: &mut Explanation, x: &Extracted, html: &str) {
         ex.container_share = u8::try_from((inside * 100 / page).min(100)).ok();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::explain_article;
+    use super::*;
+
+    const PAGE: &str = r##"<!DOCTYPE html><html><head>
+<title>Tram line to the airport opens a year late | Riverside Post</title>
+<meta property="og:title" content="Tram line to the airport opens a year late">
+<meta property="article:published_time" content="2026-11-30T07:00:00+01:00">
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tram line to the airport opens a year late",
+ "author": {"@type": "Person", "name": "Tomasz Wilk"}, "dateModified": "2026-11-30T12:40:00Z"}</script>
+</head><body>
+<nav><a href="/">Home</a> <a href="/city">City</a> <a href="/transport">Transport</a></nav>
+<main><div id="story-text" class="story-body wide">
+<h1>Tram line to the airport opens a year late</h1>
+<div class="share-tools"><a href="#">Share on Facebook</a> <a href="#">Share by email</a></div>
+<p>The first trams on the new airport line carried passengers on Monday morning, fourteen months after the date the city had promised when building began in 2023.</p>
+<p>Advertisement</p>
+<p>The line runs eleven kilometres from the central station to the terminal, with seven stops, and the transport authority says a trip will take nineteen minutes at most.</p>
+<p>Its cost rose from 310 million to 402 million euros, mostly because of a tunnel section under the ring road that had to be redesigned after flooding in the spring of 2024.</p>
+<p>"We know people waited too long for this," the deputy mayor said at the opening. Commuter groups welcomed the line but asked for trams after midnight on weekends.</p>
+</div>
+<aside class="related"><h2>Related stories</h2><ul><li><a href="/a">Airport adds gates</a></li></ul></aside>
+</main><footer>Riverside Post, 12 Quay Street</footer></body></html>"##;
+
+    #[test]
+    fn the_explanation_names_container_removals_drops_and_sources() {
+        let url = url::Url::parse("https://riverside.example/city/airport-tram").expect("url");
+        let (x, ex) = explain_article(PAGE, &url).expect("extracts");
+        assert_eq!(x.paragraphs.len(), 4, "{:?}", x.paragraphs);
+        assert_eq!(ex.text_source, TextSource::Readability);
+        assert_eq!(ex.container.as_deref(), Some("div#story-text.story-body.wide"));
+        assert_eq!(ex.container_share, Some(100));
+        let removed = |what: &str| ex.removed.iter().find(|r| r.what == what);
+        assert_eq!(removed("<nav>").map(|r| r.elements), Some(1));
+        assert_eq!(removed("<footer>").map(|r| r.elements), Some(1));
+        assert_eq!(removed("<aside>").map(|r| r.elements), Some(1));
+        let share = removed("class/id \"share\"").expect("share tools removed");
+        assert_eq!(share.example, "div.share-tools");
+        assert_eq!(share.characters, "Share on Facebook Share by email".len());
+        assert_eq!(
+            ex.dropped,
+            vec![DropGroup {
+                reason: "stock line (Advertisement, Continue reading, ...)",
+                count: 1,
+                examples: vec!["Advertisement".into()],
+            }]
+        );
+        assert_eq!(
+            ex.sources.title.as_deref(),
+            Some("JSON-LD headline (via readability)")
+        );
+        // dom_smoothie does not read this JSON-LD author; the fallback does.
+        assert_eq!(ex.sources.byline.as_deref(), Some("JSON-LD author"));
+        assert_eq!(x.byline.as_deref(), Some("Tomasz Wilk"));
+        assert_eq!(
+            ex.sources.published.as_deref(),
+            Some("<meta property=article:published_time>")
+        );
+        assert_eq!(ex.sources.modified.as_deref(), Some("JSON-LD dateModified"));
+        let lines = ex.lines();
+        assert_eq!(
+            lines[0],
+            "text: readability's top candidate, div#story-text.story-body.wide (100% of the page's paragraph text)"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("dropped 1 paragraph: stock line") && l.contains("Advertisement")),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn text_from_json_ld_is_said_to_come_from_there() {
+        // A script-rendered page: one teaser line in the HTML, the article in JSON-LD.
+        let html = r#"<html><head><title>Bridge closed</title>
+<script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "The Mill Road bridge will close to traffic for six weeks from Monday while engineers replace its bearings, the council said.\n\nBuses on routes 4 and 11 will be diverted over the Quay Street bridge, adding about ten minutes to journeys at peak times.\n\nPedestrians and cyclists can still cross on a temporary walkway on the east side of the bridge, which will stay open around the clock."}</script>
+</head><body><div id="app"><p>Bridge closes for six weeks.</p></div></body></html>"#;
+        let url = url::Url::parse("https://riverside.example/bridge").expect("url");
+        let (x, ex) = explain_article(html, &url).expect("extracts");
+        assert_eq!(x.paragraphs.len(), 3, "{:?}", x.paragraphs);
+        assert_eq!(ex.text_source, TextSource::JsonLd);
+        assert_eq!(ex.container, None);
+        assert!(
+            ex.lines()[0].starts_with("text: JSON-LD articleBody (readability found only "),
+            "{:?}",
+            ex.lines()
+        );
+        assert!(ex.sources.byline.is_none() && ex.sources.modified.is_none());
+    }
+}
