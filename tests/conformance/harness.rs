@@ -11,6 +11,11 @@
 //!   `html_fragment_to_text`, equals our value (whitespace collapsed). Nothing else is changed.
 //! - an entry's `summary` is `FeedEntry::body()` (content, else summary), as feedparser's
 //!   summary falls back to the content.
+//! - field mapping (not comparison) follows feedparser's shapes: `published`/`updated`/
+//!   `created` are the dates as written (`dates_as_written`) and `*_parsed` the instants;
+//!   `author` is `name (email)` composed from the Atom person as feedparser composes it
+//!   (redline's stored byline stays the name); top-level `modified_parsed` is the HTTP
+//!   Last-Modified as the parser read it (`ParsedFeed::last_modified`).
 
 #![allow(dead_code, unreachable_pub)]
 
