@@ -34,8 +34,8 @@ use dom_query::{Document, NodeRef, Selection};
 use dom_smoothie::{Config, Readability, ReadabilityError, TextMode};
 
 mod explain;
-pub use explain::{DropGroup, Explanation, Removal, Sources, TextSource};
 use explain::Trace;
+pub use explain::{DropGroup, Explanation, Removal, Sources, TextSource};
 
 /// Pages longer than this are cut (at a character boundary) before parsing. Real article
 /// pages are well under 2 MiB (the largest of 60 benchmark pages is 1.4 MiB); adversarial
@@ -718,7 +718,12 @@ fn find_modified(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> 
                 doc,
                 &["og:updated_time", "dcterms.modified", "last-modified"],
             )
-            .map(|d| (d, "<meta> og:updated_time / dcterms.modified / last-modified"))
+            .map(|d| {
+                (
+                    d,
+                    "<meta> og:updated_time / dcterms.modified / last-modified",
+                )
+            })
         })
         // hAtom microformat (WordPress themes): <time class="updated" datetime=…>.
         .or_else(|| {

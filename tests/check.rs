@@ -148,7 +148,9 @@ async fn check_a_feed_url_in_text_and_json() {
     // The HTTP Last-Modified, read as a date.
     assert_eq!(j["feed"]["last_modified"], "2026-11-03T09:05:00Z");
     assert!(
-        text.contains("published  2026-11-03T09:00:00Z (written \"Tue, 03 Nov 2026 09:00:00 GMT\")"),
+        text.contains(
+            "published  2026-11-03T09:00:00Z (written \"Tue, 03 Nov 2026 09:00:00 GMT\")"
+        ),
         "{text}"
     );
     assert!(

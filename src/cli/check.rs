@@ -693,7 +693,11 @@ fn print_text(r: &CheckReport) -> anyhow::Result<()> {
         outln!("    id         {}", sanitize(&e.id));
         outln!("    link       {}", sanitize(&e.link));
         outln!("    author     {}", s(&e.author));
-        for a in e.authors.iter().filter(|a| a.email.is_some() || a.uri.is_some()) {
+        for a in e
+            .authors
+            .iter()
+            .filter(|a| a.email.is_some() || a.uri.is_some())
+        {
             outln!("    person     {}", person(a));
         }
         let w = &e.dates_as_written;

@@ -144,11 +144,14 @@ fn clip(s: &str, n: usize) -> String {
 impl Explanation {
     fn add_removal(&mut self, what: String, n: &NodeRef) {
         let chars = collapse_ws(&n.text()).chars().count();
-        let r = self.removed_map.entry(what.clone()).or_insert_with(|| Removal {
-            what,
-            example: selector(n),
-            ..Removal::default()
-        });
+        let r = self
+            .removed_map
+            .entry(what.clone())
+            .or_insert_with(|| Removal {
+                what,
+                example: selector(n),
+                ..Removal::default()
+            });
         r.elements += 1;
         r.characters += chars;
     }
@@ -390,7 +393,7 @@ fn locate_container(ex: &mut Explanation, x: &Extracted, html: &str) {
         let text = collapse_ws(&node.text());
         let len = text.len();
         if text.contains(&first) && a.as_ref().is_none_or(|(l, _)| len < *l) {
-            a = Some((len, node.clone()));
+            a = Some((len, node));
         }
         if text.contains(&last) && b.as_ref().is_none_or(|(l, _)| len <= *l) {
             b = Some((len, node));
@@ -399,7 +402,7 @@ fn locate_container(ex: &mut Explanation, x: &Extracted, html: &str) {
     let (Some((_, a)), Some((_, b))) = (a, b) else {
         return;
     };
-    let mut up: Vec<NodeRef> = vec![a.clone()];
+    let mut up: Vec<NodeRef> = vec![a];
     up.extend(a.ancestors_it(None));
     let ids: Vec<_> = up.iter().map(|n| n.id).collect();
     let mut cur = Some(b);
@@ -412,10 +415,10 @@ fn locate_container(ex: &mut Explanation, x: &Extracted, html: &str) {
     };
     let Some(mut c) = lca else { return };
     // A paragraph is not a container: a one-paragraph article sits in the paragraph's parent.
-    if c.has_name("p") {
-        if let Some(p) = c.parent() {
-            c = p;
-        }
+    if c.has_name("p")
+        && let Some(p) = c.parent()
+    {
+        c = p;
     }
     let page: usize = doc
         .select("p")
@@ -428,9 +431,9 @@ fn locate_container(ex: &mut Explanation, x: &Extracted, html: &str) {
         .map(|d| d.text().trim().chars().count())
         .sum();
     ex.container = Some(selector(&c));
-    if page > 0 {
-        ex.container_share = u8::try_from((inside * 100 / page).min(100)).ok();
-    }
+    ex.container_share = (inside * 100)
+        .checked_div(page)
+        .and_then(|pct| u8::try_from(pct.min(100)).ok());
 }
 
 #[cfg(test)]
@@ -464,7 +467,10 @@ mod tests {
         let (x, ex) = explain_article(PAGE, &url).expect("extracts");
         assert_eq!(x.paragraphs.len(), 4, "{:?}", x.paragraphs);
         assert_eq!(ex.text_source, TextSource::Readability);
-        assert_eq!(ex.container.as_deref(), Some("div#story-text.story-body.wide"));
+        assert_eq!(
+            ex.container.as_deref(),
+            Some("div#story-text.story-body.wide")
+        );
         assert_eq!(ex.container_share, Some(100));
         let removed = |what: &str| ex.removed.iter().find(|r| r.what == what);
         assert_eq!(removed("<nav>").map(|r| r.elements), Some(1));
@@ -501,7 +507,8 @@ mod tests {
         assert!(
             lines
                 .iter()
-                .any(|l| l.starts_with("dropped 1 paragraph: stock line") && l.contains("Advertisement")),
+                .any(|l| l.starts_with("dropped 1 paragraph: stock line")
+                    && l.contains("Advertisement")),
             "{lines:#?}"
         );
     }

@@ -2,7 +2,7 @@
 //! are read: `text` literally, `html`/escaped as HTML, `xhtml`/inline XML serialised, base64
 //! decoded; an unknown type is read as text, never a failure.
 
-use super::model::{dated, RawEntry, RawFeed, RawText, TextKind};
+use super::model::{RawEntry, RawFeed, RawText, TextKind, dated};
 use super::xml::Element;
 use super::{FeedLink, Person, person_name, resolve};
 
@@ -154,7 +154,9 @@ fn person_detail(c: &Element) -> Person {
         name: person(c),
         email: child("email"),
         // Atom 0.3 wrote `<url>`, 1.0 `<uri>`.
-        uri: child("uri").or_else(|| child("url")).map(|u| resolve(&u, c)),
+        uri: child("uri")
+            .or_else(|| child("url"))
+            .map(|u| resolve(&u, c)),
     }
 }
 

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use url::Url;
 
-use super::model::{dated, RawEntry, RawFeed, RawText, TextKind};
+use super::model::{RawEntry, RawFeed, RawText, TextKind, dated};
 use super::{FeedLink, person_name};
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {

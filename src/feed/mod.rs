@@ -324,7 +324,11 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
         .and_then(|l| canonicalize_url(l, feed_url));
     let title = e.title.as_ref().map(text_of).unwrap_or_default();
     let guid = e.guid.as_deref().unwrap_or("").trim();
-    let published_dated = e.published.as_ref().or(e.created.as_ref()).or(e.updated.as_ref());
+    let published_dated = e
+        .published
+        .as_ref()
+        .or(e.created.as_ref())
+        .or(e.updated.as_ref());
     let published = published_dated.map(|d| d.at);
     let dates_as_written = DatesAsWritten {
         published: published_dated.map(|d| d.written.clone()),
@@ -383,7 +387,10 @@ fn to_entry(e: model::RawEntry, feed_url: &Url) -> Option<FeedEntry> {
         }
         s.push_str(&e.authors.join(","));
         // An entry known only by its creation date is kept; others hash as before.
-        for d in [e.published.as_ref().or(e.created.as_ref()).map(|d| d.at), updated] {
+        for d in [
+            e.published.as_ref().or(e.created.as_ref()).map(|d| d.at),
+            updated,
+        ] {
             s.push('\0');
             s.push_str(&d.map(|d| d.to_rfc3339()).unwrap_or_default());
         }

@@ -3,7 +3,7 @@
 //! and local name, so `<foo:description>` in an unknown namespace never overrides an item's
 //! `<description>`.
 
-use super::model::{dated, RawEntry, RawFeed, RawText, TextKind};
+use super::model::{RawEntry, RawFeed, RawText, TextKind, dated};
 use super::xml::Element;
 use super::{FeedLink, person_name, resolve};
 

@@ -83,7 +83,9 @@ fn put(m: &mut serde_json::Map<String, Value>, k: &str, v: Option<String>) {
     }
 }
 
-fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
+type Instant = chrono::DateTime<chrono::Utc>;
+
+fn rfc3339(d: Instant) -> String {
     d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -91,7 +93,7 @@ fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
 /// `_parsed` keys the instants; redline keeps both (`dates_as_written`), so both are compared.
 fn dates_json(
     m: &mut serde_json::Map<String, Value>,
-    dates: [(&str, Option<chrono::DateTime<chrono::Utc>>, &Option<String>); 3],
+    dates: [(&str, Option<Instant>, &Option<String>); 3],
 ) {
     for (k, d, written) in dates {
         if let Some(d) = d {
@@ -141,7 +143,10 @@ pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
         author_string(parsed.authors.first(), &parsed.author_details),
     );
     if let Some(a) = parsed.authors.first() {
-        feed.insert("author_detail".into(), author_detail(a, &parsed.author_details));
+        feed.insert(
+            "author_detail".into(),
+            author_detail(a, &parsed.author_details),
+        );
     }
     let w = &parsed.dates_as_written;
     dates_json(
@@ -191,7 +196,10 @@ pub fn to_result(path: &str, parsed: &ParsedFeed) -> Value {
                 author_string(byline.as_ref(), &e.details.author_details),
             );
             if let Some(a) = e.authors.first() {
-                m.insert("author_detail".into(), author_detail(a, &e.details.author_details));
+                m.insert(
+                    "author_detail".into(),
+                    author_detail(a, &e.details.author_details),
+                );
             }
             m.insert("links".into(), links_json(&e.links));
             Value::Object(m)
