@@ -78,6 +78,7 @@ struct DeliveryFile {
     retry_cap: Option<String>,
     max_attempts: Option<u32>,
     poll_timeout: Option<String>,
+    keep: Option<String>,
 }
 
 /// One `[[alert]]` table as written: every sink's keys are optional here and checked against
@@ -174,7 +175,12 @@ pub struct DeliveryConfig {
     pub max_attempts: u32,
     /// How long `redline poll` waits for its alerts to go out before exiting.
     pub poll_timeout: Duration,
+    /// Delivered outbox rows older than this are deleted.
+    pub keep: Duration,
 }
+
+/// How long a delivered alert stays in the outbox (and in an Atom sink's file).
+pub const DEFAULT_DELIVERY_KEEP: Duration = Duration::from_secs(30 * 86_400);
 
 impl Default for DeliveryConfig {
     fn default() -> Self {
@@ -183,6 +189,7 @@ impl Default for DeliveryConfig {
             retry_cap: Duration::from_secs(3600),
             max_attempts: 100,
             poll_timeout: Duration::from_secs(30),
+            keep: DEFAULT_DELIVERY_KEEP,
         }
     }
 }
@@ -594,6 +601,7 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
             None => dd.max_attempts,
         },
         poll_timeout: dur("delivery.poll_timeout", &d.poll_timeout, dd.poll_timeout)?,
+        keep: dur("delivery.keep", &d.keep, dd.keep)?,
     };
 
     Ok(Config {
