@@ -152,14 +152,24 @@ impl Store {
         }
         let conn = match open_read_only_conn(path, false) {
             Ok(c) => c,
-            // Under WAL a reader needs the `-shm` index next to the file. If it does not exist
-            // and the directory is read-only, SQLite cannot create it and every read fails
-            // with SQLITE_CANTOPEN (SQLite's "Read-Only Databases" rules, wal.html §8).
-            // `immutable=1` then reads the main file without the shared memory or locks. That
-            // ignores a `-wal` file, but with no `-shm` there is no live writer (the daemon
-            // keeps the `-shm` while it runs) and a cleanly closed database has folded its WAL
-            // back into the file, so nothing committed is missed.
+            // Under WAL a reader needs the `-shm` index next to the file. When it does not
+            // exist and cannot be created (read-only directory, or a directory of another
+            // user), the first read fails with SQLITE_READONLY_DIRECTORY or _CANTINIT
+            // (SQLite's "Read-Only Databases" rules, wal.html §8); `mode=ro` alone does not
+            // help. `immutable=1` then reads the main file without shared memory or locks.
+            // It ignores a `-wal` file, but with no `-shm` there is no live writer (the daemon
+            // keeps one while it runs) and a cleanly closed database has folded its WAL back
+            // into the file; a WAL left by a crash is said in the log.
             Err(StoreError::Open { source, .. }) if needs_shm(&source) => {
+                let mut wal = path.as_os_str().to_owned();
+                wal.push("-wal");
+                if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                    tracing::warn!(
+                        wal = %PathBuf::from(&wal).display(),
+                        "reading the database without its WAL (no -shm can be created here): \
+                         changes committed since the last checkpoint are not shown"
+                    );
+                }
                 open_read_only_conn(path, true)?
             }
             Err(e) => return Err(e),
