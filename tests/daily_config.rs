@@ -96,13 +96,23 @@ async fn read_commands_and_poll_never_sync_another_config_into_the_database() {
     .expect("join");
     let (polled, after, _home) = polled;
     assert_eq!(before.len(), 2);
-    assert!(before.iter().all(|(_, source, active)| source == "config" && *active == 1));
-    assert_eq!(after, before, "no command but `feeds sync` changed the feed table");
+    assert!(
+        before
+            .iter()
+            .all(|(_, source, active)| source == "config" && *active == 1)
+    );
+    assert_eq!(
+        after, before,
+        "no command but `feeds sync` changed the feed table"
+    );
 
     let stdout = String::from_utf8_lossy(&listed.stdout);
     let stderr = String::from_utf8_lossy(&listed.stderr);
     assert!(listed.status.success(), "{stderr}");
-    assert!(stdout.contains("desk0") && !stdout.contains("elsewhere"), "{stdout}");
+    assert!(
+        stdout.contains("desk0") && !stdout.contains("elsewhere"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("removed"), "{stdout}");
     assert!(
         stdout.starts_with("config ") && stdout.contains("redline.toml (--config)"),

@@ -200,7 +200,10 @@ async fn read_commands_work_on_a_read_only_file_and_a_read_only_directory() {
     for (case, args, out) in &outputs {
         let stderr = String::from_utf8_lossy(&out.stderr);
         if args.get(1) == Some(&"remove") {
-            assert!(!out.status.success(), "{case}: a write to a read-only database succeeded");
+            assert!(
+                !out.status.success(),
+                "{case}: a write to a read-only database succeeded"
+            );
             assert!(!stderr.contains("panicked"), "{case}: {stderr}");
             continue;
         }
@@ -217,8 +220,14 @@ async fn read_commands_work_on_a_read_only_file_and_a_read_only_directory() {
             .expect("output")
     };
     for case in ["ro-file", "ro-dir"] {
-        assert!(text(case, &["diff", "1"]).contains("$5.9 million"), "{case}");
-        assert!(text(case, &["articles"]).contains("Old bridge repairs"), "{case}");
+        assert!(
+            text(case, &["diff", "1"]).contains("$5.9 million"),
+            "{case}"
+        );
+        assert!(
+            text(case, &["articles"]).contains("Old bridge repairs"),
+            "{case}"
+        );
         assert!(text(case, &["status"]).contains("1 feeds"), "{case}");
     }
 }
@@ -295,10 +304,10 @@ async fn poll_prunes_delivered_rows_past_delivery_keep_and_rows_of_removed_alert
     age_outbox(
         &db,
         &[
-            ("desk", Some(20)),  // past keep: deleted
-            ("desk", Some(5)),   // within keep: kept
-            ("desk", None),      // waiting: kept
-            ("retired", None),   // alert no longer in the config: dropped, pending or not
+            ("desk", Some(20)), // past keep: deleted
+            ("desk", Some(5)),  // within keep: kept
+            ("desk", None),     // waiting: kept
+            ("retired", None),  // alert no longer in the config: dropped, pending or not
             ("retired", Some(1)),
         ],
     );
@@ -342,7 +351,10 @@ async fn the_daemon_prunes_the_outbox_at_start() {
     age_outbox(&db, &[("desk", Some(31)), ("desk", Some(29))]);
     assert_eq!(outbox_rows(&db).len(), 3);
     let mut daemon = redline_command()
-        .args(["--config", dir.path().join("redline.toml").to_str().expect("path")])
+        .args([
+            "--config",
+            dir.path().join("redline.toml").to_str().expect("path"),
+        ])
         .args(["--db", db.to_str().expect("path"), "run"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -365,7 +377,10 @@ async fn the_daemon_prunes_the_outbox_at_start() {
     assert_eq!(
         count_in(
             &db,
-            &format!("SELECT COUNT(*) FROM outbox WHERE delivered_at < {}", now - 30 * DAY_MS)
+            &format!(
+                "SELECT COUNT(*) FROM outbox WHERE delivered_at < {}",
+                now - 30 * DAY_MS
+            )
         ),
         0
     );
@@ -424,13 +439,18 @@ async fn deliveries_have_one_vocabulary_and_retry_refuses_an_unknown_id() {
         .collect();
     assert_eq!(states, ["given_up", "retrying", "pending", "delivered"]);
     assert!(
-        retrying.contains("retrying") && !retrying.contains("given up") && !retrying.contains("pending"),
+        retrying.contains("retrying")
+            && !retrying.contains("given up")
+            && !retrying.contains("pending"),
         "{retrying}"
     );
     let given_up: serde_json::Value = serde_json::from_str(&given_up).expect("json");
     assert_eq!(given_up.as_array().map(Vec::len), Some(1), "{given_up}");
     assert_eq!(given_up[0]["id"], 4);
-    assert!(!failed.status.success(), "--failed is ambiguous and refused");
+    assert!(
+        !failed.status.success(),
+        "--failed is ambiguous and refused"
+    );
     assert!(
         String::from_utf8_lossy(&failed.stderr).contains("--state retrying"),
         "{}",
@@ -444,10 +464,19 @@ async fn deliveries_have_one_vocabulary_and_retry_refuses_an_unknown_id() {
     );
     let delivered_out = String::from_utf8_lossy(&delivered.stdout);
     assert!(delivered.status.success());
-    assert!(delivered_out.contains("was delivered") && delivered_out.contains("not sent again"), "{delivered_out}");
-    assert!(one.contains("delivery 4") && one.contains("given up") && one.contains("due now"), "{one}");
+    assert!(
+        delivered_out.contains("was delivered") && delivered_out.contains("not sent again"),
+        "{delivered_out}"
+    );
+    assert!(
+        one.contains("delivery 4") && one.contains("given up") && one.contains("due now"),
+        "{one}"
+    );
     assert_eq!(
-        count_in(&db, "SELECT COUNT(*) FROM outbox WHERE id = 4 AND failed = 0 AND attempts = 0"),
+        count_in(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE id = 4 AND failed = 0 AND attempts = 0"
+        ),
         1
     );
 }
@@ -467,7 +496,10 @@ async fn alerts_test_never_touches_an_atom_sinks_real_file() {
     ))
     .await;
     let real = std::fs::read(&atom).expect("the edit wrote the real atom file");
-    let rows_before = count_in(&dir.path().join("redline.db"), "SELECT COUNT(*) FROM outbox");
+    let rows_before = count_in(
+        &dir.path().join("redline.db"),
+        "SELECT COUNT(*) FROM outbox",
+    );
     let (first, second, script, dir) = tokio::task::spawn_blocking(move || {
         let r = (
             ok(dir.path(), &["alerts", "test", "feed"]),
@@ -478,13 +510,16 @@ async fn alerts_test_never_touches_an_atom_sinks_real_file() {
     })
     .await
     .expect("join");
-    assert_eq!(
-        std::fs::read(&atom).expect("atom file"),
-        real,
-        "the real Atom file is unchanged after two tests"
+    assert!(
+        std::fs::read(&atom).expect("atom file") == real,
+        "the real Atom file changed after two tests:\n{}",
+        String::from_utf8_lossy(&std::fs::read(&atom).expect("atom file"))
     );
     assert_eq!(
-        count_in(&dir.path().join("redline.db"), "SELECT COUNT(*) FROM outbox"),
+        count_in(
+            &dir.path().join("redline.db"),
+            "SELECT COUNT(*) FROM outbox"
+        ),
         rows_before,
         "a test writes nothing to the outbox"
     );
@@ -511,10 +546,14 @@ async fn alerts_test_never_touches_an_atom_sinks_real_file() {
         let id = id_of(p);
         assert!(id.starts_with("urn:redline:test:"), "{id}");
     }
-    assert!(first.contains(atom.to_str().expect("path")), "says the real file is untouched: {first}");
+    assert!(
+        first.contains(atom.to_str().expect("path")),
+        "says the real file is untouched: {first}"
+    );
     // Other sinks still send, marked as a test.
     assert!(script.contains("delivered"), "{script}");
     let payload: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&stdin_copy).expect("exec ran")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(&stdin_copy).expect("exec ran"))
+            .expect("json");
     assert_eq!(payload["data"]["test"], true, "{payload}");
 }

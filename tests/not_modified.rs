@@ -42,8 +42,8 @@ async fn a_feed_that_only_answers_304_is_flagged_then_fetched_without_validators
         run(&p, &["feeds", "sync"]);
         run(&p, &["poll"])
     })
-        .await
-        .expect("join");
+    .await
+    .expect("join");
     // From now on the server is honest about its validator, but the feed never changes.
     server.set("/feed.xml", Route::xml_etag(&feed, "\"stuck\""));
     let p = path.clone();

@@ -60,10 +60,9 @@ pub async fn run(dispatcher: Dispatcher, shutdown: CancellationToken) {
     loop {
         let (alerts, delivery) = dispatcher.current_rules();
         let store = dispatcher.store().clone();
-        let pruned = tokio::task::spawn_blocking(move || {
-            prune_outbox(&store, &delivery, Some(&alerts))
-        })
-        .await;
+        let pruned =
+            tokio::task::spawn_blocking(move || prune_outbox(&store, &delivery, Some(&alerts)))
+                .await;
         match pruned {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "outbox pruning failed; retried in an hour"),

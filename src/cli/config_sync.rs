@@ -102,10 +102,10 @@ pub fn out_of_sync_hint(env: &Env, store: &Store) -> anyhow::Result<Option<Strin
             plan.deactivate.len()
         ));
     }
-    let config = env
-        .config_origin
-        .path()
-        .map_or_else(|| "built-in defaults".to_string(), |p| p.display().to_string());
+    let config = env.config_origin.path().map_or_else(
+        || "built-in defaults".to_string(),
+        |p| p.display().to_string(),
+    );
     Ok(Some(format!(
         "redline: the config ({}) differs from the database: {}; run `redline feeds sync` to apply it",
         sanitize(&config),

@@ -266,7 +266,8 @@ pub struct Env {
 impl Env {
     pub fn load(cli: &Cli) -> anyhow::Result<Self> {
         let located = config::locate(cli.config.as_deref());
-        let config_origin = config_sync::ConfigOrigin::of(cli.config.as_deref(), located.as_deref());
+        let config_origin =
+            config_sync::ConfigOrigin::of(cli.config.as_deref(), located.as_deref());
         let config = match located {
             Some(path) => Config::load(&path)?,
             None => Config::default().with_env(),

@@ -145,10 +145,7 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
         healthy,
         database: store.path().display().to_string(),
         database_bytes: store.size_bytes(),
-        config: env
-            .config_origin
-            .path()
-            .map(|p| p.display().to_string()),
+        config: env.config_origin.path().map(|p| p.display().to_string()),
         config_found_by: env.config_origin.how(),
         config_in_sync,
         feeds: totals.0,

@@ -238,9 +238,11 @@ pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<
 
 fn is_tombstoned(conn: &Connection, url: &str) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM feed_tombstones WHERE url = ?1", [url], |_| {
-            Ok(())
-        })
+        .query_row(
+            "SELECT 1 FROM feed_tombstones WHERE url = ?1",
+            [url],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }

@@ -254,9 +254,11 @@ pub fn prune(
     delivered_before_ms: i64,
     alerts: Option<&[&str]>,
 ) -> Result<PruneReport> {
-    let mut report = PruneReport::default();
-    report.test_rows =
-        store.write(|tx| Ok(tx.execute("DELETE FROM outbox WHERE change_id IS NULL", [])?))?;
+    let mut report = PruneReport {
+        test_rows: store
+            .write(|tx| Ok(tx.execute("DELETE FROM outbox WHERE change_id IS NULL", [])?))?,
+        ..PruneReport::default()
+    };
     loop {
         let n = store.write(|tx| {
             Ok(tx.execute(
