@@ -171,7 +171,7 @@ pub struct DeliveryConfig {
     /// Wait after the first failed attempt; doubles per attempt.
     pub retry_base: Duration,
     pub retry_cap: Duration,
-    /// After this many failed attempts a row is parked as failed (`alerts retry` revives it).
+    /// After this many failed attempts a row is given up (`alerts retry` revives it).
     pub max_attempts: u32,
     /// How long `redline poll` waits for its alerts to go out before exiting.
     pub poll_timeout: Duration,
