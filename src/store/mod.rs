@@ -160,7 +160,7 @@ impl Store {
             // It ignores a `-wal` file, but with no `-shm` there is no live writer (the daemon
             // keeps one while it runs) and a cleanly closed database has folded its WAL back
             // into the file; a WAL left by a crash is said in the log.
-            Err(StoreError::Open { source, .. }) if needs_shm(&source) => {
+            Err(StoreError::Open { source, .. }) if needs_shm(&source, path) => {
                 let mut wal = path.as_os_str().to_owned();
                 wal.push("-wal");
                 if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
@@ -266,12 +266,16 @@ fn open_read_only_conn(path: &Path, immutable: bool) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Whether a read-only open failed because the WAL index could not be opened or created.
-fn needs_shm(e: &rusqlite::Error) -> bool {
+/// Whether a read-only open failed because the WAL index could not be created: no `-shm`
+/// exists. With one present (a live daemon's, unreadable to us) `immutable=1` could read pages
+/// mid-checkpoint, so that error stands.
+fn needs_shm(e: &rusqlite::Error, path: &Path) -> bool {
+    let mut shm = path.as_os_str().to_owned();
+    shm.push("-shm");
     matches!(
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
-    )
+    ) && !Path::new(&shm).exists()
 }
 
 /// `path` percent-encoded for a `file:` URI: `?`, `#` and `%` in a file name would otherwise
