@@ -601,7 +601,17 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
             None => dd.max_attempts,
         },
         poll_timeout: dur("delivery.poll_timeout", &d.poll_timeout, dd.poll_timeout)?,
-        keep: dur("delivery.keep", &d.keep, dd.keep)?,
+        keep: match dur("delivery.keep", &d.keep, dd.keep)? {
+            // An atom sink's file is rendered from delivered rows: "0s" would empty it.
+            k if k < Duration::from_secs(3600) => {
+                return Err(bad(
+                    "delivery.keep",
+                    "must be at least 1h (an atom sink's file shows the delivered alerts kept)"
+                        .into(),
+                ));
+            }
+            k => k,
+        },
     };
 
     Ok(Config {
@@ -939,6 +949,16 @@ mod tests {
         let c = Config::parse(SHIPPED_CONFIG, Path::new("config/redline.toml")).expect("parses");
         assert!(c.feeds.len() >= 3, "ships a handful of feeds");
         assert!(c.feeds.iter().all(|f| f.name.is_some()));
+    }
+
+    #[test]
+    fn delivery_keep_defaults_to_30_days_and_refuses_less_than_an_hour() {
+        let c = Config::parse("", Path::new("x.toml")).expect("parses");
+        assert_eq!(c.delivery.keep, DEFAULT_DELIVERY_KEEP);
+        let c = Config::parse("[delivery]\nkeep = \"7d\"\n", Path::new("x.toml")).expect("7d");
+        assert_eq!(c.delivery.keep, Duration::from_secs(7 * 86_400));
+        let err = Config::parse("[delivery]\nkeep = \"10m\"\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("delivery.keep"), "{err}");
     }
 
     #[test]

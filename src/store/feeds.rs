@@ -492,3 +492,65 @@ pub fn counts(conn: &Connection, feed_id: i64) -> Result<(i64, i64)> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_feed(url: &str, name: &str) -> FeedConfig {
+        FeedConfig {
+            url: url.parse().expect("url"),
+            name: Some(name.into()),
+            interval: None,
+            full_text: false,
+        }
+    }
+
+    #[test]
+    fn plan_reads_only_and_a_tombstone_keeps_a_removed_config_feed_out() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = crate::store::Store::open(&dir.path().join("r.db")).expect("store");
+        let cfg = [
+            config_feed("https://wire.example/rss", "wire"),
+            config_feed("https://ledger.example/atom.xml", "ledger"),
+        ];
+        let plan = store.read(|c| plan_sync(c, &cfg)).expect("plan");
+        assert_eq!(plan.add, [0, 1]);
+        assert!(!plan.is_in_sync());
+        assert_eq!(
+            store.read(list).expect("list").len(),
+            0,
+            "planning wrote nothing"
+        );
+        store.write(|tx| sync_config(tx, &cfg, 1)).expect("sync");
+        assert!(
+            store
+                .read(|c| plan_sync(c, &cfg))
+                .expect("plan")
+                .is_in_sync()
+        );
+
+        let ledger = store
+            .read(|c| find(c, "ledger"))
+            .expect("find")
+            .expect("ledger");
+        store
+            .write(|tx| remove(tx, &ledger, true, 2))
+            .expect("remove");
+        let report = store.write(|tx| sync_config(tx, &cfg, 3)).expect("sync");
+        assert_eq!(report.added, 0);
+        assert_eq!(report.kept_removed, ["https://ledger.example/atom.xml"]);
+        assert!(
+            store
+                .read(|c| plan_sync(c, &cfg))
+                .expect("plan")
+                .is_in_sync()
+        );
+        store
+            .write(|tx| add(tx, "https://ledger.example/atom.xml", None, None, false, 4))
+            .expect("add back");
+        let report = store.write(|tx| sync_config(tx, &cfg, 5)).expect("sync");
+        assert!(report.kept_removed.is_empty());
+        assert_eq!(report.updated, 1, "the added feed is the config's again");
+    }
+}
