@@ -78,6 +78,7 @@ struct DeliveryFile {
     retry_cap: Option<String>,
     max_attempts: Option<u32>,
     poll_timeout: Option<String>,
+    keep: Option<String>,
 }
 
 /// One `[[alert]]` table as written: every sink's keys are optional here and checked against
@@ -170,11 +171,16 @@ pub struct DeliveryConfig {
     /// Wait after the first failed attempt; doubles per attempt.
     pub retry_base: Duration,
     pub retry_cap: Duration,
-    /// After this many failed attempts a row is parked as failed (`alerts retry` revives it).
+    /// After this many failed attempts a row is given up (`alerts retry` revives it).
     pub max_attempts: u32,
     /// How long `redline poll` waits for its alerts to go out before exiting.
     pub poll_timeout: Duration,
+    /// Delivered outbox rows older than this are deleted.
+    pub keep: Duration,
 }
+
+/// How long a delivered alert stays in the outbox (and in an Atom sink's file).
+pub const DEFAULT_DELIVERY_KEEP: Duration = Duration::from_secs(30 * 86_400);
 
 impl Default for DeliveryConfig {
     fn default() -> Self {
@@ -183,6 +189,7 @@ impl Default for DeliveryConfig {
             retry_cap: Duration::from_secs(3600),
             max_attempts: 100,
             poll_timeout: Duration::from_secs(30),
+            keep: DEFAULT_DELIVERY_KEEP,
         }
     }
 }
@@ -594,6 +601,17 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
             None => dd.max_attempts,
         },
         poll_timeout: dur("delivery.poll_timeout", &d.poll_timeout, dd.poll_timeout)?,
+        keep: match dur("delivery.keep", &d.keep, dd.keep)? {
+            // An atom sink's file is rendered from delivered rows: "0s" would empty it.
+            k if k < Duration::from_secs(3600) => {
+                return Err(bad(
+                    "delivery.keep",
+                    "must be at least 1h (an atom sink's file shows the delivered alerts kept)"
+                        .into(),
+                ));
+            }
+            k => k,
+        },
     };
 
     Ok(Config {
@@ -931,6 +949,16 @@ mod tests {
         let c = Config::parse(SHIPPED_CONFIG, Path::new("config/redline.toml")).expect("parses");
         assert!(c.feeds.len() >= 3, "ships a handful of feeds");
         assert!(c.feeds.iter().all(|f| f.name.is_some()));
+    }
+
+    #[test]
+    fn delivery_keep_defaults_to_30_days_and_refuses_less_than_an_hour() {
+        let c = Config::parse("", Path::new("x.toml")).expect("parses");
+        assert_eq!(c.delivery.keep, DEFAULT_DELIVERY_KEEP);
+        let c = Config::parse("[delivery]\nkeep = \"7d\"\n", Path::new("x.toml")).expect("7d");
+        assert_eq!(c.delivery.keep, Duration::from_secs(7 * 86_400));
+        let err = Config::parse("[delivery]\nkeep = \"10m\"\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("delivery.keep"), "{err}");
     }
 
     #[test]

@@ -167,6 +167,12 @@ async fn poll_stops_delivering_at_its_timeout_when_the_disk_is_full() {
             .spawn()
             .expect("spawn redline poll")
     };
+    let synced = Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args(["--config", config.to_str().expect("path")])
+        .args(["--db", db.to_str().expect("path"), "feeds", "sync"])
+        .output()
+        .expect("feeds sync");
+    assert!(synced.status.success());
     server.set("/feed.xml", Route::xml(&council_feed(0)));
     let first = tokio::task::block_in_place(|| poll().wait_with_output()).expect("poll");
     assert!(first.status.success());

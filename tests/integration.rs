@@ -8,6 +8,8 @@ mod check;
 mod cli;
 mod conformance;
 mod daemon;
+mod daily_config;
+mod daily_store;
 mod edits;
 mod feed_intake;
 mod fetch;

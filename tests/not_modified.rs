@@ -38,9 +38,12 @@ async fn a_feed_that_only_answers_304_is_flagged_then_fetched_without_validators
         "The old river bridge will close to traffic from Monday while engineers replace its deck.",
     )]);
     let p = path.clone();
-    let first = tokio::task::spawn_blocking(move || run(&p, &["poll"]))
-        .await
-        .expect("join");
+    let first = tokio::task::spawn_blocking(move || {
+        run(&p, &["feeds", "sync"]);
+        run(&p, &["poll"])
+    })
+    .await
+    .expect("join");
     // From now on the server is honest about its validator, but the feed never changes.
     server.set("/feed.xml", Route::xml_etag(&feed, "\"stuck\""));
     let p = path.clone();

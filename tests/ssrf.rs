@@ -335,6 +335,15 @@ async fn the_binary_refuses_loopback_unless_the_environment_allows_it() {
     )
     .expect("config");
     let db = dir.path().join("redline.db");
+    let synced = std::process::Command::new(env!("CARGO_BIN_EXE_redline"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .args(["feeds", "sync"])
+        .output()
+        .expect("feeds sync");
+    assert!(synced.status.success());
     let poll = move |allow: Option<&str>| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_redline"));
         cmd.arg("--config")

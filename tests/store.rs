@@ -93,6 +93,12 @@ async fn poll_killed_mid_cycle_leaves_no_half_written_version() {
         ));
     }
     std::fs::write(&config_path, config).expect("write config");
+    let synced = crate::util::redline_command()
+        .args(["--config", config_path.to_str().expect("utf-8 path")])
+        .args(["--db", db.to_str().expect("utf-8 path"), "feeds", "sync"])
+        .output()
+        .expect("feeds sync");
+    assert!(synced.status.success());
 
     for round in 0..6 {
         for f in 0..feeds {

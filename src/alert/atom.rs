@@ -109,7 +109,7 @@ pub fn render(alert: &str, entries: &[ChangeData]) -> String {
                 .join("; ")
         };
         xml.push_str(&format!(
-            "  <entry>\n    <title>{title}</title>\n    <id>urn:redline:change:{id}</id>\n    \
+            "  <entry>\n    <title>{title}</title>\n    <id>urn:redline:{id}</id>\n    \
              <updated>{at}</updated>\n    <link rel=\"alternate\" href=\"{link}\"/>\n    \
              <author><name>{feed}</name></author>\n    <summary>{summary}</summary>\n    \
              <content type=\"text\">{content}</content>\n  </entry>\n",
@@ -118,7 +118,13 @@ pub fn render(alert: &str, entries: &[ChangeData]) -> String {
                 if e.stealth { "[stealth] " } else { "" },
                 e.article.title
             )),
-            id = e.change_id,
+            // A sample from `alerts test` has no change behind it; its own id keeps two
+            // samples apart (it only ever lands in a temporary file).
+            id = if e.test {
+                format!("test:{}", escape(&e.detected_at))
+            } else {
+                format!("change:{}", e.change_id)
+            },
             at = escape(&e.detected_at),
             link = escape(&e.links.article),
             feed = escape(e.feed.name.as_deref().unwrap_or(&e.feed.url)),

@@ -106,6 +106,12 @@ impl Dispatcher {
         *guard = Arc::new(Rules { alerts, delivery });
     }
 
+    /// The alert rules and delivery settings in force now (they change on reload).
+    pub fn current_rules(&self) -> (Vec<AlertConfig>, DeliveryConfig) {
+        let r = self.rules();
+        (r.alerts.clone(), r.delivery.clone())
+    }
+
     fn rules(&self) -> Arc<Rules> {
         self.rules.read().unwrap_or_else(|p| p.into_inner()).clone()
     }

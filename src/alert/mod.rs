@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod email;
 pub mod exec;
 pub mod payload;
+pub mod retention;
 pub mod rules;
 pub mod webhook;
 
@@ -157,6 +158,7 @@ pub fn enqueue(
                 article: s.article_url.to_string(),
                 feed: s.feed.url.clone(),
             },
+            test: false,
         };
         let json = Delivery::One(Box::new(data)).to_json();
         // A digest alert's rows all fall due at the end of their window and go out together.

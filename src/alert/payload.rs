@@ -17,7 +17,8 @@
 //!                      "before_sentence": "…", "after_sentence": "…"}],   // at most 50
 //!   "claims_omitted": 0,             // claim changes past the 50 (`redline diff` has them all)
 //!   "word_diff": "… cost [-less than-]{+about+} $[-6-]{+5.6+} million …",
-//!   "links": {"article": "https://…", "feed": "https://…"}
+//!   "links": {"article": "https://…", "feed": "https://…"},
+//!   "test": false                    // true only for the sample of `redline alerts test`
 //! }}
 //! ```
 //! A digest (`digest = "30m"`) is `{"type": "redline.digest", "version": 1, "data":
@@ -90,6 +91,10 @@ pub struct ChangeData {
     pub claims_omitted: usize,
     pub word_diff: String,
     pub links: Links,
+    /// A sample sent by `redline alerts test`, not a real change: receivers should not
+    /// publish it. Always false in a real alert.
+    #[serde(default)]
+    pub test: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -150,7 +155,8 @@ impl Delivery {
                     _ => "edited".to_string(),
                 };
                 let subject = format!(
-                    "[redline] {}{}: {what}",
+                    "[redline] {}{}{}: {what}",
+                    if d.test { "TEST: " } else { "" },
                     if d.stealth { "stealth edit: " } else { "" },
                     one_line(&d.article.title)
                 );
@@ -323,6 +329,7 @@ mod tests {
                 article: "https://chronicle.example/flood".into(),
                 feed: "https://chronicle.example/feed.xml".into(),
             },
+            test: false,
         };
         d.article.title = format!("Flood\ndefences {}", "breached again ".repeat(40));
         d.claims_omitted = 60;

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 
 use super::Env;
 use super::output::{clip, outln, print_json, rfc3339, sanitize};
@@ -11,17 +11,54 @@ use crate::alert::payload::{ArticleRef, ChangeData, Delivery, FeedRef, Links};
 use crate::alert::send;
 use crate::claims::{ClaimChange, ClaimKind};
 use crate::payload::SentenceCounts;
-use crate::store::outbox::{self, Listing};
+use crate::store::outbox::{self, DeliveryState};
 use crate::store::unix_now_ms;
 
-pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
-    let rows = store.read(|c| outbox::list(c, which, 200))?;
+/// `--state` of `alerts list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateArg {
+    Pending,
+    Retrying,
+    Delivered,
+    GivenUp,
+}
+
+impl From<StateArg> for DeliveryState {
+    fn from(s: StateArg) -> Self {
+        match s {
+            StateArg::Pending => Self::Pending,
+            StateArg::Retrying => Self::Retrying,
+            StateArg::Delivered => Self::Delivered,
+            StateArg::GivenUp => Self::GivenUp,
+        }
+    }
+}
+
+pub fn list(
+    env: &Env,
+    state: Option<StateArg>,
+    pending: bool,
+    failed: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    if failed {
+        // "failed" meant "failed once, will retry" here and "given up" in `status` (#12).
+        bail!(
+            "--failed is gone: use --state retrying (failed, will be tried again) or \
+             --state given-up (failed delivery.max_attempts times)"
+        );
+    }
+    let state = state
+        .map(DeliveryState::from)
+        .or(pending.then_some(DeliveryState::Pending));
+    let store = env.open_store_read_only()?;
+    let rows = store.read(|c| outbox::list(c, state, 200))?;
     if json {
         #[derive(serde::Serialize)]
         struct Row<'a> {
             #[serde(flatten)]
             row: &'a outbox::OutboxRow,
+            state: DeliveryState,
             created: String,
             delivered: Option<String>,
         }
@@ -29,6 +66,7 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|r| Row {
                 row: r,
+                state: r.state(),
                 created: rfc3339(r.created_at / 1000),
                 delivered: r.delivered_at.map(|d| rfc3339(d / 1000)),
             })
@@ -52,7 +90,10 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
         }
     }
     if rows.is_empty() {
-        outln!("outbox: empty");
+        match state {
+            Some(s) => outln!("outbox: no deliveries {}", s.as_str()),
+            None => outln!("outbox: empty"),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     outln!(
@@ -64,20 +105,13 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
         "STATE"
     );
     for r in rows {
-        let state = if r.delivered_at.is_some() {
-            "delivered"
-        } else if r.failed {
-            "failed"
-        } else {
-            "pending"
-        };
         outln!(
             "{:>6}  {:<12} {:>7} {:>8}  {:<10}  {}",
             r.id,
             clip(&r.alert, 12),
             r.change_id.map(|c| c.to_string()).unwrap_or_default(),
             r.attempts,
-            state,
+            r.state().as_str(),
             r.last_error
                 .as_deref()
                 .map(|e| clip(e, 80))
@@ -89,9 +123,33 @@ pub fn list(env: &Env, which: Listing, json: bool) -> anyhow::Result<ExitCode> {
 
 pub fn retry(env: &Env, id: Option<i64>) -> anyhow::Result<ExitCode> {
     let store = env.open_store()?;
-    let n = store.write(|tx| outbox::retry(tx, id, unix_now_ms()))?;
+    let when = "the daemon or the next `redline poll` sends";
+    let Some(id) = id else {
+        let n = store.write(|tx| outbox::retry(tx, None, unix_now_ms()))?;
+        if n == 0 {
+            outln!("nothing to retry: no delivery is retrying or given up");
+        } else {
+            outln!("{n} retrying or given-up deliveries are due now ({when} them)");
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let row = store
+        .read(|c| outbox::get(c, id))?
+        .with_context(|| format!("no delivery {id} in the outbox (see `redline alerts list`)"))?;
+    if let Some(at) = row.delivered_at {
+        outln!(
+            "delivery {id} ({}) was delivered {}; it is not sent again",
+            sanitize(&row.alert),
+            rfc3339(at / 1000)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let was = row.state();
+    store.write(|tx| outbox::retry(tx, Some(id), unix_now_ms()))?;
     outln!(
-        "{n} alert deliveries scheduled for retry now (the daemon or the next `redline poll` sends them)"
+        "delivery {id} ({}, {}) is due now ({when} it)",
+        sanitize(&row.alert),
+        was.as_str()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -145,6 +203,7 @@ fn sample(alert: &str) -> ChangeData {
             article: "https://example.org/news/harbour-flood".into(),
             feed: "https://example.org/feed.xml".into(),
         },
+        test: true,
     }
 }
 
@@ -155,23 +214,35 @@ pub fn test(env: &Env, name: &str) -> anyhow::Result<ExitCode> {
         .iter()
         .find(|a| a.name == name)
         .with_context(|| format!("no [[alert]] named `{name}` in the config"))?;
-    let store = env.open_store()?;
-    let dispatcher = Dispatcher::from_config(store.clone(), &env.config)?;
-    let delivery = Delivery::One(Box::new(sample(name)));
-    if let crate::config::SinkConfig::Atom { .. } = alert.sink {
-        // The Atom sink renders the outbox; give it the sample as a delivered row.
-        let json = delivery.to_json();
-        store.write(|tx| {
-            let id = outbox::insert(tx, None, name, &json, unix_now_ms(), unix_now_ms())?;
-            outbox::mark_delivered(tx, id, unix_now_ms())
-        })?;
+    let sample = sample(name);
+    if let crate::config::SinkConfig::Atom { path, .. } = &alert.sink {
+        // The real file is what feed readers subscribe to: a sample in it would be published
+        // (and, repeated, published under one id). The sample feed goes to a temporary file.
+        let xml = crate::alert::atom::render(name, std::slice::from_ref(&sample));
+        let out = std::env::temp_dir().join(format!(
+            "redline-alert-test-{}-{}.xml",
+            name.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        ));
+        std::fs::write(&out, xml).with_context(|| format!("writing {}", out.display()))?;
+        outln!(
+            "wrote a sample Atom feed for `{name}` to {} (the real file {} is not touched)",
+            out.display(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
     }
+    // Other sinks send for real, so the receiver sees what it will get; the payload says
+    // `"test": true` and the subject starts with "TEST:".
+    let store = env.open_store_read_only()?;
+    let dispatcher = Dispatcher::from_config(store.clone(), &env.config)?;
+    let delivery = Delivery::One(Box::new(sample));
     let rt = super::runtime()?;
     let result = rt.block_on(send(alert, &delivery, dispatcher.http(), &store));
     match result {
         Ok(()) => {
             outln!(
-                "sent a sample alert through `{name}` ({}): delivered",
+                "sent a sample alert (marked \"test\": true) through `{name}` ({}): delivered",
                 alert.sink.kind()
             );
             Ok(ExitCode::SUCCESS)

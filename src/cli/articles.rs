@@ -23,7 +23,7 @@ pub fn list(
     limit: i64,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
+    let store = env.open_store_read_only()?;
     let feed_id = match feed {
         Some(key) => Some(
             store
@@ -82,7 +82,7 @@ struct VersionListing {
 }
 
 pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
+    let store = env.open_store_read_only()?;
     let article = find_article(&store, key)?;
     let versions = store.read(|c| articles::versions(c, article.id))?;
     if json {
@@ -130,7 +130,7 @@ pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
+    let store = env.open_store_read_only()?;
     let article = find_article(&store, key)?;
     let version = match seq {
         Some(n) => store.read(|c| articles::version(c, article.id, n))?,

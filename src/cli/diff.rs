@@ -62,7 +62,7 @@ pub fn diff_article(
     format: DiffFormat,
     color: ColorChoice,
 ) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
+    let store = env.open_store_read_only()?;
     let article = find_article(&store, key)?;
     let latest = store
         .read(|c| articles::latest_version(c, article.id))?

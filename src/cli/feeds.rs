@@ -16,27 +16,47 @@ use crate::fetch::HttpClient;
 use crate::store::{Store, feeds, unix_now};
 
 pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
-    // The config's feeds are part of every listing, so bring the database in line first.
-    store.write(|tx| feeds::sync_config(tx, &env.config.feeds, unix_now()))?;
+    // Only `feeds sync` (and `run`) write the config's feeds; listings read what is stored and
+    // say when the config differs. See: #12.
     match cmd {
-        FeedsCommand::Add(args) => add(env, &store, &args),
-        FeedsCommand::List { json } => list(&store, json),
-        FeedsCommand::Remove { feed } => {
-            let f = store
-                .read(|c| feeds::find(c, &feed))?
-                .with_context(|| format!("no feed `{feed}`"))?;
-            store.write(|tx| feeds::remove(tx, &f))?;
-            outln!(
-                "removed feed {} ({})",
-                sanitize(&f.label()),
-                sanitize(&f.url)
-            );
-            Ok(ExitCode::SUCCESS)
+        FeedsCommand::Sync { restore_removed } => super::config_sync::sync(env, restore_removed),
+        FeedsCommand::List { json } => {
+            let store = env.open_store_read_only()?;
+            if !json {
+                outln!("config {}", sanitize(&env.config_origin.describe()));
+            }
+            super::config_sync::print_hint(env, &store)?;
+            list(&store, json)
         }
-        FeedsCommand::Import { file, full_text } => import(&store, &file, full_text),
-        FeedsCommand::Export => export(&store),
+        FeedsCommand::Export => export(&env.open_store_read_only()?),
+        FeedsCommand::Add(args) => add(env, &env.open_store()?, &args),
+        FeedsCommand::Remove { feed } => remove(env, &env.open_store()?, &feed),
+        FeedsCommand::Import { file, full_text } => import(&env.open_store()?, &file, full_text),
     }
+}
+
+/// Deletes a feed and its history; one the config lists gets a tombstone so that the next
+/// config sync does not add it back.
+fn remove(env: &Env, store: &Store, key: &str) -> anyhow::Result<ExitCode> {
+    let f = store
+        .read(|c| feeds::find(c, key))?
+        .with_context(|| format!("no feed `{key}`"))?;
+    let listed = env.config.feeds.iter().any(|c| c.url.as_str() == f.url);
+    let tombstone = listed || f.source == "config";
+    store.write(|tx| feeds::remove(tx, &f, tombstone, unix_now()))?;
+    outln!(
+        "removed feed {} ({}) and its history",
+        sanitize(&f.label()),
+        sanitize(&f.url)
+    );
+    if tombstone {
+        outln!(
+            "the config lists it: it stays removed, and `redline feeds sync` will not add it back \
+             (`redline feeds add {}` or `redline feeds sync --restore-removed` does)",
+            sanitize(&f.url)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn add(env: &Env, store: &Store, args: &FeedAddArgs) -> anyhow::Result<ExitCode> {

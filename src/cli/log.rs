@@ -52,7 +52,7 @@ fn feed_id(store: &Store, feed: Option<&str>) -> anyhow::Result<Option<i64>> {
 }
 
 pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
+    let store = env.open_store_read_only()?;
     let kinds: Option<Vec<ClaimKind>> = o
         .kinds
         .map(|list| {
@@ -191,7 +191,7 @@ enum ExportRecord<'a> {
 }
 
 pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
+    let store = env.open_store_read_only()?;
     let cutoff = since_cutoff(since)?.unwrap_or(i64::MIN);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if format == ExportFormat::Csv {

@@ -4,6 +4,7 @@
 mod alerts;
 mod articles;
 mod check;
+mod config_sync;
 mod diff;
 mod feeds;
 mod log;
@@ -185,20 +186,27 @@ fn parse_duration_arg(s: &str) -> Result<std::time::Duration, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum AlertsCommand {
-    /// The configured rules and recent deliveries.
+    /// The configured rules and recent deliveries, each pending (not attempted yet), retrying
+    /// (failed, tried again after a backoff), delivered, or given up (failed
+    /// delivery.max_attempts times, or its alert left the config; `alerts retry` revives it).
     List {
-        /// Only deliveries not yet made.
-        #[arg(long, conflicts_with = "failed")]
-        pending: bool,
-        /// Only deliveries that failed at least once and are not delivered.
+        /// Only deliveries in this state.
+        #[arg(long, value_enum, conflicts_with = "pending")]
+        state: Option<alerts::StateArg>,
+        /// Same as --state pending.
         #[arg(long)]
+        pending: bool,
+        /// Gone: it meant both retrying and given up. Use --state retrying or --state given-up.
+        #[arg(long, hide = true)]
         failed: bool,
         #[arg(long)]
         json: bool,
     },
-    /// Send a sample alert through a rule's real sink and say what happened.
+    /// Send a sample alert (marked as a test) through a rule's sink and say what happened.
+    /// An atom sink's real file is left alone: the sample feed goes to a temporary file.
     Test { name: String },
-    /// Retry a failed delivery now (or every failed one).
+    /// Make a delivery due now (or every retrying and given-up one). An unknown id is an
+    /// error; a delivered one is never sent again.
     Retry { id: Option<i64> },
 }
 
@@ -206,12 +214,20 @@ pub enum AlertsCommand {
 pub enum FeedsCommand {
     /// Watch a new feed (stored in the database).
     Add(FeedAddArgs),
-    /// List feeds from the config and the database.
+    /// List the feeds in the database (says when the config lists others: `feeds sync`).
     List {
         #[arg(long)]
         json: bool,
     },
-    /// Stop watching a feed added with `feeds add` (its history is deleted).
+    /// Bring the database's feeds in line with the config's [[feed]] list (`run` does this
+    /// at start and on SIGHUP; no other command does).
+    Sync {
+        /// Also add back config feeds removed with `feeds remove`.
+        #[arg(long)]
+        restore_removed: bool,
+    },
+    /// Stop watching a feed and delete its history. A feed the config lists stays removed:
+    /// `feeds sync` does not add it back.
     Remove { feed: String },
     /// Add every feed of an OPML file.
     Import {
@@ -243,11 +259,16 @@ pub struct FeedAddArgs {
 pub struct Env {
     pub config: Config,
     pub db_path: PathBuf,
+    /// Which config file was used and how it was found, for `status` and `feeds list`.
+    pub config_origin: config_sync::ConfigOrigin,
 }
 
 impl Env {
     pub fn load(cli: &Cli) -> anyhow::Result<Self> {
-        let config = match config::locate(cli.config.as_deref()) {
+        let located = config::locate(cli.config.as_deref());
+        let config_origin =
+            config_sync::ConfigOrigin::of(cli.config.as_deref(), located.as_deref());
+        let config = match located {
             Some(path) => Config::load(&path)?,
             None => Config::default().with_env(),
         };
@@ -256,12 +277,23 @@ impl Env {
             .clone()
             .or_else(|| config.database.clone())
             .unwrap_or_else(config::default_database_path);
-        Ok(Self { config, db_path })
+        Ok(Self {
+            config,
+            db_path,
+            config_origin,
+        })
     }
 
     pub fn open_store(&self) -> anyhow::Result<Store> {
         Store::open(&self.db_path)
             .with_context(|| "opening the database (set --db or REDLINE_DB to use another file)")
+    }
+
+    /// The store for a command that only reads: opened read-only, never created or migrated.
+    pub fn open_store_read_only(&self) -> anyhow::Result<Store> {
+        Store::open_read_only(&self.db_path).with_context(
+            || "opening the database read-only (set --db or REDLINE_DB to use another file)",
+        )
     }
 }
 
@@ -330,17 +362,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { format, since } => log::export(&env, format, since.as_deref()),
         Command::Reprocess => log::reprocess(&env),
         Command::Alerts(AlertsCommand::List {
+            state,
             pending,
             failed,
             json,
-        }) => {
-            let which = match (pending, failed) {
-                (true, _) => crate::store::outbox::Listing::Pending,
-                (_, true) => crate::store::outbox::Listing::Failed,
-                _ => crate::store::outbox::Listing::All,
-            };
-            alerts::list(&env, which, json)
-        }
+        }) => alerts::list(&env, state, pending, failed, json),
         Command::Alerts(AlertsCommand::Test { name }) => alerts::test(&env, &name),
         Command::Alerts(AlertsCommand::Retry { id }) => alerts::retry(&env, id),
         Command::Run => poll::run_daemon(&env),

@@ -13,7 +13,7 @@ use crate::alert::dispatch::Dispatcher;
 use crate::daemon;
 use crate::fetch::HttpClient;
 use crate::poll::{PollContext, PollReport, poll_feed};
-use crate::store::{feeds, unix_now, writer_lock};
+use crate::store::{feeds, writer_lock};
 
 pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
     let _poller = writer_lock::acquire(&env.db_path)?;
@@ -36,7 +36,15 @@ pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
 pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
     let _poller = writer_lock::acquire(&env.db_path)?;
     let store = env.open_store()?;
-    store.write(|tx| feeds::sync_config(tx, &env.config.feeds, unix_now()))?;
+    // No config sync here: `poll` polls what the database holds and says when the config
+    // lists something else (`redline feeds sync` applies it). See: #12.
+    let in_sync = super::config_sync::print_hint(env, &store)?;
+    // Rows of alerts missing from this config are dropped only when the config matches the
+    // database: `poll` run with another directory's config must not drop the real alerts.
+    let alerts = in_sync.then_some(env.config.alerts.as_slice());
+    if let Err(e) = crate::alert::retention::prune_outbox(&store, &env.config.delivery, alerts) {
+        tracing::warn!(error = %e, "outbox pruning failed");
+    }
     let targets = match only {
         Some(key) => {
             let f = store
@@ -48,7 +56,7 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
     };
     if targets.is_empty() {
         eprintln!(
-            "no feeds to poll: add [[feed]] entries to the config or use `redline feeds add URL`"
+            "no feeds to poll: add [[feed]] entries to the config and run `redline feeds sync`, or use `redline feeds add URL`"
         );
         return Ok(ExitCode::SUCCESS);
     }

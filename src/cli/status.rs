@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::Env;
-use super::output::{clip, outln, print_json, rfc3339, time};
+use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use crate::config::format_duration;
 use crate::store::{feeds, meta, outbox, unix_now};
 
@@ -16,9 +16,22 @@ const HEARTBEAT_STALE: i64 = 60;
 /// Shown for a feed whose server has only ever answered 304.
 pub const NO_CONTENT: &str = "no content yet: the server only ever answered 304 Not Modified";
 
+/// A feed's health; the one vocabulary of `status`, `feeds list` and their JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedState {
+    /// The last poll worked.
+    Ok,
+    /// The last poll failed, for less than --max-failing so far.
+    Erroring,
+    /// Failing (or sending no content) for longer than --max-failing: unhealthy.
+    Failing,
+}
+
 #[derive(serde::Serialize)]
 struct FeedStatus {
     id: i64,
+    state: FeedState,
     name: Option<String>,
     url: String,
     last_ok_at: Option<String>,
@@ -44,12 +57,24 @@ struct Status {
     healthy: bool,
     database: String,
     database_bytes: u64,
+    /// The config file used (null: built-in defaults) and how it was found.
+    config: Option<String>,
+    config_found_by: &'static str,
+    /// Whether the database's feeds match the config's (else `redline feeds sync`).
+    config_in_sync: bool,
     feeds: i64,
     articles: i64,
     versions: i64,
-    failing_feeds: i64,
+    /// Feeds whose last poll failed, for less than --max-failing so far.
+    erroring_feeds: usize,
+    /// Feeds failing for longer than --max-failing (these make `status` unhealthy).
+    failing_feeds: usize,
+    /// Deliveries not attempted yet.
     alerts_pending: i64,
-    alerts_failed: i64,
+    /// Deliveries that failed and will be tried again.
+    alerts_retrying: i64,
+    /// Deliveries given up after delivery.max_attempts (`redline alerts retry` revives them).
+    alerts_given_up: i64,
     daemon_running: bool,
     daemon_pid: Option<u32>,
     daemon_heartbeat_at: Option<String>,
@@ -58,7 +83,7 @@ struct Status {
 }
 
 pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<ExitCode> {
-    let store = env.open_store()?;
+    let store = env.open_store_read_only()?;
     let now = unix_now();
     let threshold = max_failing.as_secs() as i64;
     let (rows, totals, alerts, beat) = store.read(|c| {
@@ -83,9 +108,17 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
                 .or(f.last_error_at.map(|t| t - 1))
                 .unwrap_or(now);
             let never_read = f.never_read();
+            let unhealthy = (f.error_streak > 0 && now - since > threshold)
+                || (never_read && now - f.created_at > threshold);
             FeedStatus {
-                unhealthy: (f.error_streak > 0 && now - since > threshold)
-                    || (never_read && now - f.created_at > threshold),
+                state: if unhealthy {
+                    FeedState::Failing
+                } else if f.error_streak > 0 {
+                    FeedState::Erroring
+                } else {
+                    FeedState::Ok
+                },
+                unhealthy,
                 no_content_yet: never_read,
                 encoding: f.encoding,
                 parse_warning: f.parse_warning,
@@ -106,16 +139,23 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
         .as_ref()
         .is_some_and(|b| b.stopped_at.is_none() && now - b.at <= HEARTBEAT_STALE);
     let healthy = !feed_status.iter().any(|f| f.unhealthy);
+    let count = |state| feed_status.iter().filter(|f| f.state == state).count();
+    let config_in_sync = super::config_sync::out_of_sync_hint(env, &store)?.is_none();
     let s = Status {
         healthy,
         database: store.path().display().to_string(),
         database_bytes: store.size_bytes(),
+        config: env.config_origin.path().map(|p| p.display().to_string()),
+        config_found_by: env.config_origin.how(),
+        config_in_sync,
         feeds: totals.0,
         articles: totals.1,
         versions: totals.2,
-        failing_feeds: totals.3,
-        alerts_pending: alerts.0,
-        alerts_failed: alerts.1,
+        erroring_feeds: count(FeedState::Erroring),
+        failing_feeds: count(FeedState::Failing),
+        alerts_pending: alerts.pending,
+        alerts_retrying: alerts.retrying,
+        alerts_given_up: alerts.given_up,
         daemon_running: running,
         daemon_pid: beat.as_ref().filter(|_| running).map(|b| b.pid),
         daemon_heartbeat_at: beat.as_ref().map(|b| rfc3339(b.at)),
@@ -136,6 +176,15 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
         s.database,
         s.database_bytes as f64 / 1_000_000.0
     );
+    outln!(
+        "config    {}{}",
+        sanitize(&env.config_origin.describe()),
+        if config_in_sync {
+            ""
+        } else {
+            "\n          it differs from the database's feeds: run `redline feeds sync` to apply it"
+        }
+    );
     match &beat {
         Some(b) if running => outln!(
             "daemon    running (pid {}), heartbeat {}s ago, last poll {}",
@@ -153,16 +202,19 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
         None => outln!("daemon    never ran against this database"),
     }
     outln!(
-        "totals    {} feeds, {} articles, {} versions, {} failing feeds",
+        "totals    {} feeds ({} erroring, {} failing for over {}), {} articles, {} versions",
         s.feeds,
+        s.erroring_feeds,
+        s.failing_feeds,
+        format_duration(max_failing),
         s.articles,
-        s.versions,
-        s.failing_feeds
+        s.versions
     );
     outln!(
-        "alerts    {} pending, {} failed",
+        "alerts    {} pending, {} retrying, {} given up",
         s.alerts_pending,
-        s.alerts_failed
+        s.alerts_retrying,
+        s.alerts_given_up
     );
     outln!();
     outln!(
@@ -189,7 +241,7 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
             f.error_streak,
             f.articles,
             f.versions,
-            if f.unhealthy { "UNHEALTHY: " } else { "" },
+            if f.unhealthy { "FAILING: " } else { "" },
             match f.last_error.as_deref() {
                 Some(e) => clip(e, 90),
                 None if f.no_content_yet => NO_CONTENT.to_string(),

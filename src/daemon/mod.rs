@@ -38,6 +38,17 @@ pub async fn sync_feeds(store: &Store, config: &Config) -> Result<feeds::SyncRep
     .map_err(|e| StoreError::Invalid(format!("config sync task failed: {e}")))?
 }
 
+/// Config feeds not added back because `feeds remove` removed them: said once per sync, so a
+/// user who wonders why a listed feed is not polled finds the reason in the log.
+pub fn log_kept_removed(report: &feeds::SyncReport) {
+    if !report.kept_removed.is_empty() {
+        tracing::info!(
+            feeds = ?report.kept_removed,
+            "config feeds removed with `feeds remove` stay removed (`redline feeds add URL` or `redline feeds sync --restore-removed` brings them back)"
+        );
+    }
+}
+
 /// Runs the daemon until `shutdown` is cancelled; in-flight polls finish their transaction.
 /// Every message on `reload` re-reads the config file.
 pub async fn run(
@@ -54,6 +65,7 @@ pub async fn run(
         db = %store.path().display(),
         "feeds synced from config"
     );
+    log_kept_removed(&report);
     let dispatcher = Dispatcher::from_config(store.clone(), &config)
         .map_err(|e| DaemonError::Http(e.to_string()))?;
     let ctx = PollContext::new(
@@ -68,9 +80,15 @@ pub async fn run(
         let dispatcher = dispatcher.clone();
         tokio::spawn(async move { dispatcher.run(shutdown).await })
     };
+    // Pruning runs in its own task, outside every poll transaction, in short batches.
+    let pruning = tokio::spawn(crate::alert::retention::run(
+        dispatcher.clone(),
+        shutdown.clone(),
+    ));
     let notifier = systemd::Notifier::from_env();
     scheduler::run(ctx, dispatcher, notifier, reload).await?;
     let _ = delivering.await;
+    let _ = pruning.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -198,7 +198,7 @@ async fn beat(
     .await
     .map_err(|e| StoreError::Invalid(format!("heartbeat task failed: {e}")))??;
     Ok(format!(
-        "{feeds} feeds, {articles} articles, {versions} versions, {failing} feeds failing"
+        "{feeds} feeds, {articles} articles, {versions} versions, {failing} feeds erroring"
     ))
 }
 
@@ -225,6 +225,7 @@ async fn reload_config(ctx: PollContext, dispatcher: &Dispatcher) -> PollContext
             return ctx;
         }
     };
+    super::log_kept_removed(&report);
     let http = if new.http == ctx.config.http {
         ctx.http.clone()
     } else {

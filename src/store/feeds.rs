@@ -101,14 +101,90 @@ pub struct SyncReport {
     pub added: usize,
     pub updated: usize,
     pub deactivated: usize,
+    /// Config URLs not added back because they were removed with `feeds remove`.
+    pub kept_removed: Vec<String>,
+}
+
+/// What a config sync would do, computed without writing (the hint of `poll` and `feeds list`).
+#[derive(Debug, Default, PartialEq)]
+pub struct SyncPlan {
+    /// Indexes into the config's feed list.
+    pub add: Vec<usize>,
+    /// (feed id, config index) of rows whose settings differ from the config.
+    pub update: Vec<(i64, usize)>,
+    /// Active config feeds the config no longer lists.
+    pub deactivate: Vec<i64>,
+    /// Config URLs with a tombstone: removed with `feeds remove`, so not added back.
+    pub kept_removed: Vec<String>,
+}
+
+impl SyncPlan {
+    /// Whether the database already matches the config (tombstones are not a difference:
+    /// they are the user's decision).
+    pub fn is_in_sync(&self) -> bool {
+        self.add.is_empty() && self.update.is_empty() && self.deactivate.is_empty()
+    }
+}
+
+/// Compares the database's feeds with the config's `[[feed]]` list. Reads only.
+pub fn plan_sync(conn: &Connection, feeds: &[FeedConfig]) -> Result<SyncPlan> {
+    let mut plan = SyncPlan::default();
+    let mut keep = Vec::with_capacity(feeds.len());
+    for (i, f) in feeds.iter().enumerate() {
+        let url = f.url.as_str();
+        let interval = f.interval.map(|d| d.as_secs() as i64);
+        let existing: Option<ExistingFeed> = conn
+            .query_row(
+                "SELECT id, name, interval_secs, full_text, active, source FROM feeds \
+                 WHERE config_url = ?1 OR (config_url IS NULL AND url = ?1) \
+                 ORDER BY config_url IS NULL LIMIT 1",
+                [url],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        match existing {
+            None if is_tombstoned(conn, url)? => plan.kept_removed.push(url.to_string()),
+            None => plan.add.push(i),
+            Some((id, name, iv, ft, active, source)) => {
+                if name != f.name
+                    || iv != interval
+                    || ft != f.full_text
+                    || !active
+                    || source != "config"
+                {
+                    plan.update.push((id, i));
+                }
+                keep.push(id);
+            }
+        }
+    }
+    let mut stmt = conn.prepare("SELECT id FROM feeds WHERE source = 'config' AND active = 1")?;
+    let active: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    plan.deactivate = active.into_iter().filter(|id| !keep.contains(id)).collect();
+    Ok(plan)
 }
 
 /// Makes the database's config feeds match the config's `[[feed]]` list. Feeds removed from
-/// the config are deactivated, not deleted: their history stays readable.
+/// the config are deactivated, not deleted: their history stays readable. Feeds removed with
+/// `feeds remove` (a tombstone) are not added back.
 pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<SyncReport> {
-    let mut report = SyncReport::default();
-    let mut keep = Vec::with_capacity(feeds.len());
-    for f in feeds {
+    let plan = plan_sync(conn, feeds)?;
+    for (i, f) in feeds.iter().enumerate() {
+        let update = plan.update.iter().find(|(_, j)| *j == i).map(|(id, _)| *id);
+        if update.is_none() && !plan.add.contains(&i) {
+            continue;
+        }
         let url = f.url.as_str();
         let interval = f.interval.map(|d| d.as_secs() as i64);
         if let Some(name) = &f.name {
@@ -132,61 +208,52 @@ pub fn sync_config(conn: &Connection, feeds: &[FeedConfig], now: i64) -> Result<
                 conn.execute("UPDATE feeds SET name = NULL WHERE id = ?1", [id])?;
             }
         }
-        let existing: Option<ExistingFeed> = conn
-            .query_row(
-                "SELECT id, name, interval_secs, full_text, active, source FROM feeds \
-                 WHERE config_url = ?1 OR (config_url IS NULL AND url = ?1) \
-                 ORDER BY config_url IS NULL LIMIT 1",
-                [url],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
-            )
-            .optional()?;
-        match existing {
+        match update {
+            Some(id) => {
+                conn.execute(
+                    "UPDATE feeds SET name = ?2, interval_secs = ?3, full_text = ?4, active = 1, \
+                     source = 'config', config_url = ?5 WHERE id = ?1",
+                    params![id, f.name, interval, f.full_text, url],
+                )?;
+            }
             None => {
                 conn.execute(
                     "INSERT INTO feeds (url, config_url, name, source, interval_secs, full_text, created_at) \
                      VALUES (?1, ?1, ?2, 'config', ?3, ?4, ?5)",
                     params![url, f.name, interval, f.full_text, now],
                 )?;
-                keep.push(conn.last_insert_rowid());
-                report.added += 1;
-            }
-            Some((id, name, iv, ft, active, source)) => {
-                if name != f.name
-                    || iv != interval
-                    || ft != f.full_text
-                    || !active
-                    || source != "config"
-                {
-                    conn.execute(
-                        "UPDATE feeds SET name = ?2, interval_secs = ?3, full_text = ?4, active = 1, \
-                         source = 'config', config_url = ?5 WHERE id = ?1",
-                        params![id, f.name, interval, f.full_text, url],
-                    )?;
-                    report.updated += 1;
-                }
-                keep.push(id);
             }
         }
     }
-    let mut stmt = conn.prepare("SELECT id FROM feeds WHERE source = 'config' AND active = 1")?;
-    let active: Vec<i64> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for id in active.into_iter().filter(|id| !keep.contains(id)) {
+    for id in &plan.deactivate {
         conn.execute("UPDATE feeds SET active = 0 WHERE id = ?1", [id])?;
-        report.deactivated += 1;
     }
-    Ok(report)
+    Ok(SyncReport {
+        added: plan.add.len(),
+        updated: plan.update.len(),
+        deactivated: plan.deactivate.len(),
+        kept_removed: plan.kept_removed,
+    })
+}
+
+fn is_tombstoned(conn: &Connection, url: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM feed_tombstones WHERE url = ?1",
+            [url],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Forgets that these URLs were removed, so the next config sync adds them again.
+pub fn clear_tombstones(conn: &Connection, urls: &[&str]) -> Result<usize> {
+    let mut n = 0;
+    for url in urls {
+        n += conn.execute("DELETE FROM feed_tombstones WHERE url = ?1", [url])?;
+    }
+    Ok(n)
 }
 
 /// Adds a feed from the command line.
@@ -212,6 +279,9 @@ pub fn add(
             "a feed named `{name}` already exists; choose another --name"
         )));
     }
+    // Adding a removed feed again is the user changing their mind: a config sync may take
+    // it over again.
+    clear_tombstones(conn, &[url])?;
     conn.execute(
         "INSERT INTO feeds (url, name, source, interval_secs, full_text, created_at) \
          VALUES (?1, ?2, 'cli', ?3, ?4, ?5)",
@@ -227,13 +297,22 @@ pub fn add(
         .ok_or_else(|| StoreError::Invalid("feed vanished after insert".into()))
 }
 
-/// Deletes a CLI-added feed and its history. Config feeds are removed from the config instead.
-pub fn remove(conn: &Connection, feed: &FeedRow) -> Result<()> {
-    if feed.source == "config" && feed.active {
-        return Err(StoreError::Invalid(format!(
-            "feed {} comes from the config file; remove its [[feed]] entry there",
-            feed.label()
-        )));
+/// Deletes a feed and its history. With `tombstone` (the config lists it), its URLs are
+/// remembered so that a later config sync does not add it back.
+pub fn remove(conn: &Connection, feed: &FeedRow, tombstone: bool, now: i64) -> Result<()> {
+    if tombstone {
+        let config_url: Option<String> = conn.query_row(
+            "SELECT config_url FROM feeds WHERE id = ?1",
+            [feed.id],
+            |r| r.get(0),
+        )?;
+        for url in std::iter::once(feed.url.as_str()).chain(config_url.as_deref()) {
+            conn.execute(
+                "INSERT INTO feed_tombstones (url, removed_at) VALUES (?1, ?2) \
+                 ON CONFLICT (url) DO UPDATE SET removed_at = ?2",
+                params![url, now],
+            )?;
+        }
     }
     conn.execute("DELETE FROM feeds WHERE id = ?1", [feed.id])?;
     Ok(())
@@ -412,4 +491,66 @@ pub fn counts(conn: &Connection, feed_id: i64) -> Result<(i64, i64)> {
         [feed_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_feed(url: &str, name: &str) -> FeedConfig {
+        FeedConfig {
+            url: url.parse().expect("url"),
+            name: Some(name.into()),
+            interval: None,
+            full_text: false,
+        }
+    }
+
+    #[test]
+    fn plan_reads_only_and_a_tombstone_keeps_a_removed_config_feed_out() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = crate::store::Store::open(&dir.path().join("r.db")).expect("store");
+        let cfg = [
+            config_feed("https://wire.example/rss", "wire"),
+            config_feed("https://ledger.example/atom.xml", "ledger"),
+        ];
+        let plan = store.read(|c| plan_sync(c, &cfg)).expect("plan");
+        assert_eq!(plan.add, [0, 1]);
+        assert!(!plan.is_in_sync());
+        assert_eq!(
+            store.read(list).expect("list").len(),
+            0,
+            "planning wrote nothing"
+        );
+        store.write(|tx| sync_config(tx, &cfg, 1)).expect("sync");
+        assert!(
+            store
+                .read(|c| plan_sync(c, &cfg))
+                .expect("plan")
+                .is_in_sync()
+        );
+
+        let ledger = store
+            .read(|c| find(c, "ledger"))
+            .expect("find")
+            .expect("ledger");
+        store
+            .write(|tx| remove(tx, &ledger, true, 2))
+            .expect("remove");
+        let report = store.write(|tx| sync_config(tx, &cfg, 3)).expect("sync");
+        assert_eq!(report.added, 0);
+        assert_eq!(report.kept_removed, ["https://ledger.example/atom.xml"]);
+        assert!(
+            store
+                .read(|c| plan_sync(c, &cfg))
+                .expect("plan")
+                .is_in_sync()
+        );
+        store
+            .write(|tx| add(tx, "https://ledger.example/atom.xml", None, None, false, 4))
+            .expect("add back");
+        let report = store.write(|tx| sync_config(tx, &cfg, 5)).expect("sync");
+        assert!(report.kept_removed.is_empty());
+        assert_eq!(report.updated, 1, "the added feed is the config's again");
+    }
 }

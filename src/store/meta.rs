@@ -36,7 +36,7 @@ pub fn heartbeat(conn: &Connection) -> Result<Option<Heartbeat>> {
     Ok(v.and_then(|v| serde_json::from_str(&v).ok()))
 }
 
-/// Totals for `status` and the systemd STATUS line: (feeds, articles, versions, failing feeds).
+/// Totals for `status` and the systemd STATUS line: (feeds, articles, versions, erroring feeds: last poll failed).
 pub fn totals(conn: &Connection) -> Result<(i64, i64, i64, i64)> {
     Ok(conn.query_row(
         "SELECT (SELECT COUNT(*) FROM feeds WHERE active = 1), (SELECT COUNT(*) FROM articles), \

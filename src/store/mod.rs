@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_simplified_diffs.sql"),
     include_str!("migrations/0007_feed_body_at.sql"),
     include_str!("migrations/0008_feed_parse_notes.sql"),
+    include_str!("migrations/0013_feed_tombstones.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
@@ -51,6 +52,16 @@ pub enum StoreError {
          it was written by a newer redline; upgrade redline or point --db at another file"
     )]
     TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error(
+        "database {path} has schema version {found}, but this redline reads version {supported}; \
+         a read-only command does not upgrade it: run `redline run` or `redline feeds sync` once \
+         to upgrade"
+    )]
+    TooOld {
         path: PathBuf,
         found: i64,
         supported: i64,
@@ -119,6 +130,74 @@ impl Store {
         })
     }
 
+    /// Opens the database at `path` for reading only: nothing is created, migrated or written,
+    /// so read commands work on a read-only file or directory (a copy, a backup, the systemd
+    /// state directory seen by another user). A missing file reads as an empty database (an
+    /// in-memory one with the current schema); a schema older than this binary is an error
+    /// that says how to upgrade, never a migration.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if !path.exists() {
+            let mut conn = Connection::open_in_memory().map_err(open_err)?;
+            migrate(&mut conn, path)?;
+            conn.pragma_update(None, "query_only", true)
+                .map_err(open_err)?;
+            return Ok(Self {
+                conn: Arc::new(Mutex::new(conn)),
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = match open_read_only_conn(path, false) {
+            Ok(c) => c,
+            // Under WAL a reader needs the `-shm` index next to the file. When it does not
+            // exist and cannot be created (read-only directory, or a directory of another
+            // user), the first read fails with SQLITE_READONLY_DIRECTORY or _CANTINIT
+            // (SQLite's "Read-Only Databases" rules, wal.html §8); `mode=ro` alone does not
+            // help. `immutable=1` then reads the main file without shared memory or locks.
+            // It ignores a `-wal` file, but with no `-shm` there is no live writer (the daemon
+            // keeps one while it runs) and a cleanly closed database has folded its WAL back
+            // into the file; a WAL left by a crash is said in the log.
+            Err(StoreError::Open { source, .. }) if needs_shm(&source, path) => {
+                let mut wal = path.as_os_str().to_owned();
+                wal.push("-wal");
+                if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                    tracing::warn!(
+                        wal = %PathBuf::from(&wal).display(),
+                        "reading the database without its WAL (no -shm can be created here): \
+                         changes committed since the last checkpoint are not shown"
+                    );
+                }
+                open_read_only_conn(path, true)?
+            }
+            Err(e) => return Err(e),
+        };
+        let found: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        let supported = schema_version();
+        if found > supported {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            });
+        }
+        if found < supported {
+            return Err(StoreError::TooOld {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            });
+        }
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_path_buf(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -153,6 +232,66 @@ impl Store {
             .map(|m| m.len())
             .unwrap_or(0)
     }
+}
+
+/// A read-only connection to `path`, checked by a real read (opening is lazy in SQLite).
+fn open_read_only_conn(path: &Path, immutable: bool) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let open_err = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut uri = String::from("file:");
+    uri.push_str(&uri_path(path));
+    uri.push_str(if immutable {
+        "?mode=ro&immutable=1"
+    } else {
+        "?mode=ro"
+    });
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(open_err)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(open_err)?;
+    conn.pragma_update(None, "query_only", true)
+        .map_err(open_err)?;
+    conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(open_err)?;
+    Ok(conn)
+}
+
+/// Whether a read-only open failed because the WAL index could not be created: no `-shm`
+/// exists. With one present (a live daemon's, unreadable to us) `immutable=1` could read pages
+/// mid-checkpoint, so that error stands.
+fn needs_shm(e: &rusqlite::Error, path: &Path) -> bool {
+    let mut shm = path.as_os_str().to_owned();
+    shm.push("-shm");
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    ) && !Path::new(&shm).exists()
+}
+
+/// `path` percent-encoded for a `file:` URI: `?`, `#` and `%` in a file name would otherwise
+/// end the path or start an escape.
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for &b in std::os::unix::ffi::OsStrExt::as_bytes(abs.as_os_str()) {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char);
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// The schema version this binary writes.

@@ -4,6 +4,41 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Result;
 
+/// Where a delivery stands; the one vocabulary of `status`, `alerts list` and their JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Not attempted yet.
+    Pending,
+    /// Failed at least once; will be tried again after its backoff.
+    Retrying,
+    Delivered,
+    /// Failed `delivery.max_attempts` times (or its alert left the config): not tried again
+    /// until `alerts retry`.
+    GivenUp,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Retrying => "retrying",
+            Self::Delivered => "delivered",
+            Self::GivenUp => "given up",
+        }
+    }
+
+    /// The rows in this state, as SQL.
+    fn condition(self) -> &'static str {
+        match self {
+            Self::Pending => "delivered_at IS NULL AND failed = 0 AND attempts = 0",
+            Self::Retrying => "delivered_at IS NULL AND failed = 0 AND attempts > 0",
+            Self::Delivered => "delivered_at IS NOT NULL",
+            Self::GivenUp => "delivered_at IS NULL AND failed = 1",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OutboxRow {
     pub id: i64,
@@ -16,7 +51,23 @@ pub struct OutboxRow {
     pub next_attempt_at: i64,
     pub delivered_at: Option<i64>,
     pub last_error: Option<String>,
+    /// Given up: `max_attempts` used up. Shown as `state` in JSON.
+    #[serde(skip)]
     pub failed: bool,
+}
+
+impl OutboxRow {
+    pub fn state(&self) -> DeliveryState {
+        if self.delivered_at.is_some() {
+            DeliveryState::Delivered
+        } else if self.failed {
+            DeliveryState::GivenUp
+        } else if self.attempts > 0 {
+            DeliveryState::Retrying
+        } else {
+            DeliveryState::Pending
+        }
+    }
 }
 
 const COLUMNS: &str = "id, change_id, alert, payload, created_at, attempts, next_attempt_at, \
@@ -111,20 +162,9 @@ pub fn mark_failed(
     Ok(())
 }
 
-/// Which rows `alerts list` shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listing {
-    All,
-    Pending,
-    Failed,
-}
-
-pub fn list(conn: &Connection, which: Listing, limit: i64) -> Result<Vec<OutboxRow>> {
-    let cond = match which {
-        Listing::All => "1 = 1",
-        Listing::Pending => "delivered_at IS NULL AND failed = 0",
-        Listing::Failed => "delivered_at IS NULL AND (failed = 1 OR attempts > 0)",
-    };
+/// Rows in `state` (all rows when `None`), newest first.
+pub fn list(conn: &Connection, state: Option<DeliveryState>, limit: i64) -> Result<Vec<OutboxRow>> {
+    let cond = state.map_or("1 = 1", DeliveryState::condition);
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM outbox WHERE {cond} ORDER BY id DESC LIMIT ?1"
     ))?;
@@ -134,7 +174,18 @@ pub fn list(conn: &Connection, which: Listing, limit: i64) -> Result<Vec<OutboxR
     Ok(rows)
 }
 
-/// Makes undelivered rows due now (one, or all that failed); returns how many.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Makes undelivered rows due now (one, or all that are retrying or given up); returns how
+/// many. Delivered rows are never sent again.
 pub fn retry(conn: &Connection, id: Option<i64>, now_ms: i64) -> Result<usize> {
     Ok(conn.execute(
         "UPDATE outbox SET failed = 0, attempts = 0, next_attempt_at = ?2 WHERE delivered_at IS NULL \
@@ -153,11 +204,110 @@ pub fn recent_payloads(conn: &Connection, alert: &str, limit: i64) -> Result<Vec
     Ok(rows)
 }
 
-/// (pending, failed) counts for `status`.
-pub fn counts(conn: &Connection) -> Result<(i64, i64)> {
+/// How many rows are in each undelivered state, for `status`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct StateCounts {
+    pub pending: i64,
+    pub retrying: i64,
+    pub given_up: i64,
+}
+
+pub fn counts(conn: &Connection) -> Result<StateCounts> {
     Ok(conn.query_row(
-        "SELECT COALESCE(SUM(delivered_at IS NULL AND failed = 0), 0), COALESCE(SUM(failed = 1), 0) FROM outbox",
+        &format!(
+            "SELECT COALESCE(SUM({}), 0), COALESCE(SUM({}), 0), COALESCE(SUM({}), 0) FROM outbox",
+            DeliveryState::Pending.condition(),
+            DeliveryState::Retrying.condition(),
+            DeliveryState::GivenUp.condition()
+        ),
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(StateCounts {
+                pending: r.get(0)?,
+                retrying: r.get(1)?,
+                given_up: r.get(2)?,
+            })
+        },
     )?)
+}
+
+/// Rows deleted per transaction while pruning, so a large backlog never holds the write lock
+/// for long (the poller and the dispatcher write between batches).
+const PRUNE_BATCH: i64 = 5_000;
+
+/// What one pruning pass removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Delivered rows older than `delivery.keep`.
+    pub delivered: usize,
+    /// Rows of alerts no longer in the config, per alert: (alert, rows, of which undelivered).
+    pub removed_alerts: Vec<(String, usize, usize)>,
+    /// Sample rows older versions of `alerts test` wrote (no change behind them), which put a
+    /// fake entry in an Atom sink's file.
+    pub test_rows: usize,
+}
+
+/// Deletes delivered rows delivered before `delivered_before_ms`, and, given `alerts`, every
+/// row of an alert not in it. Each batch is its own short transaction.
+pub fn prune(
+    store: &super::Store,
+    delivered_before_ms: i64,
+    alerts: Option<&[&str]>,
+) -> Result<PruneReport> {
+    let mut report = PruneReport {
+        test_rows: store
+            .write(|tx| Ok(tx.execute("DELETE FROM outbox WHERE change_id IS NULL", [])?))?,
+        ..PruneReport::default()
+    };
+    loop {
+        let n = store.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox \
+                 WHERE delivered_at IS NOT NULL AND delivered_at < ?1 LIMIT ?2)",
+                params![delivered_before_ms, PRUNE_BATCH],
+            )?)
+        })?;
+        report.delivered += n;
+        if n < PRUNE_BATCH as usize {
+            break;
+        }
+    }
+    // Without the alert list (a config the caller does not trust to be the real one), rows of
+    // unknown alerts are kept.
+    let Some(alerts) = alerts else {
+        return Ok(report);
+    };
+    let names: Vec<String> = store.read(|c| {
+        let mut stmt = c.prepare("SELECT DISTINCT alert FROM outbox")?;
+        let names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(names)
+    })?;
+    for name in names.into_iter().filter(|n| !alerts.contains(&n.as_str())) {
+        let (mut rows, mut undelivered) = (0, 0);
+        loop {
+            let (n, u) = store.write(|tx| {
+                let u: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM (SELECT delivered_at FROM outbox WHERE alert = ?1 \
+                     ORDER BY id LIMIT ?2) WHERE delivered_at IS NULL",
+                    params![name, PRUNE_BATCH],
+                    |r| r.get(0),
+                )?;
+                let n = tx.execute(
+                    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE alert = ?1 \
+                     ORDER BY id LIMIT ?2)",
+                    params![name, PRUNE_BATCH],
+                )?;
+                Ok((n, u as usize))
+            })?;
+            rows += n;
+            undelivered += u;
+            if n < PRUNE_BATCH as usize {
+                break;
+            }
+        }
+        report.removed_alerts.push((name, rows, undelivered));
+    }
+    Ok(report)
 }
