@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod conformance;
 mod daemon;
+mod daily_use;
 mod edits;
 mod feed_intake;
 mod fetch;

@@ -140,6 +140,7 @@ pub fn enqueue(
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),
             stealth: s.change.stealth,
+            stealth_evidence: s.change.evidence.clone(),
             cosmetic: s.change.cosmetic,
             revert_of: s.change.revert_of,
             fields_changed: s.change.fields.iter().map(|f| f.to_string()).collect(),

@@ -1,0 +1,257 @@
+//! Daily use (#12 items 11, 15, 16): stealth edits as a reader means them, watching one page
+//! without a feed, and alerts that stay humane. The real binary against loopback servers, on
+//! a real database in a temp dir.
+
+use std::path::Path;
+
+use crate::util::{self, FeedServer, Route, redline_in, success_stdout};
+
+/// The binary from async tests: the server runs on the other worker thread meanwhile.
+fn run(dir: &Path, args: &[&str]) -> String {
+    let out = tokio::task::block_in_place(|| redline_in(dir, args));
+    success_stdout(&out, args)
+}
+
+const MODIFIED_META: &str = "2026-11-03T09:00:00+00:00";
+
+/// An article page as a news site prints it: a byline and, when given, a visible update line
+/// above the text, and an `article:modified_time` that this site never bothers to change.
+fn page(title: &str, paragraphs: &[&str], update_line: Option<&str>) -> String {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    let stamp = update_line
+        .map(|u| format!("<p class=\"meta-line\">{u}</p>"))
+        .unwrap_or_default();
+    format!(
+        "<!doctype html><html><head><title>{title}</title>\
+         <meta property=\"article:modified_time\" content=\"{MODIFIED_META}\"></head>\
+         <body><header><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav></header>\
+         <main><article><h1>{title}</h1><p>By Maria Okafor</p>{stamp}\n{body}</article></main>\
+         <footer>Harbour City Chronicle</footer></body></html>"
+    )
+}
+
+const P1: &str = "Harbour authorities closed three ferry terminals on Tuesday morning after a \
+    storm surge flooded the quayside and damaged two mooring platforms.";
+const P2: &str = "The port director, Helen Marsh, said engineers would inspect the platforms \
+    before any sailing resumed, and that passengers should expect delays into the weekend.";
+const P3: &str = "About 1,200 travellers were stranded overnight in the terminal buildings, \
+    where volunteers handed out blankets and hot drinks until the early hours.";
+const P3_EDITED: &str = "About 2,400 travellers were stranded overnight in the terminal \
+    buildings, where volunteers handed out blankets and hot drinks until the early hours.";
+const P4: &str = "The city council has opened two schools as temporary shelters and said it \
+    would publish a list of affected sailings on its website later in the day.";
+
+fn serve_page(server: &FeedServer, html: String, last_modified: &str) {
+    server.set(
+        "/news/ferry-storm",
+        Route::Ok {
+            body: html.into_bytes(),
+            content_type: "text/html; charset=utf-8",
+            etag: None,
+            extra: vec![("last-modified", last_modified.to_string())],
+        },
+    );
+}
+
+fn serve_feed(server: &FeedServer) {
+    let link = server.url("/news/ferry-storm");
+    server.set(
+        "/feed.xml",
+        Route::xml(&util::rss(&[(
+            "ferry-storm-1",
+            &link,
+            "Storm closes ferry terminals",
+            "Three terminals closed after a storm surge.",
+        )])),
+    );
+}
+
+fn write_config(dir: &Path, body: &str) {
+    std::fs::write(dir.join("redline.toml"), body).expect("write config");
+}
+
+fn full_text_config(dir: &Path, server: &FeedServer) {
+    write_config(
+        dir,
+        &format!(
+            "[schedule]\njitter = \"0s\"\n\n[[feed]]\nname = \"chronicle\"\nurl = \"{}\"\nfull_text = true\n",
+            server.url("/feed.xml")
+        ),
+    );
+}
+
+/// The change records as `log --json` gives them.
+fn log_json(dir: &Path) -> Vec<serde_json::Value> {
+    let out = run(dir, &["log", "--json"]);
+    serde_json::from_str(&out).expect("log --json is JSON")
+}
+
+const LM1: &str = "Tue, 03 Nov 2026 09:00:00 GMT";
+const LM2: &str = "Tue, 03 Nov 2026 14:05:00 GMT";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_with_a_new_last_modified_is_not_stealth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_feed(&server);
+    full_text_config(dir.path(), &server);
+    serve_page(
+        &server,
+        page("Storm closes ferry terminals", &[P1, P2, P3, P4], None),
+        LM1,
+    );
+    run(dir.path(), &["poll"]);
+    // The text changes and the server says so; the page's own meta stamp stays as it was.
+    serve_page(
+        &server,
+        page(
+            "Storm closes ferry terminals",
+            &[P1, P2, P3_EDITED, P4],
+            None,
+        ),
+        LM2,
+    );
+    run(dir.path(), &["poll"]);
+    let log = log_json(dir.path());
+    assert_eq!(log.len(), 1, "{log:?}");
+    let change = &log[0];
+    assert_eq!(change["stealth"], false, "{change}");
+    let seen = change["stealth_evidence"]["seen"]
+        .as_array()
+        .expect("evidence recorded");
+    let lm = seen
+        .iter()
+        .find(|e| e["kind"] == "http_last_modified")
+        .expect("Last-Modified seen");
+    assert_eq!(lm["before"], LM1);
+    assert_eq!(lm["after"], LM2);
+    assert_eq!(lm["changed"], true);
+    let meta = seen
+        .iter()
+        .find(|e| e["kind"] == "modified_meta")
+        .expect("meta stamp seen");
+    assert_eq!(meta["changed"], false);
+    let text = run(dir.path(), &["log"]);
+    assert!(
+        text.contains("[acknowledged: http_last_modified]"),
+        "{text}"
+    );
+    assert!(!text.contains("[stealth]"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_with_only_a_new_visible_update_line_is_not_stealth_and_the_line_is_not_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_feed(&server);
+    full_text_config(dir.path(), &server);
+    let title = "Storm closes ferry terminals";
+    serve_page(
+        &server,
+        page(title, &[P1, P2, P3, P4], Some("Updated 9.10am")),
+        LM1,
+    );
+    run(dir.path(), &["poll"]);
+    // Only the visible line says the article changed: same Last-Modified, same meta stamp.
+    serve_page(
+        &server,
+        page(title, &[P1, P2, P3_EDITED, P4], Some("Updated 2.05pm")),
+        LM1,
+    );
+    run(dir.path(), &["poll"]);
+    let log = log_json(dir.path());
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["stealth"], false, "{}", log[0]);
+    assert_eq!(
+        log[0]["stealth_evidence"]["seen"]
+            .as_array()
+            .expect("seen")
+            .iter()
+            .filter(|e| e["changed"] == true)
+            .map(|e| e["kind"].as_str().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        vec!["update_line"]
+    );
+    let article = log[0]["article_id"].to_string();
+    let diff = run(dir.path(), &["diff", &article, "--color", "never"]);
+    assert!(
+        !diff.contains("9.10am") && !diff.contains("2.05pm"),
+        "{diff}"
+    );
+    assert!(diff.contains("acknowledged: update_line changed"), "{diff}");
+    assert!(!diff.contains("STEALTH"), "{diff}");
+    let json: serde_json::Value =
+        serde_json::from_str(&run(dir.path(), &["diff", &article, "--format", "json"]))
+            .expect("diff json");
+    assert_eq!(json["stealth_evidence"]["stealth"], false);
+    // Furniture is metadata: the stored text has neither the stamp nor the byline.
+    let db = dir.path().join("redline.db");
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    let (line, byline): (Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT update_line, byline FROM versions WHERE seq = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("version 2");
+    assert_eq!(line.as_deref(), Some("Updated 2.05pm"));
+    assert_eq!(byline.as_deref(), Some("Maria Okafor"));
+    let shown = run(dir.path(), &["diff", &article, "--format", "unified"]);
+    assert!(
+        !shown.contains("Updated") && !shown.contains("By Maria"),
+        "{shown}"
+    );
+
+    // A new stamp and nothing else is not a new version at all.
+    serve_page(
+        &server,
+        page(title, &[P1, P2, P3_EDITED, P4], Some("Updated 3.30pm")),
+        LM2,
+    );
+    run(dir.path(), &["poll"]);
+    assert_eq!(log_json(dir.path()).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_that_nothing_acknowledges_is_stealth_with_its_evidence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_feed(&server);
+    full_text_config(dir.path(), &server);
+    let title = "Storm closes ferry terminals";
+    serve_page(
+        &server,
+        page(title, &[P1, P2, P3, P4], Some("Updated 9.10am")),
+        LM1,
+    );
+    run(dir.path(), &["poll"]);
+    // The figure changes; every stamp stays as it was.
+    serve_page(
+        &server,
+        page(title, &[P1, P2, P3_EDITED, P4], Some("Updated 9.10am")),
+        LM1,
+    );
+    run(dir.path(), &["poll"]);
+    let log = log_json(dir.path());
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["stealth"], true, "{}", log[0]);
+    let seen = log[0]["stealth_evidence"]["seen"].as_array().expect("seen");
+    let kinds: Vec<&str> = seen
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["http_last_modified", "modified_meta", "update_line"]
+    );
+    assert!(seen.iter().all(|e| e["changed"] == false), "{seen:?}");
+    let text = run(dir.path(), &["log"]);
+    assert!(text.contains("[stealth]"), "{text}");
+    let article = log[0]["article_id"].to_string();
+    let diff = run(dir.path(), &["diff", &article, "--color", "never"]);
+    assert!(diff.contains("STEALTH"), "{diff}");
+    assert!(
+        diff.contains("unchanged: http_last_modified, modified_meta, update_line"),
+        "{diff}"
+    );
+}
