@@ -29,6 +29,7 @@ use crate::version::{Decision, decide};
 mod analysis;
 use analysis::Precomputed;
 pub mod recheck;
+mod watch;
 pub use recheck::recheck_feed;
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
@@ -185,6 +186,9 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
         s = ctx.slots.clone().acquire_owned() => s.ok(),
     };
+    if feed.is_page() {
+        return watch::poll_page(ctx, feed, report).await;
+    }
     let url = match Url::parse(&feed.url) {
         Ok(u) => u,
         Err(e) => {

@@ -255,3 +255,170 @@ async fn an_edit_that_nothing_acknowledges_is_stealth_with_its_evidence() {
         "{diff}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Item 15: watching one page without a feed
+// ---------------------------------------------------------------------------------------
+
+/// A webhook receiver on loopback that keeps every body it is sent.
+#[derive(Clone, Default)]
+struct Hook {
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl Hook {
+    async fn start() -> (String, Hook) {
+        async fn receive(
+            axum::extract::State(h): axum::extract::State<Hook>,
+            body: axum::body::Bytes,
+        ) -> axum::http::StatusCode {
+            if let Ok(v) = serde_json::from_slice(&body) {
+                h.bodies.lock().expect("lock").push(v);
+            }
+            axum::http::StatusCode::OK
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let hook = Hook::default();
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(receive))
+            .with_state(hook.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        (format!("http://{addr}/hook"), hook)
+    }
+
+    fn received(&self) -> Vec<serde_json::Value> {
+        self.bodies.lock().expect("lock").clone()
+    }
+}
+
+fn alert_toml(name: &str, url: &str, format: &str, trigger: &str, extra: &str) -> String {
+    format!(
+        "\n[[alert]]\nname = \"{name}\"\nsink = \"webhook\"\nurl = \"{url}\"\nformat = \"{format}\"\ntrigger = \"{trigger}\"\n{extra}"
+    )
+}
+
+const DELIVERY: &str = "\n[delivery]\nretry_base = \"1s\"\npoll_timeout = \"10s\"\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watched_page_gets_versions_changes_and_alerts_without_a_feed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    let (hook_url, hook) = Hook::start().await;
+    write_config(
+        dir.path(),
+        &format!(
+            "[schedule]\njitter = \"0s\"\n{DELIVERY}{}",
+            alert_toml("desk", &hook_url, "json", "edits", "")
+        ),
+    );
+    let title = "Storm closes ferry terminals";
+    serve_page(&server, page(title, &[P1, P2, P3, P4], None), LM1);
+    let url = server.url("/news/ferry-storm");
+    assert!(run(dir.path(), &["watch"]).contains("no watched pages"));
+    let out = run(dir.path(), &["watch", &url, "--name", "ferry"]);
+    assert!(out.contains("watching ferry"), "{out}");
+    let listed = run(dir.path(), &["watch"]);
+    assert!(
+        listed.contains("ferry") && listed.contains(&url),
+        "{listed}"
+    );
+    let feeds = run(dir.path(), &["feeds", "list"]);
+    let line = feeds
+        .lines()
+        .find(|l| l.contains("ferry"))
+        .unwrap_or_else(|| panic!("{feeds}"));
+    assert!(line.contains(" page "), "{line}");
+    let feeds_json: serde_json::Value =
+        serde_json::from_str(&run(dir.path(), &["feeds", "list", "--json"])).expect("json");
+    assert_eq!(feeds_json[0]["kind"], "page");
+
+    run(dir.path(), &["poll"]);
+    // The page, never the URL read as a feed document: one article, one version, no alert.
+    let db = dir.path().join("redline.db");
+    assert_eq!(util::count_in(&db, "SELECT COUNT(*) FROM articles"), 1);
+    assert_eq!(util::count_in(&db, "SELECT COUNT(*) FROM versions"), 1);
+    assert_eq!(
+        util::count_in(
+            &db,
+            "SELECT COUNT(*) FROM feeds WHERE last_error IS NOT NULL"
+        ),
+        0
+    );
+    assert!(hook.received().is_empty());
+
+    serve_page(&server, page(title, &[P1, P2, P3_EDITED, P4], None), LM2);
+    run(dir.path(), &["poll"]);
+    assert_eq!(util::count_in(&db, "SELECT COUNT(*) FROM versions"), 2);
+    let log = log_json(dir.path());
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["feed"], "ferry");
+    let claims = log[0]["claims"].as_array().expect("claims");
+    assert!(
+        claims.iter().any(|c| c["kind"] == "number_changed"),
+        "{claims:?}"
+    );
+    let article = log[0]["article_id"].to_string();
+    let diff = run(dir.path(), &["diff", &article, "--color", "never"]);
+    assert!(diff.contains("2,400"), "{diff}");
+    let sent = hook.received();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["data"]["feed"]["name"], "ferry");
+    assert_eq!(sent[0]["data"]["article"]["url"], url.as_str());
+    let watched: serde_json::Value =
+        serde_json::from_str(&run(dir.path(), &["watch", "--json"])).expect("json");
+    assert_eq!(watched[0]["versions"], 2);
+
+    let out = run(dir.path(), &["feeds", "remove", "ferry"]);
+    assert!(out.contains("removed"), "{out}");
+    assert!(run(dir.path(), &["watch"]).contains("no watched pages"));
+    assert_eq!(util::count_in(&db, "SELECT COUNT(*) FROM versions"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_refuses_private_addresses_feeds_and_pages_without_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    write_config(dir.path(), "[schedule]\njitter = \"0s\"\n");
+    serve_page(
+        &server,
+        page("Storm closes ferry terminals", &[P1, P2, P3, P4], None),
+        LM1,
+    );
+    let url = server.url("/news/ferry-storm");
+    // Without the test override the loopback address is refused, as for any feed.
+    let out = tokio::task::block_in_place(|| {
+        util::redline_command()
+            .env_remove(redline::config::ALLOW_PRIVATE_NETWORKS_ENV)
+            .args([
+                "--config",
+                dir.path().join("redline.toml").to_str().expect("p"),
+            ])
+            .args(["--db", dir.path().join("redline.db").to_str().expect("p")])
+            .args(["watch", &url])
+            .output()
+            .expect("run")
+    });
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot watch") && err.contains("127.0.0.1"),
+        "{err}"
+    );
+
+    serve_feed(&server);
+    let out = tokio::task::block_in_place(|| {
+        redline_in(dir.path(), &["watch", &server.url("/feed.xml")])
+    });
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is a feed") && err.contains("feeds add"),
+        "{err}"
+    );
+    assert!(run(dir.path(), &["watch"]).contains("no watched pages"));
+}
