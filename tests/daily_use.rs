@@ -422,3 +422,267 @@ async fn watch_refuses_private_addresses_feeds_and_pages_without_text() {
     );
     assert!(run(dir.path(), &["watch"]).contains("no watched pages"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Item 16: humane alerts
+// ---------------------------------------------------------------------------------------
+
+/// Five stories of one feed, each with a figure that `n` changes.
+fn five_stories(server: &FeedServer, n: u32) {
+    let towns = ["Eastbay", "Northfield", "Millbrook", "Harwick", "Stonemere"];
+    let items: Vec<(String, String, String, String)> = towns
+        .iter()
+        .enumerate()
+        .map(|(i, town)| {
+            (
+                format!("flood-{i}"),
+                format!("https://chronicle.example/news/flood-{i}"),
+                format!("Flooding reaches {town}"),
+                format!(
+                    "Emergency crews said {} homes in {town} were flooded overnight.\n\nThe river is expected to peak on Thursday.",
+                    40 + i as u32 * 10 + n
+                ),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
+        .collect();
+    server.set("/feed.xml", Route::xml(&util::rss(&refs)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_alerts_past_max_per_hour_are_folded_into_one_digest_later() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    let (hook_url, hook) = Hook::start().await;
+    write_config(
+        dir.path(),
+        &format!(
+            "[schedule]\njitter = \"0s\"\n{DELIVERY}\n[[feed]]\nname = \"chronicle\"\nurl = \"{}\"\n{}",
+            server.url("/feed.xml"),
+            alert_toml("desk", &hook_url, "slack", "claims", "max_per_hour = 2\n")
+        ),
+    );
+    five_stories(&server, 0);
+    run(dir.path(), &["poll"]);
+    five_stories(&server, 3);
+    run(dir.path(), &["poll"]);
+    // Two single messages; the other three wait for the end of the hour.
+    let sent = hook.received();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let db = dir.path().join("redline.db");
+    assert_eq!(
+        util::count_in(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE folded = 1 AND delivered_at IS NULL"
+        ),
+        3
+    );
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let due: i64 = util::count_in(
+        &db,
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE folded = 1",
+    );
+    assert!(
+        due > now_ms && due <= now_ms + 3_600_000,
+        "due {due}, now {now_ms}"
+    );
+    // The hour passes (the due time moved, as `make_pages_due` moves page checks).
+    {
+        let conn = rusqlite::Connection::open(&db).expect("db");
+        conn.execute("UPDATE outbox SET next_attempt_at = 0 WHERE folded = 1", [])
+            .expect("update");
+    }
+    run(dir.path(), &["poll"]);
+    let sent = hook.received();
+    assert_eq!(sent.len(), 3, "one digest more: {sent:?}");
+    let digest = sent[2]["text"].as_str().expect("slack text");
+    assert!(digest.starts_with("*3 changes (desk)*"), "{digest}");
+    for town in ["Millbrook", "Harwick", "Stonemere"] {
+        assert!(digest.contains(town), "{town} missing: {digest}");
+    }
+    assert_eq!(
+        util::count_in(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL"
+        ),
+        0
+    );
+}
+
+#[test]
+fn max_per_hour_defaults_by_sink_and_can_be_turned_off() {
+    let parse = |alert: &str| {
+        redline::config::Config::parse(
+            &format!("[[alert]]\nname = \"a\"\n{alert}"),
+            Path::new("redline.toml"),
+        )
+    };
+    let limit = |alert: &str| parse(alert).expect("parses").alerts[0].max_per_hour;
+    let hook = "sink = \"webhook\"\nurl = \"https://hooks.example/x\"\n";
+    assert_eq!(limit(&format!("{hook}format = \"slack\"\n")), Some(20));
+    assert_eq!(limit(&format!("{hook}format = \"discord\"\n")), Some(20));
+    assert_eq!(limit(&format!("{hook}format = \"json\"\n")), Some(600));
+    assert_eq!(
+        limit(&format!("{hook}format = \"slack\"\nmax_per_hour = 0\n")),
+        None
+    );
+    assert_eq!(
+        limit(&format!("{hook}format = \"slack\"\nmax_per_hour = 5\n")),
+        Some(5)
+    );
+    assert_eq!(limit("sink = \"atom\"\npath = \"/tmp/x.xml\"\n"), None);
+    let err = parse("sink = \"atom\"\npath = \"/tmp/x.xml\"\nmax_per_hour = 3\n")
+        .expect_err("atom is not limited");
+    assert!(err.to_string().contains("max_per_hour"), "{err}");
+}
+
+/// A long article whose one figure changes: the chat message has the claim, the changed
+/// sentence and the link, and not the unchanged text around it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_messages_are_capped_claims_first_and_never_the_article() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    let (hook_url, hook) = Hook::start().await;
+    write_config(
+        dir.path(),
+        &format!(
+            "[schedule]\njitter = \"0s\"\n{DELIVERY}\n[[feed]]\nname = \"chronicle\"\nurl = \"{}\"\n{}{}",
+            server.url("/feed.xml"),
+            alert_toml("slack", &hook_url, "slack", "claims", ""),
+            alert_toml("discord", &hook_url, "discord", "claims", "")
+        ),
+    );
+    let filler: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                "Volunteers at relief centre {i} sorted donated clothing and bottled water for families from the low-lying streets."
+            )
+        })
+        .collect();
+    let story = |homes: &str| {
+        let mut text = format!(
+            "Emergency crews said {homes} homes were flooded overnight, @everyone in the valley was told to stay indoors."
+        );
+        for f in &filler {
+            text.push_str("\n\n");
+            text.push_str(f);
+        }
+        util::rss(&[(
+            "valley-flood",
+            "https://chronicle.example/news/valley-flood",
+            "Valley flood forces hundreds from their homes",
+            &text,
+        )])
+    };
+    server.set("/feed.xml", Route::xml(&story("140")));
+    run(dir.path(), &["poll"]);
+    server.set("/feed.xml", Route::xml(&story("310")));
+    run(dir.path(), &["poll"]);
+    let sent = hook.received();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let slack = sent
+        .iter()
+        .find_map(|b| b["text"].as_str())
+        .expect("slack body");
+    let discord_body = sent
+        .iter()
+        .find(|b| b.get("content").is_some())
+        .expect("discord body");
+    let discord = discord_body["content"].as_str().expect("content");
+    assert_eq!(
+        discord_body["allowed_mentions"]["parse"],
+        serde_json::json!([])
+    );
+    for (m, max) in [(slack, 3_000), (discord, 2_000)] {
+        assert!(m.chars().count() <= max, "{} chars", m.chars().count());
+        let claim = m.find("number changed").expect("claim shown");
+        assert!(
+            m[claim..].contains("140") && m[claim..].contains("310"),
+            "{m}"
+        );
+        assert!(
+            m.ends_with("Article: https://chronicle.example/news/valley-flood"),
+            "{m}"
+        );
+        // The 60 unchanged paragraphs stay out.
+        assert!(!m.contains("relief centre"), "{m}");
+    }
+}
+
+/// Everything a new feed's first poll sees is new: no alert, even with `trigger = "all"`, even
+/// when the database already has feeds whose edits do alert in the same poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_poll_of_a_new_feed_never_alerts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    let (hook_url, hook) = Hook::start().await;
+    write_config(
+        dir.path(),
+        &format!(
+            "[schedule]\njitter = \"0s\"\n{DELIVERY}\n[[feed]]\nname = \"chronicle\"\nurl = \"{}\"\n{}",
+            server.url("/feed.xml"),
+            alert_toml("desk", &hook_url, "json", "all", "")
+        ),
+    );
+    five_stories(&server, 0);
+    run(dir.path(), &["poll"]);
+    assert!(hook.received().is_empty(), "first poll of the config feed");
+
+    // A second, full-text feed added by hand to a database that already has one.
+    let link = server.url("/news/ferry-storm");
+    server.set(
+        "/other.xml",
+        Route::xml(&util::rss(&[(
+            "ferry-storm-1",
+            &link,
+            "Storm closes ferry terminals",
+            "Three terminals closed after a storm surge.",
+        )])),
+    );
+    serve_page(
+        &server,
+        page(
+            "Storm closes ferry terminals",
+            &[P1, P2, P3, P4],
+            Some("Updated 9.10am"),
+        ),
+        LM1,
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "feeds",
+            "add",
+            &server.url("/other.xml"),
+            "--name",
+            "ferries",
+            "--full-text",
+        ],
+    );
+    assert!(out.contains("added feed ferries"), "{out}");
+    // The old feed has an edit in the same poll as the new feed's first.
+    five_stories(&server, 5);
+    run(dir.path(), &["poll"]);
+    let sent = hook.received();
+    assert_eq!(sent.len(), 5, "only the old feed's five edits: {sent:?}");
+    assert!(
+        sent.iter()
+            .all(|b| b["data"]["feed"]["name"] == "chronicle"),
+        "{sent:?}"
+    );
+    let db = dir.path().join("redline.db");
+    assert_eq!(
+        util::count_in(
+            &db,
+            "SELECT COUNT(*) FROM versions v JOIN articles a ON a.id = v.article_id \
+             JOIN feeds f ON f.id = a.feed_id WHERE f.name = 'ferries'"
+        ),
+        1
+    );
+}

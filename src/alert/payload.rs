@@ -35,7 +35,7 @@
 //! reader-facing stealth rule above (1.0 flagged an edit only when a page's modified stamp
 //! existed and stayed the same). An envelope without `minor` is 1.0.
 //!
-//! A digest (`digest = "30m"`) is `{"type": "redline.digest", "version": 1, "data":
+//! A digest (`digest = "30m"`, or the rows an alert's `max_per_hour` held back) is `{"type": "redline.digest", "version": 1, "data":
 //! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
 //! is renamed or removed without a new `version`. Web text is capped (titles 300 characters,
 //! claim values 300, claim sentences 1,000, the word diff 32 KB) and stripped of bidi controls.
@@ -195,7 +195,7 @@ impl Delivery {
     }
 }
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -28,7 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_feed_body_at.sql"),
     include_str!("migrations/0008_feed_parse_notes.sql"),
     include_str!("migrations/0011_stealth_evidence.sql"),
-    include_str!("migrations/0012_watched_pages.sql"),
+    include_str!("migrations/0012_watched_pages_alert_limits.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
