@@ -42,6 +42,16 @@ impl Platform {
         }
     }
 
+    /// A URL as the platform links it: Slack wants `&` as `&amp;` in links too; Discord links
+    /// a bare URL, and markdown escapes inside it would break it (a parsed URL has no spaces
+    /// or angle brackets left to abuse).
+    fn link(self, url: &str) -> String {
+        match self {
+            Self::Slack => self.escape(url),
+            Self::Discord => url.to_string(),
+        }
+    }
+
     /// Web text made inert: Slack reads `<…>` as links and mentions (`<!channel>`); Discord
     /// reads markdown, and `@everyone` is disarmed by `allowed_mentions`, not here.
     fn escape(self, s: &str) -> String {
@@ -80,7 +90,7 @@ fn one_change(p: Platform, d: &ChangeData, max: usize) -> String {
     let feed = d.feed.name.as_deref().unwrap_or(&d.feed.url);
     let meta = format!("{} · {}", what.join(" · "), p.escape(&clip(feed, 60)));
     // The link is never cut off: it is reserved first.
-    let link = format!("Article: {}", p.escape(&clip(&d.links.article, 500)));
+    let link = format!("Article: {}", p.link(&clip(&d.links.article, 500)));
     let mut out = format!("{head}\n{meta}\n");
     let budget = max.saturating_sub(count(&out) + count(&link) + 2);
     let mut body = String::new();
@@ -160,7 +170,7 @@ fn digest(p: Platform, alert: &str, changes: &[ChangeData], max: usize) -> Strin
             } else {
                 d.event.replace('_', " ")
             },
-            p.escape(&clip(&d.links.article, 300))
+            p.link(&clip(&d.links.article, 300))
         );
         let rest = changes.len() - i;
         let tail = format!("• … and {rest} more (`redline log` lists them)");
