@@ -256,6 +256,40 @@ async fn an_edit_that_nothing_acknowledges_is_stealth_with_its_evidence() {
     );
 }
 
+/// A site with no stamps at all (no meta, no Last-Modified, no update line): its readers are
+/// told nothing, so every edit is stealth. The old rule needed an unchanged meta stamp and
+/// flagged none of these.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_on_a_page_without_any_stamp_is_stealth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_feed(&server);
+    full_text_config(dir.path(), &server);
+    let bare = |paragraphs: &[&str]| {
+        page("Storm closes ferry terminals", paragraphs, None).replace(
+            &format!("<meta property=\"article:modified_time\" content=\"{MODIFIED_META}\">"),
+            "",
+        )
+    };
+    server.set("/news/ferry-storm", Route::html(&bare(&[P1, P2, P3, P4])));
+    run(dir.path(), &["poll"]);
+    server.set(
+        "/news/ferry-storm",
+        Route::html(&bare(&[P1, P2, P3_EDITED, P4])),
+    );
+    run(dir.path(), &["poll"]);
+    let log = log_json(dir.path());
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["stealth"], true, "{}", log[0]);
+    assert_eq!(log[0]["stealth_evidence"]["seen"], serde_json::json!([]));
+    let article = log[0]["article_id"].to_string();
+    let diff = run(dir.path(), &["diff", &article, "--color", "never"]);
+    assert!(
+        diff.contains("no update stamp, Last-Modified or correction notice on either version"),
+        "{diff}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Item 15: watching one page without a feed
 // ---------------------------------------------------------------------------------------
