@@ -410,6 +410,22 @@ pub fn byline_of(p: &str) -> Option<String> {
     if p.trim_end().ends_with(['.', '!', '?']) && !p.trim_end().ends_with(" Jr.") {
         return None;
     }
+    // "By Tuesday, officials said": a day or month is no name, and what follows a byline's
+    // comma is a role ("Political correspondent") or a place ("in Kyiv"), not a clause.
+    let lower_first = names[0].to_lowercase();
+    if names.len() == 1
+        && (DAY_WORDS.contains(&lower_first.as_str())
+            || MONTH_WORDS.contains(&lower_first.as_str()))
+    {
+        return None;
+    }
+    let rest = &words[1 + names.len().min(words.len() - 1)..];
+    if let Some(first) = rest.first()
+        && !capitalised(first)
+        && !["in", "at", "for", "and", "&", "|", "-", "–", "—"].contains(first)
+    {
+        return None;
+    }
     Some(names.join(" "))
 }
 
@@ -505,6 +521,12 @@ mod tests {
         assert_eq!(byline_of("By Tuesday, the river had risen."), None);
         assert_eq!(byline_of("By the end of the week the ferry resumed"), None);
         assert_eq!(byline_of("Byelection called"), None);
+        assert_eq!(byline_of("By Tuesday, officials said"), None);
+        assert_eq!(byline_of("By Reuters").as_deref(), Some("Reuters"));
+        assert_eq!(
+            byline_of("By Anna Weber, in Berlin").as_deref(),
+            Some("Anna Weber")
+        );
     }
 
     #[test]
