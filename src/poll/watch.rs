@@ -86,10 +86,13 @@ pub(super) async fn poll_page(
                 let store = ctx.store.clone();
                 let id = feed.id;
                 let msg = err.clone();
-                let _ = tokio::task::spawn_blocking(move || {
+                let stored = tokio::task::spawn_blocking(move || {
                     store.write(|tx| feeds::record_error(tx, id, &msg, next, now))
                 })
                 .await;
+                if !matches!(stored, Ok(Ok(()))) {
+                    warn!("could not record the watched page's error in the database");
+                }
                 rep.error = Some(err);
                 return rep;
             }
