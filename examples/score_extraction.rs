@@ -35,6 +35,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     pages.sort();
 
+    let mut with_update_line = 0usize;
     let (mut spent, mut failed, mut with_modified, mut with_published) =
         (Duration::ZERO, 0usize, 0usize, 0usize);
     for path in &pages {
@@ -49,6 +50,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         let text = match result {
             Ok(a) => {
                 with_modified += usize::from(a.modified.is_some());
+                with_update_line += usize::from(a.update_line.is_some());
+                if std::env::var_os("SHOW_UPDATE_LINES").is_some() {
+                    println!("{:?}", a.update_line);
+                }
                 if std::env::var_os("SHOW_META").is_some() {
                     eprintln!(
                         "{}\tmod={:?}\tpub={:?}\tby={:?}\ttitle={:?}",
@@ -77,7 +82,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         spent.as_secs_f64() * 1e3,
         n as f64 / spent.as_secs_f64().max(1e-9)
     );
-    println!("modified stamp on {with_modified}/{n}, published on {with_published}/{n}");
+    println!(
+        "modified stamp on {with_modified}/{n}, published on {with_published}/{n}, visible update line on {with_update_line}/{n}"
+    );
     println!(
         "score with: python3 {}/score.py {}",
         dev.display(),

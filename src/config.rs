@@ -95,6 +95,7 @@ struct AlertFile {
     include: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
     digest: Option<String>,
+    max_per_hour: Option<u32>,
     // webhook
     url: Option<String>,
     secret: Option<String>,
@@ -260,6 +261,30 @@ pub struct AlertConfig {
     /// Keywords of which the title or text must contain none.
     pub exclude: Vec<String>,
     pub digest: Option<Duration>,
+    /// Single alerts sent per rolling hour; past it the rest are folded into one digest at
+    /// the end of the hour. `None`: no limit. Default by sink: `DEFAULT_MAX_PER_HOUR_CHAT`.
+    pub max_per_hour: Option<u32>,
+}
+
+/// Default `max_per_hour` of Slack/Discord webhooks and email: people read these.
+pub const DEFAULT_MAX_PER_HOUR_CHAT: u32 = 20;
+/// Default `max_per_hour` of JSON webhooks and exec: programs read these, so only a flood
+/// guard. Atom files are not limited (a feed reader polls them at its own pace).
+pub const DEFAULT_MAX_PER_HOUR_MACHINE: u32 = 600;
+
+impl SinkConfig {
+    /// The rate limit an alert on this sink gets when `max_per_hour` is not set.
+    pub fn default_max_per_hour(&self) -> Option<u32> {
+        match self {
+            Self::Webhook {
+                format: WebhookFormat::Slack | WebhookFormat::Discord,
+                ..
+            }
+            | Self::Email { .. } => Some(DEFAULT_MAX_PER_HOUR_CHAT),
+            Self::Webhook { .. } | Self::Exec { .. } => Some(DEFAULT_MAX_PER_HOUR_MACHINE),
+            Self::Atom { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -760,6 +785,13 @@ fn validate_alert(
             max_entries: a.max_entries.unwrap_or(50).clamp(1, 1000),
         },
     };
+    let sink_default_max = sink.default_max_per_hour();
+    if matches!(sink, SinkConfig::Atom { .. }) && a.max_per_hour.is_some_and(|n| n > 0) {
+        return Err(err(
+            "max_per_hour",
+            "an atom file is read at its reader's pace and is not rate limited; the limit applies to webhook, email and exec sinks".into(),
+        ));
+    }
     Ok(AlertConfig {
         name: a.name.clone(),
         sink,
@@ -782,6 +814,12 @@ fn validate_alert(
             .map(|s| s.to_lowercase())
             .collect(),
         digest,
+        // 0 turns the limit off.
+        max_per_hour: match a.max_per_hour {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None => sink_default_max,
+        },
     })
 }
 

@@ -22,6 +22,10 @@
 //! * **Dates**: `modified` comes from `article:modified_time`, JSON-LD `dateModified`,
 //!   `itemprop=dateModified`, `og:updated_time` and a few rarer forms; dom_smoothie alone
 //!   misses many of them. Dates that parse are returned as RFC 3339.
+//! * **Furniture**: visible update stamps ("Updated 14:05 GMT") and byline lines are taken
+//!   out of the text and returned as `update_line` / `byline` (`stamps::split_furniture`);
+//!   the update line is also looked for in the page around the article, where sites usually
+//!   print it. Correction notices stay in the text and are named in `notice`.
 //! * **Fallback**: when readability finds (almost) nothing, JSON-LD `articleBody` or the
 //!   page's own `<p>` elements are used instead.
 //!
@@ -67,6 +71,10 @@ pub struct Extracted {
     /// `article:modified_time`, `og:updated_time`, `itemprop=dateModified`, JSON-LD
     /// `dateModified`, …; RFC 3339 if it parses.
     pub modified: Option<String>,
+    /// The page's visible update stamp ("Updated 14:05 GMT"), not part of `paragraphs`.
+    pub update_line: Option<String>,
+    /// Correction or editor's notes found in `paragraphs` (which keep them).
+    pub notice: Option<String>,
     /// Main text, one entry per paragraph, trimmed, no empties.
     pub paragraphs: Vec<String>,
 }
@@ -138,6 +146,8 @@ fn extract_inner(
     }
     let (modified, modified_from) = modified.unzip();
     let (published_fallback, published_from) = published_fallback.unzip();
+    // Before the pre-cleaning: stamps usually sit in a "timestamp"/"meta" box it removes.
+    let (page_update_line, page_byline) = find_furniture(&doc);
 
     pre_clean(&doc, trace);
     // Kept for the fallback: readability takes the document and leaves it half-stripped.
@@ -206,11 +216,17 @@ fn extract_inner(
         ex.published_from = published_from.or(published.as_ref().map(|_| "readability"));
         ex.modified_from = modified_from;
     }
+    let (paragraphs, furniture, notice) = crate::stamps::split_furniture(paragraphs);
+
     Ok(Extracted {
         title: title.or(title_fallback).map(|t| collapse_ws(&t)),
         byline: byline
             .or(byline_fallback.map(|(b, _)| b))
+            .or(furniture.byline)
+            .or(page_byline)
             .and_then(|b| clean_byline(&b)),
+        update_line: furniture.update_line.or(page_update_line),
+        notice,
         // The page's own structured stamp first: readability's pick can be display text.
         published: published_fallback.or_else(|| published.map(|p| normalize_date(&p))),
         modified,
@@ -731,6 +747,83 @@ fn find_modified(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> 
                 .map(|d| (d, "visible <time class=updated datetime>"))
         });
     found.map(|(d, from)| (normalize_date(&d), from))
+}
+
+/// Text nodes looked at for a visible update stamp; past this the page is not a news page.
+const UPDATE_SCAN_NODES: usize = 200_000;
+/// A stamp is short: an element whose text is longer holds more than the stamp.
+const UPDATE_LINE_MAX_CHARS: usize = 200;
+
+/// The first visible update stamp ("Updated 14:05 GMT") and byline line ("By Jane Doe") on
+/// the page, wherever they are: readability drops such short lines, and the pre-cleaning
+/// removes the "meta"/"timestamp" boxes they usually sit in. Each is found from a text node
+/// with a cue word and the smallest element around it that reads as the whole line (a
+/// `<span>Updated</span> <time>14:05</time>` pair, `By <a>Jane Doe</a>`). Bounded: a fixed
+/// number of nodes, and an element's text is only read when the element is small.
+fn find_furniture(doc: &Document) -> (Option<String>, Option<String>) {
+    let (mut update, mut byline) = (None, None);
+    for node in doc.root().descendants_it().take(UPDATE_SCAN_NODES) {
+        if update.is_some() && byline.is_some() {
+            break;
+        }
+        if !node.is_text() {
+            continue;
+        }
+        let text = node.text();
+        let trimmed = text.trim_start();
+        let lower = trimmed.to_lowercase();
+        let wants_update = update.is_none()
+            && [
+                "updated",
+                "modified",
+                "amended",
+                "edited",
+                "mis à jour",
+                "aktualisiert",
+                "actualizado",
+            ]
+            .iter()
+            .any(|w| lower.contains(w));
+        let wants_byline =
+            byline.is_none() && (lower == "by" || lower.starts_with("by ") || lower == "by:");
+        if !wants_update && !wants_byline {
+            continue;
+        }
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        if matches!(
+            parent.node_name().as_deref(),
+            Some("script" | "style" | "noscript" | "template" | "title" | "textarea" | "option")
+        ) {
+            continue;
+        }
+        // The text node itself, then its parent and grandparent while they stay small.
+        let mut lines = vec![collapse_ws(&text)];
+        let mut el = Some(parent);
+        for _ in 0..2 {
+            let Some(e) = el else { break };
+            if e.descendants_it().take(40).count() >= 40 {
+                break;
+            }
+            let line = collapse_ws(&e.text());
+            if line.chars().count() > UPDATE_LINE_MAX_CHARS {
+                break;
+            }
+            lines.push(line);
+            el = e.parent();
+        }
+        if wants_update {
+            update = lines
+                .iter()
+                .find(|l| crate::stamps::is_update_line(l))
+                .cloned();
+        }
+        if wants_byline {
+            byline = lines.iter().find_map(|l| crate::stamps::byline_of(l));
+        }
+    }
+    (update, byline)
 }
 
 fn find_published(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> {

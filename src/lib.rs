@@ -24,6 +24,7 @@ pub mod netguard;
 pub mod normalize;
 pub mod payload;
 pub mod poll;
+pub mod stamps;
 pub mod store;
 pub mod text_safety;
 pub mod unwind;

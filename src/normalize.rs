@@ -41,6 +41,10 @@ pub struct Snapshot {
     /// Paragraphs separated by a blank line.
     pub body: String,
     pub source: TextSource,
+    /// What else said when the article last changed (feed `updated`, HTTP `Last-Modified`,
+    /// a visible update line, correction notices): the evidence a stealth flag is judged by.
+    /// Not part of the hashes: a new stamp alone is not a new version.
+    pub stamps: crate::stamps::Stamps,
     /// `hash` and `typo_hash`, computed on first use: a new version needs each twice (compare,
     /// then insert). Title, byline and body are therefore set by `new` and never changed.
     hashes: std::sync::OnceLock<(String, String)>,
@@ -72,6 +76,7 @@ impl Snapshot {
             modified: None,
             body: normalize_paragraphs(paragraphs.iter().map(String::as_str)),
             source,
+            stamps: crate::stamps::Stamps::default(),
             hashes: std::sync::OnceLock::new(),
         }
     }
@@ -87,6 +92,8 @@ impl Snapshot {
         );
         s.published = x.published;
         s.modified = x.modified;
+        s.stamps.update_line = x.update_line;
+        s.stamps.notice = x.notice;
         s
     }
 

@@ -11,6 +11,8 @@
 //!   "fields_changed": ["title", "body"],
 //!   "cosmetic": false,
 //!   "stealth": false,
+//!   "stealth_evidence": {"stealth": false, "seen": [{"kind": "update_line",
+//!     "before": "Updated 09:10 GMT", "after": "Updated 14:05 GMT", "changed": true}]},
 //!   "sentences": {"added": 1, "removed": 0, "edited": 3, "moved": 1},
 //!   "claim_changes": [{"kind": "number_changed", "before": "$6 million", "after": "$5.6 million",
 //!                      "before_sentence": "...", "after_sentence": "..."}],
@@ -18,6 +20,8 @@
 //!   "simplified": false, "simplified_reasons": []
 //! }
 //! ```
+//! `stealth_evidence` (added in 1.1, see `alert::payload` for the kinds) says what the
+//! stealth flag was judged by.
 //! Fields may be added in later versions of the same schema; none is renamed or removed
 //! without bumping `version`.
 
@@ -83,6 +87,7 @@ pub struct DiffReport {
     pub fields_changed: Vec<String>,
     pub cosmetic: bool,
     pub stealth: bool,
+    pub stealth_evidence: Option<crate::stamps::StealthEvidence>,
     pub sentences: SentenceCounts,
     pub claim_changes: Vec<ClaimChange>,
     pub ops: Revision,

@@ -29,6 +29,7 @@ use crate::version::{Decision, decide};
 mod analysis;
 use analysis::Precomputed;
 pub mod recheck;
+mod watch;
 pub use recheck::recheck_feed;
 
 /// Article pages fetched at most per feed per poll; the rest wait for the next poll.
@@ -130,6 +131,8 @@ struct PageJob {
     /// Known article, or `None` for a new entry (keyed by its feed id).
     article: Option<ArticleRow>,
     entry_id: Option<String>,
+    /// The entry's `updated`, evidence for the stealth flag of what the page shows.
+    entry_updated: Option<String>,
     url: Url,
     validators: Validators,
     previous_page_hash: Option<String>,
@@ -183,6 +186,9 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
         s = ctx.slots.clone().acquire_owned() => s.ok(),
     };
+    if feed.is_page() {
+        return watch::poll_page(ctx, feed, report).await;
+    }
     let url = match Url::parse(&feed.url) {
         Ok(u) => u,
         Err(e) => {
@@ -483,6 +489,7 @@ fn plan_pages(
                 previous_page_hash: existing.as_ref().and_then(|a| a.page_hash.clone()),
                 article: existing,
                 entry_id: Some(e.id.clone()),
+                entry_updated: rfc3339(e.updated),
                 url,
             });
         }
@@ -499,6 +506,7 @@ fn plan_pages(
             previous_page_hash: a.page_hash.clone(),
             article: Some(a),
             entry_id: None,
+            entry_updated: None,
             url,
         });
     }
@@ -592,11 +600,16 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
                 };
             };
             match extracted {
-                Ok(Ok(x)) if !x.paragraphs.is_empty() => PageResult::Extracted {
-                    snapshot: Box::new(Snapshot::from_extracted(x, &canonical)),
-                    validators: body.validators,
-                    page_hash,
-                },
+                Ok(Ok(x)) if !x.paragraphs.is_empty() => {
+                    let mut snapshot = Snapshot::from_extracted(x, &canonical);
+                    snapshot.stamps.http_last_modified = body.validators.last_modified.clone();
+                    snapshot.stamps.feed_updated = job.entry_updated.clone();
+                    PageResult::Extracted {
+                        snapshot: Box::new(snapshot),
+                        validators: body.validators,
+                        page_hash,
+                    }
+                }
                 Ok(Ok(_)) => PageResult::Failed {
                     error: format!("{}: no article text found on the page", job.url),
                     gone: false,
@@ -627,15 +640,21 @@ fn feed_snapshot(e: &FeedEntry) -> Snapshot {
         .into_iter()
         .map(String::from)
         .collect();
+    // Feed text carries the same furniture as pages ("Updated 14:05 GMT", "By …").
+    let (paragraphs, furniture, notice) = crate::stamps::split_furniture(paragraphs);
+    let byline = e.byline().or(furniture.byline);
     let mut s = Snapshot::new(
         &e.title,
-        e.byline().as_deref(),
+        byline.as_deref(),
         &e.url,
         &paragraphs,
         TextSource::Feed,
     );
     s.published = rfc3339(e.published);
     s.modified = rfc3339(e.updated);
+    s.stamps.feed_updated = s.modified.clone();
+    s.stamps.update_line = furniture.update_line;
+    s.stamps.notice = notice;
     s
 }
 

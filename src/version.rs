@@ -8,6 +8,7 @@ use crate::claims::{self, ClaimChange, ClaimKind};
 use crate::diff::{self, Revision, Simplification};
 use crate::normalize::{Comparison, Snapshot, TextSource, fold_typography};
 use crate::payload::SentenceCounts;
+use crate::stamps::Stamps;
 use crate::store::articles::Version;
 use crate::store::changes::{ClaimRow, NewChange};
 
@@ -74,6 +75,10 @@ pub struct VersionView<'a> {
     pub published: Option<&'a str>,
     pub modified: Option<&'a str>,
     pub body: &'a str,
+    /// Text from the article page (`modified` is then the page's own stamp; for feed text it
+    /// is the feed's `updated`, already in `stamps`).
+    pub page: bool,
+    pub stamps: &'a Stamps,
 }
 
 impl<'a> From<&'a Version> for VersionView<'a> {
@@ -85,6 +90,8 @@ impl<'a> From<&'a Version> for VersionView<'a> {
             published: v.published.as_deref(),
             modified: v.modified.as_deref(),
             body: &v.body,
+            page: v.source == TextSource::Page.as_str(),
+            stamps: &v.stamps,
         }
     }
 }
@@ -98,6 +105,8 @@ impl<'a> From<&'a Snapshot> for VersionView<'a> {
             published: s.published.as_deref(),
             modified: s.modified.as_deref(),
             body: &s.body,
+            page: s.source == TextSource::Page,
+            stamps: &s.stamps,
         }
     }
 }
@@ -154,10 +163,8 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
         Vec::new()
     };
     let text_changed = body_changed || fields.contains(&"title");
-    // Stealth: the text changed but the publisher's own "modified" stamp did not. Without any
-    // stamp on the old version there is nothing to contradict, so no flag.
-    let stealth =
-        text_changed && !cosmetic && old.modified.is_some() && old.modified == new.modified;
+    let evidence = stealth_evidence(old, new, text_changed && !cosmetic);
+    let stealth = evidence.stealth;
     let counts = SentenceCounts::of(&revision);
     let change = NewChange {
         kind: "edit",
@@ -167,6 +174,7 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
         sentences_moved: counts.moved as i64,
         cosmetic,
         stealth,
+        evidence: Some(evidence),
         significance: significance(&claims, counts, fields.contains(&"title"), cosmetic),
         claims: claims.iter().map(claim_row).collect(),
         fields,
@@ -178,6 +186,39 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
         claims,
         change,
         simplified,
+    }
+}
+
+/// Stealth, as a reader means it: the text changed and nothing told them. Evidence that
+/// something did: a machine-readable modified stamp (feed `updated`, HTTP `Last-Modified`,
+/// `article:modified_time` / JSON-LD `dateModified`), a visible update line, or a correction
+/// notice, that the new version carries and the old one did not carry the same. A page with
+/// no stamps at all is therefore stealth on every edit: that is what its readers see. (Until
+/// 0.1 a stamp had to exist and stay the same, which on real pages almost never happened.)
+fn stealth_evidence(
+    old: VersionView<'_>,
+    new: VersionView<'_>,
+    edited: bool,
+) -> crate::stamps::StealthEvidence {
+    // Feed text: `modified` is the entry's `updated`, so it is that evidence, not a page's,
+    // also on versions stored before `feed_updated` was recorded.
+    fn sides<'v>(v: &VersionView<'v>) -> (Stamps, Option<&'v str>) {
+        let mut stamps = v.stamps.clone();
+        if v.page {
+            (stamps, v.modified)
+        } else {
+            if stamps.feed_updated.is_none() {
+                stamps.feed_updated = v.modified.map(String::from);
+            }
+            (stamps, None)
+        }
+    }
+    let ((old_stamps, old_meta), (new_stamps, new_meta)) = (sides(&old), sides(&new));
+    let seen = crate::stamps::compare(&old_stamps, old_meta, &new_stamps, new_meta);
+    let acknowledged = seen.iter().any(|e| e.changed);
+    crate::stamps::StealthEvidence {
+        stealth: edited && !acknowledged,
+        seen,
     }
 }
 
@@ -258,6 +299,7 @@ mod tests {
             typo_hash: snap.typo_hash().to_string(),
             cosmetic: false,
             revert_of: None,
+            stamps: Stamps::default(),
         }
     }
 
@@ -313,10 +355,49 @@ mod tests {
         assert_eq!(c.claims.len(), 1, "{:?}", c.claims);
         assert_eq!(c.claims[0].kind, "number_changed");
         next.modified = Some("2026-11-02T12:00:00Z".into());
+        let c = analyze((&prev).into(), (&next).into(), false).change;
+        assert!(!c.stealth);
+        let ev = c.evidence.expect("evidence");
+        assert_eq!(ev.changed(), vec!["modified_meta"]);
+    }
+
+    #[test]
+    fn an_edit_nothing_acknowledges_is_stealth_and_a_new_notice_is_not() {
+        let mut prev = version("Three ports closed.", TextSource::Page);
+        prev.modified = None;
+        let mut next = snap("Four ports closed.", TextSource::Page);
+        let c = analyze((&prev).into(), (&next).into(), false).change;
+        assert!(c.stealth, "no stamp anywhere: stealth to every reader");
+        assert!(c.evidence.as_ref().is_some_and(|e| e.seen.is_empty()));
+        next.stamps.notice = Some("Correction: an earlier version said three ports.".into());
         assert!(
             !analyze((&prev).into(), (&next).into(), false)
                 .change
                 .stealth
         );
+        // A cosmetic edit is never stealth.
+        next.stamps.notice = None;
+        assert!(!analyze((&prev).into(), (&next).into(), true).change.stealth);
+    }
+
+    #[test]
+    fn feed_text_is_judged_by_the_entry_updated_stamp() {
+        let mut prev = version("Three ports closed.", TextSource::Feed);
+        prev.source = "feed".into();
+        // Stored before feed_updated was recorded: `modified` holds the entry's `updated`.
+        prev.modified = Some("2026-11-02T10:00:00Z".into());
+        let mut next = snap("Four ports closed.", TextSource::Feed);
+        next.modified = Some("2026-11-02T10:00:00Z".into());
+        next.stamps.feed_updated = next.modified.clone();
+        let c = analyze((&prev).into(), (&next).into(), false).change;
+        assert!(c.stealth);
+        let kinds: Vec<String> = c
+            .evidence
+            .expect("ev")
+            .seen
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, vec!["feed_updated"]);
     }
 }

@@ -251,10 +251,25 @@ impl Dispatcher {
                 }),
             ));
         } else {
-            for r in &rows {
+            for r in rows.iter().filter(|r| !r.folded) {
                 batches.push((
                     vec![r],
                     parse_change(&r.payload).map(|c| Delivery::One(Box::new(c))),
+                ));
+            }
+            // Rows held back by `max_per_hour`: one digest that lists them all.
+            let folded: Vec<&OutboxRow> = rows.iter().filter(|r| r.folded).collect();
+            if !folded.is_empty() {
+                let changes: Result<Vec<_>, String> =
+                    folded.iter().map(|r| parse_change(&r.payload)).collect();
+                batches.push((
+                    folded,
+                    changes.map(|changes| {
+                        Delivery::Digest(DigestData {
+                            alert: alert.name.clone(),
+                            changes,
+                        })
+                    }),
                 ));
             }
         }

@@ -3,6 +3,7 @@
 //! in the poll's own transaction and sent later, so a crash between the two loses nothing.
 
 pub mod atom;
+pub mod chat;
 pub mod dispatch;
 pub mod email;
 pub mod exec;
@@ -141,6 +142,7 @@ pub fn enqueue(
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),
             stealth: s.change.stealth,
+            stealth_evidence: s.change.evidence.clone(),
             cosmetic: s.change.cosmetic,
             revert_of: s.change.revert_of,
             fields_changed: s.change.fields.iter().map(|f| f.to_string()).collect(),
@@ -161,19 +163,38 @@ pub fn enqueue(
             test: false,
         };
         let json = Delivery::One(Box::new(data)).to_json();
+        // Past `max_per_hour` single alerts in the last hour, the row is held and folded with
+        // the others held into one digest at the top of the hour: a burst of edits (a live
+        // page, a site redesign) is one message, not a hundred.
+        let folded = alert.digest.is_none()
+            && match alert.max_per_hour {
+                Some(max) => {
+                    crate::store::outbox::recent_unfolded(tx, &alert.name, now_ms - HOUR_MS)?
+                        >= i64::from(max)
+                }
+                None => false,
+            };
         // A digest alert's rows all fall due at the end of their window and go out together.
         let due = match alert.digest {
             Some(window) => {
                 let w = window.as_millis().max(1) as i64;
                 (now_ms / w + 1) * w
             }
+            None if folded => (now_ms / HOUR_MS + 1) * HOUR_MS,
             None => now_ms,
         };
-        crate::store::outbox::insert(tx, Some(s.change_id), &alert.name, &json, now_ms, due)?;
+        let id =
+            crate::store::outbox::insert(tx, Some(s.change_id), &alert.name, &json, now_ms, due)?;
+        if folded {
+            crate::store::outbox::set_folded(tx, id)?;
+        }
         n += 1;
     }
     Ok(n)
 }
+
+/// The window of `max_per_hour`, in the outbox's milliseconds.
+const HOUR_MS: i64 = 3_600_000;
 
 /// Longest title an alert carries (characters); a subject line past this is abuse, not news.
 pub const MAX_TITLE_CHARS: usize = 300;

@@ -1,9 +1,9 @@
 //! The versioned alert payload: webhook bodies (format "json"), exec stdin, and the source of
 //! every other rendering (Slack/Discord text, email, Atom entries).
 //!
-//! # `redline.change` version 1
+//! # `redline.change` version 1.1
 //! ```json
-//! {"type": "redline.change", "version": 1, "data": {
+//! {"type": "redline.change", "version": 1, "minor": 1, "data": {
 //!   "change_id": 42,                 // idempotency key: the same change never has another id
 //!   "event": "claim_changed",        // claim_changed | edited | cosmetic | reverted | unpublished
 //!   "alert": "desk",
@@ -11,6 +11,9 @@
 //!   "article": {"id": 7, "url": "https://…", "title": "…", "previous_title": "…"},
 //!   "from_version": 1, "to_version": 2, "detected_at": "2026-11-03T10:15:00Z",
 //!   "stealth": true, "cosmetic": false, "revert_of": null,
+//!   "stealth_evidence": {"stealth": true, "seen": [           // null for "unpublished"
+//!     {"kind": "http_last_modified", "before": "Tue, 03 Nov 2026 09:00:00 GMT",
+//!      "after": "Tue, 03 Nov 2026 09:00:00 GMT", "changed": false}]},
 //!   "fields_changed": ["body"], "title_changed": false,
 //!   "sentences": {"added": 0, "removed": 0, "edited": 1, "moved": 0},
 //!   "claim_changes": [{"kind": "number_changed", "before": "$6 million", "after": "$5.6 million",
@@ -21,7 +24,19 @@
 //!   "test": false                    // true only for the sample of `redline alerts test`
 //! }}
 //! ```
-//! A digest (`digest = "30m"`) is `{"type": "redline.digest", "version": 1, "data":
+//! `stealth` is true when the text changed and no evidence of acknowledgement changed;
+//! `stealth_evidence.seen` lists every kind seen on either version, in this order:
+//! `feed_updated` (the feed entry's `updated`), `http_last_modified` (the page's HTTP header),
+//! `modified_meta` (`article:modified_time`, `og:updated_time`, JSON-LD `dateModified`),
+//! `update_line` (a visible "Updated 14:05 GMT" line) and `notice` (correction or editor's
+//! notes). `changed` is true when the new version carries the stamp and it differs. An empty
+//! `seen` means neither version had any stamp, so the edit was stealth to every reader.
+//!
+//! Minor versions only add fields: 1.1 (`minor: 1`) added `stealth_evidence` and the
+//! reader-facing stealth rule above (1.0 flagged an edit only when a page's modified stamp
+//! existed and stayed the same). An envelope without `minor` is 1.0.
+//!
+//! A digest (`digest = "30m"`, or the rows an alert's `max_per_hour` held back) is `{"type": "redline.digest", "version": 1, "data":
 //! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
 //! is renamed or removed without a new `version`. Web text is capped (titles 300 characters,
 //! claim values 300, claim sentences 1,000, the word diff 32 KB) and stripped of bidi controls.
@@ -34,6 +49,8 @@ use crate::payload::SentenceCounts;
 pub const CHANGE_TYPE: &str = "redline.change";
 pub const DIGEST_TYPE: &str = "redline.digest";
 pub const PAYLOAD_VERSION: u32 = 1;
+/// Additions within `PAYLOAD_VERSION`; see the module doc for what each one added.
+pub const PAYLOAD_MINOR: u32 = 1;
 /// A subject line (email, chat heading) is cut to this many characters.
 pub const MAX_SUBJECT_CHARS: usize = 200;
 /// The word diff in a payload is cut here; the full diff is one `redline diff` away.
@@ -44,6 +61,9 @@ pub struct Envelope<T> {
     #[serde(rename = "type")]
     pub kind: String,
     pub version: u32,
+    /// Absent (0) on payloads written before minor versions were counted.
+    #[serde(default)]
+    pub minor: u32,
     pub data: T,
 }
 
@@ -79,6 +99,9 @@ pub struct ChangeData {
     pub to_version: Option<i64>,
     pub detected_at: String,
     pub stealth: bool,
+    /// What `stealth` was judged by (1.1); `None` for an unpublished page.
+    #[serde(default)]
+    pub stealth_evidence: Option<crate::stamps::StealthEvidence>,
     pub cosmetic: bool,
     pub revert_of: Option<i64>,
     pub fields_changed: Vec<String>,
@@ -117,11 +140,13 @@ impl Delivery {
             Self::One(d) => serde_json::to_string(&Envelope {
                 kind: CHANGE_TYPE.into(),
                 version: PAYLOAD_VERSION,
+                minor: PAYLOAD_MINOR,
                 data: d,
             }),
             Self::Digest(d) => serde_json::to_string(&Envelope {
                 kind: DIGEST_TYPE.into(),
                 version: PAYLOAD_VERSION,
+                minor: PAYLOAD_MINOR,
                 data: d,
             }),
         };
@@ -176,7 +201,7 @@ impl Delivery {
     }
 }
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -214,7 +239,12 @@ pub fn change_text(d: &ChangeData) -> String {
         d.detected_at
     ));
     if d.stealth {
-        out.push_str("STEALTH EDIT: the text changed but the publisher's modified time did not.\n");
+        out.push_str(
+            "STEALTH EDIT: the text changed and no update stamp, Last-Modified or correction notice did.\n",
+        );
+    }
+    if let Some(e) = &d.stealth_evidence {
+        out.push_str(&format!("Evidence: {}\n", e.summary()));
     }
     if d.title_changed
         && let Some(prev) = &d.article.previous_title
@@ -306,6 +336,7 @@ mod tests {
             to_version: Some(2),
             detected_at: "2026-12-01T09:00:00Z".into(),
             stealth: false,
+            stealth_evidence: None,
             cosmetic: false,
             revert_of: None,
             fields_changed: vec!["body".into()],

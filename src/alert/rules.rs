@@ -73,6 +73,7 @@ mod tests {
             include: vec![],
             exclude: vec![],
             digest: None,
+            max_per_hour: None,
         }
     }
 

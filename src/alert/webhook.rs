@@ -6,7 +6,8 @@ use sha2::Sha256;
 use url::Url;
 
 use super::SinkError;
-use super::payload::{Delivery, truncate};
+use super::chat;
+use super::payload::Delivery;
 use crate::config::WebhookFormat;
 use crate::netguard::{GuardedClient, find_refused};
 
@@ -29,13 +30,15 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 pub fn body(format: WebhookFormat, delivery: &Delivery) -> String {
     match format {
         WebhookFormat::Json => delivery.to_json(),
-        // Slack and Discord incoming webhooks take a text message; both cap its length.
+        // Slack and Discord incoming webhooks take a short text message (see `chat`).
         WebhookFormat::Slack => serde_json::json!({
-            "text": truncate(format!("*{}*\n{}", delivery.subject(), delivery.text()), 35_000)
+            "text": chat::message(chat::Platform::Slack, delivery)
         })
         .to_string(),
+        // No pings: a headline with "@everyone" in it must not notify a whole server.
         WebhookFormat::Discord => serde_json::json!({
-            "content": truncate(format!("**{}**\n{}", delivery.subject(), delivery.text()), 1_900)
+            "content": chat::message(chat::Platform::Discord, delivery),
+            "allowed_mentions": {"parse": []}
         })
         .to_string(),
     }

@@ -176,6 +176,15 @@ fn sample(alert: &str) -> ChangeData {
         to_version: Some(2),
         detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         stealth: true,
+        stealth_evidence: Some(crate::stamps::StealthEvidence {
+            stealth: true,
+            seen: vec![crate::stamps::Evidence {
+                kind: "http_last_modified".into(),
+                before: Some("Tue, 03 Nov 2026 09:00:00 GMT".into()),
+                after: Some("Tue, 03 Nov 2026 09:00:00 GMT".into()),
+                changed: false,
+            }],
+        }),
         cosmetic: false,
         revert_of: None,
         fields_changed: vec!["body".into()],

@@ -158,6 +158,9 @@ pub(crate) struct PageInfo {
     pub byline: Option<String>,
     pub published: Option<String>,
     pub modified: Option<String>,
+    /// The visible update stamp, kept out of the text.
+    pub update_line: Option<String>,
+    pub notice: Option<String>,
     pub characters: usize,
     pub paragraphs: Vec<String>,
     /// The extractor's reasons, one line each: where the text came from, what was removed
@@ -461,9 +464,9 @@ fn inspect(
                     "only {characters} characters of article text: a paywall, a consent wall or not an article?"
                 ));
             }
-            if x.modified.is_none() {
+            if x.modified.is_none() && x.update_line.is_none() {
                 reasons.push(
-                    "no modified date (article:modified_time, JSON-LD dateModified, ...): stealth edits cannot be flagged"
+                    "no modified date (article:modified_time, JSON-LD dateModified, ...) or visible update line: only HTTP Last-Modified or a correction notice can show that an edit was acknowledged"
                         .into(),
                 );
             }
@@ -486,6 +489,8 @@ fn inspect(
                 byline: x.byline,
                 published: x.published.map(|d| utc(&d)),
                 modified: x.modified.map(|d| utc(&d)),
+                update_line: x.update_line,
+                notice: x.notice,
                 characters,
                 paragraphs: x.paragraphs,
                 reasons,
@@ -721,6 +726,10 @@ fn print_text(r: &CheckReport) -> anyhow::Result<()> {
         outln!("byline       {}", s(&p.byline));
         outln!("published    {}", s(&p.published));
         outln!("modified     {}", s(&p.modified));
+        outln!("update line  {}", s(&p.update_line));
+        if p.notice.is_some() {
+            outln!("notice       {}", s(&p.notice));
+        }
         outln!(
             "text         {} paragraphs, {} characters",
             p.paragraphs.len(),

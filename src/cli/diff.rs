@@ -208,6 +208,7 @@ fn print_diff(
                 .collect(),
             cosmetic,
             stealth: analysis.change.stealth,
+            stealth_evidence: analysis.change.evidence.clone(),
             sentences: SentenceCounts::of(&analysis.revision),
             claim_changes: analysis.claims,
             ops: analysis.revision,
@@ -228,15 +229,20 @@ fn print_diff(
     let mut out = String::new();
     out.push_str(&paint("1", header));
     out.push('\n');
-    let mut flags = Vec::new();
+    let mut flags: Vec<String> = Vec::new();
     if analysis.change.stealth {
-        flags.push("STEALTH: text changed, publisher's modified time did not");
+        flags.push(
+            "STEALTH: text changed; no update stamp, Last-Modified or correction notice did".into(),
+        );
+    }
+    if let Some(e) = analysis.change.evidence.as_ref().filter(|_| !cosmetic) {
+        flags.push(format!("evidence: {}", sanitize(&e.summary())));
     }
     if cosmetic {
-        flags.push("cosmetic only (typography)");
+        flags.push("cosmetic only (typography)".into());
     }
     for f in flags {
-        out.push_str(&paint("33", f));
+        out.push_str(&paint("33", &f));
         out.push('\n');
     }
     for reason in &analysis.simplified {

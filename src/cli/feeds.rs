@@ -165,6 +165,8 @@ struct FeedListing {
     url: String,
     title: Option<String>,
     source: String,
+    /// `feed`, or `page` for a page watched with `redline watch`.
+    kind: String,
     active: bool,
     full_text: bool,
     interval: String,
@@ -202,6 +204,7 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
                 url: f.url,
                 title: f.title,
                 source: f.source,
+                kind: f.kind,
                 active: f.active,
                 full_text: f.full_text,
                 articles,
@@ -229,7 +232,10 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         "LAST OK"
     );
     for (f, articles, versions) in rows {
-        let source = if f.active {
+        // A watched page is listed as what it is, not as one more feed added by hand.
+        let source = if f.is_page() {
+            "page".to_string()
+        } else if f.active {
             f.source.clone()
         } else {
             format!("{} (removed)", f.source)
@@ -327,7 +333,8 @@ fn export(store: &Store) -> anyhow::Result<ExitCode> {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head><title>redline feeds</title></head>\n  <body>\n",
     );
-    for f in feeds {
+    // A watched page is no feed: an OPML reader would fail on it.
+    for f in feeds.into_iter().filter(|f| !f.is_page()) {
         let title = f
             .title
             .clone()

@@ -115,6 +115,12 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
         if r.stealth {
             flags.push_str(" [stealth]");
         }
+        // What acknowledged the edit, so "not stealth" says why.
+        if let Some(e) = &r.stealth_evidence
+            && !e.changed().is_empty()
+        {
+            flags.push_str(&format!(" [acknowledged: {}]", e.changed().join(", ")));
+        }
         if r.cosmetic {
             flags.push_str(" [cosmetic]");
         }

@@ -11,6 +11,7 @@ mod log;
 pub mod output;
 mod poll;
 mod status;
+mod watch;
 
 pub use diff::{ColorChoice, DiffFormat};
 pub use log::ExportFormat;
@@ -68,6 +69,18 @@ pub enum Command {
     /// Manage the watched feeds.
     #[command(subcommand)]
     Feeds(FeedsCommand),
+    /// Track one article page without a feed, re-checked on the ladder (`feeds remove` stops
+    /// it); with no URL, list the watched pages.
+    Watch {
+        /// The article page (http or https).
+        url: Option<String>,
+        /// A name to refer to it by (letters, digits, - _ .).
+        #[arg(long)]
+        name: Option<String>,
+        /// With no URL: the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what redline sees in a feed or page (URL or local file): HTTP status and headers,
     /// encoding, format, warnings, every entry; for an HTML page, the extracted article.
     /// Exits 1 when it is neither a feed nor an article page redline can read.
@@ -372,6 +385,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run => poll::run_daemon(&env),
         Command::Poll { feed, json } => poll::poll_once(&env, feed.as_deref(), json),
         Command::Feeds(cmd) => feeds::run(&env, cmd),
+        Command::Watch { url, name, json } => {
+            watch::run(&env, url.as_deref(), name.as_deref(), json)
+        }
         Command::Articles {
             feed,
             changed,

@@ -64,10 +64,14 @@ pub struct Version {
     pub typo_hash: String,
     pub cosmetic: bool,
     pub revert_of: Option<i64>,
+    /// Feed `updated`, HTTP `Last-Modified`, update line and notices this version was seen
+    /// with (all `None` on versions stored before redline recorded them).
+    pub stamps: crate::stamps::Stamps,
 }
 
 const VERSION_COLUMNS: &str = "id, article_id, seq, fetched_at, source, url, title, byline, \
-    published, modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq";
+    published, modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq, \
+    feed_updated, http_last_modified, update_line, notice";
 
 /// A version every this many is stored without a base, so reading any version decompresses
 /// at most this many bodies.
@@ -96,6 +100,12 @@ fn version_from_row(r: &Row<'_>) -> rusqlite::Result<RawVersion> {
             typo_hash: r.get(13)?,
             cosmetic: r.get(14)?,
             revert_of: r.get(15)?,
+            stamps: crate::stamps::Stamps {
+                feed_updated: r.get(17)?,
+                http_last_modified: r.get(18)?,
+                update_line: r.get(19)?,
+                notice: r.get(20)?,
+            },
         },
         r.get(10)?,
         r.get(16)?,
@@ -431,8 +441,10 @@ pub fn insert_version(
     exec(
         conn,
         "INSERT INTO versions (article_id, seq, fetched_at, source, url, title, byline, published, \
-         modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+         modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq, \
+         feed_updated, http_last_modified, update_line, notice) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+         ?19, ?20)",
         params![
             article_id,
             seq,
@@ -449,7 +461,11 @@ pub fn insert_version(
             snap.typo_hash(),
             cosmetic,
             revert_of,
-            base.map(|(seq, _)| seq)
+            base.map(|(seq, _)| seq),
+            snap.stamps.feed_updated,
+            snap.stamps.http_last_modified,
+            snap.stamps.update_line,
+            snap.stamps.notice
         ],
     )?;
     Ok(conn.last_insert_rowid())

@@ -30,6 +30,8 @@ pub struct NewChange {
     pub sentences_moved: i64,
     pub cosmetic: bool,
     pub stealth: bool,
+    /// The stamps compared to decide `stealth` (edits only).
+    pub evidence: Option<crate::stamps::StealthEvidence>,
     pub revert_of: Option<i64>,
     pub significance: f64,
     pub claims: Vec<ClaimRow>,
@@ -37,11 +39,16 @@ pub struct NewChange {
     pub simplified: Option<String>,
 }
 
+fn evidence_json(e: Option<&crate::stamps::StealthEvidence>) -> Option<String> {
+    e.and_then(|e| serde_json::to_string(e).ok())
+}
+
 pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
     conn.execute(
         "INSERT INTO changes (article_id, from_seq, to_seq, created_at, kind, fields, sentences_added, \
          sentences_removed, sentences_edited, sentences_moved, cosmetic, stealth, revert_of, significance, \
-         simplified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         simplified, stealth_evidence) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             c.article_id,
             c.from_seq,
@@ -57,7 +64,8 @@ pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
             c.stealth,
             c.revert_of,
             c.significance,
-            c.simplified
+            c.simplified,
+            evidence_json(c.evidence.as_ref())
         ],
     )?;
     let id = conn.last_insert_rowid();
@@ -89,7 +97,7 @@ pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Resu
     conn.execute(
         "UPDATE changes SET fields = ?2, sentences_added = ?3, sentences_removed = ?4, \
          sentences_edited = ?5, sentences_moved = ?6, cosmetic = ?7, stealth = ?8, significance = ?9, \
-         simplified = ?10 WHERE id = ?1",
+         simplified = ?10, stealth_evidence = ?11 WHERE id = ?1",
         params![
             change_id,
             c.fields.join(","),
@@ -100,7 +108,8 @@ pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Resu
             c.cosmetic,
             c.stealth,
             c.significance,
-            c.simplified
+            c.simplified,
+            evidence_json(c.evidence.as_ref())
         ],
     )?;
     conn.execute(
@@ -129,6 +138,8 @@ pub struct ChangeRow {
     pub sentences_moved: i64,
     pub cosmetic: bool,
     pub stealth: bool,
+    /// What the stealth flag was judged by; `None` for changes recorded before redline kept it.
+    pub stealth_evidence: Option<crate::stamps::StealthEvidence>,
     pub revert_of: Option<i64>,
     pub significance: f64,
     pub claims: Vec<ClaimRow>,
@@ -171,6 +182,9 @@ fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
         revert_of: r.get(16)?,
         significance: r.get(17)?,
         simplified: r.get(18)?,
+        stealth_evidence: r
+            .get::<_, Option<String>>(19)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
         claims: Vec::new(),
     })
 }
@@ -183,7 +197,7 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
               AND v.seq = COALESCE(c.to_seq, c.from_seq)), \
            c.from_seq, c.to_seq, c.created_at, c.kind, c.fields, c.sentences_added, \
            c.sentences_removed, c.sentences_edited, c.sentences_moved, c.cosmetic, c.stealth, \
-           c.revert_of, c.significance, c.simplified \
+           c.revert_of, c.significance, c.simplified, c.stealth_evidence \
          FROM changes c JOIN articles a ON a.id = c.article_id JOIN feeds fd ON fd.id = a.feed_id \
          WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR a.feed_id = ?2) \
            AND (?3 IS NULL OR c.article_id = ?3) \

@@ -33,6 +33,8 @@ pub struct FeedRow {
     pub encoding: Option<String>,
     /// Why the last parsed document was read leniently (bozo); `None` when it was well-formed.
     pub parse_warning: Option<String>,
+    /// `feed`, or `page` for one article page watched without a feed (`redline watch`).
+    pub kind: String,
 }
 
 /// Seconds without a body after which a feed is fetched without validators.
@@ -55,6 +57,11 @@ impl FeedRow {
         self.last_ok_at.is_some() && self.last_body_at.is_none()
     }
 
+    /// A watched page (`redline watch`), not a feed document.
+    pub fn is_page(&self) -> bool {
+        self.kind == PAGE_KIND
+    }
+
     pub fn interval(&self) -> Option<Duration> {
         self.interval_secs
             .and_then(|s| u64::try_from(s).ok())
@@ -64,7 +71,10 @@ impl FeedRow {
 
 const COLUMNS: &str = "id, url, name, title, source, active, interval_secs, full_text, etag, \
     last_modified, body_hash, next_poll_at, last_poll_at, last_ok_at, last_error, last_error_at, \
-    error_streak, last_body_at, created_at, encoding, parse_warning";
+    error_streak, last_body_at, created_at, encoding, parse_warning, kind";
+
+/// `feeds.kind` of a page watched on its own.
+pub const PAGE_KIND: &str = "page";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
     Ok(FeedRow {
@@ -89,6 +99,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         created_at: r.get(18)?,
         encoding: r.get(19)?,
         parse_warning: r.get(20)?,
+        kind: r.get(21)?,
     })
 }
 
@@ -295,6 +306,27 @@ pub fn add(
     )?;
     get(conn, conn.last_insert_rowid())?
         .ok_or_else(|| StoreError::Invalid("feed vanished after insert".into()))
+}
+
+/// Starts watching one article page without a feed: a feed row of kind `page` (full text,
+/// source `cli`) and its one article, due for its first check now. The page is then re-checked
+/// on the ladder like any full-text article.
+pub fn add_page(conn: &Connection, url: &str, name: Option<&str>, now: i64) -> Result<FeedRow> {
+    let feed = add(conn, url, name, None, true, now)?;
+    conn.execute(
+        "UPDATE feeds SET kind = ?2, next_poll_at = ?3 WHERE id = ?1",
+        params![feed.id, PAGE_KIND, now],
+    )?;
+    let article = super::articles::insert(conn, feed.id, url, url, "", now)?;
+    super::articles::set_page_state(
+        conn,
+        article,
+        &super::articles::PageState {
+            next_check_at: Some(now),
+            ..Default::default()
+        },
+    )?;
+    get(conn, feed.id)?.ok_or_else(|| StoreError::Invalid("feed vanished after insert".into()))
 }
 
 /// Deletes a feed and its history. With `tombstone` (the config lists it), its URLs are

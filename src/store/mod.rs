@@ -27,6 +27,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_simplified_diffs.sql"),
     include_str!("migrations/0007_feed_body_at.sql"),
     include_str!("migrations/0008_feed_parse_notes.sql"),
+    include_str!("migrations/0011_stealth_evidence.sql"),
+    include_str!("migrations/0012_watched_pages_alert_limits.sql"),
     include_str!("migrations/0013_feed_tombstones.sql"),
 ];
 

@@ -54,6 +54,8 @@ pub struct OutboxRow {
     /// Given up: `max_attempts` used up. Shown as `state` in JSON.
     #[serde(skip)]
     pub failed: bool,
+    /// Held back by the alert's `max_per_hour`: goes out in one digest with the others.
+    pub folded: bool,
 }
 
 impl OutboxRow {
@@ -71,7 +73,7 @@ impl OutboxRow {
 }
 
 const COLUMNS: &str = "id, change_id, alert, payload, created_at, attempts, next_attempt_at, \
-    delivered_at, last_error, failed";
+    delivered_at, last_error, failed, folded";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -85,7 +87,23 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         delivered_at: r.get(7)?,
         last_error: r.get(8)?,
         failed: r.get(9)?,
+        folded: r.get(10)?,
     })
+}
+
+/// Rows of `alert` created since `since_ms` that were not folded: what `max_per_hour` counts.
+pub fn recent_unfolded(conn: &Connection, alert: &str, since_ms: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM outbox WHERE alert = ?1 AND created_at >= ?2 AND folded = 0",
+        )?
+        .query_row(params![alert, since_ms], |r| r.get(0))?)
+}
+
+/// Marks a row as held back by the rate limit (see `alert::enqueue`).
+pub fn set_folded(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("UPDATE outbox SET folded = 1 WHERE id = ?1", [id])?;
+    Ok(())
 }
 
 pub fn insert(

@@ -434,6 +434,7 @@ pub fn alert_config(
         include: vec![],
         exclude: vec![],
         digest: None,
+        max_per_hour: None,
     }
 }
 
