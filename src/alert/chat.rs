@@ -225,6 +225,7 @@ mod tests {
             detected_at: "2026-12-02T09:00:00Z".into(),
             stealth: true,
             stealth_evidence: None,
+            test: false,
             cosmetic: false,
             revert_of: None,
             fields_changed: vec!["body".into()],
