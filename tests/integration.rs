@@ -10,6 +10,7 @@ mod conformance;
 mod daemon;
 mod daily_config;
 mod daily_store;
+mod daily_triage;
 mod edits;
 mod feed_intake;
 mod fetch;
