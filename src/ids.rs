@@ -58,7 +58,16 @@ mod tests {
         assert_eq!(parse_article("a42"), Some((42, None)));
         assert_eq!(parse_article("a42v3"), Some((42, Some(3))));
         assert_eq!(parse_article(&version(42, 3)), Some((42, Some(3))));
-        for not_an_id in ["https://x.example/a42", "a", "av3", "a42v", "a-1", "+5", "a4 2", ""] {
+        for not_an_id in [
+            "https://x.example/a42",
+            "a",
+            "av3",
+            "a42v",
+            "a-1",
+            "+5",
+            "a4 2",
+            "",
+        ] {
             assert_eq!(parse_article(not_an_id), None, "{not_an_id}");
         }
     }

@@ -12,8 +12,8 @@ use super::articles::find_article;
 use super::output::{print_json, sanitize, time};
 use crate::claims::ClaimChange;
 use crate::diff;
-use crate::ids;
 use crate::extract::extract_article;
+use crate::ids;
 use crate::normalize::{Snapshot, TextSource, normalize_paragraphs, split_blank_lines};
 use crate::payload::{DIFF_SCHEMA, DIFF_SCHEMA_VERSION, DiffReport, SentenceCounts, Side};
 use crate::store::articles;
@@ -92,12 +92,17 @@ pub fn diff_article(
     let article = find_article(&store, key)?;
     let latest = store
         .read(|c| articles::latest_version(c, article.id))?
-        .with_context(|| format!("article {} has no stored version yet", ids::article(article.id)))?;
+        .with_context(|| {
+            format!(
+                "article {} has no stored version yet",
+                ids::article(article.id)
+            )
+        })?;
     // `a42v3` names the change that made v3.
     let to = match (to, crate::ids::parse_article(key).and_then(|(_, v)| v)) {
-        (Some(t), Some(v)) if t != v => bail!(
-            "`{key}` names version {v} but --to says {t}; give one of them"
-        ),
+        (Some(t), Some(v)) if t != v => {
+            bail!("`{key}` names version {v} but --to says {t}; give one of them")
+        }
         (t, v) => t.or(v).unwrap_or(latest.seq),
     };
     let from = from.unwrap_or(to - 1);
@@ -205,6 +210,7 @@ fn read_side(path: &Path) -> anyhow::Result<Snapshot> {
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn print_diff(
     header: &str,
     old: VersionView<'_>,

@@ -9,11 +9,11 @@ use url::Url;
 
 use super::check::{CheckReport, check_target};
 use super::output::{Page, clip, outln, print_json, rfc3339, sanitize, time};
-use crate::ids;
 use super::{Env, FeedAddArgs, FeedsCommand};
 use crate::alert::atom::escape as escape_xml;
 use crate::config::{self, format_duration, parse_duration, validate_feed_name};
 use crate::fetch::HttpClient;
+use crate::ids;
 use crate::store::{Store, StoreError, feeds, unix_now};
 
 pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
@@ -465,7 +465,10 @@ fn validate_tag(tag: &str) -> anyhow::Result<()> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !ok {
-        bail!("tag `{}` must be 1-32 letters, digits, '-', '_' or '.'", sanitize(tag));
+        bail!(
+            "tag `{}` must be 1-32 letters, digits, '-', '_' or '.'",
+            sanitize(tag)
+        );
     }
     Ok(())
 }
@@ -570,6 +573,31 @@ fn export(store: &Store) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opml_titles_become_valid_names() {
+        let cases = [
+            (
+                "Harbour City Chronicle – World",
+                Some("harbour-city-chronicle-world"),
+            ),
+            ("Café Économie", Some("cafe-economie")),
+            ("  BBC News: UK  ", Some("bbc-news-uk")),
+            ("Wire & Co.", Some("wire-co")),
+            ("1843", Some("feed-1843")),
+            ("F7", Some("feed-f7")),
+            ("Новости", None),
+            ("---", None),
+        ];
+        for (title, want) in cases {
+            assert_eq!(name_from_title(title).as_deref(), want, "{title}");
+        }
+        let long = name_from_title(&"Long title ".repeat(20)).expect("a name");
+        assert!(
+            long.len() <= 56 && validate_feed_name(&long).is_ok(),
+            "{long}"
+        );
+    }
 
     #[test]
     fn opml_outlines_are_read_including_nested() {

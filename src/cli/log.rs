@@ -9,9 +9,9 @@ use anyhow::Context;
 
 use super::Env;
 use super::output::{Page, clip, outln, rfc3339, time};
-use crate::ids;
 use crate::claims::ClaimKind;
 use crate::config::parse_duration;
+use crate::ids;
 use crate::store::changes::{self, ChangeFilter, ChangeRow};
 use crate::store::{Store, articles, feeds, unix_now};
 use crate::version::analyze;

@@ -97,7 +97,9 @@ impl Page {
         format!(
             "… more: --offset {}{}",
             self.offset + shown as i64,
-            self.limit.map(|l| format!(" --limit {l}")).unwrap_or_default()
+            self.limit
+                .map(|l| format!(" --limit {l}"))
+                .unwrap_or_default()
         )
     }
 }

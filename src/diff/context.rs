@@ -117,7 +117,10 @@ mod tests {
             .replace("harbour budget", "harbour and ferry budget")
             .replace("in numbers", "in small numbers");
         let out = render_in_context(&revision(OLD, &new), Layout::Sentences, false, Some(1));
-        assert!(out.starts_with("  The council met on Tuesday.\n~  It discussed"), "{out}");
+        assert!(
+            out.starts_with("  The council met on Tuesday.\n~  It discussed"),
+            "{out}"
+        );
         assert!(out.ends_with("… 3 unchanged sentences\n"), "{out}");
         assert_eq!(out.matches('…').count(), 1, "{out}");
     }

@@ -87,9 +87,11 @@ pub fn require_match(text: &str) -> Result<String> {
 /// Articles the index does not cover yet (0 once the backfill is done).
 pub fn backfill_remaining(conn: &Connection) -> Result<i64> {
     let next: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [BACKFILL_KEY], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [BACKFILL_KEY],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(next) = next.and_then(|n| n.parse::<i64>().ok()) else {
         return Ok(0);
@@ -106,9 +108,11 @@ pub fn backfill_remaining(conn: &Connection) -> Result<i64> {
 pub fn backfill_batch(store: &Store, batch: i64) -> Result<Option<usize>> {
     store.write(|tx| {
         let next: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [BACKFILL_KEY], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [BACKFILL_KEY],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(next) = next else { return Ok(None) };
         let next: i64 = next.parse().unwrap_or(0);
