@@ -54,8 +54,9 @@ fn page(argv: &[String], text: &str) -> bool {
             return false;
         }
     };
-    // Ctrl-C in the pager is the pager's: while it runs we ignore SIGINT (as git does), or we
-    // would die and leave it reading the terminal behind the shell's prompt.
+    // Ctrl-C in the pager is the pager's: from here on we ignore SIGINT (as git does), or we
+    // would die and leave it reading the terminal behind the shell's prompt. Paging is the
+    // last thing a command does, so nothing later needs SIGINT back.
     let guard = ignore_interrupts();
     if let Some(mut stdin) = child.stdin.take() {
         // Quitting the pager before the end closes the pipe: that is the reader's choice,
@@ -67,8 +68,8 @@ fn page(argv: &[String], text: &str) -> bool {
     true
 }
 
-/// Keeps SIGINT from killing us while the guard lives: a tokio signal listener replaces the
-/// default action, and nobody reads it.
+/// Keeps SIGINT from killing us: a tokio signal listener replaces the default action (for
+/// the rest of the process; tokio never restores it), and nobody reads it.
 fn ignore_interrupts() -> Option<(tokio::runtime::Runtime, tokio::signal::unix::Signal)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()
