@@ -828,14 +828,12 @@ pub fn validate_feed_name(name: &str) -> Result<(), String> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && !name.chars().all(|c| c.is_ascii_digit())
-        // Names are looked up before ids: a feed named `f7` would hide feed f7.
-        && crate::ids::parse_feed(name).is_none();
+        && !name.chars().all(|c| c.is_ascii_digit());
     if ok {
         Ok(())
     } else {
         Err(format!(
-            "`{name}` must be 1-64 characters of letters, digits, '-', '_' or '.', and not only digits nor an id such as f7"
+            "`{name}` must be 1-64 characters of letters, digits, '-', '_' or '.', and not only digits"
         ))
     }
 }

@@ -395,7 +395,8 @@ pub fn name_from_title(title: &str) -> Option<String> {
         name.truncate(56);
         name = name.trim_end_matches(['-', '.']).to_string();
     }
-    if validate_feed_name(&name).is_ok() {
+    // An id-like name ("f7") would be found before feed f7 itself (names are looked up first).
+    if validate_feed_name(&name).is_ok() && crate::ids::parse_feed(&name).is_none() {
         Some(name)
     } else if !name.is_empty() && validate_feed_name(&format!("feed-{name}")).is_ok() {
         // Only digits ("1843"), or written like an id ("f7").
