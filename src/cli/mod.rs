@@ -255,7 +255,9 @@ pub enum FeedsCommand {
     /// Change a feed in place (same feed, history kept): name, interval, full text, paused,
     /// tags. Name, interval and full text of a feed from the config are set in the config.
     Edit(feeds::FeedEditArgs),
-    Remove { feed: String },
+    Remove {
+        feed: String,
+    },
     /// Add every feed of an OPML file.
     Import {
         file: PathBuf,
