@@ -16,6 +16,9 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 mod bounds;
+mod context;
+
+pub use context::{Layout, render_in_context};
 
 use bounds::{Gaps, Limits, MAX_ALL_PAIRS};
 pub use bounds::{
@@ -1333,20 +1336,18 @@ fn inline_words(words: &[WordChange], color: bool) -> String {
 /// Inline word diff of the whole body, one sentence per line: `[-old-]{+new+}` (ANSI red and
 /// green when `color`). Unchanged and moved sentences are printed as they are.
 pub fn render_words(rev: &Revision, color: bool) -> String {
-    let mut out = String::new();
-    for op in &rev.ops {
-        let line = match op {
-            SentenceOp::Same { text, .. } | SentenceOp::Moved { text, .. } => text.clone(),
-            SentenceOp::Added { text, .. } => inserted(text, color),
-            SentenceOp::Removed { text, .. } => deleted(text, color),
-            SentenceOp::Edited { words, .. }
-            | SentenceOp::Merged { words, .. }
-            | SentenceOp::Split { words, .. } => inline_words(words, color),
-        };
-        out.push_str(&line);
-        out.push('\n');
+    render_in_context(rev, Layout::Words, color, None)
+}
+
+fn word_line(op: &SentenceOp, color: bool) -> String {
+    match op {
+        SentenceOp::Same { text, .. } | SentenceOp::Moved { text, .. } => text.clone(),
+        SentenceOp::Added { text, .. } => inserted(text, color),
+        SentenceOp::Removed { text, .. } => deleted(text, color),
+        SentenceOp::Edited { words, .. }
+        | SentenceOp::Merged { words, .. }
+        | SentenceOp::Split { words, .. } => inline_words(words, color),
     }
-    out
 }
 
 /// `render_words(rev, false)` cut once it is longer than `max` bytes: the same text as far as
@@ -1402,24 +1403,22 @@ pub fn render_words_capped(rev: &Revision, max: usize) -> String {
 /// One line per sentence with a marker: `  ` same, `+ ` added, `- ` removed, `> ` moved,
 /// `~ ` edited (with its inline word diff), `~> ` edited and moved, `<~ ` merged, `~< ` split.
 pub fn render_sentences(rev: &Revision, color: bool) -> String {
-    let mut out = String::new();
-    for op in &rev.ops {
-        let line = match op {
-            SentenceOp::Same { text, .. } => format!("  {text}"),
-            SentenceOp::Added { text, .. } => paint(&format!("+ {text}"), GREEN, color),
-            SentenceOp::Removed { text, .. } => paint(&format!("- {text}"), RED, color),
-            SentenceOp::Moved { text, .. } => paint(&format!("> {text}"), YELLOW, color),
-            SentenceOp::Edited { words, moved, .. } => {
-                let mark = if *moved { "~>" } else { "~ " };
-                format!("{mark} {}", inline_words(words, color))
-            }
-            SentenceOp::Merged { words, .. } => format!("<~ {}", inline_words(words, color)),
-            SentenceOp::Split { words, .. } => format!("~< {}", inline_words(words, color)),
-        };
-        out.push_str(&line);
-        out.push('\n');
+    render_in_context(rev, Layout::Sentences, color, None)
+}
+
+fn sentence_line(op: &SentenceOp, color: bool) -> String {
+    match op {
+        SentenceOp::Same { text, .. } => format!("  {text}"),
+        SentenceOp::Added { text, .. } => paint(&format!("+ {text}"), GREEN, color),
+        SentenceOp::Removed { text, .. } => paint(&format!("- {text}"), RED, color),
+        SentenceOp::Moved { text, .. } => paint(&format!("> {text}"), YELLOW, color),
+        SentenceOp::Edited { words, moved, .. } => {
+            let mark = if *moved { "~>" } else { "~ " };
+            format!("{mark} {}", inline_words(words, color))
+        }
+        SentenceOp::Merged { words, .. } => format!("<~ {}", inline_words(words, color)),
+        SentenceOp::Split { words, .. } => format!("~< {}", inline_words(words, color)),
     }
-    out
 }
 
 fn paint(text: &str, code: &str, color: bool) -> String {
@@ -1432,6 +1431,11 @@ fn paint(text: &str, code: &str, color: bool) -> String {
 
 /// Unified diff with one sentence per line, so a one-word edit does not show a whole paragraph.
 pub fn render_unified(old_body: &str, new_body: &str) -> String {
+    render_unified_context(old_body, new_body, 2)
+}
+
+/// `render_unified` with `radius` unchanged sentences around each hunk.
+pub fn render_unified_context(old_body: &str, new_body: &str, radius: usize) -> String {
     let old = split_sentences(old_body).join("\n") + "\n";
     let new = split_sentences(new_body).join("\n") + "\n";
     TextDiff::configure()
@@ -1439,7 +1443,7 @@ pub fn render_unified(old_body: &str, new_body: &str) -> String {
         .timeout(WORD_DIFF_TIMEOUT)
         .diff_lines(&old, &new)
         .unified_diff()
-        .context_radius(2)
+        .context_radius(radius)
         .header("old", "new")
         .to_string()
 }

@@ -11,6 +11,7 @@ mod daemon;
 mod daily_config;
 mod daily_store;
 mod daily_use;
+mod daily_triage;
 mod edits;
 mod feed_intake;
 mod fetch;

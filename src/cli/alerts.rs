@@ -34,11 +34,15 @@ impl From<StateArg> for DeliveryState {
     }
 }
 
+/// Deliveries listed per page when `--limit` is not given.
+pub const DEFAULT_DELIVERIES: i64 = 200;
+
 pub fn list(
     env: &Env,
     state: Option<StateArg>,
     pending: bool,
     failed: bool,
+    page: super::output::Page,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     if failed {
@@ -52,7 +56,8 @@ pub fn list(
         .map(DeliveryState::from)
         .or(pending.then_some(DeliveryState::Pending));
     let store = env.open_store_read_only()?;
-    let rows = store.read(|c| outbox::list(c, state, 200))?;
+    let limit = page.limit_or(DEFAULT_DELIVERIES);
+    let rows = store.read(|c| outbox::list_page(c, state, page.offset, limit))?;
     if json {
         #[derive(serde::Serialize)]
         struct Row<'a> {

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Env;
-use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
-use crate::store::articles::{self, ArticleRow};
-use crate::store::{Store, feeds};
+use super::output::{Page, clip, outln, print_json, rfc3339, sanitize, time};
+use crate::ids;
+use crate::store::articles::{self, ArticleFilter, ArticleRow};
+use crate::store::{Store, feeds, search};
 
 /// Resolves what a user typed (id or URL) to an article.
 pub fn find_article(store: &Store, key: &str) -> anyhow::Result<ArticleRow> {
@@ -16,11 +17,15 @@ pub fn find_article(store: &Store, key: &str) -> anyhow::Result<ArticleRow> {
         .with_context(|| format!("no article `{key}` (see `redline articles`)"))
 }
 
+/// Articles listed per page when `--limit` is not given.
+pub const DEFAULT_ARTICLES: i64 = 50;
+
 pub fn list(
     env: &Env,
     feed: Option<&str>,
     changed: bool,
-    limit: i64,
+    search: Option<String>,
+    page: Page,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
@@ -33,42 +38,101 @@ pub fn list(
         ),
         None => None,
     };
-    let rows = store.read(|c| articles::list(c, feed_id, changed, limit))?;
+    let limit = page.limit_or(DEFAULT_ARTICLES);
+    let searching = search.is_some();
+    let filter = ArticleFilter {
+        feed_id,
+        changed_only: changed,
+        search,
+        offset: page.offset,
+        // One more than shown, to know whether there is a next page.
+        limit: limit.saturating_add(1),
+    };
+    let mut rows = store.read(|c| articles::list(c, &filter))?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    if searching {
+        let left = store.read(search::backfill_remaining)?;
+        if left > 0 {
+            eprintln!(
+                "note: {left} older articles are not in the search index yet; `redline run`, `poll` or `reprocess` indexes them"
+            );
+        }
+    }
     if json {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        outln!("no articles yet: run `redline poll`");
+        if searching {
+            outln!("no articles match");
+        } else if page.offset > 0 {
+            outln!("no articles past --offset {}", page.offset);
+        } else if changed {
+            outln!("no changed articles yet");
+        } else {
+            outln!("no articles yet: run `redline poll`");
+        }
         return Ok(ExitCode::SUCCESS);
     }
-    outln!(
-        "{:>6}  {:<14} {:>3}  {:<16}  TITLE",
-        "ID",
-        "FEED",
-        "VER",
-        "LAST SEEN"
-    );
+    if changed {
+        outln!(
+            "{:>7}  {:<14} {:>3} {:>7} {:>6}  {:<16}  TITLE",
+            "ARTICLE",
+            "FEED",
+            "VER",
+            "CHANGES",
+            "CLAIMS",
+            "LAST EDITED"
+        );
+    } else {
+        outln!(
+            "{:>7}  {:<14} {:>3}  {:<16}  TITLE",
+            "ARTICLE",
+            "FEED",
+            "VER",
+            "LAST SEEN"
+        );
+    }
+    let shown = rows.len();
     for a in rows {
         let status = if a.status == "live" {
             String::new()
         } else {
             format!(" [{}]", a.status)
         };
-        outln!(
-            "{:>6}  {:<14} {:>3}  {:<16}  {}{status}",
-            a.id,
-            clip(&a.feed, 14),
-            a.versions,
-            time(a.last_seen),
-            clip(a.title.as_deref().unwrap_or(&a.url), 90)
-        );
+        let title = clip(a.title.as_deref().unwrap_or(&a.url), 90);
+        if changed {
+            outln!(
+                "{:>7}  {:<14} {:>3} {:>7} {:>6}  {:<16}  {title}{status}",
+                ids::article(a.id),
+                clip(&a.feed, 14),
+                a.versions,
+                a.changes,
+                a.claim_changes,
+                a.last_change_at.map(time).unwrap_or_else(|| "-".into()),
+            );
+        } else {
+            outln!(
+                "{:>7}  {:<14} {:>3}  {:<16}  {title}{status}",
+                ids::article(a.id),
+                clip(&a.feed, 14),
+                a.versions,
+                time(a.last_seen),
+            );
+        }
+    }
+    if more {
+        outln!("{}", page.next_hint(shown));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 #[derive(serde::Serialize)]
 struct VersionListing {
+    /// `a42v3`, as the text listing prints it and every command accepts.
+    #[serde(rename = "ref")]
+    reference: String,
     seq: i64,
     fetched_at: String,
     source: String,
@@ -81,14 +145,17 @@ struct VersionListing {
     revert_of: Option<i64>,
 }
 
-pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
+pub fn versions(env: &Env, key: &str, page: Page, json: bool) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
     let article = find_article(&store, key)?;
-    let versions = store.read(|c| articles::versions(c, article.id))?;
+    let all = store.read(|c| articles::versions(c, article.id))?;
+    let total = all.len();
+    let versions = page.slice(all, None);
     if json {
         let out: Vec<VersionListing> = versions
             .into_iter()
             .map(|v| VersionListing {
+                reference: ids::version(v.article_id, v.seq),
                 seq: v.seq,
                 fetched_at: rfc3339(v.fetched_at),
                 source: v.source,
@@ -104,7 +171,12 @@ pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
         print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
-    outln!("article {} {}", article.id, sanitize(&article.url));
+    outln!(
+        "article {} {}",
+        ids::article(article.id),
+        sanitize(&article.url)
+    );
+    let shown = versions.len();
     for v in versions {
         let mut flags = Vec::new();
         if v.cosmetic {
@@ -114,8 +186,8 @@ pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
             flags.push(format!("revert of v{r}"));
         }
         outln!(
-            "  v{:<3} {}  {:>6} chars  {}{}",
-            v.seq,
+            "  {:<8} {}  {:>6} chars  {}{}",
+            ids::version(v.article_id, v.seq),
             time(v.fetched_at),
             v.body_chars,
             clip(&v.title, 80),
@@ -126,19 +198,31 @@ pub fn versions(env: &Env, key: &str, json: bool) -> anyhow::Result<ExitCode> {
             }
         );
     }
+    if (page.offset as usize).saturating_add(shown) < total {
+        outln!("{}", page.next_hint(shown));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
     let article = find_article(&store, key)?;
+    let seq = match (seq, ids::parse_article(key).and_then(|(_, v)| v)) {
+        (Some(s), Some(v)) if s != v => {
+            anyhow::bail!("`{key}` names version {v} but --version says {s}; give one of them")
+        }
+        (s, v) => s.or(v),
+    };
     let version = match seq {
         Some(n) => store.read(|c| articles::version(c, article.id, n))?,
         None => store.read(|c| articles::latest_version(c, article.id))?,
     }
     .with_context(|| match seq {
-        Some(n) => format!("article {} has no version {n}", article.id),
-        None => format!("article {} has no stored version yet", article.id),
+        Some(n) => format!("article {} has no version {n}", ids::article(article.id)),
+        None => format!(
+            "article {} has no stored version yet",
+            ids::article(article.id)
+        ),
     })?;
     if json {
         print_json(&version)?;
@@ -150,9 +234,9 @@ pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Resul
     }
     outln!("{}", sanitize(&version.url));
     outln!(
-        "version {} of article {}, fetched {}{}{}",
+        "version {} ({}), fetched {}{}{}",
         version.seq,
-        article.id,
+        ids::version(article.id, version.seq),
         time(version.fetched_at),
         version
             .published

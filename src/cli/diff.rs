@@ -13,6 +13,7 @@ use super::output::{print_json, sanitize, time};
 use crate::claims::ClaimChange;
 use crate::diff;
 use crate::extract::extract_article;
+use crate::ids;
 use crate::normalize::{Snapshot, TextSource, normalize_paragraphs, split_blank_lines};
 use crate::payload::{DIFF_SCHEMA, DIFF_SCHEMA_VERSION, DiffReport, SentenceCounts, Side};
 use crate::store::articles;
@@ -31,6 +32,30 @@ pub enum DiffFormat {
     Unified,
     /// The versioned `redline.diff` JSON document.
     Json,
+}
+
+/// How much of the text `diff` and `compare` show, and where.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DiffView {
+    /// Unchanged sentences shown before and after each change (words, sentences and unified
+    /// formats).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONTEXT)]
+    pub context: usize,
+    /// The whole text, changed or not (a headline-only change too).
+    #[arg(long, conflicts_with = "context")]
+    pub full: bool,
+    /// Print straight to stdout, never through $PAGER (output into a pipe or file never is).
+    #[arg(long)]
+    pub no_pager: bool,
+}
+
+/// One sentence before and one after an edit: enough to read it, short enough to scan.
+pub const DEFAULT_CONTEXT: usize = 1;
+
+impl DiffView {
+    fn context(&self) -> Option<usize> {
+        (!self.full).then_some(self.context)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,18 +86,30 @@ pub fn diff_article(
     to: Option<i64>,
     format: DiffFormat,
     color: ColorChoice,
+    view: &DiffView,
 ) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
     let article = find_article(&store, key)?;
     let latest = store
         .read(|c| articles::latest_version(c, article.id))?
-        .with_context(|| format!("article {} has no stored version yet", article.id))?;
-    let to = to.unwrap_or(latest.seq);
+        .with_context(|| {
+            format!(
+                "article {} has no stored version yet",
+                ids::article(article.id)
+            )
+        })?;
+    // `a42v3` names the change that made v3.
+    let to = match (to, crate::ids::parse_article(key).and_then(|(_, v)| v)) {
+        (Some(t), Some(v)) if t != v => {
+            bail!("`{key}` names version {v} but --to says {t}; give one of them")
+        }
+        (t, v) => t.or(v).unwrap_or(latest.seq),
+    };
     let from = from.unwrap_or(to - 1);
     if from < 1 || from >= to {
         bail!(
             "article {} has versions 1 to {}; choose --from N --to M with N < M",
-            article.id,
+            ids::article(article.id),
             latest.seq
         );
     }
@@ -82,14 +119,15 @@ pub fn diff_article(
             .with_context(|| {
                 format!(
                     "article {} has no version {seq} (latest is {})",
-                    article.id, latest.seq
+                    ids::article(article.id),
+                    latest.seq
                 )
             })
     };
     let (old, new) = (get(from)?, get(to)?);
     let header = format!(
         "article {} · v{} ({}) → v{} ({})",
-        article.id,
+        ids::article(article.id),
         old.seq,
         time(old.fetched_at),
         new.seq,
@@ -104,6 +142,7 @@ pub fn diff_article(
         (format!("v{}", old.seq), format!("v{}", new.seq)),
         format,
         color,
+        view,
     )
 }
 
@@ -112,6 +151,7 @@ pub fn compare_files(
     new: &Path,
     format: DiffFormat,
     color: ColorChoice,
+    view: &DiffView,
 ) -> anyhow::Result<ExitCode> {
     let a = read_side(old)?;
     let b = read_side(new)?;
@@ -125,6 +165,7 @@ pub fn compare_files(
         (old.display().to_string(), new.display().to_string()),
         format,
         color,
+        view,
     )
 }
 
@@ -169,6 +210,7 @@ fn read_side(path: &Path) -> anyhow::Result<Snapshot> {
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn print_diff(
     header: &str,
     old: VersionView<'_>,
@@ -177,6 +219,7 @@ fn print_diff(
     labels: (String, String),
     format: DiffFormat,
     color: ColorChoice,
+    view: &DiffView,
 ) -> anyhow::Result<ExitCode> {
     // Web text is sanitised before it is diffed, so nothing hostile reaches the terminal
     // and the diff shows what is printed.
@@ -256,23 +299,56 @@ fn print_diff(
             paint("32", new.title)
         ));
     }
+    // A headline-only change is the headline: the text around it is not news.
+    let body_same = analysis
+        .revision
+        .ops
+        .iter()
+        .all(|op| matches!(op, diff::SentenceOp::Same { .. }));
+    if body_same && analysis.title_changed() && !view.full {
+        if !analysis.claims.is_empty() {
+            out.push_str(&render_claims(&analysis.claims, &paint));
+        }
+        out.push_str(&format!(
+            "text unchanged ({} sentences; --full shows it)\n",
+            analysis.revision.ops.len()
+        ));
+        super::pager::print_paged(&out, !view.no_pager)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     out.push_str(&render_claims(&analysis.claims, &paint));
     let counts = SentenceCounts::of(&analysis.revision);
     out.push_str(&format!(
         "sentences: {} edited, {} added, {} removed, {} moved\n\n",
         counts.edited, counts.added, counts.removed, counts.moved
     ));
+    let context = view.context();
+    let rev = &analysis.revision;
     match format {
-        DiffFormat::Words => out.push_str(&diff::render_words(&analysis.revision, color)),
-        DiffFormat::Sentences => out.push_str(&diff::render_sentences(&analysis.revision, color)),
-        DiffFormat::Unified => out.push_str(&diff::render_unified(old.body, new.body)),
+        DiffFormat::Words => out.push_str(&diff::render_in_context(
+            rev,
+            diff::Layout::Words,
+            color,
+            context,
+        )),
+        DiffFormat::Sentences => out.push_str(&diff::render_in_context(
+            rev,
+            diff::Layout::Sentences,
+            color,
+            context,
+        )),
+        DiffFormat::Unified => out.push_str(&diff::render_unified_context(
+            old.body,
+            new.body,
+            // --full: every sentence is within reach of a hunk.
+            context.unwrap_or(rev.ops.len() + 1),
+        )),
         DiffFormat::Json => {}
     }
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    use std::io::Write;
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    super::pager::print_paged(&out, !view.no_pager)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,26 +8,28 @@ use quick_xml::events::Event;
 use url::Url;
 
 use super::check::{CheckReport, check_target};
-use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
+use super::output::{Page, clip, outln, print_json, rfc3339, sanitize, time};
 use super::{Env, FeedAddArgs, FeedsCommand};
 use crate::alert::atom::escape as escape_xml;
 use crate::config::{self, format_duration, parse_duration, validate_feed_name};
 use crate::fetch::HttpClient;
-use crate::store::{Store, feeds, unix_now};
+use crate::ids;
+use crate::store::{Store, StoreError, feeds, unix_now};
 
 pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
     // Only `feeds sync` (and `run`) write the config's feeds; listings read what is stored and
     // say when the config differs. See: #12.
     match cmd {
         FeedsCommand::Sync { restore_removed } => super::config_sync::sync(env, restore_removed),
-        FeedsCommand::List { json } => {
+        FeedsCommand::List { page, json } => {
             let store = env.open_store_read_only()?;
             if !json {
                 outln!("config {}", sanitize(&env.config_origin.describe()));
             }
             super::config_sync::print_hint(env, &store)?;
-            list(&store, json)
+            list(&store, page, json)
         }
+        FeedsCommand::Edit(args) => edit(env, &env.open_store()?, &args),
         FeedsCommand::Export => export(&env.open_store_read_only()?),
         FeedsCommand::Add(args) => add(env, &env.open_store()?, &args),
         FeedsCommand::Remove { feed } => remove(env, &env.open_store()?, &feed),
@@ -161,6 +163,9 @@ fn usable(r: &CheckReport) -> Result<(), String> {
 #[derive(serde::Serialize)]
 struct FeedListing {
     id: i64,
+    /// `f7`, as the text listing prints it and every command accepts.
+    #[serde(rename = "ref")]
+    reference: String,
     name: Option<String>,
     url: String,
     title: Option<String>,
@@ -178,22 +183,31 @@ struct FeedListing {
     last_error: Option<String>,
     /// Polled, but only ever answered 304: nothing of it was read.
     no_content_yet: bool,
+    /// Paused with `feeds edit --pause`: not polled until `--resume`.
+    paused: bool,
+    tags: Vec<String>,
 }
 
-fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
+fn list(store: &Store, page: Page, json: bool) -> anyhow::Result<ExitCode> {
+    let all = store.read(feeds::list)?;
+    let total = all.len();
     let rows = store.read(|c| {
-        feeds::list(c)?
+        page.slice(all, None)
             .into_iter()
             .map(|f| {
                 let (articles, versions) = feeds::counts(c, f.id)?;
-                Ok((f, articles, versions))
+                let tags = feeds::tags(c, f.id)?;
+                Ok((f, articles, versions, tags))
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
     if json {
         let out: Vec<FeedListing> = rows
             .into_iter()
-            .map(|(f, articles, versions)| FeedListing {
+            .map(|(f, articles, versions, tags)| FeedListing {
+                reference: ids::feed(f.id),
+                paused: f.paused,
+                tags,
                 no_content_yet: f.never_read(),
                 interval: f
                     .interval()
@@ -219,35 +233,48 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        outln!("no feeds: add [[feed]] entries to the config or run `redline feeds add URL`");
+        if page.offset > 0 && total > 0 {
+            outln!("no feeds past --offset {}", page.offset);
+        } else {
+            outln!("no feeds: add [[feed]] entries to the config or run `redline feeds add URL`");
+        }
         return Ok(ExitCode::SUCCESS);
     }
     outln!(
-        "{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  URL",
-        "ID",
+        "{:>5}  {:<18} {:<8} {:<7} {:>8} {:>8}  {:<16}  {:<16}  URL",
+        "FEED",
         "NAME",
         "SOURCE",
+        "STATE",
         "ARTICLES",
         "VERSIONS",
-        "LAST OK"
+        "LAST OK",
+        "TAGS"
     );
-    for (f, articles, versions) in rows {
-        // A watched page is listed as what it is, not as one more feed added by hand.
-        let source = if f.is_page() {
-            "page".to_string()
-        } else if f.active {
-            f.source.clone()
+    let shown = rows.len();
+    for (f, articles, versions, tags) in rows {
+        let state = if !f.active {
+            "removed"
+        } else if f.paused {
+            "paused"
         } else {
-            format!("{} (removed)", f.source)
+            "active"
         };
         outln!(
-            "{:>4}  {:<18} {:<8} {:>8} {:>8}  {:<16}  {}{}",
-            f.id,
+            "{:>5}  {:<18} {:<8} {:<7} {:>8} {:>8}  {:<16}  {:<16}  {}{}",
+            ids::feed(f.id),
             clip(f.name.as_deref().unwrap_or("-"), 18),
-            source,
+            // A watched page is listed as what it is, not as one more feed added by hand.
+            if f.is_page() { "page" } else { f.source.as_str() },
+            state,
             articles,
             versions,
             f.last_ok_at.map(time).unwrap_or_else(|| "never".into()),
+            if tags.is_empty() {
+                "-".to_string()
+            } else {
+                clip(&tags.join(","), 16)
+            },
             sanitize(&f.url),
             match &f.last_error {
                 Some(e) if f.error_streak > 0 =>
@@ -256,6 +283,9 @@ fn list(store: &Store, json: bool) -> anyhow::Result<ExitCode> {
                 _ => String::new(),
             }
         );
+    }
+    if (page.offset as usize).saturating_add(shown) < total {
+        outln!("{}", page.next_hint(shown));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -301,6 +331,7 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
     }
     let (mut added, mut skipped) = (0, 0);
     for (url, title) in outlines {
+        let wanted = title.as_deref().and_then(name_from_title);
         let parsed = match config::parse_feed_url(&url) {
             Ok(u) => u,
             Err(m) => {
@@ -309,12 +340,31 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
                 continue;
             }
         };
-        match store.write(|tx| feeds::add(tx, parsed.as_str(), None, None, full_text, unix_now())) {
+        let added_feed = store.write(|tx| {
+            let name = match &wanted {
+                Some(n) => free_name(tx, n)?,
+                None => None,
+            };
+            feeds::add(
+                tx,
+                parsed.as_str(),
+                name.as_deref(),
+                None,
+                full_text,
+                unix_now(),
+            )
+        });
+        match added_feed {
             Ok(f) => {
                 outln!(
-                    "added {} {}",
-                    f.id,
-                    sanitize(title.as_deref().unwrap_or(&f.url))
+                    "added {} {}{}",
+                    ids::feed(f.id),
+                    sanitize(f.name.as_deref().unwrap_or(&f.url)),
+                    title
+                        .as_deref()
+                        .filter(|t| Some(*t) != f.name.as_deref())
+                        .map(|t| format!(" ({})", clip(t, 80)))
+                        .unwrap_or_default()
                 );
                 added += 1;
             }
@@ -325,6 +375,181 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
         }
     }
     outln!("imported {added} feeds, skipped {skipped}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A feed name from an OPML title: "Harbour City Chronicle – World" → "harbour-city-chronicle-world".
+/// Accents are dropped (NFD, then ASCII only), anything else becomes one `-`; `None` when
+/// nothing usable is left (a title in another script), and the feed is added without a name.
+pub fn name_from_title(title: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut name = String::new();
+    for c in title.nfd() {
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '.') {
+            name.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && unicode_normalization::char::is_combining_mark(c) {
+            // The accent of a decomposed letter: the letter itself was kept.
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let mut name = name.trim_matches(['-', '.']).to_string();
+    if name.len() > 56 {
+        // Room for a "-2" suffix within the 64-character limit.
+        name.truncate(56);
+        name = name.trim_end_matches(['-', '.']).to_string();
+    }
+    // An id-like name ("f7") would be found before feed f7 itself (names are looked up first).
+    if validate_feed_name(&name).is_ok() && crate::ids::parse_feed(&name).is_none() {
+        Some(name)
+    } else if !name.is_empty() && validate_feed_name(&format!("feed-{name}")).is_ok() {
+        // Only digits ("1843"), or written like an id ("f7").
+        Some(format!("feed-{name}"))
+    } else {
+        None
+    }
+}
+
+/// `name`, or `name-2`, `name-3`… when another feed already has it.
+fn free_name(conn: &rusqlite::Connection, name: &str) -> Result<Option<String>, StoreError> {
+    for n in 1..100 {
+        let candidate = if n == 1 {
+            name.to_string()
+        } else {
+            format!("{name}-{n}")
+        };
+        if feeds::find(conn, &candidate)?.is_none() {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+/// `feeds edit`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct FeedEditArgs {
+    /// The feed: name, id (`f7`) or URL.
+    pub feed: String,
+    /// New name (letters, digits, '-', '_', '.').
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Poll interval, e.g. "10m"; "default" for the config's [schedule].
+    #[arg(long, value_name = "DURATION")]
+    pub interval: Option<String>,
+    /// Fetch and extract each article's page (on), or keep the feed's own text (off). Stored
+    /// versions are kept either way.
+    #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
+    pub full_text: Option<bool>,
+    /// Stop polling it (the feed and its pages) until --resume; nothing is deleted.
+    #[arg(long, conflicts_with = "resume")]
+    pub pause: bool,
+    /// Poll it again after --pause.
+    #[arg(long)]
+    pub resume: bool,
+    /// Add a tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Remove a tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub untag: Vec<String>,
+}
+
+fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "on" | "yes" | "true" => Ok(true),
+        "off" | "no" | "false" => Ok(false),
+        _ => Err(format!("`{s}`: write on or off")),
+    }
+}
+
+/// A tag: 1-32 letters, digits, '-', '_' or '.'.
+fn validate_tag(tag: &str) -> anyhow::Result<()> {
+    let ok = !tag.is_empty()
+        && tag.len() <= 32
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        bail!(
+            "tag `{}` must be 1-32 letters, digits, '-', '_' or '.'",
+            sanitize(tag)
+        );
+    }
+    Ok(())
+}
+
+fn edit(env: &Env, store: &Store, args: &FeedEditArgs) -> anyhow::Result<ExitCode> {
+    let f = store
+        .read(|c| feeds::find(c, &args.feed))?
+        .with_context(|| format!("no feed `{}` (see `redline feeds list`)", args.feed))?;
+    if let Some(name) = &args.name {
+        validate_feed_name(name).map_err(|m| anyhow::anyhow!("--name: {m}"))?;
+    }
+    for t in args.tag.iter().chain(&args.untag) {
+        validate_tag(t)?;
+    }
+    let interval = match args.interval.as_deref() {
+        None => None,
+        Some("default") => Some(None),
+        Some(s) => Some(Some(
+            parse_duration(s).map_err(|m| anyhow::anyhow!("--interval: {m}"))?,
+        )),
+    };
+    let change = feeds::FeedEdit {
+        name: args.name.clone(),
+        interval,
+        full_text: args.full_text,
+        paused: match (args.pause, args.resume) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        tag: args.tag.clone(),
+        untag: args.untag.clone(),
+    };
+    if change.name.is_none()
+        && change.interval.is_none()
+        && change.full_text.is_none()
+        && change.paused.is_none()
+        && change.tag.is_empty()
+        && change.untag.is_empty()
+    {
+        bail!(
+            "nothing to change: give --name, --interval, --full-text on|off, --pause, --resume, --tag or --untag"
+        );
+    }
+    // The config owns what it writes: its next sync would silently undo an edit here.
+    if f.source == "config" && f.active && change.touches_config_fields() {
+        let file = env
+            .config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the config file".into());
+        bail!(
+            "feed {} comes from {file}: change its name, interval or full_text in its [[feed]] entry there; \
+             --pause, --resume, --tag and --untag work on it here",
+            sanitize(&f.label())
+        );
+    }
+    let edited = store.write(|tx| feeds::edit(tx, &f, &change))?;
+    let tags = store.read(|c| feeds::tags(c, edited.id))?;
+    outln!(
+        "feed {} {}: interval {}, full text {}, {}{}",
+        ids::feed(edited.id),
+        sanitize(edited.name.as_deref().unwrap_or(&edited.url)),
+        edited
+            .interval()
+            .map(format_duration)
+            .unwrap_or_else(|| "default".into()),
+        if edited.full_text { "on" } else { "off" },
+        if edited.paused { "paused" } else { "polled" },
+        if tags.is_empty() {
+            String::new()
+        } else {
+            format!(", tags {}", tags.join(","))
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -354,6 +579,31 @@ fn export(store: &Store) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opml_titles_become_valid_names() {
+        let cases = [
+            (
+                "Harbour City Chronicle – World",
+                Some("harbour-city-chronicle-world"),
+            ),
+            ("Café Économie", Some("cafe-economie")),
+            ("  BBC News: UK  ", Some("bbc-news-uk")),
+            ("Wire & Co.", Some("wire-co")),
+            ("1843", Some("feed-1843")),
+            ("F7", Some("feed-f7")),
+            ("Новости", None),
+            ("---", None),
+        ];
+        for (title, want) in cases {
+            assert_eq!(name_from_title(title).as_deref(), want, "{title}");
+        }
+        let long = name_from_title(&"Long title ".repeat(20)).expect("a name");
+        assert!(
+            long.len() <= 56 && validate_feed_name(&long).is_ok(),
+            "{long}"
+        );
+    }
 
     #[test]
     fn opml_outlines_are_read_including_nested() {

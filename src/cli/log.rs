@@ -8,9 +8,10 @@ use std::str::FromStr;
 use anyhow::Context;
 
 use super::Env;
-use super::output::{clip, outln, rfc3339, time};
+use super::output::{Page, clip, outln, rfc3339, time};
 use crate::claims::ClaimKind;
 use crate::config::parse_duration;
+use crate::ids;
 use crate::store::changes::{self, ChangeFilter, ChangeRow};
 use crate::store::{Store, articles, feeds, unix_now};
 use crate::version::analyze;
@@ -25,11 +26,15 @@ pub enum ExportFormat {
 pub struct LogOptions<'a> {
     pub since: Option<&'a str>,
     pub feed: Option<&'a str>,
+    pub article: Option<&'a str>,
     pub kinds: Option<&'a str>,
     pub claims_only: bool,
     pub json: bool,
-    pub limit: i64,
+    pub page: Page,
 }
+
+/// Log lines (changes) per page when `--limit` is not given.
+pub const DEFAULT_LOG: i64 = 200;
 
 fn since_cutoff(since: Option<&str>) -> anyhow::Result<Option<i64>> {
     since
@@ -70,12 +75,19 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
         })
         .transpose()?;
     let claims_only = o.claims_only || kinds.is_some();
+    let article_id = o
+        .article
+        .map(|key| super::articles::find_article(&store, key).map(|a| a.id))
+        .transpose()?;
+    let limit = o.page.limit_or(DEFAULT_LOG);
     let filter = ChangeFilter {
         since: since_cutoff(o.since)?,
         feed_id: feed_id(&store, o.feed)?,
-        article_id: None,
-        // With claim filters the limit applies after filtering, below.
-        limit: (!claims_only).then_some(o.limit),
+        article_id,
+        // With claim filters the page is cut after filtering, below. One more than shown,
+        // to know whether there is a next page.
+        limit: (!claims_only).then_some(limit.saturating_add(1)),
+        offset: if claims_only { 0 } else { o.page.offset },
     };
     let mut rows = store.read(|c| changes::list(c, &filter))?;
     if let Some(kinds) = &kinds {
@@ -86,8 +98,10 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
     }
     if claims_only {
         rows.retain(|r| !r.claims.is_empty());
+        rows.drain(..rows.len().min(usize::try_from(o.page.offset).unwrap_or(0)));
     }
-    rows.truncate(usize::try_from(o.limit).unwrap_or(usize::MAX));
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     if o.json {
         super::output::print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
@@ -131,10 +145,10 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
             flags.push_str(" [simplified diff]");
         }
         let prefix = format!(
-            "{}  {:<12} #{:<5} {:<7}",
+            "{}  {:<12} {:<6} {:<7}",
             time(r.created_at),
             clip(&r.feed, 12),
-            r.article_id,
+            ids::article(r.article_id),
             versions
         );
         let title = clip(r.title.as_deref().unwrap_or(&r.url), 70);
@@ -165,6 +179,9 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
                 clip(c.after.as_deref().unwrap_or("—"), 40),
             )?;
         }
+    }
+    if more {
+        writeln!(out, "{}", o.page.next_hint(rows.len()))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -207,7 +224,11 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
         )?;
     }
     // One article's versions in memory at a time: an archive of years does not fit at once.
-    let list = store.read(|c| articles::list(c, None, false, i64::MAX))?;
+    let all = articles::ArticleFilter {
+        limit: -1,
+        ..Default::default()
+    };
+    let list = store.read(|c| articles::list(c, &all))?;
     for article in &list {
         let feed = &article.feed;
         let versions = store.read(|c| articles::versions(c, article.id))?;
@@ -348,6 +369,10 @@ fn csv_row(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
 
 pub fn reprocess(env: &Env) -> anyhow::Result<ExitCode> {
     let store = env.open_store()?;
+    let indexed = crate::store::search::backfill(&store, || false)?;
+    if indexed > 0 {
+        outln!("indexed {indexed} articles for search");
+    }
     let edits = store.read(changes::all_edits)?;
     let mut updated = 0usize;
     for (change_id, article_id, from, to) in &edits {

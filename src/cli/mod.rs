@@ -9,6 +9,7 @@ mod diff;
 mod feeds;
 mod log;
 pub mod output;
+mod pager;
 mod poll;
 mod status;
 mod watch;
@@ -96,34 +97,45 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List articles, newest first.
+    /// List articles, newest first (ids: `a42`; `--changed`: newest edit first).
     Articles {
+        /// Only this feed (name, id such as `f7`, or URL).
         #[arg(long)]
         feed: Option<String>,
-        /// Only articles with more than one version (or unpublished).
+        /// Only articles with more than one version (or unpublished), newest change first,
+        /// with their counts of changes and claim changes.
         #[arg(long)]
         changed: bool,
-        #[arg(long, default_value_t = 50)]
-        limit: i64,
+        /// Only articles whose latest title or text contains these words (all of them;
+        /// "quoted phrase", word* for a prefix), best match first.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        #[command(flatten)]
+        page: output::Page,
         #[arg(long)]
         json: bool,
     },
-    /// List the versions of an article (id or URL).
+    /// List the versions of an article (id such as `a42`, or URL).
     Versions {
         article: String,
+        #[command(flatten)]
+        page: output::Page,
         #[arg(long)]
         json: bool,
     },
     /// Show one version of an article (default: the latest).
     Show {
+        /// Article id (`a42`), version (`a42v3`) or URL.
         article: String,
         #[arg(long, value_name = "N")]
         version: Option<i64>,
         #[arg(long)]
         json: bool,
     },
-    /// Diff two versions of an article: claim changes first, then the text.
+    /// Diff two versions of an article: claim changes first, then the edited sentences with
+    /// one sentence of context (`--full` for the whole text). Paged on a terminal.
     Diff {
+        /// Article id (`a42`), version (`a42v3`: the change that made v3) or URL.
         article: String,
         /// Old version (default: the one before --to).
         #[arg(long, value_name = "N")]
@@ -135,6 +147,8 @@ pub enum Command {
         format: DiffFormat,
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        #[command(flatten)]
+        view: diff::DiffView,
     },
     /// Diff two local files (text: title on the first line; or HTML pages), no database.
     Compare {
@@ -144,6 +158,8 @@ pub enum Command {
         format: DiffFormat,
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        #[command(flatten)]
+        view: diff::DiffView,
     },
     /// The change log, newest first: one line per claim change.
     Log {
@@ -152,14 +168,17 @@ pub enum Command {
         since: Option<String>,
         #[arg(long)]
         feed: Option<String>,
+        /// Only this article's changes (id such as `a42`, or URL).
+        #[arg(long, value_name = "ID")]
+        article: Option<String>,
         /// Only these claim kinds, comma-separated (implies --claims-only).
         #[arg(long, value_name = "KINDS")]
         kind: Option<String>,
         /// Only changes that carry claim changes.
         #[arg(long)]
         claims_only: bool,
-        #[arg(long, default_value_t = 200)]
-        limit: i64,
+        #[command(flatten)]
+        page: output::Page,
         #[arg(long)]
         json: bool,
     },
@@ -212,6 +231,8 @@ pub enum AlertsCommand {
         /// Gone: it meant both retrying and given up. Use --state retrying or --state given-up.
         #[arg(long, hide = true)]
         failed: bool,
+        #[command(flatten)]
+        page: output::Page,
         #[arg(long)]
         json: bool,
     },
@@ -227,8 +248,11 @@ pub enum AlertsCommand {
 pub enum FeedsCommand {
     /// Watch a new feed (stored in the database).
     Add(FeedAddArgs),
-    /// List the feeds in the database (says when the config lists others: `feeds sync`).
+    /// List the feeds in the database (ids: `f7`), with tags and paused state; says when the
+    /// config lists others (`feeds sync`).
     List {
+        #[command(flatten)]
+        page: output::Page,
         #[arg(long)]
         json: bool,
     },
@@ -241,7 +265,12 @@ pub enum FeedsCommand {
     },
     /// Stop watching a feed and delete its history. A feed the config lists stays removed:
     /// `feeds sync` does not add it back.
-    Remove { feed: String },
+    /// Change a feed in place (same feed, history kept): name, interval, full text, paused,
+    /// tags. Name, interval and full text of a feed from the config are set in the config.
+    Edit(feeds::FeedEditArgs),
+    Remove {
+        feed: String,
+    },
     /// Add every feed of an OPML file.
     Import {
         file: PathBuf,
@@ -331,9 +360,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         new,
         format,
         color,
+        view,
     } = &cli.command
     {
-        return diff::compare_files(old, new, *format, *color);
+        return diff::compare_files(old, new, *format, *color, view);
     }
     let env = Env::load(&cli)?;
     match cli.command {
@@ -353,23 +383,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             to,
             format,
             color,
-        } => diff::diff_article(&env, &article, from, to, format, color),
+            view,
+        } => diff::diff_article(&env, &article, from, to, format, color, &view),
         Command::Log {
             since,
             feed,
+            article,
             kind,
             claims_only,
-            limit,
+            page,
             json,
         } => log::log(
             &env,
             &log::LogOptions {
                 since: since.as_deref(),
                 feed: feed.as_deref(),
+                article: article.as_deref(),
                 kinds: kind.as_deref(),
                 claims_only,
                 json,
-                limit,
+                page,
             },
         ),
         Command::Export { format, since } => log::export(&env, format, since.as_deref()),
@@ -378,8 +411,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             state,
             pending,
             failed,
+            page,
             json,
-        }) => alerts::list(&env, state, pending, failed, json),
+        }) => alerts::list(&env, state, pending, failed, page, json),
         Command::Alerts(AlertsCommand::Test { name }) => alerts::test(&env, &name),
         Command::Alerts(AlertsCommand::Retry { id }) => alerts::retry(&env, id),
         Command::Run => poll::run_daemon(&env),
@@ -391,10 +425,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Articles {
             feed,
             changed,
-            limit,
+            search,
+            page,
             json,
-        } => articles::list(&env, feed.as_deref(), changed, limit, json),
-        Command::Versions { article, json } => articles::versions(&env, &article, json),
+        } => articles::list(&env, feed.as_deref(), changed, search, page, json),
+        Command::Versions {
+            article,
+            page,
+            json,
+        } => articles::versions(&env, &article, page, json),
         Command::Show {
             article,
             version,

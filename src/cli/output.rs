@@ -61,6 +61,49 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// `--offset` / `--limit` of a listing. Every listing takes both; each has its own default
+/// limit.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Page {
+    /// Skip this many rows first (the next page starts at the previous --offset + --limit).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(i64).range(0..))]
+    pub offset: i64,
+    /// At most this many rows (default: 50 articles, 200 log lines and deliveries, every
+    /// version and feed).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    pub limit: Option<i64>,
+}
+
+impl Page {
+    pub fn limit_or(&self, default: i64) -> i64 {
+        self.limit.unwrap_or(default)
+    }
+
+    /// This page of rows already in memory (`default` limit when none was given; `None`: all).
+    pub fn slice<T>(&self, rows: Vec<T>, default: Option<i64>) -> Vec<T> {
+        let take = self
+            .limit
+            .or(default)
+            .and_then(|l| usize::try_from(l).ok())
+            .unwrap_or(usize::MAX);
+        rows.into_iter()
+            .skip(usize::try_from(self.offset).unwrap_or(0))
+            .take(take)
+            .collect()
+    }
+
+    /// The line that tells how to see the next page, when there is one.
+    pub fn next_hint(&self, shown: usize) -> String {
+        format!(
+            "… more: --offset {}{}",
+            self.offset + shown as i64,
+            self.limit
+                .map(|l| format!(" --limit {l}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// Writes a JSON value followed by a newline.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

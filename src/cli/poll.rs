@@ -50,10 +50,22 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
             let f = store
                 .read(|c| feeds::find(c, key))?
                 .with_context(|| format!("no feed `{key}` (see `redline feeds list`)"))?;
+            if f.paused {
+                anyhow::bail!(
+                    "feed {} is paused; `redline feeds edit {key} --resume` polls it again",
+                    sanitize(&f.label())
+                );
+            }
             vec![f]
         }
-        None => store.read(feeds::active)?,
+        None => store
+            .read(feeds::active)?
+            .into_iter()
+            .filter(|f| !f.paused)
+            .collect(),
     };
+    // Articles stored before the search index existed (cheap once done: one meta read).
+    crate::store::search::backfill(&store, || false)?;
     if targets.is_empty() {
         eprintln!(
             "no feeds to poll: add [[feed]] entries to the config and run `redline feeds sync`, or use `redline feeds add URL`"

@@ -26,6 +26,8 @@ pub enum FeedState {
     Erroring,
     /// Failing (or sending no content) for longer than --max-failing: unhealthy.
     Failing,
+    /// Paused with `feeds edit --pause`: not polled, so never unhealthy.
+    Paused,
 }
 
 #[derive(serde::Serialize)]
@@ -108,10 +110,14 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
                 .or(f.last_error_at.map(|t| t - 1))
                 .unwrap_or(now);
             let never_read = f.never_read();
-            let unhealthy = (f.error_streak > 0 && now - since > threshold)
-                || (never_read && now - f.created_at > threshold);
+            // A paused feed is not polled: its old error is not getting worse.
+            let unhealthy = !f.paused
+                && ((f.error_streak > 0 && now - since > threshold)
+                    || (never_read && now - f.created_at > threshold));
             FeedStatus {
-                state: if unhealthy {
+                state: if f.paused {
+                    FeedState::Paused
+                } else if unhealthy {
                     FeedState::Failing
                 } else if f.error_streak > 0 {
                     FeedState::Erroring
@@ -234,10 +240,14 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
                 .as_deref()
                 .map(short)
                 .unwrap_or_else(|| "never".into()),
-            f.next_poll_at
-                .as_deref()
-                .map(short)
-                .unwrap_or_else(|| "now".into()),
+            if f.state == FeedState::Paused {
+                "paused".to_string()
+            } else {
+                f.next_poll_at
+                    .as_deref()
+                    .map(short)
+                    .unwrap_or_else(|| "now".into())
+            },
             f.error_streak,
             f.articles,
             f.versions,

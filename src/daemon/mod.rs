@@ -66,6 +66,15 @@ pub async fn run(
         "feeds synced from config"
     );
     log_kept_removed(&report);
+    // Articles from before the search index, in short batches beside the polls.
+    let backfill = {
+        let (store, shutdown) = (store.clone(), shutdown.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = crate::store::search::backfill(&store, || shutdown.is_cancelled()) {
+                tracing::warn!(error = %e, "search index backfill stopped; the next start resumes it");
+            }
+        })
+    };
     let dispatcher = Dispatcher::from_config(store.clone(), &config)
         .map_err(|e| DaemonError::Http(e.to_string()))?;
     let ctx = PollContext::new(
@@ -89,6 +98,7 @@ pub async fn run(
     scheduler::run(ctx, dispatcher, notifier, reload).await?;
     let _ = delivering.await;
     let _ = pruning.await;
+    let _ = backfill.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -188,9 +188,10 @@ pub fn find_for_entry(
     Ok(None)
 }
 
-/// Finds an article by id or by URL (what a user types).
+/// Finds an article by id (`42`, `a42`; a version ref `a42v3` names its article) or by URL
+/// or guid (what a user types).
 pub fn find(conn: &Connection, key: &str) -> Result<Option<ArticleRow>> {
-    if let Ok(id) = key.trim_start_matches('#').parse::<i64>() {
+    if let Some((id, _)) = crate::ids::parse_article(key) {
         return get(conn, id);
     }
     Ok(conn
@@ -327,38 +328,85 @@ pub struct ArticleSummary {
     pub first_seen: i64,
     pub last_seen: i64,
     pub versions: i64,
+    /// Change records (edits and unpublishing).
+    pub changes: i64,
+    /// Claim changes over all of them.
+    pub claim_changes: i64,
+    /// When the newest change was recorded (unix seconds), if any.
+    pub last_change_at: Option<i64>,
 }
 
-pub fn list(
-    conn: &Connection,
-    feed_id: Option<i64>,
-    changed_only: bool,
-    limit: i64,
-) -> Result<Vec<ArticleSummary>> {
-    let mut stmt = conn.prepare(
-        "SELECT a.id, COALESCE(f.name, '#' || f.id), a.url, \
+/// Which articles `list` returns, and which page of them.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub feed_id: Option<i64>,
+    /// Only articles with more than one version or unpublished, newest change first.
+    pub changed_only: bool,
+    /// Only articles whose latest title or text matches this user text (see
+    /// `search::match_expression`), best match first.
+    pub search: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Articles, newest first (`changed_only`: newest change first; `search`: best match first).
+/// The one listing and search query for the CLI and the web UI.
+pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>> {
+    let fts = f
+        .search
+        .as_deref()
+        .map(super::search::require_match)
+        .transpose()?;
+    let (from, matches, order) = if fts.is_some() {
+        (
+            "article_search s JOIN articles a ON a.id = s.rowid",
+            "article_search MATCH ?3",
+            "s.rank, a.id DESC",
+        )
+    } else if f.changed_only {
+        (
+            "articles a",
+            "?3 IS NULL",
+            "last_change_at DESC NULLS LAST, a.last_seen DESC, a.id DESC",
+        )
+    } else {
+        ("articles a", "?3 IS NULL", "a.last_seen DESC, a.id DESC")
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT a.id, COALESCE(f.name, 'f' || f.id), a.url, \
            (SELECT title FROM versions v WHERE v.article_id = a.id ORDER BY seq DESC LIMIT 1), \
            a.status, a.first_seen, a.last_seen, \
-           (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) AS n \
-         FROM articles a JOIN feeds f ON f.id = a.feed_id \
+           (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) AS n, \
+           (SELECT COUNT(*) FROM changes c WHERE c.article_id = a.id), \
+           (SELECT COUNT(*) FROM claim_changes cc JOIN changes c ON c.id = cc.change_id \
+              WHERE c.article_id = a.id), \
+           (SELECT MAX(c.created_at) FROM changes c WHERE c.article_id = a.id) AS last_change_at \
+         FROM {from} JOIN feeds f ON f.id = a.feed_id \
          WHERE (?1 IS NULL OR a.feed_id = ?1) \
          AND (?2 = 0 OR (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) > 1 \
               OR a.status != 'live') \
-         ORDER BY a.last_seen DESC, a.id DESC LIMIT ?3",
-    )?;
+         AND {matches} \
+         ORDER BY {order} LIMIT ?4 OFFSET ?5"
+    ))?;
     let rows = stmt
-        .query_map(params![feed_id, changed_only, limit], |r| {
-            Ok(ArticleSummary {
-                id: r.get(0)?,
-                feed: r.get(1)?,
-                url: r.get(2)?,
-                title: r.get(3)?,
-                status: r.get(4)?,
-                first_seen: r.get(5)?,
-                last_seen: r.get(6)?,
-                versions: r.get(7)?,
-            })
-        })?
+        .query_map(
+            params![f.feed_id, f.changed_only, fts, f.limit, f.offset.max(0)],
+            |r| {
+                Ok(ArticleSummary {
+                    id: r.get(0)?,
+                    feed: r.get(1)?,
+                    url: r.get(2)?,
+                    title: r.get(3)?,
+                    status: r.get(4)?,
+                    first_seen: r.get(5)?,
+                    last_seen: r.get(6)?,
+                    versions: r.get(7)?,
+                    changes: r.get(8)?,
+                    claim_changes: r.get(9)?,
+                    last_change_at: r.get(10)?,
+                })
+            },
+        )?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
@@ -468,5 +516,8 @@ pub fn insert_version(
             snap.stamps.notice
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    // Versions are only ever appended, so this one is the latest: the index follows it.
+    super::search::index_article(conn, article_id, &snap.title, &snap.body)?;
+    Ok(id)
 }

@@ -154,6 +154,8 @@ pub struct ChangeFilter {
     pub feed_id: Option<i64>,
     pub article_id: Option<i64>,
     pub limit: Option<i64>,
+    /// Rows skipped first (paging).
+    pub offset: i64,
 }
 
 fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
@@ -192,7 +194,7 @@ fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
 /// Changes, newest first, with their claim changes.
 pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
     let mut stmt = conn.prepare(
-        "SELECT c.id, c.article_id, COALESCE(fd.name, '#' || fd.id), a.url, \
+        "SELECT c.id, c.article_id, COALESCE(fd.name, 'f' || fd.id), a.url, \
            (SELECT title FROM versions v WHERE v.article_id = c.article_id \
               AND v.seq = COALESCE(c.to_seq, c.from_seq)), \
            c.from_seq, c.to_seq, c.created_at, c.kind, c.fields, c.sentences_added, \
@@ -201,11 +203,17 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
          FROM changes c JOIN articles a ON a.id = c.article_id JOIN feeds fd ON fd.id = a.feed_id \
          WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR a.feed_id = ?2) \
            AND (?3 IS NULL OR c.article_id = ?3) \
-         ORDER BY c.created_at DESC, c.id DESC LIMIT ?4",
+         ORDER BY c.created_at DESC, c.id DESC LIMIT ?4 OFFSET ?5",
     )?;
     let mut rows: Vec<ChangeRow> = stmt
         .query_map(
-            params![f.since, f.feed_id, f.article_id, f.limit.unwrap_or(-1)],
+            params![
+                f.since,
+                f.feed_id,
+                f.article_id,
+                f.limit.unwrap_or(-1),
+                f.offset.max(0)
+            ],
             change_from_row,
         )?
         .collect::<rusqlite::Result<_>>()?;

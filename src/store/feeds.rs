@@ -35,15 +35,19 @@ pub struct FeedRow {
     pub parse_warning: Option<String>,
     /// `feed`, or `page` for one article page watched without a feed (`redline watch`).
     pub kind: String,
+    /// Paused with `feeds edit --pause`: kept, not polled (feed nor pages) until resumed.
+    pub paused: bool,
 }
 
 /// Seconds without a body after which a feed is fetched without validators.
 pub const UNCONDITIONAL_AFTER: i64 = 86_400;
 
 impl FeedRow {
-    /// The name to show: the configured name, else the id.
+    /// The name to show: the configured name, else the id (`f7`).
     pub fn label(&self) -> String {
-        self.name.clone().unwrap_or_else(|| format!("#{}", self.id))
+        self.name
+            .clone()
+            .unwrap_or_else(|| crate::ids::feed(self.id))
     }
 
     /// Whether the next fetch goes without validators: no body for `UNCONDITIONAL_AFTER`
@@ -71,7 +75,7 @@ impl FeedRow {
 
 const COLUMNS: &str = "id, url, name, title, source, active, interval_secs, full_text, etag, \
     last_modified, body_hash, next_poll_at, last_poll_at, last_ok_at, last_error, last_error_at, \
-    error_streak, last_body_at, created_at, encoding, parse_warning, kind";
+    error_streak, last_body_at, created_at, encoding, parse_warning, kind, paused";
 
 /// `feeds.kind` of a page watched on its own.
 pub const PAGE_KIND: &str = "page";
@@ -100,6 +104,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<FeedRow> {
         encoding: r.get(19)?,
         parse_warning: r.get(20)?,
         kind: r.get(21)?,
+        paused: r.get(22)?,
     })
 }
 
@@ -382,7 +387,7 @@ pub fn find(conn: &Connection, key: &str) -> Result<Option<FeedRow>> {
     {
         return Ok(Some(f));
     }
-    if let Ok(id) = key.trim_start_matches('#').parse::<i64>()
+    if let Some(id) = crate::ids::parse_feed(key)
         && let Some(f) = get(conn, id)?
     {
         return Ok(Some(f));
@@ -402,10 +407,11 @@ pub fn active(conn: &Connection) -> Result<Vec<FeedRow>> {
     Ok(list(conn)?.into_iter().filter(|f| f.active).collect())
 }
 
-/// Active feeds whose next poll is due at `now` (never polled counts as due).
+/// Active, unpaused feeds whose next poll is due at `now` (never polled counts as due).
 pub fn due(conn: &Connection, now: i64) -> Result<Vec<FeedRow>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM feeds WHERE active = 1 AND (next_poll_at IS NULL OR next_poll_at <= ?1) \
+        "SELECT {COLUMNS} FROM feeds WHERE active = 1 AND paused = 0 \
+         AND (next_poll_at IS NULL OR next_poll_at <= ?1) \
          ORDER BY next_poll_at"
     ))?;
     let rows = stmt
@@ -414,11 +420,11 @@ pub fn due(conn: &Connection, now: i64) -> Result<Vec<FeedRow>> {
     Ok(rows)
 }
 
-/// Active full-text feeds not yet due for a poll that have live articles whose page
+/// Active, unpaused full-text feeds not yet due for a poll that have live articles whose page
 /// re-check is due (see `poll::recheck`).
 pub fn recheck_candidates(conn: &Connection, now: i64) -> Result<Vec<FeedRow>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM feeds WHERE active = 1 AND full_text = 1 \
+        "SELECT {COLUMNS} FROM feeds WHERE active = 1 AND paused = 0 AND full_text = 1 \
          AND next_poll_at IS NOT NULL AND next_poll_at > ?1 \
          AND EXISTS (SELECT 1 FROM articles a WHERE a.feed_id = feeds.id AND a.status = 'live' \
              AND a.next_check_at IS NOT NULL AND a.next_check_at <= ?1) \
@@ -430,10 +436,10 @@ pub fn recheck_candidates(conn: &Connection, now: i64) -> Result<Vec<FeedRow>> {
     Ok(rows)
 }
 
-/// When the next active feed falls due.
+/// When the next active, unpaused feed falls due.
 pub fn next_due_at(conn: &Connection) -> Result<Option<i64>> {
     Ok(conn.query_row(
-        "SELECT MIN(COALESCE(next_poll_at, 0)) FROM feeds WHERE active = 1",
+        "SELECT MIN(COALESCE(next_poll_at, 0)) FROM feeds WHERE active = 1 AND paused = 0",
         [],
         |r| r.get(0),
     )?)
@@ -523,6 +529,79 @@ pub fn counts(conn: &Connection, feed_id: i64) -> Result<(i64, i64)> {
         [feed_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
+}
+
+/// What `feeds edit` changes; `None` / empty leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct FeedEdit {
+    pub name: Option<String>,
+    /// `Some(None)`: back to the config's default interval.
+    pub interval: Option<Option<Duration>>,
+    pub full_text: Option<bool>,
+    pub paused: Option<bool>,
+    pub tag: Vec<String>,
+    pub untag: Vec<String>,
+}
+
+impl FeedEdit {
+    /// Whether it changes a field the config file sets for its feeds.
+    pub fn touches_config_fields(&self) -> bool {
+        self.name.is_some() || self.interval.is_some() || self.full_text.is_some()
+    }
+}
+
+/// Edits a feed in place: the same row, so its articles, versions and schedule stay.
+pub fn edit(conn: &Connection, feed: &FeedRow, e: &FeedEdit) -> Result<FeedRow> {
+    if let Some(name) = &e.name
+        && let Some(holder) = conn
+            .query_row(
+                "SELECT id FROM feeds WHERE name = ?1 AND id != ?2",
+                params![name, feed.id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+    {
+        return Err(StoreError::Invalid(format!(
+            "feed {} is already named `{name}`; choose another --name",
+            crate::ids::feed(holder)
+        )));
+    }
+    conn.execute(
+        "UPDATE feeds SET name = COALESCE(?2, name), \
+         interval_secs = CASE WHEN ?3 THEN ?4 ELSE interval_secs END, \
+         full_text = COALESCE(?5, full_text), paused = COALESCE(?6, paused) WHERE id = ?1",
+        params![
+            feed.id,
+            e.name,
+            e.interval.is_some(),
+            e.interval.flatten().map(|d| d.as_secs() as i64),
+            e.full_text,
+            e.paused
+        ],
+    )?;
+    for t in &e.tag {
+        conn.execute(
+            "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?1, ?2)",
+            params![feed.id, t],
+        )?;
+    }
+    for t in &e.untag {
+        conn.execute(
+            "DELETE FROM feed_tags WHERE feed_id = ?1 AND tag = ?2",
+            params![feed.id, t],
+        )?;
+    }
+    get(conn, feed.id)?.ok_or_else(|| StoreError::Invalid("feed vanished during edit".into()))
+}
+
+/// A feed's tags, sorted.
+pub fn tags(conn: &Connection, feed_id: i64) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT tag FROM feed_tags WHERE feed_id = ?1 ORDER BY tag")?;
+    let rows = stmt
+        .query_map([feed_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }
 
 #[cfg(test)]

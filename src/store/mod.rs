@@ -9,6 +9,7 @@ pub mod changes;
 pub mod feeds;
 pub mod meta;
 pub mod outbox;
+pub mod search;
 pub mod writer_lock;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction};
 
 /// Numbered migrations, applied in order at open. Never edit a shipped one: add the next.
+/// The position in this list is the schema version (`user_version`), not the file's number:
+/// numbers were handed out to parallel branches and merged in the order they landed.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_outbox.sql"),
@@ -27,6 +30,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_simplified_diffs.sql"),
     include_str!("migrations/0007_feed_body_at.sql"),
     include_str!("migrations/0008_feed_parse_notes.sql"),
+    include_str!("migrations/0009_article_search.sql"),
+    include_str!("migrations/0010_feed_edit.sql"),
     include_str!("migrations/0011_stealth_evidence.sql"),
     include_str!("migrations/0012_watched_pages_alert_limits.sql"),
     include_str!("migrations/0013_feed_tombstones.sql"),

@@ -182,12 +182,22 @@ pub fn mark_failed(
 
 /// Rows in `state` (all rows when `None`), newest first.
 pub fn list(conn: &Connection, state: Option<DeliveryState>, limit: i64) -> Result<Vec<OutboxRow>> {
+    list_page(conn, state, 0, limit)
+}
+
+/// `list` from the `offset`-th row on (paging).
+pub fn list_page(
+    conn: &Connection,
+    state: Option<DeliveryState>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<OutboxRow>> {
     let cond = state.map_or("1 = 1", DeliveryState::condition);
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM outbox WHERE {cond} ORDER BY id DESC LIMIT ?1"
+        "SELECT {COLUMNS} FROM outbox WHERE {cond} ORDER BY id DESC LIMIT ?1 OFFSET ?2"
     ))?;
     let rows = stmt
-        .query_map([limit], from_row)?
+        .query_map(params![limit, offset.max(0)], from_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
