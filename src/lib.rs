@@ -20,6 +20,7 @@ pub mod diff;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod logsink;
 pub mod netguard;
 pub mod normalize;
 pub mod payload;
