@@ -33,8 +33,15 @@ fn output(dir: &Path, args: &[&str]) -> Output {
     redline(dir, args).output().expect("run redline")
 }
 
+/// Writes the config and applies its feeds (only `run` and `feeds sync` do that).
 fn write_config(dir: &Path, body: &str) {
     std::fs::write(dir.join("redline.toml"), body).expect("config");
+    let out = output(dir, &["feeds", "sync"]);
+    assert!(
+        out.status.success(),
+        "feeds sync: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn signal(pid: u32, sig: &str) {
@@ -264,6 +271,7 @@ async fn every_command_exits_zero_quietly_on_a_closed_stdout() {
     let feed: &'static str = server.url("/feed.xml").leak();
     let commands: Vec<Vec<&str>> = vec![
         vec!["feeds", "list"],
+        vec!["feeds", "sync"],
         vec!["feeds", "list", "--json"],
         vec!["feeds", "export"],
         vec!["articles"],
@@ -283,6 +291,7 @@ async fn every_command_exits_zero_quietly_on_a_closed_stdout() {
         vec!["status", "--json"],
         vec!["alerts", "list"],
         vec!["alerts", "list", "--json"],
+        vec!["alerts", "list", "--state", "retrying"],
         vec!["check", &feed],
         vec!["check", &feed, "--json"],
         vec!["poll", "--json"],
