@@ -21,6 +21,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod ids;
+pub mod logsink;
 pub mod netguard;
 pub mod normalize;
 pub mod payload;

@@ -122,7 +122,11 @@ pub struct PollReport {
     pub page_errors: Vec<String>,
     /// The feed's own error, if the poll failed.
     pub error: Option<String>,
+    /// Stopped by shutdown (Ctrl-C, SIGTERM) before it finished: nothing was fetched, or the
+    /// feed and some of its pages were and are stored, and `pages_interrupted` were not.
     pub cancelled: bool,
+    /// Article pages planned but not fetched because of shutdown; due again at the next poll.
+    pub pages_interrupted: usize,
 }
 
 /// A page to (re)fetch and what to do with its text.
@@ -320,11 +324,11 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
     } else {
         Vec::new()
     };
-    let pages = tokio::select! {
-        () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
-        r = fetch_pages(&ctx.http, jobs) => r,
-    };
+    let (pages, interrupted) = fetch_pages(&ctx.http, jobs, &ctx.shutdown).await;
     report.pages_fetched = pages.len();
+    // The feed and the pages that finished are committed below; the rest is reported.
+    report.pages_interrupted = interrupted;
+    report.cancelled |= interrupted > 0;
 
     // Everything this poll learned, in one transaction.
     let store = ctx.store.clone();
@@ -531,38 +535,66 @@ fn collect_page(out: &mut Vec<(usize, PageJob, PageResult)>, joined: Option<Page
     }
 }
 
-async fn fetch_pages(http: &Arc<HttpClient>, jobs: Vec<PageJob>) -> Vec<(PageJob, PageResult)> {
+/// Fetches (and extracts) the pages of one poll, a few at a time. On shutdown it stops
+/// waiting and returns the pages that finished, plus how many were not fetched, so the caller
+/// commits what was done instead of throwing it away (Ctrl-C during `poll`, see #12). Pages
+/// not fetched keep their `next_check_at`, so the next poll picks them up.
+async fn fetch_pages(
+    http: &Arc<HttpClient>,
+    jobs: Vec<PageJob>,
+    shutdown: &CancellationToken,
+) -> (Vec<(PageJob, PageResult)>, usize) {
+    let total = jobs.len();
     let mut set = JoinSet::new();
     let mut out = Vec::new();
-    for (i, job) in jobs.into_iter().enumerate() {
+    let mut jobs = jobs.into_iter().enumerate();
+    loop {
         // A few pages of one feed at a time: fetched pages wait for an extraction slot, and
         // hundreds of 50 KB pages waiting is memory for nothing.
-        if set.len() >= PAGES_IN_FLIGHT_PER_FEED {
-            collect_page(&mut out, set.join_next().await);
-        }
-        let http = http.clone();
-        set.spawn(async move {
-            // A panic on one page is that page's error, like a 500 would be; the feed's other
-            // articles carry on.
-            let result = match CatchUnwind::new(fetch_page(&http, &job)).await {
-                Ok(r) => r,
-                Err(p) => {
-                    p.log("page check");
-                    PageResult::Failed {
-                        error: format!("{}: {p}", job.url),
-                        gone: false,
+        while set.len() < PAGES_IN_FLIGHT_PER_FEED
+            && !shutdown.is_cancelled()
+            && let Some((i, job)) = jobs.next()
+        {
+            let http = http.clone();
+            set.spawn(async move {
+                // A panic on one page is that page's error, like a 500 would be; the feed's
+                // other articles carry on.
+                let result = match CatchUnwind::new(fetch_page(&http, &job)).await {
+                    Ok(r) => r,
+                    Err(p) => {
+                        p.log("page check");
+                        PageResult::Failed {
+                            error: format!("{}: {p}", job.url),
+                            gone: false,
+                        }
                     }
+                };
+                (i, job, result)
+            });
+        }
+        tokio::select! {
+            // Finished pages first: one that completed as the signal came still counts.
+            biased;
+            joined = set.join_next() => match joined {
+                Some(j) => collect_page(&mut out, Some(j)),
+                None => break,
+            },
+            () = shutdown.cancelled() => {
+                while let Some(j) = set.try_join_next() {
+                    collect_page(&mut out, Some(j));
                 }
-            };
-            (i, job, result)
-        });
-    }
-    while let Some(joined) = set.join_next().await {
-        collect_page(&mut out, Some(joined));
+                set.abort_all();
+                break;
+            }
+        }
     }
     // Deterministic order: the order the jobs were planned in.
     out.sort_by_key(|(i, _, _)| *i);
-    out.into_iter().map(|(_, j, r)| (j, r)).collect()
+    let interrupted = total - out.len();
+    (
+        out.into_iter().map(|(_, j, r)| (j, r)).collect(),
+        interrupted,
+    )
 }
 
 async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {

@@ -3,7 +3,7 @@
 //! exponential backoff. Delivery is at least once: the change id in every payload lets a
 //! receiver drop duplicates.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -58,6 +58,9 @@ pub struct Dispatcher {
     unrecorded: Arc<Mutex<Vec<Unrecorded>>>,
     /// Set while outcomes cannot be recorded, so the failure is logged once, not per row.
     store_down: Arc<AtomicBool>,
+    /// Per failing alert, the highest retry step already logged: a sink that keeps failing
+    /// logs once per backoff step, not once per row and attempt (see `log_failure`).
+    failing_steps: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl Dispatcher {
@@ -84,6 +87,7 @@ impl Dispatcher {
             http: GuardedClient { client, guard },
             unrecorded: Arc::default(),
             store_down: Arc::default(),
+            failing_steps: Arc::default(),
         })
     }
 
@@ -283,11 +287,16 @@ impl Dispatcher {
             match &outcome {
                 Ok(()) => {
                     report.delivered += rows.len();
+                    self.failing_steps
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&alert.name);
                     tracing::info!(alert = %alert.name, rows = rows.len(), "alert delivered");
                 }
                 Err(e) => {
                     report.failed += rows.len();
-                    tracing::warn!(alert = %alert.name, error = %e, "alert delivery failed");
+                    let step = rows.iter().map(|r| r.attempts + 1).max().unwrap_or(1);
+                    self.log_failure(&alert.name, step, rows.len(), e);
                 }
             }
             self.record_all(
@@ -299,6 +308,30 @@ impl Dispatcher {
             .await?;
         }
         Ok(report)
+    }
+
+    /// Logs a failed delivery at warn level the first time the alert reaches retry `step`
+    /// (its rows' attempt number), at debug level otherwise: with 500 rows queued behind a
+    /// receiver that is down, every retry round used to log 500 warnings. A success resets it.
+    fn log_failure(&self, alert: &str, step: i64, rows: usize, error: &str) {
+        let new_step = {
+            let mut steps = self.failing_steps.lock().unwrap_or_else(|p| p.into_inner());
+            let logged = steps.entry(alert.to_string()).or_insert(0);
+            let new = step > *logged;
+            *logged = (*logged).max(step);
+            new
+        };
+        if new_step {
+            tracing::warn!(
+                alert,
+                attempt = step,
+                rows,
+                error,
+                "alert delivery failed; will retry with backoff"
+            );
+        } else {
+            tracing::debug!(alert, attempt = step, rows, error, "alert delivery failed");
+        }
     }
 
     /// Records one outcome for `rows`. If the store refuses, the outcomes are kept in memory

@@ -335,7 +335,7 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
         let parsed = match config::parse_feed_url(&url) {
             Ok(u) => u,
             Err(m) => {
-                eprintln!("skipped: {}", sanitize(&m));
+                crate::errln!("skipped: {}", sanitize(&m));
                 skipped += 1;
                 continue;
             }
@@ -369,7 +369,7 @@ fn import(store: &Store, file: &std::path::Path, full_text: bool) -> anyhow::Res
                 added += 1;
             }
             Err(e) => {
-                eprintln!("skipped {}: {}", sanitize(&url), sanitize(&e.to_string()));
+                crate::errln!("skipped {}: {}", sanitize(&url), sanitize(&e.to_string()));
                 skipped += 1;
             }
         }

@@ -8,6 +8,7 @@ mod config_sync;
 mod diff;
 mod feeds;
 mod log;
+mod man;
 pub mod output;
 mod pager;
 mod poll;
@@ -64,6 +65,7 @@ pub enum Command {
         /// Only this feed (name, id or URL).
         #[arg(long)]
         feed: Option<String>,
+        /// Print the per-feed reports as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -94,6 +96,7 @@ pub enum Command {
         /// Read it as an article page (what a full-text feed extracts), not as a feed.
         #[arg(long)]
         page: bool,
+        /// Print the report as JSON (shape in src/cli/check.rs).
         #[arg(long)]
         json: bool,
     },
@@ -112,14 +115,17 @@ pub enum Command {
         search: Option<String>,
         #[command(flatten)]
         page: output::Page,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
     /// List the versions of an article (id such as `a42`, or URL).
     Versions {
+        /// The article: its id or its URL.
         article: String,
         #[command(flatten)]
         page: output::Page,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -127,8 +133,10 @@ pub enum Command {
     Show {
         /// Article id (`a42`), version (`a42v3`) or URL.
         article: String,
+        /// The version number, as `versions` lists it (default: the latest).
         #[arg(long, value_name = "N")]
         version: Option<i64>,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -143,8 +151,10 @@ pub enum Command {
         /// New version (default: the latest).
         #[arg(long, value_name = "M")]
         to: Option<i64>,
+        /// Output: words (inline word diff), sentences, unified or json (the redline.diff document).
         #[arg(long, value_enum, default_value_t = DiffFormat::Words)]
         format: DiffFormat,
+        /// Colour the diff: auto (only on a terminal, NO_COLOR honoured), always or never.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
         #[command(flatten)]
@@ -152,10 +162,14 @@ pub enum Command {
     },
     /// Diff two local files (text: title on the first line; or HTML pages), no database.
     Compare {
+        /// The older version: a text file (title on the first line) or an HTML page.
         old: PathBuf,
+        /// The newer version, in the same form.
         new: PathBuf,
+        /// Output: words (inline word diff), sentences, unified or json (the redline.diff document).
         #[arg(long, value_enum, default_value_t = DiffFormat::Words)]
         format: DiffFormat,
+        /// Colour the diff: auto (only on a terminal, NO_COLOR honoured), always or never.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
         #[command(flatten)]
@@ -166,6 +180,7 @@ pub enum Command {
         /// Only changes newer than this, e.g. "1d", "6h".
         #[arg(long)]
         since: Option<String>,
+        /// Only this feed (name, id or URL).
         #[arg(long)]
         feed: Option<String>,
         /// Only this article's changes (id such as `a42`, or URL).
@@ -179,13 +194,16 @@ pub enum Command {
         claims_only: bool,
         #[command(flatten)]
         page: output::Page,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Export versions and changes for research.
     Export {
+        /// jsonl (one JSON record per line) or csv.
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// Only versions and changes newer than this, e.g. "30d".
         #[arg(long)]
         since: Option<String>,
     },
@@ -195,21 +213,33 @@ pub enum Command {
     #[command(subcommand)]
     Alerts(AlertsCommand),
     /// Health: per-feed errors and schedule, totals, alerts, whether a daemon is running.
-    /// Exits 3 when a feed has been failing for longer than --max-failing.
+    /// Exits 3 when a feed has been failing for longer than --max-failing, a running daemon has
+    /// stopped beating, or (with --require-daemon) no daemon is running.
     Status {
         /// How long a feed may fail before it counts as unhealthy.
         #[arg(long, default_value = "6h", value_parser = parse_duration_arg)]
         max_failing: std::time::Duration,
+        /// Also unhealthy (exit 3) when no daemon is running on this database (for systemd
+        /// and monitoring checks).
+        #[arg(long)]
+        require_daemon: bool,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Print a shell completion script.
     Completions {
+        /// The shell to write the script for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command with --dir.
+    Man {
+        /// Write redline.1 and one page per subcommand (redline-feeds.1, redline-feeds-add.1,
+        /// ...) into this directory, created if missing, instead of printing redline.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 fn parse_duration_arg(s: &str) -> Result<std::time::Duration, String> {
@@ -233,15 +263,22 @@ pub enum AlertsCommand {
         failed: bool,
         #[command(flatten)]
         page: output::Page,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Send a sample alert (marked as a test) through a rule's sink and say what happened.
     /// An atom sink's real file is left alone: the sample feed goes to a temporary file.
-    Test { name: String },
+    Test {
+        /// The alert's `name` in the config.
+        name: String,
+    },
     /// Make a delivery due now (or every retrying and given-up one). An unknown id is an
     /// error; a delivered one is never sent again.
-    Retry { id: Option<i64> },
+    Retry {
+        /// The delivery id from `alerts list`; every retrying and given-up one when omitted.
+        id: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +290,7 @@ pub enum FeedsCommand {
     List {
         #[command(flatten)]
         page: output::Page,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -273,7 +311,9 @@ pub enum FeedsCommand {
     },
     /// Add every feed of an OPML file.
     Import {
+        /// The OPML file to read.
         file: PathBuf,
+        /// Fetch each article's page and extract its text, for every imported feed.
         #[arg(long)]
         full_text: bool,
     },
@@ -283,7 +323,9 @@ pub enum FeedsCommand {
 
 #[derive(Debug, Args)]
 pub struct FeedAddArgs {
+    /// The feed's URL (or an article page that names its feed).
     pub url: String,
+    /// A short name to show and select the feed by (default: from the URL).
     #[arg(long)]
     pub name: Option<String>,
     /// Poll interval, e.g. "10m".
@@ -344,12 +386,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "redline", &mut std::io::stdout());
+            // Into memory first: clap_complete panics on a write error (`| head`).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "redline", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Man => {
+        Command::Man { dir } => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            match dir {
+                None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
+                Some(dir) => man::write_pages(cmd, dir)?,
+            }
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -367,10 +415,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let env = Env::load(&cli)?;
     match cli.command {
-        Command::Compare { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Compare { .. } | Command::Completions { .. } | Command::Man { .. } => {
             Ok(ExitCode::SUCCESS)
         }
-        Command::Status { max_failing, json } => status::status(&env, max_failing, json),
+        Command::Status {
+            max_failing,
+            require_daemon,
+            json,
+        } => status::status(&env, max_failing, require_daemon, json),
         Command::Check {
             target,
             url,

@@ -30,6 +30,14 @@ pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
         );
         daemon::run(env.config.clone(), store, shutdown, reload).await
     })?;
+    let dropped = crate::logsink::dropped();
+    if dropped > 0 {
+        // Most likely lost too, since stderr is what failed; the heartbeat keeps the count.
+        tracing::warn!(
+            dropped,
+            "log lines could not be written to stderr (closed or full pipe)"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -67,7 +75,7 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
     // Articles stored before the search index existed (cheap once done: one meta read).
     crate::store::search::backfill(&store, || false)?;
     if targets.is_empty() {
-        eprintln!(
+        crate::errln!(
             "no feeds to poll: add [[feed]] entries to the config and run `redline feeds sync`, or use `redline feeds add URL`"
         );
         return Ok(ExitCode::SUCCESS);
@@ -115,15 +123,28 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
     } else {
         print_summary(&reports)?;
     }
+    if reports.iter().any(|r| r.cancelled) {
+        // What finished is stored; the exit code says the cycle is not complete.
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     // Errors on individual feeds are reported, not fatal: the cycle did its work.
     Ok(ExitCode::SUCCESS)
 }
+
+/// Exit code of a `poll` stopped by Ctrl-C or SIGTERM before every feed was done (128 +
+/// SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 fn print_summary(reports: &[PollReport]) -> anyhow::Result<()> {
     let sum = |f: fn(&PollReport) -> usize| reports.iter().map(f).sum::<usize>();
     for r in reports {
         let state = match (&r.error, r.not_modified) {
             (Some(e), _) => format!("error: {}", sanitize(e)),
+            (None, _) if r.cancelled && r.pages_interrupted > 0 => format!(
+                "interrupted: {} entries stored, {} pages not checked",
+                r.entries, r.pages_interrupted
+            ),
+            (None, _) if r.cancelled => "interrupted before it was fetched".to_string(),
             (None, true) => "not modified".to_string(),
             (None, false) => format!("{} entries", r.entries),
         };
@@ -147,14 +168,23 @@ fn print_summary(reports: &[PollReport]) -> anyhow::Result<()> {
             outln!("    page error: {}", sanitize(e));
         }
     }
+    let interrupted = reports.iter().filter(|r| r.cancelled).count();
     outln!(
-        "polled {} feeds: {} not modified, {} new articles, {} new versions ({} cosmetic), {} errors",
+        "polled {} feeds: {} not modified, {} new articles, {} new versions ({} cosmetic), {} errors{}",
         reports.len(),
         reports.iter().filter(|r| r.not_modified).count(),
         sum(|r| r.new_articles),
         sum(|r| r.new_versions),
         sum(|r| r.cosmetic_versions),
         reports.iter().filter(|r| r.error.is_some()).count(),
+        if interrupted > 0 {
+            format!(
+                "; {interrupted} interrupted ({} pages not checked): what finished is stored",
+                sum(|r| r.pages_interrupted)
+            )
+        } else {
+            String::new()
+        },
     );
     Ok(())
 }

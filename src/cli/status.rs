@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::Env;
 use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use crate::config::format_duration;
-use crate::store::{feeds, meta, outbox, unix_now};
+use crate::store::{feeds, meta, outbox, unix_now, writer_lock};
 
 /// Exit code when a feed has been failing longer than the threshold.
 pub const EXIT_UNHEALTHY: u8 = 3;
@@ -78,13 +78,66 @@ struct Status {
     /// Deliveries given up after delivery.max_attempts (`redline alerts retry` revives them).
     alerts_given_up: i64,
     daemon_running: bool,
+    /// `running`, `stuck` (alive, heartbeat stale), `other_poller` (a `poll`, or a daemon
+    /// not yet beating, holds the database), `stopped` (cleanly), `crashed` (killed or died
+    /// without stopping), `never_ran`.
+    daemon: DaemonState,
     daemon_pid: Option<u32>,
     daemon_heartbeat_at: Option<String>,
     daemon_last_poll_at: Option<String>,
+    /// The last poll of any feed, by the daemon or `redline poll`.
+    last_poll_at: Option<String>,
+    /// Log lines the last daemon could not write (closed or full log pipe).
+    daemon_log_lines_dropped: u64,
     feed_status: Vec<FeedStatus>,
 }
 
-pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<ExitCode> {
+/// What is known about the daemon, from the poller lock (is a process alive on this
+/// database?) and the heartbeat (what did the daemon last say?). The lock decides whether
+/// anything runs: the kernel releases it when its holder dies, so a heartbeat written
+/// seconds before a `kill -9` is not mistaken for a live daemon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum DaemonState {
+    Running,
+    Stuck,
+    OtherPoller,
+    Stopped,
+    Crashed,
+    NeverRan,
+}
+
+fn daemon_state(
+    holder: &writer_lock::Holder,
+    beat: Option<&meta::Heartbeat>,
+    now: i64,
+) -> DaemonState {
+    let fresh = |b: &meta::Heartbeat| b.stopped_at.is_none() && now - b.at <= HEARTBEAT_STALE;
+    match (holder, beat) {
+        (writer_lock::Holder::Held { pid }, Some(b))
+            if b.stopped_at.is_none() && *pid == Some(b.pid) =>
+        {
+            if fresh(b) {
+                DaemonState::Running
+            } else {
+                DaemonState::Stuck
+            }
+        }
+        (writer_lock::Holder::Held { .. }, _) => DaemonState::OtherPoller,
+        // Without the lock to look at, the heartbeat is all there is.
+        (writer_lock::Holder::Unknown, Some(b)) if fresh(b) => DaemonState::Running,
+        (_, Some(b)) if b.stopped_at.is_some() => DaemonState::Stopped,
+        (_, Some(_)) => DaemonState::Crashed,
+        (_, None) => DaemonState::NeverRan,
+    }
+}
+
+pub fn status(
+    env: &Env,
+    max_failing: Duration,
+    require_daemon: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
     let now = unix_now();
     let threshold = max_failing.as_secs() as i64;
@@ -141,10 +194,17 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
             }
         })
         .collect();
-    let running = beat
-        .as_ref()
-        .is_some_and(|b| b.stopped_at.is_none() && now - b.at <= HEARTBEAT_STALE);
-    let healthy = !feed_status.iter().any(|f| f.unhealthy);
+    let holder = writer_lock::probe(&env.db_path);
+    let daemon = daemon_state(&holder, beat.as_ref(), now);
+    let running = daemon == DaemonState::Running;
+    let last_poll = store.read(feeds::last_polled_at)?;
+    let daemon_ok = match daemon {
+        DaemonState::Running => true,
+        // Alive but not beating: wedged, whatever the caller asked.
+        DaemonState::Stuck => false,
+        _ => !require_daemon,
+    };
+    let healthy = daemon_ok && !feed_status.iter().any(|f| f.unhealthy);
     let count = |state| feed_status.iter().filter(|f| f.state == state).count();
     let config_in_sync = super::config_sync::out_of_sync_hint(env, &store)?.is_none();
     let s = Status {
@@ -163,9 +223,16 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
         alerts_retrying: alerts.retrying,
         alerts_given_up: alerts.given_up,
         daemon_running: running,
-        daemon_pid: beat.as_ref().filter(|_| running).map(|b| b.pid),
+        daemon,
+        daemon_pid: match (&holder, daemon) {
+            (writer_lock::Holder::Held { pid }, _) => *pid,
+            (_, DaemonState::Running) => beat.as_ref().map(|b| b.pid),
+            _ => None,
+        },
         daemon_heartbeat_at: beat.as_ref().map(|b| rfc3339(b.at)),
         daemon_last_poll_at: beat.as_ref().and_then(|b| b.last_poll_at).map(rfc3339),
+        last_poll_at: last_poll.map(rfc3339),
+        daemon_log_lines_dropped: beat.as_ref().map_or(0, |b| b.log_lines_dropped),
         feed_status,
     };
     let code = if healthy {
@@ -191,21 +258,50 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
             "\n          it differs from the database's feeds: run `redline feeds sync` to apply it"
         }
     );
-    match &beat {
-        Some(b) if running => outln!(
-            "daemon    running (pid {}), heartbeat {}s ago, last poll {}",
-            b.pid,
+    let pid = s
+        .daemon_pid
+        .map(|p| format!("pid {p}"))
+        .unwrap_or_else(|| "unknown pid".into());
+    match (&beat, daemon) {
+        (Some(b), DaemonState::Running) => outln!(
+            "daemon    running ({pid}), heartbeat {}s ago, up since {}",
             now - b.at,
-            b.last_poll_at.map(time).unwrap_or_else(|| "not yet".into())
+            time(b.started_at)
         ),
-        Some(b) => match b.stopped_at {
-            Some(t) => outln!("daemon    not running (stopped cleanly {})", time(t)),
-            None => outln!(
-                "daemon    not running (last heartbeat {}; it did not stop cleanly)",
-                time(b.at)
-            ),
-        },
-        None => outln!("daemon    never ran against this database"),
+        (Some(b), DaemonState::Stuck) => outln!(
+            "daemon    STUCK: {pid} is alive but its last heartbeat was {}s ago ({})",
+            now - b.at,
+            time(b.at)
+        ),
+        (_, DaemonState::OtherPoller) => outln!(
+            "daemon    not running; {pid} holds the database (a `redline poll`, or a daemon starting)"
+        ),
+        (Some(b), DaemonState::Stopped) => outln!(
+            "daemon    not running (stopped cleanly {})",
+            time(b.stopped_at.unwrap_or(b.at))
+        ),
+        (Some(b), _) => outln!(
+            "daemon    not running: pid {} crashed or was killed (last heartbeat {}; it did not stop cleanly)",
+            b.pid,
+            time(b.at)
+        ),
+        (None, _) => outln!("daemon    never ran against this database"),
+    }
+    outln!(
+        "last poll {}",
+        last_poll
+            .map(|t| format!(
+                "{} ({} ago)",
+                time(t),
+                format_duration(Duration::from_secs(u64::try_from(now - t).unwrap_or(0)))
+            ))
+            .unwrap_or_else(|| "never".into())
+    );
+    if s.daemon_log_lines_dropped > 0 {
+        outln!(
+            "log       the daemon dropped {} log lines (stderr closed or not read)",
+            s.daemon_log_lines_dropped
+        );
     }
     outln!(
         "totals    {} feeds ({} erroring, {} failing for over {}), {} articles, {} versions",
@@ -262,8 +358,18 @@ pub fn status(env: &Env, max_failing: Duration, json: bool) -> anyhow::Result<Ex
             }
         );
     }
-    if !healthy {
-        eprintln!(
+    if !daemon_ok {
+        crate::errln!(
+            "redline: no daemon is running on this database{}",
+            if daemon == DaemonState::Stuck {
+                " that answers (its heartbeat is stale)"
+            } else {
+                " (--require-daemon)"
+            }
+        );
+    }
+    if s.feed_status.iter().any(|f| f.unhealthy) {
+        crate::errln!(
             "redline: some feeds have been failing (or sent no content) for longer than {}",
             format_duration(max_failing)
         );

@@ -190,6 +190,7 @@ async fn beat(
                     at: unix_now(),
                     last_poll_at,
                     stopped_at,
+                    log_lines_dropped: crate::logsink::dropped(),
                 },
             )?;
             meta::totals(tx)

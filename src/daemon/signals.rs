@@ -8,8 +8,9 @@ use tokio_util::sync::CancellationToken;
 pub fn spawn_shutdown_on_signal(token: CancellationToken) {
     tokio::spawn(async move {
         wait_for_stop().await;
-        tracing::info!("stop signal received");
+        // Cancel first: should logging ever fail, the stop must already have happened.
         token.cancel();
+        tracing::info!("stop signal received");
     });
 }
 

@@ -75,11 +75,10 @@ async fn recheck_unguarded(
     if jobs.is_empty() {
         return Ok(());
     }
-    let pages = tokio::select! {
-        () = ctx.shutdown.cancelled() => { report.cancelled = true; return Ok(()); }
-        r = fetch_pages(&ctx.http, jobs) => r,
-    };
+    let (pages, interrupted) = fetch_pages(&ctx.http, jobs, &ctx.shutdown).await;
     report.pages_fetched = pages.len();
+    report.pages_interrupted = interrupted;
+    report.cancelled |= interrupted > 0;
     // The every-poll rung (and a failed fetch, retried "at the next poll") would make these
     // pages due again at once: outside a poll, "next poll" means one interval from now.
     let interval: Duration = ctx.config.interval_for(feed.interval());

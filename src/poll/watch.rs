@@ -38,10 +38,13 @@ pub(super) async fn poll_page(
                 return report;
             }
         };
-    let pages = tokio::select! {
-        () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
-        r = fetch_pages(&ctx.http, jobs) => r,
-    };
+    // A page that finished before a stop signal is committed; one cut off stays due.
+    let (pages, interrupted) = fetch_pages(&ctx.http, jobs, &ctx.shutdown).await;
+    report.pages_interrupted = interrupted;
+    report.cancelled |= interrupted > 0;
+    if pages.is_empty() && interrupted > 0 {
+        return report;
+    }
     report.pages_fetched = pages.len();
     report.not_modified = pages.is_empty();
     let store = ctx.store.clone();

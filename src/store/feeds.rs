@@ -521,6 +521,15 @@ pub fn record_error(
     Ok(())
 }
 
+/// When any active feed was last polled (success or error), by the daemon or `redline poll`.
+pub fn last_polled_at(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT MAX(last_poll_at) FROM feeds WHERE active = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// Counts per feed for listings: (articles, versions).
 pub fn counts(conn: &Connection, feed_id: i64) -> Result<(i64, i64)> {
     Ok(conn.query_row(

@@ -14,6 +14,9 @@ pub struct Heartbeat {
     /// Set when the daemon stopped cleanly.
     #[serde(default)]
     pub stopped_at: Option<i64>,
+    /// Log lines the daemon could not write to stderr so far (closed or full log pipe).
+    #[serde(default)]
+    pub log_lines_dropped: u64,
 }
 
 const HEARTBEAT: &str = "heartbeat";

@@ -37,7 +37,50 @@ pub fn lock_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Takes the database's poller lock without waiting.
+/// Who holds a database's poller lock, as `status` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// Nobody: no `run` or `poll` is alive on this database, whatever the heartbeat says.
+    Free,
+    /// A live process holds it; the PID it wrote, when readable.
+    Held { pid: Option<u32> },
+    /// The lock file cannot be read (permissions): the caller falls back to the heartbeat.
+    Unknown,
+}
+
+/// Looks at the lock without keeping it. It takes a shared lock for an instant, which a
+/// starting poller's [`acquire`] waits out (see `RETRIES`); it never creates the file, so it
+/// works on a read-only directory.
+pub fn probe(db: &Path) -> Holder {
+    let path = lock_path(db);
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        // Every poller creates the file before locking it: none ever ran here.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Holder::Free,
+        Err(_) => return Holder::Unknown,
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Holder::Free,
+        Err(TryLockError::WouldBlock) => Holder::Held {
+            pid: read_pid(&file),
+        },
+        Err(TryLockError::Error(_)) => Holder::Unknown,
+    }
+}
+
+fn read_pid(file: &File) -> Option<u32> {
+    let mut text = String::new();
+    // The holder's PID is informative; a torn or empty file is `None`.
+    let _ = file.take(32).read_to_string(&mut text);
+    text.trim().parse().ok()
+}
+
+/// Attempts before `acquire` gives up, `RETRY_WAIT` apart: a `status` probing the lock holds
+/// it shared for microseconds, and a daemon starting just then must not be refused.
+const RETRIES: u32 = 10;
+const RETRY_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Takes the database's poller lock without waiting for another poller.
 pub fn acquire(db: &Path) -> Result<PollerLock, LockError> {
     let path = lock_path(db);
     let io = |source| LockError::Io {
@@ -52,22 +95,27 @@ pub fn acquire(db: &Path) -> Result<PollerLock, LockError> {
         .truncate(false)
         .open(&path)
         .map_err(io)?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            let mut text = String::new();
-            // The holder's PID is informative; a torn or empty file still refuses.
-            let _ = file.take(32).read_to_string(&mut text);
-            let holder = match text.trim().parse::<u32>() {
-                Ok(pid) => format!("pid {pid}"),
-                Err(_) => "unknown pid".to_string(),
-            };
-            return Err(LockError::Held {
-                holder,
-                path: path.clone(),
-            });
+    let mut attempt = 0;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) if attempt + 1 < RETRIES => {
+                attempt += 1;
+                std::thread::sleep(RETRY_WAIT);
+            }
+            Err(TryLockError::WouldBlock) => {
+                // A torn or empty file still refuses.
+                let holder = match read_pid(&file) {
+                    Some(pid) => format!("pid {pid}"),
+                    None => "unknown pid".to_string(),
+                };
+                return Err(LockError::Held {
+                    holder,
+                    path: path.clone(),
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(io(e)),
         }
-        Err(TryLockError::Error(e)) => return Err(io(e)),
     }
     file.set_len(0).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -91,7 +139,22 @@ mod tests {
             msg.contains(&format!("pid {}", std::process::id())),
             "{msg}"
         );
+        assert_eq!(
+            probe(&db),
+            Holder::Held {
+                pid: Some(std::process::id())
+            }
+        );
         drop(first);
+        assert_eq!(probe(&db), Holder::Free);
         acquire(&db).expect("lock free again after drop");
+    }
+
+    #[test]
+    fn probe_of_a_database_never_polled_is_free_and_creates_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("redline.db");
+        assert_eq!(probe(&db), Holder::Free);
+        assert!(!lock_path(&db).exists());
     }
 }
