@@ -54,7 +54,7 @@ pub fn list(
     if searching {
         let left = store.read(search::backfill_remaining)?;
         if left > 0 {
-            eprintln!(
+            crate::errln!(
                 "note: {left} older articles are not in the search index yet; `redline run`, `poll` or `reprocess` indexes them"
             );
         }

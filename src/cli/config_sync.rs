@@ -118,7 +118,7 @@ pub fn out_of_sync_hint(env: &Env, store: &Store) -> anyhow::Result<Option<Strin
 pub fn print_hint(env: &Env, store: &Store) -> anyhow::Result<bool> {
     match out_of_sync_hint(env, store)? {
         Some(hint) => {
-            eprintln!("{hint}");
+            crate::errln!("{hint}");
             Ok(false)
         }
         None => Ok(true),
