@@ -66,8 +66,11 @@ fn serve_feed(server: &FeedServer) {
     );
 }
 
+/// Writes the config and applies its feeds, as a user does with `feeds sync` (only `run` and
+/// `feeds sync` apply the config).
 fn write_config(dir: &Path, body: &str) {
     std::fs::write(dir.join("redline.toml"), body).expect("write config");
+    run(dir, &["feeds", "sync"]);
 }
 
 fn full_text_config(dir: &Path, server: &FeedServer) {

@@ -265,7 +265,11 @@ fn list(store: &Store, page: Page, json: bool) -> anyhow::Result<ExitCode> {
             ids::feed(f.id),
             clip(f.name.as_deref().unwrap_or("-"), 18),
             // A watched page is listed as what it is, not as one more feed added by hand.
-            if f.is_page() { "page" } else { f.source.as_str() },
+            if f.is_page() {
+                "page"
+            } else {
+                f.source.as_str()
+            },
             state,
             articles,
             versions,

@@ -301,12 +301,13 @@ pub enum FeedsCommand {
         #[arg(long)]
         restore_removed: bool,
     },
-    /// Stop watching a feed and delete its history. A feed the config lists stays removed:
-    /// `feeds sync` does not add it back.
     /// Change a feed in place (same feed, history kept): name, interval, full text, paused,
     /// tags. Name, interval and full text of a feed from the config are set in the config.
     Edit(feeds::FeedEditArgs),
+    /// Stop watching a feed and delete its history. A feed the config lists stays removed:
+    /// `feeds sync` does not add it back.
     Remove {
+        /// The feed: its name, id (`f7`) or URL.
         feed: String,
     },
     /// Add every feed of an OPML file.
