@@ -1,0 +1,606 @@
+//! Attributions: `according to …` and reporting-verb constructions, their sources, and the
+//! `attribution_changed`/`speaker_changed` rules.
+
+use super::ClaimKind;
+use super::numbers::{DENOMINATORS, ONES, TENS, lookup};
+use super::pairing::{Found, cancel_pairs, found, push_unpaired, take_pairs, zip_leftovers};
+use super::quotes::same_wording;
+use super::speakers::{
+    SourceClass, head_noun, is_title_abbrev, source_class, speaker_item, speaker_name,
+    strip_brackets,
+};
+use super::text::{Item, Text, normalize_lower};
+use regex::Regex;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone)]
+pub(super) struct Attribution {
+    according: bool,
+    /// Source with its verb (`Health officials said`) or the whole `according to …` phrase.
+    pub(super) phrase: Item,
+    /// The reporting verb as written (empty for `according to`).
+    verb: Item,
+    verb_class: String,
+    /// The speaker's name without title or apposition, or the source phrase.
+    pub(super) speaker: Item,
+    key: String,
+    class: SourceClass,
+}
+
+static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\baccording\s+to\s+([^,;:"()]+)"#).expect("according regex")
+});
+
+static REPORTING_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard)\b",
+    )
+    .expect("reporting verb regex")
+});
+
+/// Verb forms that are mostly something else unless they clearly introduce speech.
+#[rustfmt::skip]
+const WEAK_VERBS: &[&str] = &[
+    "added", "adds", "noted", "notes", "stated", "states", "explained", "explains",
+];
+
+/// Present forms that double as infinitives.
+#[rustfmt::skip]
+const BASE_VERBS: &[&str] = &[
+    "allege", "claim", "confirm", "deny", "insist", "argue", "warn", "admit", "predict",
+    "acknowledge",
+];
+
+#[rustfmt::skip]
+const AUXILIARIES: &[&str] = &[
+    "to", "not", "never", "could", "would", "can", "will", "may", "might", "should", "must",
+    "did", "does", "do", "cannot", "didn't", "won't", "couldn't", "wouldn't", "can't", "shall",
+    "yet", "also", "i", "we", "you",
+];
+
+/// `the court heard`: a court or inquiry hears what it is told.
+fn is_hearing_subject(before: &str) -> bool {
+    let w = last_word(before.trim_end()).to_lowercase();
+    matches!(
+        w.as_str(),
+        "court" | "jury" | "tribunal" | "inquest" | "inquiry" | "hearing" | "committee"
+    )
+}
+
+/// Verbs that report only with a data subject (`Reports show`, `figures suggest`).
+#[rustfmt::skip]
+const DATA_VERBS: &[&str] = &[
+    "show", "shows", "showed", "suggest", "suggests", "suggested", "indicate", "indicates",
+    "indicated",
+];
+
+#[rustfmt::skip]
+const DATA_NOUNS: &[&str] = &[
+    "reports", "report", "data", "figures", "records", "documents", "statistics", "polls", "poll",
+    "surveys", "survey", "study", "studies", "research", "results", "filings", "estimates",
+    "analysis", "footage", "images", "projections", "models", "tests", "numbers",
+];
+
+/// Words before a verb form that make it an adjective or noun (`confirmed cases`, `the claims`)
+/// or a passive (`were reported missing`).
+#[rustfmt::skip]
+const NOT_A_VERB_BEFORE: &[&str] = &[
+    "the", "a", "an", "of", "its", "their", "his", "her", "our", "new", "more", "most", "any",
+    "no", "all", "these", "those", "with", "for", "in", "was", "were", "been", "being", "is",
+    "are", "be", "to", "by", "and", "or", "such", "other", "first", "previously", "unconfirmed",
+];
+
+/// Skipped between a subject and its verb (`officials also said`).
+#[rustfmt::skip]
+const SUBJECT_FILLERS: &[&str] = &[
+    "also", "has", "have", "had", "previously", "later", "earlier", "separately", "initially",
+    "repeatedly", "publicly", "privately", "recently", "again", "then", "would", "will", "could",
+    "reportedly", "allegedly", "apparently", "once", "subsequently", "now", "quickly", "last",
+    "today", "yesterday", "did", "does", "do", "not", "never",
+];
+
+/// Words that end a subject when walking back from the verb.
+#[rustfmt::skip]
+const CLAUSE_WORDS: &[&str] = &[
+    "that", "and", "but", "while", "as", "because", "who", "which", "when", "where", "after", "so",
+    "if", "although", "though", "since", "before", "until", "than", "whom", "whose", "whether",
+    "what", "how", "why", "meanwhile", "however",
+];
+
+/// Words that end a name after an inverted verb (`said Ana Silva on Monday`).
+#[rustfmt::skip]
+const AFTER_SOURCE_STOPS: &[&str] = &[
+    "in", "on", "at", "during", "when", "after", "before", "while", "adding", "who", "which",
+    "according", "from", "that", "last", "this", "earlier", "later", "yesterday", "today",
+];
+
+pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
+    let s = &text.masked;
+    let mut out = Vec::new();
+    let mut according_spans = Vec::new();
+    for c in ACCORDING.captures_iter(s) {
+        let (Some(all), Some(src)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let end = all.start() + trim_phrase_end(all.as_str());
+        let src_end = src.start() + trim_phrase_end(src.as_str());
+        according_spans.push((all.start(), end));
+        out.push(according_to(text, all.start(), end, src.start(), src_end));
+    }
+    for m in REPORTING_VERB.find_iter(s) {
+        if according_spans
+            .iter()
+            .any(|&(a, e)| a <= m.start() && m.start() < e)
+        {
+            continue;
+        }
+        if let Some(a) = verb_attribution(text, m.start(), m.end()) {
+            out.push(a);
+        }
+    }
+    out.sort_by_key(|a| a.phrase.pos);
+    out
+}
+
+/// Length of a phrase without trailing white space and a sentence-final period.
+fn trim_phrase_end(p: &str) -> usize {
+    let t = p.trim_end();
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let t = t.strip_suffix(['!', '?']).unwrap_or(t);
+    t.trim_end().len()
+}
+
+fn according_to(text: &Text, s: usize, e: usize, src_s: usize, src_e: usize) -> Attribution {
+    let phrase = text.item(s, e);
+    let source = text.item(src_s, src_e);
+    Attribution {
+        according: true,
+        key: source_key(&source.written),
+        class: source_class(&source.written, false),
+        speaker: source,
+        verb: Item {
+            written: String::new(),
+            pos: s,
+        },
+        verb_class: String::new(),
+        phrase,
+    }
+}
+
+fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
+    let s = &text.masked;
+    let verb = s[vs..ve].to_lowercase();
+    let before = &s[..vs];
+    let after = &s[ve..];
+    let prev = last_word(before).to_lowercase();
+    let next = first_word(after).to_lowercase();
+    // `Reports show`: the first of two reporting words is the subject noun.
+    let next_is_verb = !next.is_empty() && REPORTING_VERB.is_match(&next);
+    // `Prosecutors allege`, `critics argue`: a bare present form reports only after its subject,
+    // not as an infinitive or after an auxiliary (`to confirm`, `could not confirm`).
+    if BASE_VERBS.contains(&verb.as_str()) && AUXILIARIES.contains(&prev.as_str()) {
+        return None;
+    }
+    if verb == "heard" && !is_hearing_subject(before) {
+        return None;
+    }
+    if NOT_A_VERB_BEFORE.contains(&prev.as_str())
+        || prev.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || next_is_verb
+        || matches!(next.as_str(), "of" | "by")
+    {
+        return None;
+    }
+    let trimmed = before.trim_end();
+    let inverted = trimmed.ends_with('"')
+        || (trimmed.ends_with(',')
+            && !WEAK_VERBS.contains(&verb.as_str())
+            && inverted_name_follows(s, ve));
+    let (src_s, src_e) = if inverted {
+        source_after(s, ve)?
+    } else {
+        source_before(s, vs)?
+    };
+    if WEAK_VERBS.contains(&verb.as_str()) && !inverted && !introduces_speech(after) {
+        return None;
+    }
+    let source = text.item(src_s, src_e);
+    if DATA_VERBS.contains(&verb.as_str()) && !is_data_subject(&source.written) {
+        return None;
+    }
+    let sentence_start = src_s == first_alnum(s);
+    let class = source_class(&source.written, sentence_start);
+    let phrase = if inverted {
+        text.item(vs, src_e)
+    } else {
+        text.item(src_s, ve)
+    };
+    Some(Attribution {
+        according: false,
+        key: source_key(&speaker_name(&source.written, sentence_start).unwrap_or_default()),
+        speaker: speaker_item(&source, sentence_start),
+        class,
+        verb: text.item(vs, ve),
+        verb_class: verb_class(&verb),
+        phrase,
+    })
+}
+
+fn first_alnum(s: &str) -> usize {
+    s.find(|c: char| c.is_alphanumeric()).unwrap_or(0)
+}
+
+fn last_word(s: &str) -> &str {
+    let t = s.trim_end();
+    let start = t
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '\''))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    &t[start..]
+}
+
+fn first_word(s: &str) -> &str {
+    let t = s.trim_start();
+    let end = t
+        .find(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .unwrap_or(t.len());
+    &t[..end]
+}
+
+/// After `…, said`, a short name phrase closing the clause (`…, said Ana Silva.`), not a
+/// reported clause (`…, said the road could reopen`).
+fn inverted_name_follows(s: &str, ve: usize) -> bool {
+    let w = first_word(&s[ve..]);
+    let starts = w.chars().next().is_some_and(char::is_uppercase) || w.eq_ignore_ascii_case("the");
+    let Some((a, b)) = source_after(s, ve).filter(|_| starts) else {
+        return false;
+    };
+    let closes = s[b..].trim_start().is_empty() || s[b..].trim_start().starts_with([',', '.', ';']);
+    let words: Vec<String> = s[a..b].split_whitespace().map(str::to_lowercase).collect();
+    let verbish = words.iter().any(|w| CLAUSE_VERBS.contains(&w.as_str()));
+    closes && words.len() <= 5 && !verbish
+}
+
+/// Auxiliaries and modals that mark a reported clause rather than a name.
+const CLAUSE_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "will", "would", "could", "can", "may", "might", "had", "has",
+    "have", "should", "must", "did", "does",
+];
+
+/// `added that`, `noted,` or `…, he added.`: the weak verb really reports speech.
+fn introduces_speech(after: &str) -> bool {
+    let t = after.trim_start();
+    t.is_empty()
+        || t.starts_with([',', '.', ':', '"'])
+        || first_word(t).eq_ignore_ascii_case("that")
+}
+
+/// `Reports show`, `data from S&P Global showed`: the head noun (before any preposition).
+fn is_data_subject(source: &str) -> bool {
+    let lower = source.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let last = words.last().copied().unwrap_or("");
+    DATA_NOUNS.contains(&last) || DATA_NOUNS.contains(&head_noun(&words))
+}
+
+/// The subject before a verb: an apposition between commas (`…, Jensen Huang, warned`) or the
+/// words back to the previous clause boundary.
+fn source_before(s: &str, vs: usize) -> Option<(usize, usize)> {
+    let mut head = &s[..skip_fillers_back(s, vs)];
+    if head.ends_with(')') {
+        // An acronym in brackets belongs to the name before it: `… Administration (NHTSA) said`.
+        head = head[..head.rfind('(')?].trim_end();
+    }
+    if let Some(inner) = head.strip_suffix(',') {
+        return apposition_source(s, inner);
+    }
+    trimmed_span(head, walk_back(head), head.len())
+}
+
+/// `…, Jensen Huang, warned`: the segment between the commas; but when that segment is only a
+/// job description (`John Reed, a spokesman for the council, said`), the name before it.
+fn apposition_source(s: &str, inner: &str) -> Option<(usize, usize)> {
+    let boundary = |t: &str| t.rfind([',', ';', ':', '"', '(']);
+    let start = boundary(inner).map_or(0, |i| i + 1);
+    let span = trimmed_span(inner, start, inner.len())?;
+    let short = |(a, b): (usize, usize)| s[a..b].split_whitespace().count() <= 6;
+    let named = |(a, b): (usize, usize)| speaker_name(&s[a..b], a == first_alnum(s)).is_some();
+    let description = first_word(&s[span.0..span.1]).to_lowercase();
+    let is_description = matches!(
+        description.as_str(),
+        "who" | "which" | "whose" | "a" | "an" | "the"
+    );
+    let lowercase_adjunct = !is_description
+        && s[span.0..span.1]
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase);
+    if (named(span) && !is_description && !lowercase_adjunct)
+        || start == 0
+        || !inner[..start - 1]
+            .trim_end()
+            .ends_with(char::is_alphanumeric)
+    {
+        return short(span).then_some(span);
+    }
+    let before = &inner[..start - 1];
+    let prev_start = boundary(before).map_or(0, |i| i + 1);
+    let prev = trimmed_span(before, prev_start, before.len());
+    // `Smith, speaking to reporters, said`, `The company, in a statement, said`: an adverbial
+    // between the commas (lowercase, no determiner) leaves the subject before it.
+    let adjunct = !is_description
+        && s[span.0..span.1]
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase);
+    // `The minister, who took office in March, said`: a relative clause leaves its antecedent.
+    let relative = matches!(description.as_str(), "who" | "which" | "whose");
+    match prev.filter(|&p| (named(p) || adjunct || relative) && short(p)) {
+        Some(p) => Some(p),
+        None => short(span).then_some(span),
+    }
+}
+
+/// `s[a..b]` without surrounding white space, if anything is left.
+fn trimmed_span(s: &str, a: usize, b: usize) -> Option<(usize, usize)> {
+    let seg = &s[a..b];
+    let lead = seg.len() - seg.trim_start().len();
+    let t = seg.trim();
+    (!t.is_empty()).then_some((a + lead, a + lead + t.len()))
+}
+
+/// End offset of the subject after skipping adverbs and auxiliaries before the verb.
+fn skip_fillers_back(s: &str, vs: usize) -> usize {
+    let mut end = s[..vs].trim_end().len();
+    loop {
+        let w = last_word(&s[..end]);
+        if w.is_empty() || !SUBJECT_FILLERS.contains(&w.to_lowercase().as_str()) {
+            return end;
+        }
+        end = s[..end - w.len()].trim_end().len();
+    }
+}
+
+/// Start of the subject: back over at most 10 words to a clause boundary.
+fn walk_back(head: &str) -> usize {
+    let mut start = head.len();
+    let mut words = 0;
+    loop {
+        let t = head[..start].trim_end();
+        if t.is_empty() || t.ends_with([',', ';', ':', '"', '(', ')']) || words >= 10 {
+            return start;
+        }
+        let w = last_word(t);
+        if w.is_empty() {
+            // Punctuation such as a period of `Dr.` inside the name.
+            let cut = t.len() - t.chars().last().map_or(1, char::len_utf8);
+            if t.ends_with('.') || t.ends_with('-') || t.ends_with('\'') || t.ends_with('&') {
+                start = cut;
+                continue;
+            }
+            return start;
+        }
+        if CLAUSE_WORDS.contains(&w.to_lowercase().as_str()) {
+            return start;
+        }
+        start = t.len() - w.len();
+        words += 1;
+    }
+}
+
+/// The name after an inverted verb, to the next comma, stop word or end.
+fn source_after(s: &str, ve: usize) -> Option<(usize, usize)> {
+    let rest = &s[ve..];
+    let lead = rest.len() - rest.trim_start().len();
+    let start = ve + lead;
+    let mut end = start;
+    let mut pos = start;
+    for word in s[start..].split_inclusive(char::is_whitespace) {
+        let bare = word.trim();
+        let core = bare.trim_end_matches([',', ';', ':', '"', '.', '!', '?', ')']);
+        if core.is_empty() || AFTER_SOURCE_STOPS.contains(&core.to_lowercase().as_str()) {
+            break;
+        }
+        end = pos + core.len();
+        // Punctuation after the word ends the name, unless it is a title's period (`Dr.`).
+        if bare.len() > core.len() && !(bare.ends_with('.') && is_title_abbrev(core)) {
+            break;
+        }
+        pos += word.len();
+    }
+    (end > start).then_some((start, end))
+}
+
+fn verb_class(verb: &str) -> String {
+    let lemma = match verb {
+        "said" | "says" | "say" | "saying" | "told" | "tells" => "say",
+        "show" | "shows" | "showed" => "show",
+        "estimate" | "estimates" | "estimated" => "estimate",
+        "suggest" | "suggests" | "suggested" => "suggest",
+        "indicate" | "indicates" | "indicated" => "indicate",
+        "wrote" | "writes" => "write",
+        "denied" | "denies" | "deny" => "deny",
+        "admitted" | "admits" | "admit" => "admit",
+        "heard" => "hear",
+        "write" => "write",
+        "testified" => "testify",
+        v => v
+            .strip_suffix("ed")
+            .or_else(|| v.strip_suffix('s'))
+            .unwrap_or(v),
+    };
+    lemma.trim_end_matches('e').to_string()
+}
+
+/// Comparison key of a source: lower case, typography folded, no determiners, brackets or
+/// numbers (`officials in 12 provinces` is the same source when the 12 changes; the number is
+/// reported on its own).
+fn source_key(source: &str) -> String {
+    let is_number = |w: &str| {
+        w.chars().any(|c| c.is_ascii_digit())
+            || ONES.contains(&w)
+            || TENS.contains(&w)
+            || lookup(DENOMINATORS, w).is_some()
+            || matches!(w, "twice" | "thrice" | "dozen" | "hundred")
+    };
+    normalize_lower(&strip_brackets(source))
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !matches!(*w, "the" | "a" | "an") && !is_number(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn generic_key(a: &Attribution) -> String {
+    if a.key.is_empty() {
+        source_key(&a.speaker.written)
+    } else {
+        a.key.clone()
+    }
+}
+
+/// Same source: equal keys, a surname standing for the full name, or a typo apart.
+fn same_source(a: &Attribution, b: &Attribution) -> bool {
+    if a.class == SourceClass::Pronoun || b.class == SourceClass::Pronoun {
+        return true;
+    }
+    let (ka, kb) = (generic_key(a), generic_key(b));
+    if ka == kb {
+        return true;
+    }
+    let wa: Vec<String> = ka.split(' ').map(str::to_string).collect();
+    let wb: Vec<String> = kb.split(' ').map(str::to_string).collect();
+    let (short, long) = if wa.len() <= wb.len() {
+        (&wa, &wb)
+    } else {
+        (&wb, &wa)
+    };
+    long.ends_with(short) || same_wording(&wa, &wb)
+}
+
+pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> Vec<Found> {
+    let mut left_a: Vec<&Attribution> = a.iter().collect();
+    let mut left_b: Vec<&Attribution> = b.iter().collect();
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| {
+        x.according == y.according && same_source(x, y) && x.verb_class == y.verb_class
+    });
+    let mut out = Vec::new();
+    let verb_swaps = take_pairs(&mut left_a, &mut left_b, |x, y| {
+        !x.according && !y.according && same_source(x, y)
+    });
+    for (x, y) in verb_swaps {
+        out.push(found(
+            ClaimKind::AttributionChanged,
+            Some(&x.verb),
+            Some(&y.verb),
+        ));
+    }
+    let same_construction = take_pairs(&mut left_a, &mut left_b, |x, y| x.according == y.according);
+    for (x, y) in same_construction
+        .into_iter()
+        .chain(zip_leftovers(&mut left_a, &mut left_b))
+    {
+        out.push(source_change(x, y));
+    }
+    push_unpaired(
+        &mut out,
+        ClaimKind::AttributionChanged,
+        &left_a,
+        &left_b,
+        |x| &x.phrase,
+    );
+    out
+}
+
+/// Named speaker replaced by another in the same construction is speaker_changed; any other
+/// change of source is attribution_changed with the source and its verb.
+fn source_change(x: &Attribution, y: &Attribution) -> Found {
+    let both_named = x.class == SourceClass::Identified && y.class == SourceClass::Identified;
+    if !x.according && !y.according && both_named {
+        return found(
+            ClaimKind::SpeakerChanged,
+            Some(&x.speaker),
+            Some(&y.speaker),
+        );
+    }
+    found(
+        ClaimKind::AttributionChanged,
+        Some(&x.phrase),
+        Some(&y.phrase),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::claims::test_support::{changes, one};
+
+    #[test]
+    fn generic_source_change_is_attribution() {
+        assert_eq!(
+            changes(
+                "Two people died, disaster officials said.",
+                "Two people died, police said."
+            ),
+            one(
+                "attribution_changed",
+                Some("disaster officials said"),
+                Some("police said")
+            )
+        );
+    }
+
+    #[test]
+    fn attribution_moved_to_front_is_no_change() {
+        assert!(
+            changes(
+                "Two people were missing after the landslide, local officials said.",
+                "Local officials said two people were missing after the landslide."
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn according_to_source_changed() {
+        assert_eq!(
+            changes(
+                "The bridge closed at noon, according to police.",
+                "The bridge closed at noon, according to a transport official."
+            ),
+            one(
+                "attribution_changed",
+                Some("according to police"),
+                Some("according to a transport official")
+            )
+        );
+    }
+
+    #[test]
+    fn adverbial_and_relative_appositions_leave_the_subject() {
+        assert_eq!(
+            changes(
+                "Smith, speaking to reporters in Lagos, said the vote would go ahead.",
+                "Jones, speaking to reporters in Lagos, said the vote would go ahead."
+            ),
+            one("speaker_changed", Some("Smith"), Some("Jones"))
+        );
+        assert_eq!(
+            changes(
+                "The minister, who took office in March, said taxes would fall.",
+                "The minister, who took office in April, said taxes would fall."
+            ),
+            one("number_changed", Some("March"), Some("April"))
+        );
+    }
+
+    #[test]
+    fn number_inside_generic_source_is_not_a_sourcing_change() {
+        assert_eq!(
+            changes(
+                "Officials in 12 provinces said the vote was fair.",
+                "Officials in 14 provinces said the vote was fair."
+            ),
+            one("number_changed", Some("12"), Some("14"))
+        );
+    }
+}

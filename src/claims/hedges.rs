@@ -1,0 +1,184 @@
+//! Hedges and qualifiers (evidential, epistemic, and quantity qualifiers), and the
+//! `hedge_added`/`hedge_removed` rules, including modal swaps.
+
+use super::ClaimKind;
+use super::numbers::Quantity;
+use super::pairing::{Found, cancel_pairs};
+use super::text::{Item, Text, contains_phrase, normalize_lower};
+use crate::diff::{WordChange, WordTag};
+use regex::Regex;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HedgeGroup {
+    Evidential,
+    Qualifier,
+    Epistemic,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Hedge {
+    pub(super) item: Item,
+    /// Tense- and number-free form (`are believed to` → `believed to`).
+    key: String,
+    group: HedgeGroup,
+}
+
+static EVIDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:reportedly|allegedly|apparently|purportedly|reputedly|rumou?red\s+to|(?:is|are|was|were|be|been)\s+said\s+to)\b",
+    )
+    .expect("evidential hedge regex")
+});
+
+static EPISTEMIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:might|could|possibly|probably|likely|suspected|(?:(?:is|are|was|were|be|been|being)\s+)?believed\s+to|(?:is|are|was|were|be|been|being)\s+thought\s+to|(?:appears?|appeared|seems?|seemed)\s+to)\b|\bmay\b",
+    )
+    .expect("epistemic hedge regex")
+});
+
+static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:about|around|approximately|roughly|some|nearly|almost|at\s+least|more\s+than|over|less\s+than|fewer\s+than|under|up\s+to|as\s+many\s+as|as\s+much\s+as|as\s+little\s+as|an\s+estimated)\s+",
+    )
+    .expect("qualifier regex")
+});
+
+pub(super) fn hedges(text: &Text, quantities: &[Quantity]) -> Vec<Hedge> {
+    let s = &text.masked;
+    let mut out = Vec::new();
+    for m in EVIDENTIAL.find_iter(s) {
+        out.push(hedge(text, m.start(), m.end(), HedgeGroup::Evidential));
+    }
+    for m in EPISTEMIC.find_iter(s) {
+        // Case-sensitive for "may": the capitalised word is the month.
+        if m.as_str() == "May" {
+            continue;
+        }
+        out.push(hedge(text, m.start(), m.end(), HedgeGroup::Epistemic));
+    }
+    for m in QUALIFIER.find_iter(s) {
+        // A qualifier is a hedge only when a quantity follows it directly.
+        if quantities.iter().any(|q| q.start == m.end()) {
+            let end = m.start() + m.as_str().trim_end().len();
+            out.push(hedge(text, m.start(), end, HedgeGroup::Qualifier));
+        }
+    }
+    out.sort_by_key(|h| h.item.pos);
+    out
+}
+
+fn hedge(text: &Text, s: usize, e: usize, group: HedgeGroup) -> Hedge {
+    let item = text.item(s, e);
+    Hedge {
+        key: hedge_key(&item.written),
+        item,
+        group,
+    }
+}
+
+fn hedge_key(written: &str) -> String {
+    let lower = written.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let aux = ["is", "are", "was", "were", "be", "been", "being"];
+    let words: Vec<&str> = words.into_iter().filter(|w| !aux.contains(w)).collect();
+    let stem = |w: &str| match w {
+        "appears" | "appeared" => "appear".to_string(),
+        "seems" | "seemed" => "seem".to_string(),
+        "rumored" | "rumoured" => "rumored".to_string(),
+        _ => w.to_string(),
+    };
+    words.into_iter().map(stem).collect::<Vec<_>>().join(" ")
+}
+
+pub(super) fn hedge_changes(a: &[Hedge], b: &[Hedge], words: &[WordChange]) -> Vec<Found> {
+    let mut left_a: Vec<&Hedge> = a.iter().collect();
+    let mut left_b: Vec<&Hedge> = b.iter().collect();
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| x.key == y.key);
+    let mut out = Vec::new();
+    for h in left_a {
+        let after = replacement(h, words, WordTag::Delete);
+        out.push(Found {
+            kind: ClaimKind::HedgeRemoved,
+            before: Some(h.item.written.clone()),
+            after,
+            pos: h.item.pos,
+        });
+    }
+    for h in left_b {
+        let before = replacement(h, words, WordTag::Insert);
+        out.push(Found {
+            kind: ClaimKind::HedgeAdded,
+            before,
+            after: Some(h.item.written.clone()),
+            pos: h.item.pos,
+        });
+    }
+    out
+}
+
+/// For a modal swap (`may` → `would`, `will` → `may`), the word on the other side of the word
+/// diff hunk holding the hedge. Only for modal hedges, only when the other side is a short
+/// run of plain words (a hedge there is reported on its own).
+fn replacement(h: &Hedge, words: &[WordChange], side: WordTag) -> Option<String> {
+    // Only modal hedges swap with a modal or verb; `suspected man` → `man` is no swap.
+    let modal = ["may", "might", "could", "likely", "possibly", "probably"];
+    if h.group != HedgeGroup::Epistemic || !modal.contains(&h.key.as_str()) {
+        return None;
+    }
+    let other = if side == WordTag::Delete {
+        WordTag::Insert
+    } else {
+        WordTag::Delete
+    };
+    let needle = h.item.written.to_lowercase();
+    let k = words
+        .iter()
+        .position(|w| w.tag == side && contains_phrase(&normalize_lower(&w.text), &needle))?;
+    let neighbour = [k.checked_sub(1), Some(k + 1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|n| words.get(n))
+        .find(|w| w.tag == other)?;
+    plain_replacement(&neighbour.text)
+}
+
+fn plain_replacement(text: &str) -> Option<String> {
+    let t = text.trim().trim_matches(|c: char| !c.is_alphanumeric());
+    let n_words = t.split_whitespace().count();
+    let has_digit = t.chars().any(|c| c.is_ascii_digit());
+    let hedged = EPISTEMIC.is_match(t) || EVIDENTIAL.is_match(t);
+    (n_words > 0 && n_words <= 3 && !has_digit && !hedged).then(|| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::claims::Claims;
+    use crate::claims::test_support::{changes, one};
+
+    #[test]
+    fn qualifier_is_hedge_only_before_quantity() {
+        let c = Claims::extract("He warned repeatedly about the dangers of more than 40 storms.");
+        let keys: Vec<&str> = c.hedges.iter().map(|h| h.key.as_str()).collect();
+        assert_eq!(keys, vec!["more than"]);
+    }
+
+    #[test]
+    fn modal_swap_is_one_hedge_removed() {
+        assert_eq!(
+            changes(
+                "He said the restrictions may backfire.",
+                "He said the restrictions would backfire."
+            ),
+            one("hedge_removed", Some("may"), Some("would"))
+        );
+        assert_eq!(
+            changes(
+                "The river will flood the town.",
+                "The river may flood the town."
+            ),
+            one("hedge_added", Some("will"), Some("may"))
+        );
+    }
+}

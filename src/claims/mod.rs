@@ -1,0 +1,395 @@
+//! Claim extraction and claim-change classification (the rules of `shared/CLAIMS.md`).
+//!
+//! A claim is a checkable part of a sentence: a quantity, a quotation and who said it, an
+//! attribution, a hedge or qualifier, a negation. Each sentence is read once into a [`Claims`]
+//! summary; an edited pair of sentences is compared summary against summary, and an added or
+//! removed sentence that carries a quantity, quotation or attribution becomes one
+//! `claim_added`/`claim_removed`. Text inside quotation marks is blanked before quantities,
+//! hedges, negations and attributions are read, so a change inside a quotation is only ever a
+//! `quote_changed`. Everything is compared on typography-normalised text but reported as written.
+//! Pure and deterministic.
+
+mod attribution;
+mod hedges;
+mod negation;
+mod numbers;
+mod pairing;
+mod quotes;
+mod speakers;
+#[cfg(test)]
+mod test_support;
+mod text;
+mod tokens;
+
+pub use quotes::typo_equal;
+
+use crate::diff::{
+    MAX_CLAIM_BYTES, MAX_SENTENCE_BYTES, Revision, SentenceOp, Simplification, WordChange,
+    note_simplification,
+};
+use attribution::{Attribution, attribution_changes, attributions};
+use hedges::{Hedge, hedge_changes, hedges};
+use negation::{Negation, negation_changes, negations};
+use numbers::{Quantity, number_changes, quantities, word_ordinal_quantity};
+use pairing::Found;
+use quotes::{Quote, quote_changes, quotes};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use text::{Text, lower_words};
+use tokens::tokenize;
+
+/// What changed about a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimKind {
+    NumberChanged,
+    QuoteChanged,
+    SpeakerChanged,
+    AttributionChanged,
+    HedgeAdded,
+    HedgeRemoved,
+    NegationFlipped,
+    ClaimAdded,
+    ClaimRemoved,
+}
+
+impl ClaimKind {
+    pub const ALL: [ClaimKind; 9] = [
+        ClaimKind::NumberChanged,
+        ClaimKind::QuoteChanged,
+        ClaimKind::SpeakerChanged,
+        ClaimKind::AttributionChanged,
+        ClaimKind::HedgeAdded,
+        ClaimKind::HedgeRemoved,
+        ClaimKind::NegationFlipped,
+        ClaimKind::ClaimAdded,
+        ClaimKind::ClaimRemoved,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClaimKind::NumberChanged => "number_changed",
+            ClaimKind::QuoteChanged => "quote_changed",
+            ClaimKind::SpeakerChanged => "speaker_changed",
+            ClaimKind::AttributionChanged => "attribution_changed",
+            ClaimKind::HedgeAdded => "hedge_added",
+            ClaimKind::HedgeRemoved => "hedge_removed",
+            ClaimKind::NegationFlipped => "negation_flipped",
+            ClaimKind::ClaimAdded => "claim_added",
+            ClaimKind::ClaimRemoved => "claim_removed",
+        }
+    }
+
+    /// Order of kinds within one sentence pair in the output.
+    fn rank(self) -> usize {
+        match self {
+            ClaimKind::ClaimAdded | ClaimKind::ClaimRemoved => 0,
+            ClaimKind::QuoteChanged => 1,
+            ClaimKind::SpeakerChanged => 2,
+            ClaimKind::AttributionChanged => 3,
+            ClaimKind::NumberChanged => 4,
+            ClaimKind::HedgeRemoved => 5,
+            ClaimKind::HedgeAdded => 6,
+            ClaimKind::NegationFlipped => 7,
+        }
+    }
+}
+
+impl fmt::Display for ClaimKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error for a claim-kind name that is not one of the nine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownClaimKind(pub String);
+
+impl fmt::Display for UnknownClaimKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown claim kind `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownClaimKind {}
+
+impl FromStr for ClaimKind {
+    type Err = UnknownClaimKind;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ClaimKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| UnknownClaimKind(s.to_string()))
+    }
+}
+
+/// One claim change, with the values as written and the sentences they come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimChange {
+    pub kind: ClaimKind,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub before_sentence: Option<String>,
+    pub after_sentence: Option<String>,
+}
+
+/// All claim changes of a revision, in document order (kinds in a fixed order within a pair).
+pub fn claim_changes(rev: &Revision) -> Vec<ClaimChange> {
+    bounded_claim_changes(rev, &mut Vec::new())
+}
+
+/// `claim_changes` within bounds: a sentence over `MAX_SENTENCE_BYTES` is not checked, nor
+/// is anything past `MAX_CLAIM_BYTES` of changed sentences; each is noted in `notes`, so the
+/// change record can say its claims are incomplete.
+pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) -> Vec<ClaimChange> {
+    let mut out = Vec::new();
+    let mut budget = MAX_CLAIM_BYTES;
+    // Whether the sentence(s) of one op may be examined, and at what cost.
+    let mut admit = |texts: &[&str], notes: &mut Vec<Simplification>| {
+        let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
+        if longest > MAX_SENTENCE_BYTES {
+            note_simplification(notes, Simplification::LongSentences { longest });
+            return false;
+        }
+        let cost: usize = texts.iter().map(|t| t.len()).sum();
+        if cost > budget {
+            budget = 0;
+            note_simplification(notes, Simplification::ClaimBudget);
+            return false;
+        }
+        budget -= cost;
+        true
+    };
+    for op in &rev.ops {
+        match op {
+            SentenceOp::Same { .. } | SentenceOp::Moved { .. } => {}
+            SentenceOp::Added { text, .. } => {
+                if admit(&[text], notes) && carries_claim(text) {
+                    out.push(whole(ClaimKind::ClaimAdded, None, Some(text)));
+                }
+            }
+            SentenceOp::Removed { text, .. } => {
+                if admit(&[text], notes) && carries_claim(text) {
+                    out.push(whole(ClaimKind::ClaimRemoved, Some(text), None));
+                }
+            }
+            _ => {
+                let (Some(old), Some(new), Some(words)) =
+                    (op.old_text(), op.new_text(), op.words())
+                else {
+                    continue;
+                };
+                if admit(&[&old, &new], notes) {
+                    out.extend(pair_changes(&old, &new, words));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn whole(kind: ClaimKind, before: Option<&str>, after: Option<&str>) -> ClaimChange {
+    ClaimChange {
+        kind,
+        before: before.map(str::to_string),
+        after: after.map(str::to_string),
+        before_sentence: before.map(str::to_string),
+        after_sentence: after.map(str::to_string),
+    }
+}
+
+/// Whether an added or removed sentence is worth a claim_added/claim_removed: it carries a
+/// quantity, a quotation or an attribution.
+pub fn carries_claim(sentence: &str) -> bool {
+    let c = Claims::extract(sentence);
+    !c.quantities.is_empty() || !c.quotes.is_empty() || !c.attributions.is_empty()
+}
+
+/// Claim changes between the two sides of an edited pair. `words` is the pair's word diff
+/// (used to find what replaced a modal hedge).
+pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChange> {
+    let a = Claims::extract(old);
+    let b = Claims::extract(new);
+    let mut found: Vec<Found> = Vec::new();
+    found.extend(quote_changes(&a, &b));
+    found.extend(attribution_changes(&a.attributions, &b.attributions));
+    found.extend(number_changes(&a.all_quantities(), &b.all_quantities()));
+    found.extend(hedge_changes(&a.hedges, &b.hedges, words));
+    found.extend(negation_changes(&a.negations, &b.negations));
+    found.sort_by_key(|f| (f.kind.rank(), f.pos));
+    found
+        .into_iter()
+        .map(|f| ClaimChange {
+            kind: f.kind,
+            before: f.before,
+            after: f.after,
+            before_sentence: Some(old.to_string()),
+            after_sentence: Some(new.to_string()),
+        })
+        .collect()
+}
+
+/// Everything checkable in one sentence.
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    quantities: Vec<Quantity>,
+    /// Ordinals written as words (`fourth`): compared only against each other.
+    ordinals: Vec<Quantity>,
+    quotes: Vec<Quote>,
+    hedges: Vec<Hedge>,
+    negations: Vec<Negation>,
+    attributions: Vec<Attribution>,
+    /// Lower-case words outside quotations.
+    words: Vec<String>,
+}
+
+impl Claims {
+    pub fn extract(sentence: &str) -> Claims {
+        let text = Text::new(sentence);
+        let toks = tokenize(&text.masked);
+        let (ordinals, quantities): (Vec<Quantity>, Vec<Quantity>) = quantities(&text, &toks)
+            .into_iter()
+            .partition(word_ordinal_quantity);
+        let hedges = hedges(&text, &quantities);
+        Claims {
+            ordinals,
+            quotes: quotes(&text),
+            negations: negations(&text),
+            attributions: attributions(&text),
+            words: lower_words(&text.masked),
+            quantities,
+            hedges,
+        }
+    }
+
+    /// Quantities and word ordinals, in sentence order.
+    fn all_quantities(&self) -> Vec<Quantity> {
+        let mut all: Vec<Quantity> = self
+            .quantities
+            .iter()
+            .chain(&self.ordinals)
+            .cloned()
+            .collect();
+        all.sort_by_key(|q| q.start);
+        all
+    }
+
+    /// Values as written, for debugging and tests: (kind, value).
+    pub fn summary(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        out.extend(
+            self.quantities
+                .iter()
+                .map(|q| ("quantity", q.item.written.clone())),
+        );
+        out.extend(
+            self.quotes
+                .iter()
+                .map(|q| ("quote", q.item.written.clone())),
+        );
+        out.extend(
+            self.hedges
+                .iter()
+                .map(|h| ("hedge", h.item.written.clone())),
+        );
+        out.extend(
+            self.negations
+                .iter()
+                .map(|n| ("negation", n.item.written.clone())),
+        );
+        for a in &self.attributions {
+            out.push(("attribution", a.phrase.written.clone()));
+            out.push(("speaker", a.speaker.written.clone()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::test_support::changes;
+    use crate::diff::revision;
+
+    #[test]
+    fn oversized_added_sentence_is_not_checked_and_says_so() {
+        // See: #10.
+        let long = format!(
+            "Officials said {} million people were affected.",
+            "very ".repeat(1_200)
+        );
+        let rev = revision("The storm passed.", &format!("The storm passed. {long}"));
+        let mut notes = Vec::new();
+        assert!(bounded_claim_changes(&rev, &mut notes).is_empty());
+        assert!(
+            matches!(notes.as_slice(), [Simplification::LongSentences { .. }]),
+            "{notes:?}"
+        );
+        let short = revision(
+            "The storm passed.",
+            "The storm passed. Officials said 40 people were hurt.",
+        );
+        let mut notes = Vec::new();
+        assert_eq!(bounded_claim_changes(&short, &mut notes).len(), 1);
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn claim_budget_covers_long_articles_and_stops_on_huge_ones() {
+        // See: #10. A 100 KB article (several times the longest real one) is checked in
+        // full; past `MAX_CLAIM_BYTES` of changed text the rest is skipped and noted.
+        let body = |bytes: usize| {
+            let mut out = String::new();
+            let mut i = 0;
+            while out.len() < bytes {
+                out.push_str(&format!(
+                    "Officials said {i} people were hurt in ward {i}. "
+                ));
+                i += 1;
+            }
+            (out, i)
+        };
+        let (long, n) = body(100_000);
+        let mut notes = Vec::new();
+        let rev = revision("The storm passed.", &format!("The storm passed. {long}"));
+        assert_eq!(bounded_claim_changes(&rev, &mut notes).len(), n);
+        assert!(notes.is_empty(), "{notes:?}");
+
+        let (huge, n) = body(MAX_CLAIM_BYTES + 100_000);
+        let rev = revision("The storm passed.", &format!("The storm passed. {huge}"));
+        let checked = bounded_claim_changes(&rev, &mut notes).len();
+        assert!(checked > 0 && checked < n, "{checked} of {n}");
+        assert_eq!(notes, [Simplification::ClaimBudget]);
+    }
+
+    #[test]
+    fn kind_round_trips_through_str_and_serde() {
+        for k in ClaimKind::ALL {
+            assert_eq!(k.as_str().parse::<ClaimKind>(), Ok(k));
+            let json = serde_json::to_string(&k).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        assert!("bogus".parse::<ClaimKind>().is_err());
+    }
+
+    #[test]
+    fn sentence_without_claim_added_gives_nothing() {
+        assert!(
+            changes(
+                "The plant closed.",
+                "The plant closed. The company did not respond to a request for comment."
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            changes(
+                "The plant closed.",
+                "The plant closed. It employed 300 people."
+            )
+            .len(),
+            1
+        );
+    }
+}

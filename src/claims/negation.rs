@@ -1,0 +1,83 @@
+//! Negation cues and the `negation_flipped` rule.
+
+use super::ClaimKind;
+use super::pairing::{Found, cancel_pairs, push_unpaired};
+use super::text::{Item, Text};
+use regex::Regex;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone)]
+pub(super) struct Negation {
+    pub(super) item: Item,
+    key: String,
+}
+
+static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|[a-z]+n't)\b")
+        .expect("negation regex")
+});
+
+pub(super) fn negations(text: &Text) -> Vec<Negation> {
+    let s = &text.masked;
+    NEGATION
+        .find_iter(s)
+        .filter(|m| !is_number_abbrev(s, m.end()))
+        .map(|m| {
+            let item = text.item(m.start(), m.end());
+            let lower = item.written.to_lowercase().replace('\u{2019}', "'");
+            // `did not` and `didn't` are the same negation: compare the cue, not the spelling.
+            let key = if lower == "cannot" || lower.ends_with("n't") {
+                "not".to_string()
+            } else {
+                lower
+            };
+            Negation { item, key }
+        })
+        .collect()
+}
+
+/// `No. 10` is a number, not a negation.
+fn is_number_abbrev(s: &str, end: usize) -> bool {
+    s[end..].starts_with('.')
+        && s[end + 1..]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_digit())
+}
+
+pub(super) fn negation_changes(a: &[Negation], b: &[Negation]) -> Vec<Found> {
+    let mut left_a: Vec<&Negation> = a.iter().collect();
+    let mut left_b: Vec<&Negation> = b.iter().collect();
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| x.key == y.key);
+    let mut out = Vec::new();
+    push_unpaired(
+        &mut out,
+        ClaimKind::NegationFlipped,
+        &left_a,
+        &left_b,
+        |n| &n.item,
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::claims::test_support::{changes, one};
+
+    #[test]
+    fn negation_contraction_is_not_a_flip() {
+        assert!(
+            changes(
+                "The mayor did not comment, police said.",
+                "The mayor didn't comment, police said."
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            changes(
+                "The union has agreed to the deal, officials said.",
+                "The union has not agreed to the deal, officials said."
+            ),
+            one("negation_flipped", None, Some("not"))
+        );
+    }
+}

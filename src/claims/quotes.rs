@@ -1,0 +1,153 @@
+//! Quotations, and the `quote_changed` rule: wording compared word by word, a typo apart
+//! counting as the same word.
+
+use super::pairing::{Found, cancel_pairs, found, push_unpaired, zip_leftovers};
+use super::text::{Item, Text, lower_words, normalize_lower};
+use super::{ClaimKind, Claims};
+
+#[derive(Debug, Clone)]
+pub(super) struct Quote {
+    pub(super) item: Item,
+    words: Vec<String>,
+}
+
+pub(super) fn quotes(text: &Text) -> Vec<Quote> {
+    text.quotes
+        .iter()
+        .filter_map(|&(s, e)| {
+            let item = text.item(s, e);
+            let words = lower_words(&normalize_lower(&item.written));
+            (!words.is_empty()).then_some(Quote { item, words })
+        })
+        .collect()
+}
+
+pub(super) fn quote_changes(a: &Claims, b: &Claims) -> Vec<Found> {
+    let mut left_a: Vec<&Quote> = a.quotes.iter().collect();
+    let mut left_b: Vec<&Quote> = b.quotes.iter().collect();
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| {
+        same_wording(&x.words, &y.words)
+    });
+    // A quotation whose words survive unquoted on the other side only lost its marks.
+    left_a.retain(|q| !contains_words(&b.words, &q.words));
+    left_b.retain(|q| !contains_words(&a.words, &q.words));
+    let mut out = Vec::new();
+    for (x, y) in zip_leftovers(&mut left_a, &mut left_b) {
+        out.push(found(ClaimKind::QuoteChanged, Some(&x.item), Some(&y.item)));
+    }
+    push_unpaired(&mut out, ClaimKind::QuoteChanged, &left_a, &left_b, |q| {
+        &q.item
+    });
+    out
+}
+
+fn contains_words(hay: &[String], needle: &[String]) -> bool {
+    !needle.is_empty()
+        && hay.len() >= needle.len()
+        && hay.windows(needle.len()).any(|w| same_wording(w, needle))
+}
+
+/// Same words up to typo and grammar fixes (`suprised`/`surprised`, `saturated`/`saturating`)
+/// and an added or dropped article.
+pub(super) fn same_wording(a: &[String], b: &[String]) -> bool {
+    if a == b {
+        return true;
+    }
+    let ops = similar::capture_diff_slices(similar::Algorithm::Myers, a, b);
+    ops.iter().all(|op| match *op {
+        similar::DiffOp::Equal { .. } => true,
+        similar::DiffOp::Delete {
+            old_index, old_len, ..
+        } => all_articles(&a[old_index..old_index + old_len]),
+        similar::DiffOp::Insert {
+            new_index, new_len, ..
+        } => all_articles(&b[new_index..new_index + new_len]),
+        similar::DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => {
+            old_len == new_len
+                && a[old_index..old_index + old_len]
+                    .iter()
+                    .zip(&b[new_index..new_index + new_len])
+                    .all(|(x, y)| typo_equal(x, y))
+        }
+    })
+}
+
+fn all_articles(words: &[String]) -> bool {
+    words
+        .iter()
+        .all(|w| matches!(w.as_str(), "a" | "an" | "the"))
+}
+
+/// One-edit typos in words of five letters or more, and inflections of one stem.
+pub fn typo_equal(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.chars().chain(b.chars()).any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.min(lb) >= 5 && damerau_at_most_one(a, b) {
+        return true;
+    }
+    let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    prefix >= 5 && prefix as f64 >= 0.7 * la.max(lb) as f64
+}
+
+fn damerau_at_most_one(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let p = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[p..], &b[p..]);
+    let tail_eq = |x: &[char], y: &[char]| x == y;
+    match (ra.len(), rb.len()) {
+        (0, 0) => true,
+        (x, y) if x == y => {
+            tail_eq(&ra[1..], &rb[1..])
+                || (x >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && tail_eq(&ra[2..], &rb[2..]))
+        }
+        (x, y) if x == y + 1 => tail_eq(&ra[1..], rb),
+        (x, y) if y == x + 1 => tail_eq(ra, &rb[1..]),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::test_support::changes;
+
+    #[test]
+    fn change_inside_quote_is_only_quote_changed() {
+        let got = changes(
+            "\"We have had no rain since May 1,\" the farmer said.",
+            "\"We have had rain since April 15,\" the farmer said.",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "quote_changed");
+    }
+
+    #[test]
+    fn typo_inside_quote_is_no_change() {
+        assert!(
+            changes(
+                "\"I was suprised,\" Silva said.",
+                "\"I was surprised,\" Silva said."
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn typo_equal_rules() {
+        assert!(typo_equal("goverment", "government"));
+        assert!(typo_equal("saturated", "saturating"));
+        assert!(!typo_equal("rise", "rose"));
+        assert!(!typo_equal("2019", "2018"));
+    }
+}

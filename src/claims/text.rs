@@ -1,0 +1,104 @@
+//! Sentence text with offsets: the normalised and quotation-masked forms that every reader
+//! works on, mapped back to the text as written.
+
+use crate::diff::{normalize_char, quote_spans};
+
+/// A sentence normalised char-for-char (so offsets map back to the text as written), with a
+/// copy whose quotation contents are blanked.
+pub(super) struct Text<'a> {
+    orig: &'a str,
+    pub(super) masked: String,
+    /// Byte offset in the normalised text → byte offset in `orig` (one extra entry for the end).
+    map: Vec<usize>,
+    /// Byte spans of quotation contents (between the marks) in the normalised text.
+    pub(super) quotes: Vec<(usize, usize)>,
+}
+
+impl<'a> Text<'a> {
+    pub(super) fn new(orig: &'a str) -> Self {
+        let chars: Vec<char> = orig.chars().collect();
+        let mut norm = String::with_capacity(orig.len());
+        let mut map = Vec::with_capacity(orig.len() + 1);
+        let mut char_start = Vec::with_capacity(chars.len() + 1);
+        for (ob, c) in orig.char_indices() {
+            char_start.push(norm.len());
+            let n = normalize_char(c);
+            for _ in 0..n.len_utf8() {
+                map.push(ob);
+            }
+            norm.push(n);
+        }
+        char_start.push(norm.len());
+        map.push(orig.len());
+        let quotes: Vec<(usize, usize)> =
+            quote_spans(chars.iter().copied().enumerate(), Some(chars.len()))
+                .into_iter()
+                .map(|(o, c)| (char_start[o + 1], char_start[c]))
+                .collect();
+        let masked = mask(&norm, &quotes);
+        Text {
+            orig,
+            masked,
+            map,
+            quotes,
+        }
+    }
+
+    /// The text as written for a span of the normalised text.
+    fn written(&self, s: usize, e: usize) -> &'a str {
+        self.orig[self.map[s]..self.map[e]].trim()
+    }
+
+    pub(super) fn item(&self, s: usize, e: usize) -> Item {
+        Item {
+            written: self.written(s, e).to_string(),
+            pos: s,
+        }
+    }
+}
+
+/// Blank quotation contents byte for byte, keeping the marks, so offsets stay valid and a
+/// reporting verb can still see that a quotation precedes it.
+fn mask(norm: &str, quotes: &[(usize, usize)]) -> String {
+    let mut bytes = norm.as_bytes().to_vec();
+    for &(s, e) in quotes {
+        for b in &mut bytes[s..e] {
+            *b = b' ';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| norm.to_string())
+}
+
+/// A value as written and where it sits.
+#[derive(Debug, Clone)]
+pub(super) struct Item {
+    pub(super) written: String,
+    pub(super) pos: usize,
+}
+
+pub(super) fn lower_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '.' || c == '%' || c == '$'))
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+pub(super) fn normalize_lower(s: &str) -> String {
+    s.chars()
+        .map(normalize_char)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+pub(super) fn contains_phrase(hay: &str, needle: &str) -> bool {
+    let hay_words: Vec<&str> = hay
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .collect();
+    let needle_words: Vec<&str> = needle.split_whitespace().collect();
+    hay_words
+        .windows(needle_words.len().max(1))
+        .any(|w| w == needle_words.as_slice())
+}
