@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use redline::claims::claim_changes;
-use redline::diff::{revision, split_sentences};
+use redline::diff::{revision, revision_from_sentences, split_sentences};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -88,6 +88,20 @@ fn bench(c: &mut Criterion) {
             black_box(claim_changes(&rev))
         })
     });
+    // The parts of the figure above, to see where a change in it comes from.
+    group.bench_function("part_split_sentences", |b| {
+        b.iter(|| {
+            (
+                split_sentences(black_box(&old_body)),
+                split_sentences(black_box(&new_body)),
+            )
+        })
+    });
+    let (old_split, new_split) = (split_sentences(&old_body), split_sentences(&new_body));
+    group.bench_function("part_align_and_word_diff", |b| {
+        b.iter(|| revision_from_sentences(black_box(old_split.clone()), new_split.clone()))
+    });
+    group.bench_function("part_claims", |b| b.iter(|| claim_changes(black_box(&rev))));
     group.finish();
 }
 

@@ -342,7 +342,8 @@ fn flush_paragraph(current: &mut String, out: &mut Vec<String>) {
 
 /// Runs of white space become one space; a lone non-breaking space is kept as written.
 fn collapse_spaces(s: String) -> String {
-    let clean = !s.contains("  ") && !s.contains(['\t', '\r', '\n']);
+    // A byte scan: these are ASCII, and a char-set `contains` decodes every char.
+    let clean = !s.contains("  ") && !s.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n'));
     if clean {
         return s;
     }
@@ -418,9 +419,31 @@ enum QuoteMark {
     Either,
 }
 
-/// Sentence terminators; a regex because its SIMD prefilter makes the scan nearly free.
-static TERMINATOR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("[.!?\u{2026}]").expect("terminator regex"));
+/// Byte offset of the next sentence terminator (`.`, `!`, `?`, `…`) at or after `from`.
+/// Sentences are short, and a regex search per sentence cost more in setup than in scanning;
+/// blocks without a candidate byte are skipped with a check that vectorises.
+fn next_terminator(p: &str, from: usize) -> Option<usize> {
+    const BLOCK: usize = 16;
+    let bytes = p.as_bytes();
+    let candidate = |b: u8| (b == b'.') | (b == b'!') | (b == b'?') | (b == 0xE2);
+    let mut k = from;
+    while k < bytes.len() {
+        if let Some(block) = bytes.get(k..k + BLOCK)
+            && !block.iter().fold(false, |any, &b| any | candidate(b))
+        {
+            k += BLOCK;
+            continue;
+        }
+        let b = bytes[k];
+        if matches!(b, b'.' | b'!' | b'?')
+            || (b == 0xE2 && bytes.get(k + 1..k + 3) == Some(&[0x80, 0xA6][..]))
+        {
+            return Some(k);
+        }
+        k += 1;
+    }
+    None
+}
 
 /// Double quotation marks, straight or typographic.
 static QUOTE_MARK: LazyLock<Regex> = LazyLock::new(|| {
@@ -431,8 +454,8 @@ fn split_paragraph(p: &str) -> Vec<String> {
     let spans = quote_spans(quote_marks(p), None);
     let mut out = Vec::new();
     let (mut start, mut from) = (0, 0);
-    while let Some(m) = TERMINATOR.find_at(p, from) {
-        match boundary_at(p, m.start(), &spans) {
+    while let Some(at) = next_terminator(p, from) {
+        match boundary_at(p, at, &spans) {
             Some((end, next)) => {
                 push_sentence(&p[start..end], &mut out);
                 start = next;
@@ -441,7 +464,7 @@ fn split_paragraph(p: &str) -> Vec<String> {
             // The rest of a run of terminators (`....`) cannot end a sentence when its first
             // one does not (the same closers, space and next word follow each), so skip the
             // run: scanning it from every dot was quadratic in the run's length.
-            None => from = skip_while(p, m.start(), is_terminator),
+            None => from = skip_while(p, at, is_terminator),
         }
     }
     if start < p.len() {
@@ -677,11 +700,21 @@ fn lcs_pairs(old: &[Cow<str>], new: &[Cow<str>], limits: &mut Limits) -> Vec<(us
         .collect()
 }
 
+/// A fast non-cryptographic hash (FxHash's mixing, eight bytes at a time). Only a hint for the
+/// LCS: every pair it finds is confirmed on the text, and SipHash cost more than the LCS.
 fn hash_of(s: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish()
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    let mut h = mix(0, s.len() as u64);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    mix(h, u64::from_le_bytes(w))
 }
 
 /// Number words folded into the `#` token together with digits.
@@ -698,10 +731,15 @@ fn word_bag(key: &str) -> Vec<String> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
+            if w.bytes().any(|b| b.is_ascii_digit()) {
+                return "#".to_string();
+            }
             let lower = w.to_lowercase();
-            let numeric =
-                w.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&lower.as_str());
-            if numeric { "#".to_string() } else { lower }
+            if NUMBER_WORDS.contains(&lower.as_str()) {
+                "#".to_string()
+            } else {
+                lower
+            }
         })
         .collect();
     words.sort_unstable();
@@ -1454,6 +1492,19 @@ mod tests {
 
     fn split(s: &str) -> Vec<String> {
         split_sentences(s)
+    }
+
+    #[test]
+    fn terminator_scan_finds_what_a_char_search_finds() {
+        // Terminators before, inside and after a 16-byte block, and a lone 0xE2 lead byte
+        // (`–`) that is not an ellipsis.
+        let p = "Prices rose – sharply – in the north… Did they? Yes! Officials said so. End";
+        for from in (0..=p.len()).filter(|&i| p.is_char_boundary(i)) {
+            let want = p[from..]
+                .find(['.', '!', '?', '\u{2026}'])
+                .map(|k| from + k);
+            assert_eq!(next_terminator(p, from), want, "from {from}");
+        }
     }
 
     #[test]

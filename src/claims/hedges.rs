@@ -58,7 +58,8 @@ pub(super) fn hedges(text: &Text, quantities: &[Quantity]) -> Vec<Hedge> {
         }
         out.push(hedge(text, m.start(), m.end(), HedgeGroup::Epistemic));
     }
-    for m in QUALIFIER.find_iter(s) {
+    // A qualifier is a hedge only before a quantity: without one there is nothing to scan for.
+    for m in QUALIFIER.find_iter(if quantities.is_empty() { "" } else { s }) {
         // A qualifier is a hedge only when a quantity follows it directly.
         if quantities.iter().any(|q| q.start == m.end()) {
             let end = m.start() + m.as_str().trim_end().len();

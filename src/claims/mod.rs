@@ -36,7 +36,7 @@ use quotes::{Quote, quote_changes, quotes};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
-use text::{Text, lower_words};
+use text::Text;
 use tokens::tokenize;
 
 /// What changed about a claim.
@@ -241,24 +241,30 @@ pub struct Claims {
     hedges: Vec<Hedge>,
     negations: Vec<Negation>,
     attributions: Vec<Attribution>,
-    /// Lower-case words outside quotations.
-    words: Vec<String>,
+    /// The sentence with quotation contents blanked; its words are what a quotation that lost
+    /// its marks is looked for in, which only a quote change needs, so they are split then.
+    masked: String,
 }
 
 impl Claims {
     pub fn extract(sentence: &str) -> Claims {
         let text = Text::new(sentence);
-        let toks = tokenize(&text.masked);
+        // Lower-cased once for every token's table lookups (ASCII only, so offsets stay valid).
+        let lowered = text.masked.to_ascii_lowercase();
+        let toks = tokenize(&text.masked, &lowered);
         let (ordinals, quantities): (Vec<Quantity>, Vec<Quantity>) = quantities(&text, &toks)
             .into_iter()
             .partition(word_ordinal_quantity);
         let hedges = hedges(&text, &quantities);
+        let quotes = quotes(&text);
+        let negations = negations(&text);
+        let attributions = attributions(&text);
         Claims {
             ordinals,
-            quotes: quotes(&text),
-            negations: negations(&text),
-            attributions: attributions(&text),
-            words: lower_words(&text.masked),
+            quotes,
+            negations,
+            attributions,
+            masked: text.masked,
             quantities,
             hedges,
         }

@@ -29,8 +29,14 @@ pub(super) fn quote_changes(a: &Claims, b: &Claims) -> Vec<Found> {
         same_wording(&x.words, &y.words)
     });
     // A quotation whose words survive unquoted on the other side only lost its marks.
-    left_a.retain(|q| !contains_words(&b.words, &q.words));
-    left_b.retain(|q| !contains_words(&a.words, &q.words));
+    if !left_a.is_empty() {
+        let b_words = lower_words(&b.masked);
+        left_a.retain(|q| !contains_words(&b_words, &q.words));
+    }
+    if !left_b.is_empty() {
+        let a_words = lower_words(&a.masked);
+        left_b.retain(|q| !contains_words(&a_words, &q.words));
+    }
     let mut out = Vec::new();
     for (x, y) in zip_leftovers(&mut left_a, &mut left_b) {
         out.push(found(ClaimKind::QuoteChanged, Some(&x.item), Some(&y.item)));

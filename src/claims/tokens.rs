@@ -20,6 +20,9 @@ pub(super) struct Tok<'t> {
     pub(super) value: f64,
     /// A Num written as plain digits (no separator or decimals).
     pub(super) plain: bool,
+    /// The token in lower case, when it is ASCII (so lower-casing the whole sentence once
+    /// gave it at the same offsets).
+    low: Option<&'t str>,
 }
 
 impl<'t> Tok<'t> {
@@ -38,7 +41,9 @@ impl<'t> Tok<'t> {
     /// The token in lower case; borrowed when it already is (most words), so the many
     /// table lookups per token do not allocate.
     pub(super) fn lower(&self) -> std::borrow::Cow<'t, str> {
-        if self.text.chars().any(char::is_uppercase) {
+        if let Some(low) = self.low {
+            std::borrow::Cow::Borrowed(low)
+        } else if self.text.chars().any(char::is_uppercase) {
             std::borrow::Cow::Owned(self.text.to_lowercase())
         } else {
             std::borrow::Cow::Borrowed(self.text)
@@ -50,7 +55,8 @@ impl<'t> Tok<'t> {
     }
 }
 
-pub(super) fn tokenize(s: &str) -> Vec<Tok<'_>> {
+/// Tokens of `s`; `lowered` is `s.to_ascii_lowercase()`, borrowed for the tokens' lower case.
+pub(super) fn tokenize<'t>(s: &'t str, lowered: &'t str) -> Vec<Tok<'t>> {
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut out = Vec::new();
     let (mut i, mut glued) = (0, false);
@@ -75,10 +81,16 @@ pub(super) fn tokenize(s: &str) -> Vec<Tok<'_>> {
         let (s_b, e_b) = (chars[start].0, chars.get(i).map_or(s.len(), |c| c.0));
         let text = &s[s_b..e_b];
         let plain = kind == Kind::Num && text.chars().all(|c| c.is_ascii_digit());
-        let value = if kind == Kind::Num {
-            text.replace(',', "").parse().unwrap_or(0.0)
+        let value = match kind {
+            Kind::Num if plain => text.parse().unwrap_or(0.0),
+            Kind::Num => text.replace(',', "").parse().unwrap_or(0.0),
+            _ => 0.0,
+        };
+        // `lowered` is an ASCII lower-casing of `s`, so it has the same byte offsets.
+        let low = if text.is_ascii() {
+            lowered.get(s_b..e_b)
         } else {
-            0.0
+            None
         };
         out.push(Tok {
             s: s_b,
@@ -88,6 +100,7 @@ pub(super) fn tokenize(s: &str) -> Vec<Tok<'_>> {
             glued,
             value,
             plain,
+            low,
         });
         glued = true;
     }
