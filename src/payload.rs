@@ -1,11 +1,13 @@
 //! The versioned JSON wire types: `diff --format json`, `compare --format json`, `log --json`
 //! and `export --format jsonl` all speak these, so scripts written against one work on all.
 //!
-//! # `redline.diff` version 1
+//! # `redline.diff` version 1.2 (docs/JSON.md has the full field list)
 //! ```json
 //! {
-//!   "schema": "redline.diff", "version": 1,
-//!   "old": {"label": "v1", "title": "...", "byline": null, "url": "...", "modified": null},
+//!   "schema": "redline.diff", "version": 1, "minor": 2,
+//!   "old": {"label": "v1", "ref": "a42v1", "article_id": 42, "seq": 1,
+//!           "fetched_at": "2026-12-02T09:00:00Z", "title": "...", "byline": null, "url": "...",
+//!           "published": null, "modified": null},
 //!   "new": {"label": "v2", ...},
 //!   "title_changed": true,
 //!   "fields_changed": ["title", "body"],
@@ -21,7 +23,9 @@
 //! }
 //! ```
 //! `stealth_evidence` (added in 1.1, see `alert::payload` for the kinds) says what the
-//! stealth flag was judged by.
+//! stealth flag was judged by. 1.2 (`minor: 2`; absent means 1.0 or 1.1) added the sides'
+//! `ref`, `article_id`, `seq` and `fetched_at` (null when `compare` reads files) and gives
+//! `published`/`modified` in UTC when they carry a zone.
 //! Fields may be added in later versions of the same schema; none is renamed or removed
 //! without bumping `version`.
 
@@ -33,10 +37,20 @@ use crate::version::VersionView;
 
 pub const DIFF_SCHEMA: &str = "redline.diff";
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
+/// Additions within `DIFF_SCHEMA_VERSION`: 1 added `stealth_evidence`, 2 the sides' `ref`,
+/// `article_id`, `seq` and `fetched_at`, and publisher stamps in UTC.
+pub const DIFF_SCHEMA_MINOR: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Side {
     pub label: String,
+    /// `a42v3` for a stored version (1.2); null for a file given to `compare`.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub article_id: Option<i64>,
+    pub seq: Option<i64>,
+    /// When this version was fetched (RFC 3339 UTC, 1.2); null for a file.
+    pub fetched_at: Option<String>,
     pub title: String,
     pub byline: Option<String>,
     pub url: String,
@@ -44,15 +58,31 @@ pub struct Side {
     pub modified: Option<String>,
 }
 
+/// A publisher's stamp in UTC when it is RFC 3339 with a zone; as found otherwise (a
+/// zone-less time cannot be placed on the timeline).
+pub fn utc_stamp(found: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(found).map_or_else(
+        |_| found.to_string(),
+        |d| {
+            d.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        },
+    )
+}
+
 impl Side {
     pub fn new(label: impl Into<String>, v: VersionView<'_>) -> Self {
         Self {
             label: label.into(),
+            reference: None,
+            article_id: None,
+            seq: None,
+            fetched_at: None,
             title: v.title.to_string(),
             byline: v.byline.map(String::from),
             url: v.url.to_string(),
-            published: v.published.map(String::from),
-            modified: v.modified.map(String::from),
+            published: v.published.map(utc_stamp),
+            modified: v.modified.map(utc_stamp),
         }
     }
 }
@@ -81,6 +111,7 @@ impl SentenceCounts {
 pub struct DiffReport {
     pub schema: &'static str,
     pub version: u32,
+    pub minor: u32,
     pub old: Side,
     pub new: Side,
     pub title_changed: bool,

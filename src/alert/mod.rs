@@ -125,11 +125,13 @@ pub fn enqueue(
             alert: alert.name.clone(),
             feed: payload::FeedRef {
                 id: s.feed.id,
+                reference: crate::ids::feed(s.feed.id),
                 name: s.feed.name.clone(),
                 url: s.feed.url.clone(),
             },
             article: payload::ArticleRef {
                 id: s.article_id,
+                reference: crate::ids::article(s.article_id),
                 url: s.article_url.to_string(),
                 // Every sink shows these: no bidi controls, and a title short enough for a
                 // mail subject line. See: #10.
@@ -138,6 +140,7 @@ pub fn enqueue(
             },
             from_version: s.change.from_seq,
             to_version: s.change.to_seq,
+            version_ref: s.change.to_seq.map(|v| crate::ids::version(s.article_id, v)),
             detected_at: chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now_ms)
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),

@@ -1,15 +1,16 @@
 //! The versioned alert payload: webhook bodies (format "json"), exec stdin, and the source of
 //! every other rendering (Slack/Discord text, email, Atom entries).
 //!
-//! # `redline.change` version 1.1
+//! # `redline.change` version 1.2 (docs/JSON.md has the full field list)
 //! ```json
-//! {"type": "redline.change", "version": 1, "minor": 1, "data": {
+//! {"type": "redline.change", "version": 1, "minor": 2, "data": {
 //!   "change_id": 42,                 // idempotency key: the same change never has another id
 //!   "event": "claim_changed",        // claim_changed | edited | cosmetic | reverted | unpublished
 //!   "alert": "desk",
-//!   "feed": {"id": 1, "name": "aljazeera", "url": "https://…/rss.xml"},
-//!   "article": {"id": 7, "url": "https://…", "title": "…", "previous_title": "…"},
-//!   "from_version": 1, "to_version": 2, "detected_at": "2026-11-03T10:15:00Z",
+//!   "feed": {"id": 1, "ref": "f1", "name": "aljazeera", "url": "https://…/rss.xml"},
+//!   "article": {"id": 7, "ref": "a7", "url": "https://…", "title": "…", "previous_title": "…"},
+//!   "from_version": 1, "to_version": 2, "version_ref": "a7v2",
+//!   "detected_at": "2026-11-03T10:15:00Z",
 //!   "stealth": true, "cosmetic": false, "revert_of": null,
 //!   "stealth_evidence": {"stealth": true, "seen": [           // null for "unpublished"
 //!     {"kind": "http_last_modified", "before": "Tue, 03 Nov 2026 09:00:00 GMT",
@@ -34,7 +35,9 @@
 //!
 //! Minor versions only add fields: 1.1 (`minor: 1`) added `stealth_evidence` and the
 //! reader-facing stealth rule above (1.0 flagged an edit only when a page's modified stamp
-//! existed and stayed the same). An envelope without `minor` is 1.0.
+//! existed and stayed the same). 1.2 (`minor: 2`) added the ids every other document
+//! carries: `feed.ref` (`f1`), `article.ref` (`a7`) and `version_ref` (`a7v2`, what
+//! `redline diff` takes). An envelope without `minor` is 1.0.
 //!
 //! A digest (`digest = "30m"`, or the rows an alert's `max_per_hour` held back) is `{"type": "redline.digest", "version": 1, "data":
 //! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
@@ -50,7 +53,7 @@ pub const CHANGE_TYPE: &str = "redline.change";
 pub const DIGEST_TYPE: &str = "redline.digest";
 pub const PAYLOAD_VERSION: u32 = 1;
 /// Additions within `PAYLOAD_VERSION`; see the module doc for what each one added.
-pub const PAYLOAD_MINOR: u32 = 1;
+pub const PAYLOAD_MINOR: u32 = 2;
 /// A subject line (email, chat heading) is cut to this many characters.
 pub const MAX_SUBJECT_CHARS: usize = 200;
 /// The word diff in a payload is cut here; the full diff is one `redline diff` away.
@@ -70,6 +73,9 @@ pub struct Envelope<T> {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FeedRef {
     pub id: i64,
+    /// `f7` (1.2); empty on payloads stored before.
+    #[serde(rename = "ref", default)]
+    pub reference: String,
     pub name: Option<String>,
     pub url: String,
 }
@@ -77,6 +83,9 @@ pub struct FeedRef {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ArticleRef {
     pub id: i64,
+    /// `a42` (1.2); empty on payloads stored before.
+    #[serde(rename = "ref", default)]
+    pub reference: String,
     pub url: String,
     pub title: String,
     pub previous_title: Option<String>,
@@ -97,6 +106,9 @@ pub struct ChangeData {
     pub article: ArticleRef,
     pub from_version: Option<i64>,
     pub to_version: Option<i64>,
+    /// `a42v3`, the version this change made (1.2); null when unpublished.
+    #[serde(default)]
+    pub version_ref: Option<String>,
     pub detected_at: String,
     pub stealth: bool,
     /// What `stealth` was judged by (1.1); `None` for an unpublished page.
@@ -323,17 +335,20 @@ mod tests {
             alert: "desk".into(),
             feed: FeedRef {
                 id: 1,
+                reference: crate::ids::feed(1),
                 name: Some("chronicle".into()),
                 url: "https://chronicle.example/feed.xml".into(),
             },
             article: ArticleRef {
                 id: 42,
+                reference: crate::ids::article(42),
                 url: "https://chronicle.example/flood".into(),
                 title: String::new(),
                 previous_title: None,
             },
             from_version: Some(1),
             to_version: Some(2),
+            version_ref: Some("a7v2".into()),
             detected_at: "2026-12-01T09:00:00Z".into(),
             stealth: false,
             stealth_evidence: None,

@@ -59,21 +59,38 @@ pub fn list(
     let limit = page.limit_or(DEFAULT_DELIVERIES);
     let rows = store.read(|c| outbox::list_page(c, state, page.offset, limit))?;
     if json {
+        // Times in RFC 3339 like every other document (the outbox keeps milliseconds).
         #[derive(serde::Serialize)]
         struct Row<'a> {
-            #[serde(flatten)]
-            row: &'a outbox::OutboxRow,
+            id: i64,
+            change_id: Option<i64>,
+            alert: &'a str,
             state: DeliveryState,
-            created: String,
-            delivered: Option<String>,
+            attempts: i64,
+            created_at: String,
+            /// When the next attempt is due; null once delivered or given up.
+            next_attempt_at: Option<String>,
+            delivered_at: Option<String>,
+            last_error: Option<&'a str>,
+            folded: bool,
         }
         let out: Vec<Row<'_>> = rows
             .iter()
             .map(|r| Row {
-                row: r,
+                id: r.id,
+                change_id: r.change_id,
+                alert: &r.alert,
                 state: r.state(),
-                created: rfc3339(r.created_at / 1000),
-                delivered: r.delivered_at.map(|d| rfc3339(d / 1000)),
+                attempts: r.attempts,
+                created_at: rfc3339(r.created_at / 1000),
+                next_attempt_at: matches!(
+                    r.state(),
+                    DeliveryState::Pending | DeliveryState::Retrying
+                )
+                .then(|| rfc3339(r.next_attempt_at / 1000)),
+                delivered_at: r.delivered_at.map(|d| rfc3339(d / 1000)),
+                last_error: r.last_error.as_deref(),
+                folded: r.folded,
             })
             .collect();
         print_json(&out)?;
@@ -167,11 +184,13 @@ fn sample(alert: &str) -> ChangeData {
         alert: alert.into(),
         feed: FeedRef {
             id: 0,
+            reference: crate::ids::feed(0),
             name: Some("redline-test".into()),
             url: "https://example.org/feed.xml".into(),
         },
         article: ArticleRef {
             id: 0,
+            reference: crate::ids::article(0),
             url: "https://example.org/news/harbour-flood".into(),
             title: "Harbour district evacuated as river bursts its banks (redline test alert)"
                 .into(),
@@ -179,6 +198,7 @@ fn sample(alert: &str) -> ChangeData {
         },
         from_version: Some(1),
         to_version: Some(2),
+        version_ref: Some("a0v2".into()),
         detected_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         stealth: true,
         stealth_evidence: Some(crate::stamps::StealthEvidence {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Env;
-use super::output::{Page, clip, outln, print_json, rfc3339, sanitize, time};
+use super::output::{Page, clip, outln, print_json, sanitize, time};
 use crate::ids;
 use crate::store::articles::{self, ArticleFilter, ArticleRow};
 use crate::store::{Store, feeds, search};
@@ -60,7 +60,8 @@ pub fn list(
         }
     }
     if json {
-        print_json(&rows)?;
+        let out: Vec<super::json::ArticleJson> = rows.iter().map(Into::into).collect();
+        print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
@@ -128,23 +129,6 @@ pub fn list(
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(serde::Serialize)]
-struct VersionListing {
-    /// `a42v3`, as the text listing prints it and every command accepts.
-    #[serde(rename = "ref")]
-    reference: String,
-    seq: i64,
-    fetched_at: String,
-    source: String,
-    title: String,
-    byline: Option<String>,
-    published: Option<String>,
-    modified: Option<String>,
-    chars: i64,
-    cosmetic: bool,
-    revert_of: Option<i64>,
-}
-
 pub fn versions(env: &Env, key: &str, page: Page, json: bool) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
     let article = find_article(&store, key)?;
@@ -152,22 +136,7 @@ pub fn versions(env: &Env, key: &str, page: Page, json: bool) -> anyhow::Result<
     let total = all.len();
     let versions = page.slice(all, None);
     if json {
-        let out: Vec<VersionListing> = versions
-            .into_iter()
-            .map(|v| VersionListing {
-                reference: ids::version(v.article_id, v.seq),
-                seq: v.seq,
-                fetched_at: rfc3339(v.fetched_at),
-                source: v.source,
-                title: v.title,
-                byline: v.byline,
-                published: v.published,
-                modified: v.modified,
-                chars: v.body_chars,
-                cosmetic: v.cosmetic,
-                revert_of: v.revert_of,
-            })
-            .collect();
+        let out: Vec<super::json::VersionJson> = versions.iter().map(Into::into).collect();
         print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -225,7 +194,7 @@ pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Resul
         ),
     })?;
     if json {
-        print_json(&version)?;
+        print_json(&super::json::VersionDetail::from(&version))?;
         return Ok(ExitCode::SUCCESS);
     }
     outln!("{}", sanitize(&version.title));

@@ -15,7 +15,7 @@ use crate::diff;
 use crate::extract::extract_article;
 use crate::ids;
 use crate::normalize::{Snapshot, TextSource, normalize_paragraphs, split_blank_lines};
-use crate::payload::{DIFF_SCHEMA, DIFF_SCHEMA_VERSION, DiffReport, SentenceCounts, Side};
+use crate::payload::{DIFF_SCHEMA, DIFF_SCHEMA_MINOR, DIFF_SCHEMA_VERSION, DiffReport, SentenceCounts, Side};
 use crate::store::articles;
 use crate::version::{VersionView, analyze};
 
@@ -140,6 +140,7 @@ pub fn diff_article(
         // Cosmetic between these two versions, not between the last one and its predecessor.
         old.hash != new.hash && old.typo_hash == new.typo_hash,
         (format!("v{}", old.seq), format!("v{}", new.seq)),
+        Some([&old, &new]),
         format,
         color,
         view,
@@ -163,6 +164,7 @@ pub fn compare_files(
         (&b).into(),
         cosmetic,
         (old.display().to_string(), new.display().to_string()),
+        None,
         format,
         color,
         view,
@@ -210,6 +212,18 @@ fn read_side(path: &Path) -> anyhow::Result<Snapshot> {
     ))
 }
 
+/// A side of the diff document, with its ids and fetch time when it is a stored version.
+fn side(label: String, view: VersionView<'_>, stored: Option<&articles::Version>) -> Side {
+    let mut side = Side::new(label, view);
+    if let Some(v) = stored {
+        side.reference = Some(ids::version(v.article_id, v.seq));
+        side.article_id = Some(v.article_id);
+        side.seq = Some(v.seq);
+        side.fetched_at = Some(super::output::rfc3339(v.fetched_at));
+    }
+    side
+}
+
 #[allow(clippy::too_many_arguments)]
 fn print_diff(
     header: &str,
@@ -217,6 +231,7 @@ fn print_diff(
     new: VersionView<'_>,
     cosmetic: bool,
     labels: (String, String),
+    stored: Option<[&articles::Version; 2]>,
     format: DiffFormat,
     color: ColorChoice,
     view: &DiffView,
@@ -240,8 +255,9 @@ fn print_diff(
         let report = DiffReport {
             schema: DIFF_SCHEMA,
             version: DIFF_SCHEMA_VERSION,
-            old: Side::new(labels.0, old),
-            new: Side::new(labels.1, new),
+            minor: DIFF_SCHEMA_MINOR,
+            old: side(labels.0, old, stored.map(|s| s[0])),
+            new: side(labels.1, new, stored.map(|s| s[1])),
             title_changed: analysis.title_changed(),
             fields_changed: analysis
                 .change

@@ -12,7 +12,7 @@ use super::output::{Page, clip, outln, rfc3339, time};
 use crate::claims::ClaimKind;
 use crate::config::parse_duration;
 use crate::ids;
-use crate::store::changes::{self, ChangeFilter, ChangeRow};
+use crate::store::changes::{self, ChangeFilter};
 use crate::store::{Store, articles, feeds, unix_now};
 use crate::version::analyze;
 
@@ -103,7 +103,8 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     if o.json {
-        super::output::print_json(&rows)?;
+        let out: Vec<super::json::ChangeJson<'_>> = rows.iter().map(Into::into).collect();
+        super::output::print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::stdout().lock();
@@ -186,12 +187,21 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// 2: records carry `ref`s, times named `_at`, change fields named as in `redline.change`
+/// (docs/JSON.md).
+const EXPORT_SCHEMA_VERSION: u32 = 2;
+
 #[derive(serde::Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ExportRecord<'a> {
     Version {
         schema_version: u32,
+        #[serde(rename = "ref")]
+        reference: String,
         article_id: i64,
+        article_ref: String,
+        feed_id: i64,
+        feed_ref: String,
         feed: &'a str,
         seq: i64,
         fetched_at: String,
@@ -199,8 +209,8 @@ enum ExportRecord<'a> {
         url: &'a str,
         title: &'a str,
         byline: Option<&'a str>,
-        published: Option<&'a str>,
-        modified: Option<&'a str>,
+        published: Option<String>,
+        modified: Option<String>,
         cosmetic: bool,
         revert_of: Option<i64>,
         body: &'a str,
@@ -208,8 +218,7 @@ enum ExportRecord<'a> {
     Change {
         schema_version: u32,
         #[serde(flatten)]
-        change: &'a ChangeRow,
-        created: String,
+        change: super::json::ChangeJson<'a>,
     },
 }
 
@@ -238,8 +247,12 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
                     serde_json::to_writer(
                         &mut out,
                         &ExportRecord::Version {
-                            schema_version: 1,
+                            schema_version: EXPORT_SCHEMA_VERSION,
+                            reference: ids::version(v.article_id, v.seq),
                             article_id: v.article_id,
+                            article_ref: ids::article(v.article_id),
+                            feed_id: article.feed_id,
+                            feed_ref: ids::feed(article.feed_id),
                             feed,
                             seq: v.seq,
                             fetched_at: rfc3339(v.fetched_at),
@@ -247,8 +260,8 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
                             url: &v.url,
                             title: &v.title,
                             byline: v.byline.as_deref(),
-                            published: v.published.as_deref(),
-                            modified: v.modified.as_deref(),
+                            published: v.published.as_deref().map(super::json::utc_stamp),
+                            modified: v.modified.as_deref().map(super::json::utc_stamp),
                             cosmetic: v.cosmetic,
                             revert_of: v.revert_of,
                             body: &v.body,
@@ -293,9 +306,8 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
                 serde_json::to_writer(
                     &mut out,
                     &ExportRecord::Change {
-                        schema_version: 1,
-                        change: ch,
-                        created: rfc3339(ch.created_at),
+                        schema_version: EXPORT_SCHEMA_VERSION,
+                        change: ch.into(),
                     },
                 )?;
                 writeln!(out)?;

@@ -7,6 +7,7 @@ mod check;
 mod config_sync;
 mod diff;
 mod feeds;
+mod json;
 mod log;
 mod man;
 pub mod output;

@@ -119,7 +119,20 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
         Ok::<_, anyhow::Error>(reports)
     })?;
     if json {
-        print_json(&reports)?;
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            #[serde(flatten)]
+            report: &'a PollReport,
+            feed_ref: String,
+        }
+        let rows: Vec<Row<'_>> = reports
+            .iter()
+            .map(|r| Row {
+                report: r,
+                feed_ref: crate::ids::feed(r.feed_id),
+            })
+            .collect();
+        print_json(&rows)?;
     } else {
         print_summary(&reports)?;
     }

@@ -33,6 +33,8 @@ pub enum FeedState {
 #[derive(serde::Serialize)]
 struct FeedStatus {
     id: i64,
+    #[serde(rename = "ref")]
+    reference: String,
     state: FeedState,
     name: Option<String>,
     url: String,
@@ -182,6 +184,7 @@ pub fn status(
                 encoding: f.encoding,
                 parse_warning: f.parse_warning,
                 id: f.id,
+                reference: crate::ids::feed(f.id),
                 name: f.name,
                 url: f.url,
                 last_ok_at: f.last_ok_at.map(rfc3339),

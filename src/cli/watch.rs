@@ -66,6 +66,9 @@ fn watch(env: &Env, raw: &str, name: Option<&str>) -> anyhow::Result<ExitCode> {
 #[derive(serde::Serialize)]
 struct WatchedPage {
     id: i64,
+    /// The page's feed (`f7`): a watched page is a feed of its own kind.
+    #[serde(rename = "ref")]
+    reference: String,
     name: Option<String>,
     url: String,
     title: Option<String>,
@@ -89,6 +92,7 @@ fn list(env: &Env, json: bool) -> anyhow::Result<ExitCode> {
             ).unwrap_or((None, None));
             out.push(WatchedPage {
                 id: f.id,
+                reference: crate::ids::feed(f.id),
                 name: f.name,
                 url: f.url,
                 title,

@@ -321,6 +321,7 @@ pub fn due_pages(conn: &Connection, feed_id: i64, now: i64) -> Result<Vec<Articl
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ArticleSummary {
     pub id: i64,
+    pub feed_id: i64,
     pub feed: String,
     pub url: String,
     pub title: Option<String>,
@@ -380,7 +381,7 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
            (SELECT COUNT(*) FROM changes c WHERE c.article_id = a.id), \
            (SELECT COUNT(*) FROM claim_changes cc JOIN changes c ON c.id = cc.change_id \
               WHERE c.article_id = a.id), \
-           (SELECT MAX(c.created_at) FROM changes c WHERE c.article_id = a.id) AS last_change_at \
+           (SELECT MAX(c.created_at) FROM changes c WHERE c.article_id = a.id) AS last_change_at, f.id \
          FROM {from} JOIN feeds f ON f.id = a.feed_id \
          WHERE (?1 IS NULL OR a.feed_id = ?1) \
          AND (?2 = 0 OR (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) > 1 \
@@ -404,6 +405,7 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
                     changes: r.get(8)?,
                     claim_changes: r.get(9)?,
                     last_change_at: r.get(10)?,
+                    feed_id: r.get(11)?,
                 })
             },
         )?

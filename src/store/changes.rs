@@ -124,6 +124,7 @@ pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Resu
 pub struct ChangeRow {
     pub id: i64,
     pub article_id: i64,
+    pub feed_id: i64,
     pub feed: String,
     pub url: String,
     pub title: Option<String>,
@@ -187,6 +188,7 @@ fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
         stealth_evidence: r
             .get::<_, Option<String>>(19)?
             .and_then(|j| serde_json::from_str(&j).ok()),
+        feed_id: r.get(20)?,
         claims: Vec::new(),
     })
 }
@@ -199,7 +201,7 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
               AND v.seq = COALESCE(c.to_seq, c.from_seq)), \
            c.from_seq, c.to_seq, c.created_at, c.kind, c.fields, c.sentences_added, \
            c.sentences_removed, c.sentences_edited, c.sentences_moved, c.cosmetic, c.stealth, \
-           c.revert_of, c.significance, c.simplified, c.stealth_evidence \
+           c.revert_of, c.significance, c.simplified, c.stealth_evidence, fd.id \
          FROM changes c JOIN articles a ON a.id = c.article_id JOIN feeds fd ON fd.id = a.feed_id \
          WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR a.feed_id = ?2) \
            AND (?3 IS NULL OR c.article_id = ?3) \
