@@ -18,6 +18,7 @@ mod feed_intake;
 mod fetch;
 mod fuzz;
 mod hardening;
+mod json_docs;
 mod not_modified;
 mod panics;
 mod poll;
