@@ -1,7 +1,7 @@
 //! Ids that say what they are: `a42` is article 42, `f7` feed 7, `a42v3` version 3 of article
 //! 42. Printed by every text listing (a bare `#42` was ambiguous between an article and a
 //! feed), accepted as input wherever the bare number is accepted too (`42`, `#42`). JSON keeps
-//! numeric ids (`id`, `article_id`, `feed_id`, `seq`) so scripts built on it do not break.
+//! numeric ids (`id`, `article_id`, `feed_id`, `seq`) and adds these as `ref` (docs/JSON.md).
 //! Pure: strings in, numbers out.
 
 /// `a42`.

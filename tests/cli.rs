@@ -287,7 +287,7 @@ async fn log_claims_only_after_two_polls_shows_the_claim_changes_and_export_and_
     assert!(log.contains("2028 → 2029"), "{log}");
     assert_eq!(log.lines().count(), 2, "one line per claim change:\n{log}");
     let parsed: serde_json::Value = serde_json::from_str(&log_json).expect("log --json");
-    assert_eq!(parsed[0]["claims"].as_array().map(Vec::len), Some(2));
+    assert_eq!(parsed[0]["claim_changes"].as_array().map(Vec::len), Some(2));
     assert!(kinds.contains("no changes with claim changes"), "{kinds}");
     let records: Vec<serde_json::Value> = jsonl
         .lines()

@@ -378,9 +378,10 @@ async fn changed_articles_sorted_by_last_edit_with_counts() {
     assert_eq!(first["versions"], 2);
     assert_eq!(first["changes"], 1);
     assert_eq!(first["claim_changes"], 1, "three → four cracks: {first}");
-    assert!(first["last_change_at"].as_i64().is_some(), "{first}");
+    assert!(first["last_change_at"].as_str().is_some(), "{first}");
+    // RFC 3339 UTC strings of one length sort as the times do.
     assert!(
-        json[0]["last_change_at"].as_i64() > json[1]["last_change_at"].as_i64(),
+        json[0]["last_change_at"].as_str() > json[1]["last_change_at"].as_str(),
         "{json}"
     );
 }

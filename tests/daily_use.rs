@@ -394,7 +394,7 @@ async fn a_watched_page_gets_versions_changes_and_alerts_without_a_feed() {
     let log = log_json(dir.path());
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(log[0]["feed"], "ferry");
-    let claims = log[0]["claims"].as_array().expect("claims");
+    let claims = log[0]["claim_changes"].as_array().expect("claim_changes");
     assert!(
         claims.iter().any(|c| c["kind"] == "number_changed"),
         "{claims:?}"

@@ -44,7 +44,10 @@ fn parse_docs(text: &str) -> BTreeMap<String, Doc> {
         }
         let example = serde_json::from_str(&code[..close])
             .unwrap_or_else(|e| panic!("{name}: example is not JSON: {e}"));
-        assert!(docs.insert(name.clone(), Doc { fields, example }).is_none(), "{name} twice");
+        assert!(
+            docs.insert(name.clone(), Doc { fields, example }).is_none(),
+            "{name} twice"
+        );
         rest = &code[close..];
     }
     docs
@@ -90,7 +93,9 @@ fn compare(doc: &Doc, path: &str, example: &Value, real: &Value, errors: &mut Ve
     if let Some((ty, nullable)) = doc.fields.get(path) {
         for (what, v) in [("example", example), ("output", real)] {
             if v.is_null() && !nullable {
-                errors.push(format!("{here}: null in the {what}, not documented as nullable"));
+                errors.push(format!(
+                    "{here}: null in the {what}, not documented as nullable"
+                ));
             } else if !v.is_null() && !fits(ty, v) {
                 errors.push(format!("{here}: {what} value {v} is not a {ty}"));
             }
@@ -110,10 +115,16 @@ fn compare(doc: &Doc, path: &str, example: &Value, real: &Value, errors: &mut Ve
             let ek: BTreeSet<&String> = e.keys().collect();
             let rk: BTreeSet<&String> = r.keys().collect();
             for k in rk.difference(&ek) {
-                errors.push(format!("{}: in the output, not in the example", join(path, k)));
+                errors.push(format!(
+                    "{}: in the output, not in the example",
+                    join(path, k)
+                ));
             }
             for k in ek.difference(&rk) {
-                errors.push(format!("{}: in the example, not in the output", join(path, k)));
+                errors.push(format!(
+                    "{}: in the example, not in the output",
+                    join(path, k)
+                ));
             }
             for k in ek.intersection(&rk) {
                 compare(doc, &join(path, k), &e[*k], &r[*k], errors);
@@ -125,9 +136,13 @@ fn compare(doc: &Doc, path: &str, example: &Value, real: &Value, errors: &mut Ve
             }
         }
         (e, r) if e.is_null() || r.is_null() => {}
-        (e, r) if type_of(e) != type_of(r) && !(e.is_number() && r.is_number()) => errors.push(
-            format!("{here}: example is {}, output is {}", type_of(e), type_of(r)),
-        ),
+        (e, r) if type_of(e) != type_of(r) && !(e.is_number() && r.is_number()) => {
+            errors.push(format!(
+                "{here}: example is {}, output is {}",
+                type_of(e),
+                type_of(r)
+            ))
+        }
         _ => {}
     }
 }
@@ -174,15 +189,18 @@ fn example_covers_table(doc: &Doc, errors: &mut Vec<String>) {
 
 /// All differences between a document's doc and a real output of it.
 fn check_against(docs: &BTreeMap<String, Doc>, name: &str, real: &Value) -> Vec<String> {
-    let doc = docs
-        .get(name)
-        .unwrap_or_else(|| panic!("docs/JSON.md has no `<!-- json-doc: {name} -->`; real output:\n{real:#}"));
+    let doc = docs.get(name).unwrap_or_else(|| {
+        panic!("docs/JSON.md has no `<!-- json-doc: {name} -->`; real output:\n{real:#}")
+    });
     let mut errors = Vec::new();
     example_covers_table(doc, &mut errors);
     // A listing is documented by its rows.
     match (&doc.example, real) {
         (Value::Array(e), Value::Array(r)) => {
-            assert!(!r.is_empty(), "{name}: the test database gave no rows to check");
+            assert!(
+                !r.is_empty(),
+                "{name}: the test database gave no rows to check"
+            );
             compare(doc, "", &e[0], &r[0], &mut errors);
         }
         (e, r) => compare(doc, "", e, r, &mut errors),
@@ -294,7 +312,10 @@ async fn every_json_document_matches_docs_json() {
     server.set("/bus.html", Route::html(&page("Published 1 December 2026")));
     let first = json_of(d, &["poll", "--json"]);
     success_stdout(
-        &redline_in(d, &["watch", &server.url("/bus.html"), "--name", "night-bus"]),
+        &redline_in(
+            d,
+            &["watch", &server.url("/bus.html"), "--name", "night-bus"],
+        ),
         &["watch"],
     );
     server.set("/feed.xml", Route::xml(&ferry_feed(true)));
@@ -310,9 +331,17 @@ async fn every_json_document_matches_docs_json() {
         .and_then(|a| a["ref"].as_str())
         .expect("the edited article is listed")
         .to_string();
-    assert_documented(&docs, "feeds list", &json_of(d, &["feeds", "list", "--json"]));
+    assert_documented(
+        &docs,
+        "feeds list",
+        &json_of(d, &["feeds", "list", "--json"]),
+    );
     assert_documented(&docs, "watch", &json_of(d, &["watch", "--json"]));
-    assert_documented(&docs, "versions", &json_of(d, &["versions", &edited, "--json"]));
+    assert_documented(
+        &docs,
+        "versions",
+        &json_of(d, &["versions", &edited, "--json"]),
+    );
     assert_documented(&docs, "show", &json_of(d, &["show", &edited, "--json"]));
     assert_documented(
         &docs,
@@ -320,7 +349,11 @@ async fn every_json_document_matches_docs_json() {
         &json_of(d, &["diff", &edited, "--format", "json"]),
     );
     assert_documented(&docs, "log", &json_of(d, &["log", "--json"]));
-    assert_documented(&docs, "alerts list", &json_of(d, &["alerts", "list", "--json"]));
+    assert_documented(
+        &docs,
+        "alerts list",
+        &json_of(d, &["alerts", "list", "--json"]),
+    );
     // `status` exits 3 when unhealthy; its JSON is the same either way.
     let status = redline_in(d, &["status", "--json"]);
     let status: Value = serde_json::from_slice(&status.stdout).expect("status JSON");
@@ -340,11 +373,25 @@ async fn every_json_document_matches_docs_json() {
     assert_eq!(kinds, BTreeSet::from(["change".into(), "version".into()]));
 
     let (old, new) = (d.join("old.txt"), d.join("new.txt"));
-    std::fs::write(&old, "Ferry fares to rise\n\nTickets will cost $13 from April.\n").expect("old");
-    std::fs::write(&new, "Ferry fares to rise\n\nTickets will cost $14 from April.\n").expect("new");
+    std::fs::write(
+        &old,
+        "Ferry fares to rise\n\nTickets will cost $13 from April.\n",
+    )
+    .expect("old");
+    std::fs::write(
+        &new,
+        "Ferry fares to rise\n\nTickets will cost $14 from April.\n",
+    )
+    .expect("new");
     let compare = json_of(
         d,
-        &["compare", old.to_str().expect("path"), new.to_str().expect("path"), "--format", "json"],
+        &[
+            "compare",
+            old.to_str().expect("path"),
+            new.to_str().expect("path"),
+            "--format",
+            "json",
+        ],
     );
     assert_documented(&docs, "redline.diff", &compare);
 
@@ -380,18 +427,43 @@ fn the_checker_catches_each_kind_of_mismatch() {
          | `note` | string | yes | maybe |\n| `tags` | array | | tags |\n| `tags[]` | string | | a tag |\n\
          ```json\n{\"id\": 1, \"seen_at\": \"2026-12-02T09:00:00Z\", \"note\": null, \"tags\": [\"x\"]}\n```\n",
     );
-    let good = serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "note": "n", "tags": []});
+    let good =
+        serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "note": "n", "tags": []});
     assert_eq!(check_against(&docs, "thing", &good), Vec::<String>::new());
     for (bad, why) in [
-        (serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": [], "extra": 1}), "extra"),
-        (serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "tags": []}), "note"),
-        (serde_json::json!({"id": "2", "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": []}), "id"),
-        (serde_json::json!({"id": null, "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": []}), "id"),
-        (serde_json::json!({"id": 2, "seen_at": 1764662400, "note": null, "tags": []}), "seen_at"),
-        (serde_json::json!({"id": 2, "seen_at": "2026-12-01T09:00:00+01:00", "note": null, "tags": []}), "seen_at"),
-        (serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": [3]}), "tags[]"),
+        (
+            serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": [], "extra": 1}),
+            "extra",
+        ),
+        (
+            serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "tags": []}),
+            "note",
+        ),
+        (
+            serde_json::json!({"id": "2", "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": []}),
+            "id",
+        ),
+        (
+            serde_json::json!({"id": null, "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": []}),
+            "id",
+        ),
+        (
+            serde_json::json!({"id": 2, "seen_at": 1764662400, "note": null, "tags": []}),
+            "seen_at",
+        ),
+        (
+            serde_json::json!({"id": 2, "seen_at": "2026-12-01T09:00:00+01:00", "note": null, "tags": []}),
+            "seen_at",
+        ),
+        (
+            serde_json::json!({"id": 2, "seen_at": "2026-12-01T08:00:00Z", "note": null, "tags": [3]}),
+            "tags[]",
+        ),
     ] {
         let errors = check_against(&docs, "thing", &bad);
-        assert!(errors.iter().any(|e| e.starts_with(why)), "{bad}: {errors:?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with(why)),
+            "{bad}: {errors:?}"
+        );
     }
 }

@@ -140,7 +140,10 @@ pub fn enqueue(
             },
             from_version: s.change.from_seq,
             to_version: s.change.to_seq,
-            version_ref: s.change.to_seq.map(|v| crate::ids::version(s.article_id, v)),
+            version_ref: s
+                .change
+                .to_seq
+                .map(|v| crate::ids::version(s.article_id, v)),
             detected_at: chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now_ms)
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),

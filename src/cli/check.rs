@@ -4,7 +4,8 @@
 //! `feeds add` runs the same check before it adds a feed, and uses [`feed_links`] to find the
 //! feed of an HTML page.
 //!
-//! The `--json` document (fields may be added, never changed):
+//! The `--json` document (fields may be added, never changed; docs/JSON.md has the field
+//! table and an example checked against real output):
 //! `{"url", "status", "encoding", "format", "bozo", "warnings": [..], "error": null|"...",
 //! "feed": {"title", "link", "description"}, "entries": [{"id", "title", "link", "summary",
 //! "content", "published", "updated", "author"}]}` plus `source`, `encoding_reason`, `http`,

@@ -15,7 +15,9 @@ use crate::diff;
 use crate::extract::extract_article;
 use crate::ids;
 use crate::normalize::{Snapshot, TextSource, normalize_paragraphs, split_blank_lines};
-use crate::payload::{DIFF_SCHEMA, DIFF_SCHEMA_MINOR, DIFF_SCHEMA_VERSION, DiffReport, SentenceCounts, Side};
+use crate::payload::{
+    DIFF_SCHEMA, DIFF_SCHEMA_MINOR, DIFF_SCHEMA_VERSION, DiffReport, SentenceCounts, Side,
+};
 use crate::store::articles;
 use crate::version::{VersionView, analyze};
 

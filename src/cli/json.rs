@@ -15,7 +15,7 @@ use super::output::rfc3339;
 use crate::ids;
 use crate::payload::SentenceCounts;
 use crate::store::articles::{ArticleSummary, Version};
-use crate::store::changes::{ClaimRow, ChangeRow};
+use crate::store::changes::{ChangeRow, ClaimRow};
 
 pub use crate::payload::utc_stamp;
 
@@ -206,7 +206,10 @@ mod tests {
 
     #[test]
     fn publisher_stamps_with_a_zone_are_given_in_utc() {
-        assert_eq!(utc_stamp("2026-11-30T07:00:00+01:00"), "2026-11-30T06:00:00Z");
+        assert_eq!(
+            utc_stamp("2026-11-30T07:00:00+01:00"),
+            "2026-11-30T06:00:00Z"
+        );
         // Zone-less: where on the timeline is unknown, so it stays as the publisher wrote it.
         assert_eq!(utc_stamp("2026-11-30T07:00:00"), "2026-11-30T07:00:00");
     }

@@ -97,7 +97,7 @@ pub enum Command {
         /// Read it as an article page (what a full-text feed extracts), not as a feed.
         #[arg(long)]
         page: bool,
-        /// Print the report as JSON (shape in src/cli/check.rs).
+        /// Print the report as JSON (shape in docs/JSON.md).
         #[arg(long)]
         json: bool,
     },
