@@ -302,7 +302,9 @@ async fn every_json_document_matches_docs_json() {
         format!(
             "[schedule]\njitter = \"0s\"\n[[feed]]\nname = \"riverside\"\nurl = \"{}\"\n\
              [delivery]\nretry_base = \"1s\"\npoll_timeout = \"10s\"\n\
-             [[alert]]\nname = \"desk\"\nsink = \"webhook\"\nurl = \"{hook_url}\"\nformat = \"json\"\ntrigger = \"edits\"\n",
+             [[alert]]\nname = \"desk\"\nsink = \"webhook\"\nurl = \"{hook_url}\"\nformat = \"json\"\ntrigger = \"edits\"\n\
+             [[alert]]\nname = \"slack\"\nsink = \"webhook\"\nurl = \"{hook_url}\"\nformat = \"slack\"\ntrigger = \"edits\"\n\
+             [[alert]]\nname = \"discord\"\nsink = \"webhook\"\nurl = \"{hook_url}\"\nformat = \"discord\"\ntrigger = \"edits\"\n",
             server.url("/feed.xml")
         ),
     )
@@ -414,6 +416,13 @@ async fn every_json_document_matches_docs_json() {
         .find(|b| b["type"] == "redline.change")
         .unwrap_or_else(|| panic!("no redline.change delivered: {sent:?}"));
     assert_documented(&docs, "redline.change", change);
+    let chat = |key: &str| {
+        sent.iter()
+            .find(|b| b.get(key).is_some())
+            .unwrap_or_else(|| panic!("no chat body with `{key}` delivered: {sent:?}"))
+    };
+    assert_documented(&docs, "slack", chat("text"));
+    assert_documented(&docs, "discord", chat("content"));
 }
 
 /// The checker itself: a key missing from an example, a key the docs do not know, a wrong

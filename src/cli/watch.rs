@@ -69,6 +69,10 @@ struct WatchedPage {
     /// The page's feed (`f7`): a watched page is a feed of its own kind.
     #[serde(rename = "ref")]
     reference: String,
+    /// Its one article (`a42`: what `versions`, `show` and `diff` take); null before the
+    /// first check stored it.
+    article_id: Option<i64>,
+    article_ref: Option<String>,
     name: Option<String>,
     url: String,
     title: Option<String>,
@@ -84,15 +88,17 @@ fn list(env: &Env, json: bool) -> anyhow::Result<ExitCode> {
         let mut out = Vec::new();
         for f in feeds::list(c)?.into_iter().filter(|f| f.is_page()) {
             let (_, versions) = feeds::counts(c, f.id)?;
-            let (title, next): (Option<String>, Option<i64>) = c.query_row(
-                "SELECT (SELECT v.title FROM versions v WHERE v.article_id = a.id ORDER BY v.seq DESC LIMIT 1), \
+            let (article_id, title, next): (Option<i64>, Option<String>, Option<i64>) = c.query_row(
+                "SELECT a.id, (SELECT v.title FROM versions v WHERE v.article_id = a.id ORDER BY v.seq DESC LIMIT 1), \
                  a.next_check_at FROM articles a WHERE a.feed_id = ?1 ORDER BY a.id LIMIT 1",
                 [f.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            ).unwrap_or((None, None));
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            ).unwrap_or((None, None, None));
             out.push(WatchedPage {
                 id: f.id,
                 reference: crate::ids::feed(f.id),
+                article_id,
+                article_ref: article_id.map(crate::ids::article),
                 name: f.name,
                 url: f.url,
                 title,
