@@ -96,6 +96,32 @@ async fn wrong_declared_encoding_does_not_give_mojibake() {
 }
 
 #[tokio::test]
+async fn utf8_declared_over_windows_1252_bytes_is_read_as_windows_1252() {
+    // The opposite template mistake: a UTF-8 declaration over a CMS's windows-1252 bytes.
+    // Read as declared, every accent and quote would become U+FFFD.
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>\
+               <title>Market Gazette</title><item><guid>mg-204</guid>\
+               <title>Caf\u{e9} chain\u{2019}s \u{201c}na\u{ef}ve\u{201d} expansion plan</title>\
+               <description>Shares fell to \u{a3}40 after the \u{201c}na\u{ef}ve\u{201d} \
+               forecast, the chair said.</description></item></channel></rss>";
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(xml);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture is not UTF-8");
+    let (env, _server) = poll_one(bytes.into_owned(), "application/rss+xml").await;
+    let got = stored(&env);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "Café chain’s “naïve” expansion plan");
+    assert_eq!(
+        got[0].1,
+        "Shares fell to £40 after the “naïve” forecast, the chair said."
+    );
+    let row = env.feed_row("desk");
+    assert_eq!(row.encoding.as_deref(), Some("windows-1252"));
+    let warning = row.parse_warning.expect("a wrong declaration is bozo");
+    assert!(warning.contains("not UTF-8"), "{warning}");
+}
+
+#[tokio::test]
 async fn one_stray_byte_does_not_lose_the_feed() {
     let mut bytes = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>\
                      <title>Harbour Post</title><item><guid>hp-1</guid>\

@@ -133,11 +133,32 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             warnings,
         );
     }
-    // Mostly UTF-8 with stray bytes (or a declared encoding that failed): replace them.
-    let (label, enc) = candidates
+    let (label, source, enc) = candidates
         .iter()
-        .find_map(|(l, _)| ascii_compatible(l).map(|e| (l.clone(), e)))
-        .unwrap_or_else(|| ("utf-8".to_string(), UTF_8));
+        .find_map(|(l, r)| ascii_compatible(l).map(|e| (l.clone(), r.clone(), e)))
+        .unwrap_or_else(|| ("utf-8".to_string(), String::new(), UTF_8));
+    // Declared UTF-8 over legacy bytes (a CMS that writes windows-1252 under a UTF-8 template):
+    // replacing every accented letter loses the text, so read the bytes as what they are, as
+    // feedparser does when the declared codec fails. One invalid sequence stays a stray byte
+    // under the declared UTF-8: a single byte is no evidence about the whole document.
+    if enc == UTF_8 {
+        if let Some(text) = legacy_instead_of_utf8(bytes) {
+            // Said better by the warning below.
+            let tried = format!("bytes are not valid {label};");
+            warnings.retain(|w| !w.starts_with(&tried));
+            warnings.push(format!(
+                "declared {label} but the bytes are not UTF-8; read as windows-1252"
+            ));
+            return finish(
+                text,
+                "windows-1252",
+                format!("{source} but the bytes are not UTF-8; read as windows-1252"),
+                true,
+                warnings,
+            );
+        }
+    }
+    // Mostly UTF-8 with stray bytes (or a declared encoding that failed): replace them.
     let enc = if mostly_utf8(bytes) { UTF_8 } else { enc };
     let (text, _) = enc.decode_without_bom_handling(bytes);
     let bad = text.matches('\u{FFFD}').count();
@@ -244,6 +265,26 @@ fn is_non_ascii_utf8(bytes: &[u8]) -> bool {
 /// Valid UTF-8 apart from stray bytes: at least two bytes of valid multibyte sequences per
 /// invalid one (latin-1 text has almost none).
 fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (good, bad) = utf8_profile(bytes);
+    good > 0 && bad * 2 <= good
+}
+
+/// The windows-1252 reading of bytes declared UTF-8, when they are plainly not UTF-8: more
+/// than one invalid sequence, not outweighed by valid multibyte ones (see `mostly_utf8`), and
+/// every byte a character windows-1252 defines (a byte in one of its five holes means some
+/// other encoding, where replacement is the honest answer).
+fn legacy_instead_of_utf8(bytes: &[u8]) -> Option<String> {
+    let (good, bad) = utf8_profile(bytes);
+    if bad < 2 || (good > 0 && bad * 2 <= good) {
+        return None;
+    }
+    let text = WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes)?;
+    let holes = text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c));
+    (!holes).then(|| text.into_owned())
+}
+
+/// (bytes in valid multibyte UTF-8 sequences, invalid sequences).
+fn utf8_profile(bytes: &[u8]) -> (usize, usize) {
     let (mut good, mut bad) = (0usize, 0usize);
     let mut rest = bytes;
     loop {
@@ -264,7 +305,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
             }
         }
     }
-    good > 0 && bad * 2 <= good
+    (good, bad)
 }
 
 /// What is wrong with how the document was served: a media type that is not a feed's, or
@@ -376,6 +417,69 @@ mod tests {
         assert!(d.text.contains("Zürich"));
         assert!(d.text.contains('\u{FFFD}'));
         assert!(d.bozo);
+    }
+
+    /// `body` in windows-1252 behind a UTF-8 declaration.
+    fn utf8_declared_over_cp1252(body: &str) -> Vec<u8> {
+        let mut bytes = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>".to_vec();
+        let (legacy, _, unmappable) = WINDOWS_1252.encode(body);
+        assert!(!unmappable);
+        bytes.extend_from_slice(&legacy);
+        bytes
+    }
+
+    #[test]
+    fn utf8_declared_over_windows_1252_is_read_as_windows_1252() {
+        let body = "<t>Caf\u{e9} \u{201c}na\u{ef}ve\u{201d} plan costs \u{a3}40</t>";
+        let d = decode(&utf8_declared_over_cp1252(body), None);
+        assert_eq!(d.encoding, "windows-1252");
+        assert!(d.text.ends_with(body), "{}", d.text);
+        assert!(!d.text.contains('\u{FFFD}'));
+        assert!(d.bozo);
+        assert!(d.reason.contains("XML declaration"), "{}", d.reason);
+        assert!(d.reason.contains("not UTF-8"), "{}", d.reason);
+        assert!(d.warnings.iter().any(|w| w.contains("read as windows-1252")));
+    }
+
+    #[test]
+    fn http_utf8_charset_over_windows_1252_is_read_as_windows_1252() {
+        let (bytes, _, _) = WINDOWS_1252.encode("<t>Se\u{f1}or N\u{fa}\u{f1}ez</t>");
+        let d = decode(&bytes, Some("application/rss+xml; charset=utf-8"));
+        assert_eq!(d.encoding, "windows-1252");
+        assert_eq!(d.text, "<t>Señor Núñez</t>");
+        assert!(d.reason.contains("HTTP"), "{}", d.reason);
+    }
+
+    #[test]
+    fn one_stray_byte_under_a_utf8_declaration_stays_utf8() {
+        // ASCII apart from one byte: too little evidence to overrule the declaration.
+        let d = decode(&utf8_declared_over_cp1252("<t>Fuel\u{a0}costs rose</t>"), None);
+        assert_eq!(d.encoding, "utf-8");
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 1);
+        assert!(d.bozo);
+    }
+
+    #[test]
+    fn utf8_text_with_two_stray_bytes_stays_utf8() {
+        let mut bytes = "<?xml version=\"1.0\" encoding=\"utf-8\"?><t>Zürich — Genève, Málaga"
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(b" \xe9 and \xa0</t>");
+        let d = decode(&bytes, None);
+        assert_eq!(d.encoding, "utf-8");
+        assert!(d.text.contains("Zürich — Genève, Málaga"));
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 2);
+    }
+
+    #[test]
+    fn bytes_windows_1252_leaves_undefined_are_replaced_not_guessed() {
+        // 0x81 and 0x8D are holes in windows-1252: some other encoding, so no re-reading.
+        let d = decode(
+            b"<?xml version=\"1.0\" encoding=\"utf-8\"?><t>\x81a\x8db\xe9</t>",
+            None,
+        );
+        assert_eq!(d.encoding, "utf-8");
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 3);
     }
 
     #[test]
