@@ -106,7 +106,10 @@ async fn utf8_declared_over_windows_1252_bytes_is_read_as_windows_1252() {
                forecast, the chair said.</description></item></channel></rss>";
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(xml);
     assert!(!unmappable);
-    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture is not UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture is not UTF-8"
+    );
     let (env, _server) = poll_one(bytes.into_owned(), "application/rss+xml").await;
     let got = stored(&env);
     assert_eq!(got.len(), 1);

@@ -141,22 +141,22 @@ pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     // replacing every accented letter loses the text, so read the bytes as what they are, as
     // feedparser does when the declared codec fails. One invalid sequence stays a stray byte
     // under the declared UTF-8: a single byte is no evidence about the whole document.
-    if enc == UTF_8 {
-        if let Some(text) = legacy_instead_of_utf8(bytes) {
-            // Said better by the warning below.
-            let tried = format!("bytes are not valid {label};");
-            warnings.retain(|w| !w.starts_with(&tried));
-            warnings.push(format!(
-                "declared {label} but the bytes are not UTF-8; read as windows-1252"
-            ));
-            return finish(
-                text,
-                "windows-1252",
-                format!("{source} but the bytes are not UTF-8; read as windows-1252"),
-                true,
-                warnings,
-            );
-        }
+    if enc == UTF_8
+        && let Some(text) = legacy_instead_of_utf8(bytes)
+    {
+        // Said better by the warning below.
+        let tried = format!("bytes are not valid {label};");
+        warnings.retain(|w| !w.starts_with(&tried));
+        warnings.push(format!(
+            "declared {label} but the bytes are not UTF-8; read as windows-1252"
+        ));
+        return finish(
+            text,
+            "windows-1252",
+            format!("{source} but the bytes are not UTF-8; read as windows-1252"),
+            true,
+            warnings,
+        );
     }
     // Mostly UTF-8 with stray bytes (or a declared encoding that failed): replace them.
     let enc = if mostly_utf8(bytes) { UTF_8 } else { enc };
@@ -438,7 +438,11 @@ mod tests {
         assert!(d.bozo);
         assert!(d.reason.contains("XML declaration"), "{}", d.reason);
         assert!(d.reason.contains("not UTF-8"), "{}", d.reason);
-        assert!(d.warnings.iter().any(|w| w.contains("read as windows-1252")));
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("read as windows-1252"))
+        );
     }
 
     #[test]
@@ -453,7 +457,10 @@ mod tests {
     #[test]
     fn one_stray_byte_under_a_utf8_declaration_stays_utf8() {
         // ASCII apart from one byte: too little evidence to overrule the declaration.
-        let d = decode(&utf8_declared_over_cp1252("<t>Fuel\u{a0}costs rose</t>"), None);
+        let d = decode(
+            &utf8_declared_over_cp1252("<t>Fuel\u{a0}costs rose</t>"),
+            None,
+        );
         assert_eq!(d.encoding, "utf-8");
         assert_eq!(d.text.matches('\u{FFFD}').count(), 1);
         assert!(d.bozo);
