@@ -479,7 +479,7 @@ fn plan_pages(
             planned.contains(&a.id) || (a.guid != e.id && doc_ids.contains(a.guid.as_str()))
         })?;
         let needed = match &existing {
-            None => true,
+            None => articles::tracked_elsewhere(conn, &e.url, Some(feed_id), true)?.is_none(),
             Some(a) => {
                 a.status == "live" && a.entry_hash.as_deref() != Some(e.entry_hash().as_str())
             }
@@ -766,6 +766,10 @@ fn commit_poll(
                     articles::mark_due(tx, a.id, now)?;
                 }
                 a.id
+            }
+            None if articles::tracked_elsewhere(tx, &e.url, Some(feed.id), true)?.is_some() => {
+                // A watched page already keeps this URL: one URL, one article.
+                continue;
             }
             None => {
                 report.new_articles += 1;

@@ -9,6 +9,7 @@ mod cli;
 mod conformance;
 mod daemon;
 mod daily_config;
+mod daily_fixes;
 mod daily_process;
 mod daily_store;
 mod daily_triage;

@@ -9,7 +9,8 @@ use super::check::check_target;
 use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use crate::config::{self, validate_feed_name};
 use crate::fetch::HttpClient;
-use crate::store::{feeds, unix_now};
+use crate::ids;
+use crate::store::{articles, feeds, unix_now};
 
 pub fn run(
     env: &Env,
@@ -27,6 +28,32 @@ fn watch(env: &Env, raw: &str, name: Option<&str>) -> anyhow::Result<ExitCode> {
     let url = config::parse_feed_url(raw).map_err(anyhow::Error::msg)?;
     if let Some(name) = name {
         validate_feed_name(name).map_err(anyhow::Error::msg)?;
+    }
+    // One URL, one article: a page a feed already lists would be fetched, versioned and
+    // alerted twice (see ARCHITECTURE, watched pages).
+    let store = env.open_store()?;
+    if let Some((a, f)) = store.read(|c| {
+        let Some(a) = articles::tracked_elsewhere(c, url.as_str(), None, false)? else {
+            return Ok(None);
+        };
+        Ok(feeds::get(c, a.feed_id)?.map(|f| (a, f)))
+    })? {
+        if f.is_page() {
+            bail!(
+                "{} is already watched as {} ({})",
+                sanitize(url.as_str()),
+                ids::article(a.id),
+                ids::feed(f.id)
+            );
+        }
+        bail!(
+            "{} is already tracked as {} in feed {} ({}): `redline versions {}` shows its history",
+            sanitize(url.as_str()),
+            ids::article(a.id),
+            sanitize(&f.label()),
+            ids::feed(f.id),
+            ids::article(a.id)
+        );
     }
     // The same fetch and extraction a check does, under the same address rules
     // (`http.allow_private_networks`): a page redline cannot read is refused now, not
@@ -51,7 +78,6 @@ fn watch(env: &Env, raw: &str, name: Option<&str>) -> anyhow::Result<ExitCode> {
             sanitize(url.as_str())
         );
     };
-    let store = env.open_store()?;
     let f = store.write(|tx| feeds::add_page(tx, url.as_str(), name, unix_now()))?;
     outln!(
         "watching {} ({}): \"{}\", {} paragraphs; first version at the next `redline poll` or `run`",

@@ -203,6 +203,31 @@ pub fn find(conn: &Connection, key: &str) -> Result<Option<ArticleRow>> {
         .optional()?)
 }
 
+/// The article another source already keeps for `url`, with its feed: one URL is one article
+/// (a page both watched and listed by a feed would otherwise be fetched, versioned and alerted
+/// twice). `page_only` limits the match to watched pages (`redline watch`), `exclude_feed`
+/// skips the asking feed's own articles.
+pub fn tracked_elsewhere(
+    conn: &Connection,
+    url: &str,
+    exclude_feed: Option<i64>,
+    page_only: bool,
+) -> Result<Option<ArticleRow>> {
+    let cols = ARTICLE_COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {cols} FROM articles a JOIN feeds f ON f.id = a.feed_id \
+             WHERE (a.url = ?1 OR a.guid = ?1) AND a.feed_id IS NOT ?2 \
+             AND (?3 = 0 OR f.kind = 'page') ORDER BY a.id LIMIT 1"
+        ))?
+        .query_row(params![url, exclude_feed, page_only], article_from_row)
+        .optional()?)
+}
+
 pub fn insert(
     conn: &Connection,
     feed_id: i64,

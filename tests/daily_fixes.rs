@@ -1,0 +1,125 @@
+//! Daily fixes from a reviewer's first run: one URL tracked once, ids that say what they are,
+//! `poll` failing when feeds fail, and plainer text in the small places. The real binary
+//! against loopback servers, on a real database in a temp dir.
+
+use std::path::Path;
+
+use crate::util::{self, FeedServer, Route, redline_in, success_stdout};
+
+/// The binary from async tests: the server runs on the other worker thread meanwhile.
+fn run(dir: &Path, args: &[&str]) -> String {
+    let out = tokio::task::block_in_place(|| redline_in(dir, args));
+    success_stdout(&out, args)
+}
+
+/// A run that must fail; its stderr.
+fn fail(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = tokio::task::block_in_place(|| redline_in(dir, args));
+    assert!(
+        !out.status.success(),
+        "redline {args:?} should fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const P1: &str = "The city council voted on Thursday to close the Eastbank library for \
+    eighteen months while its roof and heating are replaced.";
+const P2: &str = "Councillor Ruth Adeyemi said the branch would reopen in a larger building \
+    and that a mobile library would visit the district twice a week meanwhile.";
+const P3: &str = "The works are expected to cost 4.2 million pounds, most of it from a \
+    national grant for public buildings.";
+const P3_EDITED: &str = "The works are expected to cost 6.8 million pounds, most of it from a \
+    national grant for public buildings.";
+
+fn page(paragraphs: &[&str]) -> String {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    format!(
+        "<!doctype html><html><head><title>Eastbank library to close for repairs</title></head>\
+         <body><header><nav><a href=\"/\">Home</a></nav></header><main><article>\
+         <h1>Eastbank library to close for repairs</h1><p>By Tom Reyes</p>\n{body}\
+         </article></main><footer>Riverside Herald</footer></body></html>"
+    )
+}
+
+const PAGE_PATH: &str = "/news/eastbank-library";
+
+fn serve(server: &FeedServer, paragraphs: &[&str]) {
+    server.set(PAGE_PATH, Route::html(&page(paragraphs)));
+    server.set(
+        "/feed.xml",
+        Route::xml(&util::rss(&[(
+            "eastbank-library-1",
+            &server.url(PAGE_PATH),
+            "Eastbank library to close for repairs",
+            "The branch closes for eighteen months.",
+        )])),
+    );
+}
+
+/// Writes the config and applies it (only `run` and `feeds sync` apply the config).
+fn herald_config(dir: &Path, server: &FeedServer) {
+    std::fs::write(
+        dir.join("redline.toml"),
+        format!(
+            "[schedule]\njitter = \"0s\"\n\n[[feed]]\nname = \"herald\"\nurl = \"{}\"\nfull_text = true\n",
+            server.url("/feed.xml")
+        ),
+    )
+    .expect("write config");
+    run(dir, &["feeds", "sync"]);
+}
+
+fn articles_json(dir: &Path) -> Vec<serde_json::Value> {
+    serde_json::from_str(&run(dir, &["articles", "--json"])).expect("articles --json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watching_a_page_a_feed_tracks_is_refused_with_the_article() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve(&server, &[P1, P2, P3]);
+    herald_config(dir.path(), &server);
+    run(dir.path(), &["poll"]);
+    let listed = articles_json(dir.path());
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let id = listed[0]["id"].as_i64().expect("id");
+
+    let (_, err) = fail(dir.path(), &["watch", &server.url(PAGE_PATH)]);
+    assert!(
+        err.contains(&format!("already tracked as a{id} in feed herald (f1)")),
+        "{err}"
+    );
+    assert!(run(dir.path(), &["watch"]).contains("no watched pages"));
+
+    // One edit is one log row, not two.
+    serve(&server, &[P1, P2, P3_EDITED]);
+    run(dir.path(), &["poll"]);
+    let log: Vec<serde_json::Value> =
+        serde_json::from_str(&run(dir.path(), &["log", "--json"])).expect("log --json");
+    assert_eq!(log.len(), 1, "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_entry_for_a_watched_page_makes_no_second_article() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve(&server, &[P1, P2, P3]);
+    std::fs::write(dir.path().join("redline.toml"), "[schedule]\njitter = \"0s\"\n")
+        .expect("write config");
+    run(dir.path(), &["watch", &server.url(PAGE_PATH), "--name", "eastbank"]);
+    run(dir.path(), &["poll"]);
+    herald_config(dir.path(), &server);
+    run(dir.path(), &["poll"]);
+    assert_eq!(articles_json(dir.path()).len(), 1);
+
+    serve(&server, &[P1, P2, P3_EDITED]);
+    run(dir.path(), &["poll"]);
+    let log: Vec<serde_json::Value> =
+        serde_json::from_str(&run(dir.path(), &["log", "--json"])).expect("log --json");
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(articles_json(dir.path()).len(), 1);
+}
