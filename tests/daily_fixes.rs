@@ -123,3 +123,115 @@ async fn a_feed_entry_for_a_watched_page_makes_no_second_article() {
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(articles_json(dir.path()).len(), 1);
 }
+
+const D1: &str = "The harbour board approved a new ferry timetable on Monday. Sailings to the \
+    islands will run every forty minutes from March.";
+const D1_EDITED: &str = "The harbour board approved a new ferry timetable on Monday. Sailings to \
+    the islands will run every twenty minutes from March.";
+const D2: &str = "Bus fares in the city will rise by 5 percent in April, the transport \
+    authority said. Season tickets are not affected.";
+const D2_EDITED: &str = "Bus fares in the city will rise by 8 percent in April, the transport \
+    authority said. Season tickets are not affected.";
+
+/// A feed without full text, two items: their descriptions are the articles.
+fn serve_summaries(server: &FeedServer, d1: &str, d2: &str) {
+    server.set(
+        "/summaries.xml",
+        Route::xml(&util::rss(&[
+            (
+                "ferry-timetable",
+                "https://herald.example/news/ferry-timetable",
+                "New ferry timetable approved",
+                d1,
+            ),
+            (
+                "bus-fares",
+                "https://herald.example/news/bus-fares",
+                "Bus fares to rise",
+                d2,
+            ),
+        ])),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_listings_print_typed_ids_and_wrong_kinds_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_summaries(&server, D1, D2);
+    serve(&server, &[P1, P2, P3]);
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        format!(
+            "[schedule]\njitter = \"0s\"\n\n[[feed]]\nname = \"herald\"\nurl = \"{}\"\n",
+            server.url("/summaries.xml")
+        ),
+    )
+    .expect("write config");
+    run(dir.path(), &["feeds", "sync"]);
+    run(dir.path(), &["poll"]);
+    run(dir.path(), &["watch", &server.url(PAGE_PATH), "--name", "eastbank"]);
+
+    // The watched page is feed f2 with article a3: both printed typed, no bare number.
+    let listed = run(dir.path(), &["watch"]);
+    let row = listed.lines().nth(1).expect("a row");
+    assert!(row.starts_with("f2 "), "{listed}");
+    assert!(row.contains(" a3 "), "{listed}");
+
+    let status = run(dir.path(), &["status"]);
+    assert!(
+        status.lines().any(|l| l.starts_with("f1 ") && l.contains("herald")),
+        "{status}"
+    );
+
+    let (_, err) = fail(dir.path(), &["versions", "f1"]);
+    assert!(
+        err.contains("f1 is a feed, not an article; `redline articles --feed f1` lists its articles"),
+        "{err}"
+    );
+    let (_, err) = fail(dir.path(), &["diff", "f1"]);
+    assert!(err.contains("f1 is a feed, not an article"), "{err}");
+    let (_, err) = fail(dir.path(), &["log", "--feed", "a1"]);
+    assert!(err.contains("a1 is an article, not a feed"), "{err}");
+    let (_, err) = fail(dir.path(), &["feeds", "edit", "a1", "--pause"]);
+    assert!(err.contains("a1 is an article, not a feed"), "{err}");
+
+    // One version: nothing to compare, said as such.
+    let (_, err) = fail(dir.path(), &["diff", "a1"]);
+    assert!(err.contains("article a1 has only one version"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_list_names_the_trigger_the_edit_and_held_deliveries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_summaries(&server, D1, D2);
+    server.set("/hook", Route::Status(200, vec![]));
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        format!(
+            "[schedule]\njitter = \"0s\"\n\n[[feed]]\nname = \"herald\"\nurl = \"{}\"\n\n\
+             [[alert]]\nname = \"desk\"\nsink = \"webhook\"\nurl = \"{}\"\ntrigger = \"edits\"\n\
+             max_per_hour = 1\n",
+            server.url("/summaries.xml"),
+            server.url("/hook")
+        ),
+    )
+    .expect("write config");
+    run(dir.path(), &["feeds", "sync"]);
+    run(dir.path(), &["poll"]);
+    serve_summaries(&server, D1_EDITED, D2_EDITED);
+    run(dir.path(), &["poll"]);
+
+    let listed = run(dir.path(), &["alerts", "list"]);
+    assert!(listed.contains("trigger edits"), "{listed}");
+    // Two edits, one message allowed this hour: one sent, one waiting for the digest.
+    assert!(listed.contains("held for digest"), "{listed}");
+    assert!(listed.contains("delivered"), "{listed}");
+    assert!(listed.contains(" a1v2 ") && listed.contains(" a2v2 "), "{listed}");
+    let status = run(dir.path(), &["status"]);
+    assert!(
+        status.contains("alerts    0 pending, 1 held for digest,"),
+        "{status}"
+    );
+}

@@ -101,10 +101,10 @@ pub fn list(
     } else {
         for a in &env.config.alerts {
             outln!(
-                "alert {:<12} sink {:<8} trigger {:?}{}",
+                "alert {:<12} sink {:<8} trigger {}{}",
                 a.name,
                 a.sink.kind(),
-                a.trigger,
+                trigger_name(a.trigger),
                 a.digest
                     .map(|d| format!(", digest {}", crate::config::format_duration(d)))
                     .unwrap_or_default()
@@ -118,22 +118,32 @@ pub fn list(
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // The edit as the article version it produced (`a3v2`, what `diff` and `versions` take):
+    // a bare change id next to the delivery id read as an article or feed id.
+    let edits: Vec<String> = store.read(|c| {
+        rows.iter()
+            .map(|r| match r.change_id {
+                Some(id) => edit_ref(c, id),
+                None => Ok(String::new()),
+            })
+            .collect()
+    })?;
     outln!(
-        "{:>6}  {:<12} {:>7} {:>8}  {:<10}  LAST ERROR",
-        "ID",
+        "{:>8}  {:<12} {:<9} {:>8}  {:<15}  LAST ERROR",
+        "DELIVERY",
         "ALERT",
-        "CHANGE",
+        "EDIT",
         "ATTEMPTS",
         "STATE"
     );
-    for r in rows {
+    for (r, edit) in rows.iter().zip(edits) {
         outln!(
-            "{:>6}  {:<12} {:>7} {:>8}  {:<10}  {}",
+            "{:>8}  {:<12} {:<9} {:>8}  {:<15}  {}",
             r.id,
             clip(&r.alert, 12),
-            r.change_id.map(|c| c.to_string()).unwrap_or_default(),
+            edit,
             r.attempts,
-            r.state().as_str(),
+            state_text(r),
             r.last_error
                 .as_deref()
                 .map(|e| clip(e, 80))
@@ -141,6 +151,42 @@ pub fn list(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The trigger as the config spells it (`trigger = "edits"`), not as Rust debug-prints it.
+fn trigger_name(t: crate::config::Trigger) -> &'static str {
+    use crate::config::Trigger;
+    match t {
+        Trigger::Claims => "claims",
+        Trigger::Edits => "edits",
+        Trigger::All => "all",
+    }
+}
+
+/// `a3v2` for the change that made version 2 of article 3 (`a3v1` for an unpublished one).
+fn edit_ref(c: &rusqlite::Connection, change_id: i64) -> crate::store::Result<String> {
+    use rusqlite::OptionalExtension;
+    let found: Option<(i64, Option<i64>, Option<i64>)> = c
+        .query_row(
+            "SELECT article_id, to_seq, from_seq FROM changes WHERE id = ?1",
+            [change_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(match found {
+        Some((a, Some(seq), _)) | Some((a, None, Some(seq))) => crate::ids::version(a, seq),
+        Some((a, None, None)) => crate::ids::article(a),
+        None => "(deleted)".into(),
+    })
+}
+
+/// The state as the text listing says it: a delivery held back by `max_per_hour` waits for the
+/// hourly digest, which plain "pending" hid.
+pub(crate) fn state_text(r: &outbox::OutboxRow) -> &'static str {
+    match r.state() {
+        DeliveryState::Pending if r.folded => "held for digest",
+        s => s.as_str(),
+    }
 }
 
 pub fn retry(env: &Env, id: Option<i64>) -> anyhow::Result<ExitCode> {

@@ -12,9 +12,32 @@ use crate::store::{Store, feeds, search};
 
 /// Resolves what a user typed (id or URL) to an article.
 pub fn find_article(store: &Store, key: &str) -> anyhow::Result<ArticleRow> {
-    store
-        .read(|c| articles::find(c, key))?
-        .with_context(|| format!("no article `{key}` (see `redline articles`)"))
+    store.read(|c| articles::find(c, key))?.with_context(|| {
+        let k = key.trim();
+        // `f1` is a feed id (as every listing prints it), never an article's URL or guid.
+        match ids::parse_feed(k).filter(|_| k.starts_with(['f', 'F'])) {
+            Some(id) => format!(
+                "{0} is a feed, not an article; `redline articles --feed {0}` lists its articles",
+                ids::feed(id)
+            ),
+            None => format!("no article `{}` (see `redline articles`)", sanitize(key)),
+        }
+    })
+}
+
+/// Resolves what a user typed (name, id or URL) to a feed.
+pub fn find_feed(store: &Store, key: &str) -> anyhow::Result<feeds::FeedRow> {
+    store.read(|c| feeds::find(c, key))?.with_context(|| {
+        let k = key.trim();
+        // No feed took `a42` as its name: it is an article id (a bare `42` is a feed id here).
+        match ids::parse_article(k).filter(|_| k.starts_with(['a', 'A'])) {
+            Some((id, _)) => format!(
+                "{0} is an article, not a feed; `redline versions {0}` lists its versions and `redline feeds list` the feeds",
+                ids::article(id)
+            ),
+            None => format!("no feed `{}` (see `redline feeds list`)", sanitize(key)),
+        }
+    })
 }
 
 /// Articles listed per page when `--limit` is not given.
@@ -31,10 +54,7 @@ pub fn list(
     let store = env.open_store_read_only()?;
     let feed_id = match feed {
         Some(key) => Some(
-            store
-                .read(|c| feeds::find(c, key))?
-                .with_context(|| format!("no feed `{key}`"))?
-                .id,
+            find_feed(&store, key)?.id,
         ),
         None => None,
     };

@@ -108,6 +108,13 @@ pub fn diff_article(
         (t, v) => t.or(v).unwrap_or(latest.seq),
     };
     let from = from.unwrap_or(to - 1);
+    if latest.seq == 1 {
+        bail!(
+            "article {} has only one version so far: nothing to compare yet (`redline show {}` prints it)",
+            ids::article(article.id),
+            ids::article(article.id)
+        );
+    }
     if from < 1 || from >= to {
         bail!(
             "article {} has versions 1 to {}; choose --from N --to M with N < M",

@@ -40,9 +40,7 @@ pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
 /// Deletes a feed and its history; one the config lists gets a tombstone so that the next
 /// config sync does not add it back.
 fn remove(env: &Env, store: &Store, key: &str) -> anyhow::Result<ExitCode> {
-    let f = store
-        .read(|c| feeds::find(c, key))?
-        .with_context(|| format!("no feed `{key}`"))?;
+    let f = super::articles::find_feed(store, key)?;
     let listed = env.config.feeds.iter().any(|c| c.url.as_str() == f.url);
     let tombstone = listed || f.source == "config";
     store.write(|tx| feeds::remove(tx, &f, tombstone, unix_now()))?;
@@ -483,9 +481,7 @@ fn validate_tag(tag: &str) -> anyhow::Result<()> {
 }
 
 fn edit(env: &Env, store: &Store, args: &FeedEditArgs) -> anyhow::Result<ExitCode> {
-    let f = store
-        .read(|c| feeds::find(c, &args.feed))?
-        .with_context(|| format!("no feed `{}` (see `redline feeds list`)", args.feed))?;
+    let f = super::articles::find_feed(store, &args.feed)?;
     if let Some(name) = &args.name {
         validate_feed_name(name).map_err(|m| anyhow::anyhow!("--name: {m}"))?;
     }

@@ -5,7 +5,6 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use anyhow::Context;
 
 use super::Env;
 use super::output::{Page, clip, outln, rfc3339, time};
@@ -13,7 +12,7 @@ use crate::claims::ClaimKind;
 use crate::config::parse_duration;
 use crate::ids;
 use crate::store::changes::{self, ChangeFilter};
-use crate::store::{Store, articles, feeds, unix_now};
+use crate::store::{Store, articles, unix_now};
 use crate::version::analyze;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,13 +46,8 @@ fn since_cutoff(since: Option<&str>) -> anyhow::Result<Option<i64>> {
 }
 
 fn feed_id(store: &Store, feed: Option<&str>) -> anyhow::Result<Option<i64>> {
-    feed.map(|key| {
-        store
-            .read(|c| feeds::find(c, key))?
-            .map(|f| f.id)
-            .with_context(|| format!("no feed `{key}`"))
-    })
-    .transpose()
+    feed.map(|key| super::articles::find_feed(store, key).map(|f| f.id))
+        .transpose()
 }
 
 pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {

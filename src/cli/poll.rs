@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -55,9 +54,7 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
     }
     let targets = match only {
         Some(key) => {
-            let f = store
-                .read(|c| feeds::find(c, key))?
-                .with_context(|| format!("no feed `{key}` (see `redline feeds list`)"))?;
+            let f = super::articles::find_feed(&store, key)?;
             if f.paused {
                 anyhow::bail!(
                     "feed {} is paused; `redline feeds edit {key} --resume` polls it again",

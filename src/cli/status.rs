@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::Env;
+use crate::ids;
 use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use crate::config::format_duration;
 use crate::store::{feeds, meta, outbox, unix_now, writer_lock};
@@ -143,7 +144,7 @@ pub fn status(
     let store = env.open_store_read_only()?;
     let now = unix_now();
     let threshold = max_failing.as_secs() as i64;
-    let (rows, totals, alerts, beat) = store.read(|c| {
+    let (rows, totals, alerts, beat, held) = store.read(|c| {
         let mut rows = Vec::new();
         for f in feeds::active(c)? {
             let (articles, versions) = feeds::counts(c, f.id)?;
@@ -154,6 +155,7 @@ pub fn status(
             meta::totals(c)?,
             outbox::counts(c)?,
             meta::heartbeat(c)?,
+            outbox::held_for_digest(c)?,
         ))
     })?;
     let feed_status: Vec<FeedStatus> = rows
@@ -316,14 +318,20 @@ pub fn status(
         s.versions
     );
     outln!(
-        "alerts    {} pending, {} retrying, {} given up",
-        s.alerts_pending,
+        "alerts    {} pending,{} {} retrying, {} given up",
+        s.alerts_pending - held,
+        if held > 0 {
+            format!(" {held} held for digest,")
+        } else {
+            String::new()
+        },
         s.alerts_retrying,
         s.alerts_given_up
     );
     outln!();
     outln!(
-        "{:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  LAST ERROR",
+        "{:<5} {:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  LAST ERROR",
+        "ID",
         "FEED",
         "LAST OK",
         "NEXT POLL",
@@ -333,7 +341,8 @@ pub fn status(
     );
     for f in &s.feed_status {
         outln!(
-            "{:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  {}{}",
+            "{:<5} {:<18} {:<16} {:<16} {:>6} {:>8} {:>8}  {}{}",
+            ids::feed(f.id),
             clip(f.name.as_deref().unwrap_or(&f.url), 18),
             f.last_ok_at
                 .as_deref()

@@ -144,9 +144,11 @@ fn list(env: &Env, json: bool) -> anyhow::Result<ExitCode> {
         outln!("no watched pages: `redline watch URL` tracks one article page without a feed");
         return Ok(ExitCode::SUCCESS);
     }
+    // Both ids, typed: `versions`/`diff` take the article, `feeds edit`/`remove` the feed.
     outln!(
-        "{:>4}  {:<18} {:>8}  {:<16}  {:<16}  TITLE / URL",
-        "ID",
+        "{:<6} {:<7} {:<18} {:>8}  {:<16}  {:<16}  TITLE / URL",
+        "PAGE",
+        "ARTICLE",
         "NAME",
         "VERSIONS",
         "LAST OK",
@@ -154,8 +156,9 @@ fn list(env: &Env, json: bool) -> anyhow::Result<ExitCode> {
     );
     for p in rows {
         outln!(
-            "{:>4}  {:<18} {:>8}  {:<16}  {:<16}  {}\n      {}{}",
-            p.id,
+            "{:<6} {:<7} {:<18} {:>8}  {:<16}  {:<16}  {}\n      {}{}",
+            ids::feed(p.id),
+            p.article_id.map(ids::article).unwrap_or_else(|| "-".into()),
             clip(p.name.as_deref().unwrap_or("-"), 18),
             p.versions,
             p.last_ok_at

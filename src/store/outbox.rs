@@ -259,6 +259,18 @@ pub fn counts(conn: &Connection) -> Result<StateCounts> {
     )?)
 }
 
+/// Pending rows held back by `max_per_hour` for the hourly digest (counted in `pending` too).
+pub fn held_for_digest(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT COUNT(*) FROM outbox WHERE folded = 1 AND {}",
+            DeliveryState::Pending.condition()
+        ),
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// Rows deleted per transaction while pruning, so a large backlog never holds the write lock
 /// for long (the poller and the dispatcher write between batches).
 const PRUNE_BATCH: i64 = 5_000;
