@@ -90,7 +90,7 @@ pub enum FetchError {
         redirected_from: Option<String>,
         refused: Box<Refused>,
     },
-    #[error("{url}: request failed: {detail}")]
+    #[error("{url}: {detail}")]
     Request { url: String, detail: String },
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
@@ -351,8 +351,20 @@ impl HttpClient {
     }
 }
 
+/// Layers reqwest and hyper wrap every connection failure in, saying nothing the cause below
+/// them does not ("error sending request: client error (Connect): dns error: error resolving
+/// DNS: failed to lookup address…" was four layers before the reason).
+const WRAPPER_LAYERS: &[&str] = &[
+    "error sending request",
+    "client error (Connect)",
+    "client error (SendRequest)",
+    "error trying to connect",
+    "error resolving DNS",
+];
+
 /// The error and its causes in one line: reqwest's top-level message alone ("error sending
-/// request") does not tell a user what went wrong.
+/// request") does not tell a user what went wrong, and its wrappers bury what does. Wrapper
+/// layers are dropped when a cause follows them; every other layer is kept.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
@@ -363,7 +375,14 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         }
         source = s.source();
     }
-    parts.join(": ")
+    let last = parts.len() - 1;
+    let kept: Vec<&str> = parts
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| *i == last || !WRAPPER_LAYERS.contains(&p.as_str()))
+        .map(|(_, p)| p.as_str())
+        .collect();
+    kept.join(": ")
 }
 
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
@@ -430,6 +449,50 @@ fn charset_param(ct: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chain of plain messages, as reqwest and hyper nest theirs.
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+    fn chain(layers: &[&'static str]) -> Layer {
+        let mut it = layers.iter().rev();
+        let mut e = Layer(it.next().expect("a layer"), None);
+        for l in it {
+            e = Layer(l, Some(Box::new(e)));
+        }
+        e
+    }
+
+    #[test]
+    fn error_chain_drops_wrappers_and_keeps_the_cause() {
+        let dns = chain(&[
+            "error sending request",
+            "client error (Connect)",
+            "dns error",
+            "error resolving DNS",
+            "failed to lookup address information: Name or service not known",
+        ]);
+        assert_eq!(
+            error_chain(&dns),
+            "dns error: failed to lookup address information: Name or service not known"
+        );
+        // A wrapper with nothing under it is all there is to say.
+        assert_eq!(error_chain(&chain(&["error sending request"])), "error sending request");
+        // An unknown layer is kept.
+        assert_eq!(
+            error_chain(&chain(&["error sending request", "connection closed before message completed"])),
+            "connection closed before message completed"
+        );
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {

@@ -235,3 +235,41 @@ async fn alerts_list_names_the_trigger_the_edit_and_held_deliveries() {
         "{status}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_exits_3_when_a_feed_fails_and_says_why_in_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_summaries(&server, D1, D2);
+    // A loopback port nothing listens on: the connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}/feed.xml", closed.local_addr().expect("addr"));
+    drop(closed);
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        format!(
+            "[schedule]\njitter = \"0s\"\n\n[[feed]]\nname = \"herald\"\nurl = \"{}\"\n\n\
+             [[feed]]\nname = \"gone\"\nurl = \"{dead}\"\n",
+            server.url("/summaries.xml")
+        ),
+    )
+    .expect("write config");
+    run(dir.path(), &["feeds", "sync"]);
+
+    let out = tokio::task::block_in_place(|| redline_in(dir.path(), &["poll"]));
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("gone "))
+        .expect("a line for the dead feed");
+    assert!(line.contains(&format!("error: {dead}: tcp connect error: Connection refused")), "{line}");
+    for wrapper in ["error sending request", "client error", "request failed"] {
+        assert!(!line.contains(wrapper), "{line}");
+    }
+    // The healthy feed's work is stored all the same.
+    assert_eq!(articles_json(dir.path()).len(), 2);
+
+    // Only the healthy feed: nothing failed, exit 0.
+    run(dir.path(), &["poll", "--feed", "herald"]);
+}

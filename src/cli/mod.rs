@@ -62,6 +62,9 @@ pub enum Command {
     /// Run as a daemon: poll every feed on its schedule until SIGINT/SIGTERM.
     Run,
     /// Poll every feed (or one) once now, ignoring the schedule, and print what happened.
+    ///
+    /// Exit codes: 0 every feed polled; 3 at least one feed failed (what the others found is
+    /// stored); 130 interrupted (Ctrl-C, SIGTERM); 1 redline itself failed.
     Poll {
         /// Only this feed (name, id or URL).
         #[arg(long)]

@@ -137,9 +137,17 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
         // What finished is stored; the exit code says the cycle is not complete.
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
-    // Errors on individual feeds are reported, not fatal: the cycle did its work.
+    // The other feeds' work is stored either way; the code lets cron tell that some failed.
+    if reports.iter().any(|r| r.error.is_some()) {
+        return Ok(ExitCode::from(EXIT_FEED_FAILED));
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Exit code of a `poll` in which at least one feed failed (fetch, parse or store): the same
+/// code `status` exits with for an unhealthy feed. 1 stays for redline itself failing (bad
+/// config, no database).
+pub const EXIT_FEED_FAILED: u8 = super::status::EXIT_UNHEALTHY;
 
 /// Exit code of a `poll` stopped by Ctrl-C or SIGTERM before every feed was done (128 +
 /// SIGINT, as shells report it).
