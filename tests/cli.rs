@@ -328,7 +328,8 @@ async fn status_reports_failing_feeds_with_a_monitoring_exit_code() {
     let (dir, healthy, unhealthy, json) = tokio::task::spawn_blocking(move || {
         let cli = Cli { dir: dir.path() };
         cli.ok(&["feeds", "sync"]);
-        cli.ok(&["poll"]);
+        // The feed failed: `poll` says so in its exit code (what cron sees).
+        assert_eq!(cli.run(&["poll"]).status.code(), Some(3));
         let healthy = cli.run(&["status"]);
         let unhealthy = cli.run(&["status", "--max-failing", "0s"]);
         let json = cli.run(&["status", "--json"]);

@@ -273,3 +273,72 @@ async fn poll_exits_3_when_a_feed_fails_and_says_why_in_one_line() {
     // Only the healthy feed: nothing failed, exit 0.
     run(dir.path(), &["poll", "--feed", "herald"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_texts_say_what_is_the_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = FeedServer::start().await;
+    serve_summaries(&server, D1, D2);
+
+    // A new database: one line about its schema, not one per migration.
+    std::fs::write(dir.path().join("redline.toml"), "[schedule]\njitter = \"0s\"\n")
+        .expect("write config");
+    let out = tokio::task::block_in_place(|| redline_in(dir.path(), &["articles"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("applied database migration"), "{stderr}");
+    assert!(
+        stderr.matches("database schema brought up to date").count() <= 1,
+        "{stderr}"
+    );
+
+    // Feeds in the config that were never synced are not "no feeds: add [[feed]] entries".
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        format!(
+            "[schedule]\njitter = \"0s\"\n\n[[feed]]\nname = \"herald\"\nurl = \"{}\"\n",
+            server.url("/summaries.xml")
+        ),
+    )
+    .expect("write config");
+    let listed = run(dir.path(), &["feeds", "list"]);
+    assert!(listed.contains("lists 1 feeds, not synced"), "{listed}");
+    assert!(!listed.contains("add [[feed]] entries"), "{listed}");
+
+    run(dir.path(), &["feeds", "sync"]);
+    let edited = run(dir.path(), &["feeds", "edit", "herald", "--tag", "local"]);
+    assert!(edited.contains(", active"), "{edited}");
+    assert!(run(dir.path(), &["feeds", "list"]).contains(" active "));
+
+    // No config file anywhere: the hint must not advise a sync that deactivates every feed.
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let bare = |args: &[&str]| {
+        tokio::task::block_in_place(|| {
+            util::redline_command()
+                .args(["--db", dir.path().join("redline.db").to_str().expect("path")])
+                .args(args)
+                .current_dir(&home)
+                .env_remove("REDLINE_CONFIG")
+                .env_remove("REDLINE_DB")
+                .env("HOME", &home)
+                .env("XDG_CONFIG_HOME", home.join(".config"))
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("run redline")
+        })
+    };
+    let out = bare(&["feeds", "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("no config file found"), "{stderr}");
+    assert!(
+        stderr.contains(&home.join("config/redline.toml").display().to_string()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("feeds sync"), "{stderr}");
+    let out = bare(&["status"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("feeds sync"), "{stdout}");
+    assert!(stdout.contains("pass --config FILE"), "{stdout}");
+}

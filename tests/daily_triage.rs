@@ -828,7 +828,7 @@ async fn feeds_edit_changes_the_feed_and_keeps_its_history() {
         ],
     );
     assert!(
-        out.contains("feed f2 harbour-desk: interval 10m, full text on, polled, tags local,ports"),
+        out.contains("feed f2 harbour-desk: interval 10m, full text on, active, tags local,ports"),
         "{out}"
     );
     let f = &feeds_json(d)[1];
@@ -957,7 +957,7 @@ async fn paused_feed_is_not_polled_until_resumed() {
     let status_text = String::from_utf8_lossy(&status.stdout);
     let desk = status_text
         .lines()
-        .find(|l| l.starts_with("desk"))
+        .find(|l| l.split_whitespace().nth(1) == Some("desk"))
         .expect("desk in status");
     assert!(desk.contains("paused"), "{status_text}");
     let err = fails(d, &["poll", "--feed", "desk"]);

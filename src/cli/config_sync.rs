@@ -102,15 +102,37 @@ pub fn out_of_sync_hint(env: &Env, store: &Store) -> anyhow::Result<Option<Strin
             plan.deactivate.len()
         ));
     }
-    let config = env.config_origin.path().map_or_else(
-        || "built-in defaults".to_string(),
-        |p| p.display().to_string(),
-    );
+    let Some(config) = env.config_origin.path() else {
+        // Syncing the built-in defaults would deactivate every config feed: not the advice.
+        return Ok(Some(format!(
+            "redline: {}; the database has feeds from a config ({}): pass --config FILE \
+             (or set $REDLINE_CONFIG) to use that config",
+            no_config_found(),
+            parts.join(", ")
+        )));
+    };
     Ok(Some(format!(
         "redline: the config ({}) differs from the database: {}; run `redline feeds sync` to apply it",
-        sanitize(&config),
+        sanitize(&config.display().to_string()),
         parts.join(", ")
     )))
+}
+
+/// "no config file found (looked for …)", with the paths as this process resolved them.
+pub fn no_config_found() -> String {
+    let local = std::path::absolute("config/redline.toml")
+        .unwrap_or_else(|_| PathBuf::from("config/redline.toml"));
+    let user = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .map(|d| d.join("redline/redline.toml").display().to_string())
+        .unwrap_or_else(|| "~/.config/redline/redline.toml".into());
+    format!(
+        "no config file found (no --config or $REDLINE_CONFIG; looked for {} and {})",
+        sanitize(&local.display().to_string()),
+        sanitize(&user)
+    )
 }
 
 /// Prints the out-of-sync hint on stderr (never on stdout, which may be JSON); returns

@@ -27,7 +27,7 @@ pub fn run(env: &Env, cmd: FeedsCommand) -> anyhow::Result<ExitCode> {
                 outln!("config {}", sanitize(&env.config_origin.describe()));
             }
             super::config_sync::print_hint(env, &store)?;
-            list(&store, page, json)
+            list(env, &store, page, json)
         }
         FeedsCommand::Edit(args) => edit(env, &env.open_store()?, &args),
         FeedsCommand::Export => export(&env.open_store_read_only()?),
@@ -186,7 +186,7 @@ struct FeedListing {
     tags: Vec<String>,
 }
 
-fn list(store: &Store, page: Page, json: bool) -> anyhow::Result<ExitCode> {
+fn list(env: &Env, store: &Store, page: Page, json: bool) -> anyhow::Result<ExitCode> {
     let all = store.read(feeds::list)?;
     let total = all.len();
     let rows = store.read(|c| {
@@ -233,6 +233,18 @@ fn list(store: &Store, page: Page, json: bool) -> anyhow::Result<ExitCode> {
     if rows.is_empty() {
         if page.offset > 0 && total > 0 {
             outln!("no feeds past --offset {}", page.offset);
+        } else if !env.config.feeds.is_empty() {
+            outln!(
+                "no feeds in the database yet: the config ({}) lists {} feeds, not synced; \
+                 `redline feeds sync` adds them",
+                sanitize(
+                    &env.config_origin
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+                env.config.feeds.len()
+            );
         } else {
             outln!("no feeds: add [[feed]] entries to the config or run `redline feeds add URL`");
         }
@@ -543,7 +555,7 @@ fn edit(env: &Env, store: &Store, args: &FeedEditArgs) -> anyhow::Result<ExitCod
             .map(format_duration)
             .unwrap_or_else(|| "default".into()),
         if edited.full_text { "on" } else { "off" },
-        if edited.paused { "paused" } else { "polled" },
+        if edited.paused { "paused" } else { "active" },
         if tags.is_empty() {
             String::new()
         } else {

@@ -258,9 +258,15 @@ pub fn status(
         "config    {}{}",
         sanitize(&env.config_origin.describe()),
         if config_in_sync {
-            ""
+            String::new()
+        } else if env.config_origin.path().is_none() {
+            // `feeds sync` on the defaults would deactivate every feed.
+            "\n          the database has feeds from a config: pass --config FILE (or set \
+             $REDLINE_CONFIG) to use it"
+                .to_string()
         } else {
             "\n          it differs from the database's feeds: run `redline feeds sync` to apply it"
+                .to_string()
         }
     );
     let pid = s

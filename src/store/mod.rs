@@ -316,6 +316,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             supported,
         });
     }
+    let mut applied = 0;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let number = i + 1;
         // IMMEDIATE, then re-read the version: another process (the daemon and a CLI command
@@ -330,7 +331,18 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             .and_then(|()| tx.pragma_update(None, "user_version", number as i64))
             .map_err(|source| StoreError::Migration { number, source })?;
         tx.commit()?;
-        tracing::info!(number, "applied database migration");
+        applied += 1;
+        tracing::debug!(number, "applied database migration");
+    }
+    // One line, not one per migration: a new database would otherwise greet every first
+    // command with a dozen of them.
+    if applied > 0 {
+        tracing::info!(
+            applied,
+            schema = supported,
+            from = current,
+            "database schema brought up to date"
+        );
     }
     Ok(())
 }
