@@ -486,10 +486,16 @@ mod tests {
             "dns error: failed to lookup address information: Name or service not known"
         );
         // A wrapper with nothing under it is all there is to say.
-        assert_eq!(error_chain(&chain(&["error sending request"])), "error sending request");
+        assert_eq!(
+            error_chain(&chain(&["error sending request"])),
+            "error sending request"
+        );
         // An unknown layer is kept.
         assert_eq!(
-            error_chain(&chain(&["error sending request", "connection closed before message completed"])),
+            error_chain(&chain(&[
+                "error sending request",
+                "connection closed before message completed"
+            ])),
             "connection closed before message completed"
         );
     }

@@ -108,9 +108,15 @@ async fn a_feed_entry_for_a_watched_page_makes_no_second_article() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = FeedServer::start().await;
     serve(&server, &[P1, P2, P3]);
-    std::fs::write(dir.path().join("redline.toml"), "[schedule]\njitter = \"0s\"\n")
-        .expect("write config");
-    run(dir.path(), &["watch", &server.url(PAGE_PATH), "--name", "eastbank"]);
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        "[schedule]\njitter = \"0s\"\n",
+    )
+    .expect("write config");
+    run(
+        dir.path(),
+        &["watch", &server.url(PAGE_PATH), "--name", "eastbank"],
+    );
     run(dir.path(), &["poll"]);
     herald_config(dir.path(), &server);
     run(dir.path(), &["poll"]);
@@ -170,7 +176,10 @@ async fn text_listings_print_typed_ids_and_wrong_kinds_are_named() {
     .expect("write config");
     run(dir.path(), &["feeds", "sync"]);
     run(dir.path(), &["poll"]);
-    run(dir.path(), &["watch", &server.url(PAGE_PATH), "--name", "eastbank"]);
+    run(
+        dir.path(),
+        &["watch", &server.url(PAGE_PATH), "--name", "eastbank"],
+    );
 
     // The watched page is feed f2 with article a3: both printed typed, no bare number.
     let listed = run(dir.path(), &["watch"]);
@@ -180,13 +189,17 @@ async fn text_listings_print_typed_ids_and_wrong_kinds_are_named() {
 
     let status = run(dir.path(), &["status"]);
     assert!(
-        status.lines().any(|l| l.starts_with("f1 ") && l.contains("herald")),
+        status
+            .lines()
+            .any(|l| l.starts_with("f1 ") && l.contains("herald")),
         "{status}"
     );
 
     let (_, err) = fail(dir.path(), &["versions", "f1"]);
     assert!(
-        err.contains("f1 is a feed, not an article; `redline articles --feed f1` lists its articles"),
+        err.contains(
+            "f1 is a feed, not an article; `redline articles --feed f1` lists its articles"
+        ),
         "{err}"
     );
     let (_, err) = fail(dir.path(), &["diff", "f1"]);
@@ -228,7 +241,10 @@ async fn alerts_list_names_the_trigger_the_edit_and_held_deliveries() {
     // Two edits, one message allowed this hour: one sent, one waiting for the digest.
     assert!(listed.contains("held for digest"), "{listed}");
     assert!(listed.contains("delivered"), "{listed}");
-    assert!(listed.contains(" a1v2 ") && listed.contains(" a2v2 "), "{listed}");
+    assert!(
+        listed.contains(" a1v2 ") && listed.contains(" a2v2 "),
+        "{listed}"
+    );
     let status = run(dir.path(), &["status"]);
     assert!(
         status.contains("alerts    0 pending, 1 held for digest,"),
@@ -263,7 +279,12 @@ async fn poll_exits_3_when_a_feed_fails_and_says_why_in_one_line() {
         .lines()
         .find(|l| l.starts_with("gone "))
         .expect("a line for the dead feed");
-    assert!(line.contains(&format!("error: {dead}: tcp connect error: Connection refused")), "{line}");
+    assert!(
+        line.contains(&format!(
+            "error: {dead}: tcp connect error: Connection refused"
+        )),
+        "{line}"
+    );
     for wrapper in ["error sending request", "client error", "request failed"] {
         assert!(!line.contains(wrapper), "{line}");
     }
@@ -281,8 +302,11 @@ async fn small_texts_say_what_is_the_case() {
     serve_summaries(&server, D1, D2);
 
     // A new database: one line about its schema, not one per migration.
-    std::fs::write(dir.path().join("redline.toml"), "[schedule]\njitter = \"0s\"\n")
-        .expect("write config");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        "[schedule]\njitter = \"0s\"\n",
+    )
+    .expect("write config");
     let out = tokio::task::block_in_place(|| redline_in(dir.path(), &["articles"]));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -316,7 +340,10 @@ async fn small_texts_say_what_is_the_case() {
     let bare = |args: &[&str]| {
         tokio::task::block_in_place(|| {
             util::redline_command()
-                .args(["--db", dir.path().join("redline.db").to_str().expect("path")])
+                .args([
+                    "--db",
+                    dir.path().join("redline.db").to_str().expect("path"),
+                ])
                 .args(args)
                 .current_dir(&home)
                 .env_remove("REDLINE_CONFIG")

@@ -53,9 +53,7 @@ pub fn list(
 ) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
     let feed_id = match feed {
-        Some(key) => Some(
-            find_feed(&store, key)?.id,
-        ),
+        Some(key) => Some(find_feed(&store, key)?.id),
         None => None,
     };
     let limit = page.limit_or(DEFAULT_ARTICLES);

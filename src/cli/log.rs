@@ -5,7 +5,6 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-
 use super::Env;
 use super::output::{Page, clip, outln, rfc3339, time};
 use crate::claims::ClaimKind;

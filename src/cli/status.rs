@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::Env;
-use crate::ids;
 use super::output::{clip, outln, print_json, rfc3339, sanitize, time};
 use crate::config::format_duration;
+use crate::ids;
 use crate::store::{feeds, meta, outbox, unix_now, writer_lock};
 
 /// Exit code when a feed has been failing longer than the threshold.
