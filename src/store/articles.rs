@@ -218,13 +218,19 @@ pub fn tracked_elsewhere(
         .map(|c| format!("a.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    // Asked for every new entry of every poll: with `page_only` the few page feeds lead, so
+    // the (feed_id, url) and (feed_id, guid) indexes answer instead of a scan of all articles.
+    let feeds = if page_only {
+        "SELECT id FROM feeds WHERE kind = 'page'"
+    } else {
+        "SELECT id FROM feeds"
+    };
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT {cols} FROM articles a JOIN feeds f ON f.id = a.feed_id \
-             WHERE (a.url = ?1 OR a.guid = ?1) AND a.feed_id IS NOT ?2 \
-             AND (?3 = 0 OR f.kind = 'page') ORDER BY a.id LIMIT 1"
+            "SELECT {cols} FROM articles a WHERE a.feed_id IN ({feeds}) \
+             AND a.feed_id IS NOT ?2 AND (a.url = ?1 OR a.guid = ?1) ORDER BY a.id LIMIT 1"
         ))?
-        .query_row(params![url, exclude_feed, page_only], article_from_row)
+        .query_row(params![url, exclude_feed], article_from_row)
         .optional()?)
 }
 
