@@ -268,7 +268,12 @@ fn finish(
     bozo: bool,
     warnings: Vec<String>,
 ) -> ParsedFeed {
-    let title = raw.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+    // Normalised like article titles: it is stored and shown too, so no escape sequences.
+    let title = raw
+        .title
+        .as_ref()
+        .map(|t| normalize_line(&text_of(t)))
+        .filter(|t| !t.is_empty());
     let ttl = raw
         .ttl_minutes
         .filter(|m| *m > 0)
