@@ -268,11 +268,12 @@ fn finish(
     bozo: bool,
     warnings: Vec<String>,
 ) -> ParsedFeed {
-    // Normalised like article titles: it is stored and shown too, so no escape sequences.
+    // Stored and shown like article titles, so without escape sequences; otherwise kept as
+    // the feed has it (zero-width characters included), as parsers report it.
     let title = raw
         .title
         .as_ref()
-        .map(|t| normalize_line(&text_of(t)))
+        .map(|t| crate::text_safety::strip_terminal_sequences(&text_of(t)).into_owned())
         .filter(|t| !t.is_empty());
     let ttl = raw
         .ttl_minutes
