@@ -149,6 +149,7 @@ fn extract_inner(
     // Before the pre-cleaning: stamps usually sit in a "timestamp"/"meta" box it removes.
     let (page_update_line, page_byline) = find_furniture(&doc);
 
+    drop_bare_times(&doc, trace);
     pre_clean(&doc, trace);
     // Kept for the fallback: readability takes the document and leaves it half-stripped.
     let fallback_paragraphs = paragraph_texts(&doc);
@@ -826,6 +827,78 @@ fn find_furniture(doc: &Document) -> (Option<String>, Option<String>) {
     (update, byline)
 }
 
+/// Longest `<time>` text taken for a dateline or timestamp; longer is content in a `<time>`.
+const BARE_TIME_MAX_CHARS: usize = 80;
+
+/// Inline elements: a `<time>` next to one of these (or to text) is part of a sentence.
+const PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+];
+
+/// Removes `<time>` elements that stand alone on their line (a dateline or timestamp between
+/// blocks, alone in a wrapper or after a `<br>`): page furniture, never body text. Readability
+/// glues such loose inline text onto the next paragraph ("2 December 2026\nThe bridge…")
+/// unless another block separates them, so the body of a page would change when an update line
+/// appeared next to its dateline. A `<time>` inside a sentence stays. Runs after the dates
+/// and update line were read from the page.
+fn drop_bare_times(doc: &Document, trace: &mut Trace) {
+    for sel in doc.select("time").iter() {
+        let Some(&time) = sel.nodes().first() else {
+            continue;
+        };
+        let text = collapse_ws(&time.text());
+        if text.is_empty() || text.chars().count() > BARE_TIME_MAX_CHARS {
+            continue;
+        }
+        // Up through wrappers that hold nothing else (`<span class=date><time>…`).
+        let mut el = time;
+        for _ in 0..3 {
+            let Some(parent) = el.parent() else { break };
+            if matches!(
+                parent.node_name().as_deref(),
+                Some("body" | "article" | "main" | "html")
+            ) || parent.descendants_it().take(16).count() >= 16
+                || collapse_ws(&parent.text()) != text
+            {
+                break;
+            }
+            el = parent;
+        }
+        if in_running_text(el.prev_sibling(), |n| n.prev_sibling())
+            || in_running_text(el.next_sibling(), |n| n.next_sibling())
+        {
+            continue;
+        }
+        if let Some(ex) = trace.get() {
+            ex.removed_bare_time(&time);
+        }
+        time.remove_from_parent();
+    }
+}
+
+/// Whether the nearest sibling in one direction, past whitespace and comments, is text or an
+/// inline element. Past 64 such blank nodes it counts as text: the `<time>` stays.
+fn in_running_text<'a>(
+    mut node: Option<NodeRef<'a>>,
+    step: impl Fn(&NodeRef<'a>) -> Option<NodeRef<'a>>,
+) -> bool {
+    for _ in 0..64 {
+        let Some(n) = node else { return false };
+        if n.is_comment() || (n.is_text() && n.text().trim().is_empty()) {
+            node = step(&n);
+            continue;
+        }
+        if n.is_text() {
+            return true;
+        }
+        return n
+            .node_name()
+            .is_some_and(|name| PHRASING.contains(&name.to_ascii_lowercase().as_str()));
+    }
+    true
+}
+
 fn find_published(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> {
     let found = meta_content(doc, &["article:published_time"])
         .map(|d| (d, "<meta property=article:published_time>"))
@@ -1271,7 +1344,7 @@ fn post_filter_into(
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(paragraphs.len());
     let mut in_teaser_box = false;
-    for p in paragraphs {
+    for p in paragraphs.into_iter().flat_map(peel_stamp_lines) {
         if is_teaser_heading(&p) {
             in_teaser_box = true;
             dropped.push(("heading of a related-links box", p));
@@ -1293,6 +1366,42 @@ fn post_filter_into(
             out.push(p);
         }
     }
+    out
+}
+
+/// `p` with the dateline and update-stamp lines at its start and end split off as paragraphs
+/// of their own, for the filters to drop or take as furniture. Loose inline text before a
+/// block (`<time>…</time> <span>Updated 14:05</span><p>The bridge…`) comes out of readability
+/// as the first line of the paragraph after it, so without this the body of a page would
+/// change when an update stamp appeared. A paragraph of nothing but such lines, or one the
+/// filters drop whole anyway, stays whole.
+fn peel_stamp_lines(p: String) -> Vec<String> {
+    // A short box that is mostly a date as a whole ("Festival\nNov 29, 2018 - Jan 20, 2019")
+    // goes to the dateline filter whole.
+    if !p.contains('\n') || boilerplate_kind(&p).is_some() {
+        return vec![p];
+    }
+    let is_stamp = |l: &str| {
+        l.split_whitespace().count() <= 14
+            && (is_dateline(&l.to_lowercase()) || crate::stamps::is_update_line(l))
+    };
+    let lines: Vec<&str> = p.lines().collect();
+    let head = lines.iter().take_while(|l| is_stamp(l)).count();
+    if head == lines.len() {
+        return vec![p];
+    }
+    let tail = lines[head..]
+        .iter()
+        .rev()
+        .take_while(|l| is_stamp(l))
+        .count();
+    if head == 0 && tail == 0 {
+        return vec![p];
+    }
+    let body_end = lines.len() - tail;
+    let mut out: Vec<String> = lines[..head].iter().map(|l| l.to_string()).collect();
+    out.push(lines[head..body_end].join("\n"));
+    out.extend(lines[body_end..].iter().map(|l| l.to_string()));
     out
 }
 
@@ -1919,6 +2028,56 @@ mod tests {
             .replace("</body>", "</form></body>");
         let a = extract_article(&html, &url()).expect("extracts");
         assert_eq!(a.paragraphs.len(), 5);
+    }
+
+    #[test]
+    fn an_update_stamp_next_to_a_dateline_leaves_the_body_as_it_was() {
+        let page = |furniture: &str| {
+            format!(
+                "<html><body><article><h1>Library hours extended</h1>\n\
+                 <time datetime=\"2026-10-12T07:30:00Z\">12 October 2026</time>{furniture}\n\
+                 <p>The central library will open until 9pm on weekdays from next month, the \
+                 council said on Monday.</p>\n<p>Staffing for the longer hours costs about \
+                 £40,000 a year.</p></article></body></html>"
+            )
+        };
+        let before = extract_article(&page(""), &url()).expect("extract");
+        assert!(
+            !before.paragraphs.iter().any(|p| p.contains("12 October")),
+            "{:?}",
+            before.paragraphs
+        );
+        for furniture in [
+            "<p class=\"updated\">Updated 14:05 GMT</p>",
+            " <span class=\"updated\">Updated 14:05 GMT</span>",
+            "<br>Updated 14:05 GMT",
+            " | Updated 14:05 GMT",
+        ] {
+            let after = extract_article(&page(furniture), &url()).expect("extract");
+            assert_eq!(after.paragraphs, before.paragraphs, "{furniture}");
+            assert!(
+                after
+                    .update_line
+                    .as_deref()
+                    .is_some_and(|u| u.contains("Updated 14:05")),
+                "{furniture}: {:?}",
+                after.update_line
+            );
+        }
+    }
+
+    #[test]
+    fn only_stamp_lines_at_the_edges_are_peeled() {
+        let p = "Ferry timetable\nMonday 3 March 2025\nBoats leave every hour from the pier.";
+        assert_eq!(peel_stamp_lines(p.to_string()), vec![p.to_string()]);
+        let body = "Boats leave the pier every hour from six in the morning until late evening.";
+        assert_eq!(
+            peel_stamp_lines(format!("Posted March 3, 2025\n{body}\nUpdated 10:15 GMT")),
+            vec!["Posted March 3, 2025", body, "Updated 10:15 GMT"]
+        );
+        // All stamps: left whole, the dateline filter judges it.
+        let all = "3 March 2025\nUpdated 10:15 GMT";
+        assert_eq!(peel_stamp_lines(all.to_string()), vec![all.to_string()]);
     }
 
     #[test]

@@ -197,11 +197,15 @@ pub fn split_blank_lines(text: &str) -> Vec<&str> {
     parts
 }
 
-/// Normalises one line of text: entities decoded, NFC, zero-width and control characters
-/// removed, whitespace runs collapsed to one space, trimmed. Non-breaking spaces survive (they
-/// are typography, compared in `fold_typography`).
+/// Normalises one line of text: entities decoded, NFC, terminal control sequences removed
+/// whole, zero-width and other control characters removed, whitespace runs collapsed to one
+/// space, trimmed. Non-breaking spaces survive (they are typography, compared in
+/// `fold_typography`).
 pub fn normalize_line(s: &str) -> String {
     let decoded = decode_entities(s);
+    // After decoding: `&#x1b;[31m` is an escape sequence too. Text without ESC or C1
+    // characters passes unchanged, so the hashes of ordinary stored text stay as they were.
+    let decoded = crate::text_safety::strip_terminal_sequences(&decoded);
     let mut out = String::with_capacity(decoded.len());
     let mut pending_space = false;
     for c in decoded.nfc() {
@@ -406,6 +410,43 @@ mod tests {
         assert_eq!(normalize_line("Cafe\u{0301}"), "Café");
         assert_eq!(normalize_line("AT&T; R&D"), "AT&T; R&D");
     }
+
+    #[test]
+    fn terminal_sequences_are_removed_whole() {
+        assert_eq!(
+            normalize_line(
+                "Vote \u{1b}]8;;http://evil/\u{7}count\u{1b}]8;;\u{7} delayed &#x1b;[31mred"
+            ),
+            "Vote count delayed red"
+        );
+        assert_eq!(
+            normalize_line("delayed \u{1b}[1mby\u{1b}[0m two hours, \u{9b}31m officials said."),
+            "delayed by two hours, officials said."
+        );
+    }
+
+    /// Pinned from the normaliser before terminal sequences were removed: ordinary text
+    /// must hash the same, or every stored article would get a phantom new version.
+    #[test]
+    fn ordinary_text_hashes_as_before() {
+        let s = Snapshot::new(
+            "Council delays vote on \u{2018}harbour levy\u{2019} &amp; tolls",
+            Some("By Jane Doe"),
+            "https://example.com/a",
+            &[
+                "The council  postponed the vote to 14 March, the mayor\u{2019}s office said.\t".into(),
+                "\u{201c}We need more time,\u{201d} said Cllr Ruth Okafor \u{2014} caf\u{e9}, 3\u{00a0}km.".into(),
+                "Line one\nline two\n\nA second part.".into(),
+            ],
+            TextSource::Feed,
+        );
+        assert_eq!(s.hash(), PINNED_HASH);
+        assert_eq!(s.typo_hash(), PINNED_TYPO_HASH);
+    }
+
+    const PINNED_HASH: &str = "7f4592e3a6b0af98c3a3f06f8f9b4529c6e599b19bc8bb5ef7c4b13d4045941a";
+    const PINNED_TYPO_HASH: &str =
+        "6664c2830f9e11d39a8724c272bf035e614022323e3f7339e35d3f9392323a2e";
 
     #[test]
     fn paragraph_breaks_are_kept() {

@@ -115,6 +115,100 @@ pub fn strip_bidi(text: &str) -> String {
     text.chars().filter(|c| !is_bidi_control(*c)).collect()
 }
 
+/// `text` without terminal control sequences, each removed whole: CSI (`ESC [` or the 8-bit
+/// `U+009B`, parameters, final byte), the string sequences OSC/DCS/APC/PM/SOS (`ESC ]`, `ESC P`,
+/// `ESC _`, `ESC ^`, `ESC X` or `U+009D`, `U+0090`, `U+009F`, `U+009E`, `U+0098`, up to BEL,
+/// `ESC \` or ST `U+009C`) and two-character escapes (`ESC c`, `ESC (B`). Dropping only the
+/// ESC would leave `]8;;http://…` and `[31m` in the text. A malformed sequence ends at the
+/// first character that cannot belong to it, and a string sequence at a newline, so one stray
+/// ESC cannot swallow the following lines. Other characters, control or not, stay: callers
+/// decide about those. Text without ESC or C1 characters is returned as it is.
+pub fn strip_terminal_sequences(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c == '\u{1b}' || is_c1(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let kind = match c {
+            '\u{1b}' => match chars.peek().copied() {
+                Some('[') => {
+                    chars.next();
+                    Seq::Csi
+                }
+                Some(']' | 'P' | '_' | '^' | 'X') => {
+                    chars.next();
+                    Seq::Str
+                }
+                Some(n) if ('\u{20}'..='\u{7e}').contains(&n) => Seq::Esc,
+                // A lone ESC (end of text, or before a character no escape uses).
+                _ => continue,
+            },
+            '\u{9b}' => Seq::Csi,
+            '\u{9d}' | '\u{90}' | '\u{9f}' | '\u{9e}' | '\u{98}' => Seq::Str,
+            c => {
+                out.push(c);
+                continue;
+            }
+        };
+        match kind {
+            // Parameters and intermediates 0x20..=0x3f, then one final byte 0x40..=0x7e.
+            Seq::Csi => {
+                while let Some(&n) = chars.peek() {
+                    if ('\u{20}'..='\u{3f}').contains(&n) {
+                        chars.next();
+                        continue;
+                    }
+                    if ('\u{40}'..='\u{7e}').contains(&n) {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+            Seq::Str => {
+                while let Some(&n) = chars.peek() {
+                    if n == '\n' {
+                        break;
+                    }
+                    chars.next();
+                    if n == '\u{7}' || n == '\u{9c}' {
+                        break;
+                    }
+                    if n == '\u{1b}' {
+                        if chars.peek() == Some(&'\\') {
+                            chars.next();
+                        }
+                        break;
+                    }
+                }
+            }
+            // Intermediates 0x20..=0x2f, then one final byte 0x30..=0x7e.
+            Seq::Esc => {
+                while let Some(&n) = chars.peek() {
+                    if !('\u{20}'..='\u{7e}').contains(&n) {
+                        break;
+                    }
+                    chars.next();
+                    if !('\u{20}'..='\u{2f}').contains(&n) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+enum Seq {
+    Csi,
+    Str,
+    Esc,
+}
+
+fn is_c1(c: char) -> bool {
+    ('\u{80}'..='\u{9f}').contains(&c)
+}
+
 /// A CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection"): cells
 /// starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'`.
 pub fn csv_safe_cell(cell: &str) -> std::borrow::Cow<'_, str> {
@@ -128,6 +222,36 @@ pub fn csv_safe_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_sequences_go_whole() {
+        let osc8 = "Vote \u{1b}]8;;http://evil/\u{7}count\u{1b}]8;;\u{7} delayed \u{1b}[31mred";
+        assert_eq!(strip_terminal_sequences(osc8), "Vote count delayed red");
+        assert_eq!(
+            strip_terminal_sequences("by \u{1b}[1mtwo\u{1b}[0m hours, \u{9b}31mofficials\u{9b}0m"),
+            "by two hours, officials"
+        );
+        assert_eq!(
+            strip_terminal_sequences("a\u{1b}]0;title\u{1b}\\b \u{9d}2;t\u{9c}c \u{90}q\u{9c}d"),
+            "ab c d"
+        );
+        assert_eq!(
+            strip_terminal_sequences("reset\u{1b}c \u{1b}(Bdone\u{1b}"),
+            "reset done"
+        );
+        // An unterminated string sequence stops at the line's end.
+        assert_eq!(
+            strip_terminal_sequences("x\u{1b}]8;;http://evil\nsecond line"),
+            "x\nsecond line"
+        );
+        // A CSI cut short keeps what cannot be part of it.
+        assert_eq!(strip_terminal_sequences("\u{1b}[12é!"), "é!");
+        let plain = "Plain text: 3 \u{2013} 4, caf\u{e9}, \u{201c}quoted\u{201d}\n\tsecond";
+        assert!(matches!(
+            strip_terminal_sequences(plain),
+            std::borrow::Cow::Borrowed(p) if p == plain
+        ));
+    }
 
     #[test]
     fn userinfo_password_is_hidden() {

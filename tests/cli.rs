@@ -439,3 +439,52 @@ async fn poll_delivers_its_alerts_before_exiting_and_alerts_commands_work() {
     );
     drop(dir);
 }
+
+/// A dateline in a bare `<time>` is page furniture: with or without an update line next to
+/// it, the body is the same, so adding "Updated 14:05" is no claim change.
+#[test]
+fn a_bare_time_dateline_is_not_body_text_with_or_without_an_update_line() {
+    let page = |furniture: &str| {
+        format!(
+            "<html><head><title>Ferry fares</title></head><body><article>\
+             <h1>Island ferry fares rise in spring</h1>\n\
+             <time datetime=\"2026-11-30T08:00:00Z\">30 November 2026</time>{furniture}\n\
+             <p>Return fares to the island will rise by 8 per cent from 1 April, the operator said.</p>\n\
+             <p>Concession tickets stay at <time datetime=\"2026-04-01\">1 April</time> prices for a year.</p>\
+             </article></body></html>"
+        )
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (v1, v2) = (dir.path().join("v1.html"), dir.path().join("v2.html"));
+    std::fs::write(&v1, page("")).expect("write v1");
+    std::fs::write(&v2, page("<p class=\"updated\">Updated 14:05 GMT</p>")).expect("write v2");
+    let url = url::Url::parse("https://news.example.com/ferry").expect("url");
+    let x1 = redline::extract::extract_article(&page(""), &url).expect("extract v1");
+    let x2 = redline::extract::extract_article(
+        &page("<p class=\"updated\">Updated 14:05 GMT</p>"),
+        &url,
+    )
+    .expect("extract v2");
+    assert_eq!(x1.paragraphs, x2.paragraphs);
+    assert!(
+        !x1.paragraphs.iter().any(|p| p.contains("30 November")),
+        "{:?}",
+        x1.paragraphs
+    );
+    // A <time> inside a sentence is part of it.
+    assert!(
+        x1.paragraphs
+            .iter()
+            .any(|p| p.contains("stay at 1 April prices")),
+        "{:?}",
+        x1.paragraphs
+    );
+    assert_eq!(x1.update_line, None);
+    assert_eq!(x2.update_line.as_deref(), Some("Updated 14:05 GMT"));
+
+    let cli = Cli { dir: dir.path() };
+    let (a, b) = (v1.to_string_lossy(), v2.to_string_lossy());
+    let json = cli.ok(&["compare", &a, &b, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("compare --format json");
+    assert_eq!(doc["claim_changes"], serde_json::json!([]), "{json}");
+}

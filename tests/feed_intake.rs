@@ -273,3 +273,27 @@ async fn a_feed_read_leniently_says_so_on_its_row_and_in_status_until_it_is_fixe
     assert_eq!(report.error, None, "{report:?}");
     assert_eq!(env.feed_row("post").parse_warning, None);
 }
+
+#[tokio::test]
+async fn terminal_sequences_in_feed_text_are_not_stored() {
+    // OSC 8 hyperlinks, SGR colours and a screen clear: dropping only the ESC would store
+    // "]8;;http://…" and "[31m" as words of the headline. (A C1 character in feed text is
+    // read as the windows-1252 punctuation it almost always is, so the 8-bit forms are
+    // covered by the normaliser's own tests.)
+    let xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>\
+               <title>Metro \u{1b}[2Jdesk</title><link>http://x/</link><description>d</description>\
+               <item><guid>v-7</guid>\
+               <title>Recount \u{1b}]8;;http://evil.example/\u{7}ordered\u{1b}]8;;\u{7} in \u{1b}[31mWard 4</title>\
+               <description>The recount was ordered \u{1b}[1mafter\u{1b}[0m a 12-vote margin, \
+               \u{1b}]0;pwned\u{1b}\\officials said.</description></item></channel></rss>";
+    let (env, _server) = poll_one(xml.as_bytes().to_vec(), "application/rss+xml").await;
+    let got = stored(&env);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "Recount ordered in Ward 4");
+    assert_eq!(
+        got[0].1,
+        "The recount was ordered after a 12-vote margin, officials said."
+    );
+    let feed = env.feed_row("desk");
+    assert_eq!(feed.title.as_deref(), Some("Metro desk"), "{feed:?}");
+}

@@ -18,47 +18,12 @@ use chrono::{DateTime, Local, TimeZone, Utc};
 /// Removes terminal escape sequences (CSI, OSC, other ESC sequences), C0/C1 control characters
 /// other than newline and tab, and bidirectional overrides that can disguise text.
 pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => match chars.peek() {
-                // CSI: ESC [ params final-byte (0x40..=0x7e)
-                Some('[') => {
-                    chars.next();
-                    for n in chars.by_ref() {
-                        if ('\u{40}'..='\u{7e}').contains(&n) {
-                            break;
-                        }
-                    }
-                }
-                // OSC / DCS / APC / PM / SOS: up to BEL or ESC \
-                Some(']' | 'P' | '_' | '^' | 'X') => {
-                    chars.next();
-                    while let Some(n) = chars.next() {
-                        if n == '\u{7}' {
-                            break;
-                        }
-                        if n == '\u{1b}' {
-                            if chars.peek() == Some(&'\\') {
-                                chars.next();
-                            }
-                            break;
-                        }
-                    }
-                }
-                Some(_) => {
-                    chars.next();
-                }
-                None => {}
-            },
-            '\n' | '\t' => out.push(c),
-            c if crate::text_safety::is_bidi_control(c) => {}
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text_safety::strip_terminal_sequences(text)
+        .chars()
+        .filter(|&c| {
+            matches!(c, '\n' | '\t') || !(c.is_control() || crate::text_safety::is_bidi_control(c))
+        })
+        .collect()
 }
 
 /// `--offset` / `--limit` of a listing. Every listing takes both; each has its own default

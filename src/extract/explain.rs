@@ -156,6 +156,11 @@ impl Explanation {
         r.characters += chars;
     }
 
+    /// A `<time>` standing alone on its line (a dateline or timestamp).
+    pub(super) fn removed_bare_time(&mut self, n: &NodeRef) {
+        self.add_removal("bare <time> (dateline or timestamp)".to_string(), n);
+    }
+
     /// An element removed by type or role (`NOISE_ELEMENTS`).
     pub(super) fn removed_element(&mut self, n: &NodeRef) {
         let name = n.node_name().map(|t| t.to_string()).unwrap_or_default();

@@ -268,7 +268,13 @@ fn finish(
     bozo: bool,
     warnings: Vec<String>,
 ) -> ParsedFeed {
-    let title = raw.title.as_ref().map(text_of).filter(|t| !t.is_empty());
+    // Stored and shown like article titles, so without escape sequences; otherwise kept as
+    // the feed has it (zero-width characters included), as parsers report it.
+    let title = raw
+        .title
+        .as_ref()
+        .map(|t| crate::text_safety::strip_terminal_sequences(&text_of(t)).into_owned())
+        .filter(|t| !t.is_empty());
     let ttl = raw
         .ttl_minutes
         .filter(|m| *m > 0)
