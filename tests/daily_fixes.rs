@@ -369,3 +369,24 @@ async fn small_texts_say_what_is_the_case() {
     assert!(!stdout.contains("feeds sync"), "{stdout}");
     assert!(stdout.contains("pass --config FILE"), "{stdout}");
 }
+
+/// A config file that does not exist is named once, with the OS's reason once.
+#[test]
+fn a_missing_config_file_says_why_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-such.toml");
+    let out = util::redline_command()
+        .args(["--config", missing.to_str().expect("path")])
+        .args(["--db", dir.path().join("r.db").to_str().expect("path")])
+        .args(["feeds", "list"])
+        .output()
+        .expect("run redline");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot read config"), "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "the reason is printed once: {stderr}"
+    );
+}
