@@ -390,3 +390,35 @@ fn a_missing_config_file_says_why_once() {
         "the reason is printed once: {stderr}"
     );
 }
+
+/// `compare` on two local files does not call an edit stealth: files carry no HTTP or feed
+/// stamps, so it says only what the files show.
+#[test]
+fn compare_of_local_files_does_not_claim_stealth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = dir.path().join("old.txt");
+    let new = dir.path().join("new.txt");
+    std::fs::write(
+        &old,
+        "Ferry fares rise\n\nThe operator said fares would rise by 4% from March, citing fuel costs.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &new,
+        "Ferry fares rise\n\nThe operator said fares would rise by 7% from March, citing fuel costs.\n",
+    )
+    .expect("write");
+    let out = util::redline_command()
+        .args([
+            "compare",
+            old.to_str().expect("p"),
+            new.to_str().expect("p"),
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run redline");
+    let stdout = success_stdout(&out, &["compare"]);
+    assert!(stdout.contains("4%") && stdout.contains("7%"), "{stdout}");
+    assert!(!stdout.contains("STEALTH"), "{stdout}");
+    assert!(stdout.contains("unacknowledged in these files"), "{stdout}");
+}

@@ -298,7 +298,15 @@ fn print_diff(
     out.push_str(&paint("1", header));
     out.push('\n');
     let mut flags: Vec<String> = Vec::new();
-    if analysis.change.stealth {
+    // Two local files carry no HTTP or feed stamps, so "stealth" would claim more than
+    // `compare` can know; it says what the files themselves show.
+    if analysis.change.stealth && stored.is_none() {
+        flags.push(
+            "unacknowledged in these files: no update stamp or correction notice changed \
+             (local files carry no HTTP or feed stamps)"
+                .into(),
+        );
+    } else if analysis.change.stealth {
         flags.push(
             "STEALTH: text changed; no update stamp, Last-Modified or correction notice did".into(),
         );
