@@ -250,6 +250,13 @@ async fn alerts_list_names_the_trigger_the_edit_and_held_deliveries() {
         status.contains("alerts    0 pending, 1 held for digest,"),
         "{status}"
     );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(dir.path(), &["status", "--json"])).expect("status json");
+    assert_eq!(
+        json["alerts_pending"], 1,
+        "held rows still count as pending: {json}"
+    );
+    assert_eq!(json["alerts_held_for_digest"], 1, "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

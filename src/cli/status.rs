@@ -76,6 +76,8 @@ struct Status {
     failing_feeds: usize,
     /// Deliveries not attempted yet.
     alerts_pending: i64,
+    /// Of those, the ones held back by `max_per_hour` for the hourly digest.
+    alerts_held_for_digest: i64,
     /// Deliveries that failed and will be tried again.
     alerts_retrying: i64,
     /// Deliveries given up after delivery.max_attempts (`redline alerts retry` revives them).
@@ -225,6 +227,7 @@ pub fn status(
         erroring_feeds: count(FeedState::Erroring),
         failing_feeds: count(FeedState::Failing),
         alerts_pending: alerts.pending,
+        alerts_held_for_digest: held,
         alerts_retrying: alerts.retrying,
         alerts_given_up: alerts.given_up,
         daemon_running: running,
