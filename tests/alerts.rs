@@ -15,7 +15,7 @@ use redline::alert::webhook::signature;
 use redline::config::{AlertConfig, SinkConfig, Trigger, WebhookFormat};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-use crate::util::{FeedServer, Route, TestEnv, count_in, rss, wait_for};
+use crate::util::{FeedServer, Route, TestEnv, count_in, exec_sql, rss, wait_for};
 
 const SECRET: &str = "s3cret-desk-key";
 
@@ -393,13 +393,6 @@ async fn atom_file_is_valid_and_escapes_web_text() {
         xml.contains("number_changed: $3 million → $4 million"),
         "{xml}"
     );
-}
-
-fn exec_sql(db: &std::path::Path, sql: &str) {
-    let conn = rusqlite::Connection::open(db).expect("open db");
-    conn.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    conn.execute(sql, []).expect("sql");
 }
 
 /// The "done when": a daemon with a webhook and an Atom sink, an edit served by a

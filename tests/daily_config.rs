@@ -5,7 +5,10 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::util::{FeedServer, Route, count_in, redline_command, redline_in, rss, success_stdout};
+use crate::util::{
+    FeedServer, Route, count_in, redline_command, redline_in, rss, success_stdout,
+    sync_config_feeds,
+};
 
 fn feed_table(n: usize, url: &str) -> String {
     let mut cfg = String::from("[schedule]\njitter = \"0s\"\n");
@@ -15,18 +18,6 @@ fn feed_table(n: usize, url: &str) -> String {
         ));
     }
     cfg
-}
-
-/// Applies `dir/redline.toml`'s feeds to `dir/redline.db` through the library, as `feeds sync`
-/// does (so the setup also runs on a build from before `feeds sync` existed).
-fn sync_feeds(dir: &Path) {
-    let config = redline::config::Config::load(&dir.join("redline.toml")).expect("config");
-    let store = redline::store::Store::open(&dir.join("redline.db")).expect("open store");
-    store
-        .write(|tx| {
-            redline::store::feeds::sync_config(tx, &config.feeds, redline::store::unix_now())
-        })
-        .expect("sync feeds");
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {
@@ -83,7 +74,7 @@ async fn read_commands_and_poll_never_sync_another_config_into_the_database() {
     .expect("config");
     let db = home.path().join("redline.db");
     let (before, listed, status, polled) = tokio::task::spawn_blocking(move || {
-        sync_feeds(home.path());
+        sync_config_feeds(home.path());
         let before = feeds_snapshot(&db);
         let listed = run_with(&other_config, &db, &["feeds", "list"]);
         let status = run_with(&other_config, &db, &["status", "--json"]);
@@ -156,7 +147,7 @@ fn a_feed_removed_with_feeds_remove_stays_removed_until_added_back() {
     let url = "https://gazette.example/rss";
     std::fs::write(dir.path().join("redline.toml"), feed_table(2, url)).expect("config");
     let db = dir.path().join("redline.db");
-    sync_feeds(dir.path());
+    sync_config_feeds(dir.path());
     let removed = ok(dir.path(), &["feeds", "remove", "desk1"]);
     assert!(
         removed.contains("stays removed") && removed.contains("feeds add"),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{FeedServer, Route, count_in, redline_command, rss, wait_for};
+use crate::util::{FeedServer, Route, count_in, exec_sql, redline_command, rss, wait_for};
 
 fn db(dir: &Path) -> PathBuf {
     dir.join("redline.db")
@@ -65,13 +65,6 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-fn exec_sql(db: &Path, sql: &str) {
-    let conn = rusqlite::Connection::open(db).expect("open db");
-    conn.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    conn.execute(sql, []).expect("sql");
 }
 
 fn status_json(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {

@@ -7,30 +7,12 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use crate::util::{
-    FeedServer, Route, count_in, redline_command, redline_in, rss, success_stdout, wait_for,
+    FeedServer, Route, count_in, exec_sql, redline_command, redline_in, rss, success_stdout,
+    sync_config_feeds, wait_for,
 };
-
-/// Applies `dir/redline.toml`'s feeds to `dir/redline.db` through the library, as `feeds sync`
-/// does (so the setup also runs on a build from before `feeds sync` existed).
-fn sync_feeds(dir: &Path) {
-    let config = redline::config::Config::load(&dir.join("redline.toml")).expect("config");
-    let store = redline::store::Store::open(&dir.join("redline.db")).expect("open store");
-    store
-        .write(|tx| {
-            redline::store::feeds::sync_config(tx, &config.feeds, redline::store::unix_now())
-        })
-        .expect("sync feeds");
-}
 
 fn ok(dir: &Path, args: &[&str]) -> String {
     success_stdout(&redline_in(dir, args), args)
-}
-
-fn exec_sql(db: &Path, sql: &str) {
-    let conn = rusqlite::Connection::open(db).expect("open db");
-    conn.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    conn.execute_batch(sql).expect("sql");
 }
 
 const BRIDGE_V1: &str = "The council said repairs to the old river bridge would cost $4.2 million \
@@ -63,7 +45,7 @@ async fn edited_database(extra_config: &str) -> (FeedServer, tempfile::TempDir) 
     server.set("/feed.xml", Route::xml(&bridge_feed(BRIDGE_V1)));
     let d = dir.path().to_path_buf();
     tokio::task::spawn_blocking(move || {
-        sync_feeds(&d);
+        sync_config_feeds(&d);
         ok(&d, &["poll"]);
     })
     .await

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use crate::util::{FeedServer, Route, redline_command, redline_in, rss, success_stdout};
+use crate::util::{
+    FeedServer, Route, redline_command, redline_in, rss, success_stdout, sync_config_feeds,
+};
 
 /// Runs the binary from inside a multi-threaded tokio test (the feed server keeps serving).
 #[track_caller]
@@ -705,17 +707,6 @@ async fn alert_deliveries_page() {
         ids(&["alerts", "list", "--json", "--offset", "1"]),
         vec![all[1]]
     );
-}
-
-/// Loads the config in `dir` and syncs its feeds into the database, as `run` does at start.
-fn sync_config_feeds(dir: &Path) {
-    let config = redline::config::Config::load(&dir.join("redline.toml")).expect("config loads");
-    let store = redline::store::Store::open(&dir.join("redline.db")).expect("open");
-    store
-        .write(|tx| {
-            redline::store::feeds::sync_config(tx, &config.feeds, redline::store::unix_now())
-        })
-        .expect("sync");
 }
 
 fn feeds_json(dir: &Path) -> Vec<serde_json::Value> {

@@ -401,6 +401,24 @@ pub fn wait_for(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) 
 }
 
 /// A count from a database another process writes (0 while it does not exist yet).
+/// Runs SQL straight on a test database (one statement or several), e.g. to age rows.
+pub fn exec_sql(db: &Path, sql: &str) {
+    let conn = rusqlite::Connection::open(db).expect("open db");
+    conn.busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
+    conn.execute_batch(sql).expect("sql");
+}
+
+/// Applies `dir/redline.toml`'s feeds to `dir/redline.db` through the library, as `feeds sync`
+/// and `run` at start do (so a setup does not depend on the command under test).
+pub fn sync_config_feeds(dir: &Path) {
+    let config = Config::load(&dir.join("redline.toml")).expect("config loads");
+    let store = Store::open(&dir.join("redline.db")).expect("open store");
+    store
+        .write(|tx| feeds::sync_config(tx, &config.feeds, unix_now()))
+        .expect("sync feeds");
+}
+
 pub fn count_in(db: &Path, sql: &str) -> i64 {
     let Ok(conn) = rusqlite::Connection::open(db) else {
         return 0;
