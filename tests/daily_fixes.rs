@@ -429,3 +429,45 @@ fn compare_of_local_files_does_not_claim_stealth() {
     assert!(!stdout.contains("STEALTH"), "{stdout}");
     assert!(stdout.contains("unacknowledged in these files"), "{stdout}");
 }
+
+/// `diff` and `compare` take `--json` like every other command: the `redline.diff` document.
+#[test]
+fn compare_takes_json_like_every_other_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = dir.path().join("old.txt");
+    let new = dir.path().join("new.txt");
+    std::fs::write(
+        &old,
+        "Bridge repairs delayed\n\nThe council said repairs would cost £2.1 million and finish in May.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &new,
+        "Bridge repairs delayed\n\nThe council said repairs would cost £2.9 million and finish in July.\n",
+    )
+    .expect("write");
+    let compare = |extra: &[&str]| {
+        let out = util::redline_command()
+            .args(["compare", old.to_str().expect("p"), new.to_str().expect("p")])
+            .args(extra)
+            .output()
+            .expect("run redline");
+        let text = success_stdout(&out, extra);
+        serde_json::from_str::<serde_json::Value>(&text).expect("compare prints JSON")
+    };
+    let json = compare(&["--json"]);
+    assert_eq!(json, compare(&["--format", "json"]));
+    assert_eq!(json["schema"], "redline.diff", "{json}");
+    assert!(
+        json["claim_changes"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["kind"] == "number_changed")),
+        "{json}"
+    );
+    let both = util::redline_command()
+        .args(["compare", old.to_str().expect("p"), new.to_str().expect("p")])
+        .args(["--json", "--format", "sentences"])
+        .output()
+        .expect("run redline");
+    assert!(!both.status.success(), "--json and another --format conflict");
+}

@@ -158,6 +158,9 @@ pub enum Command {
         /// Output: words (inline word diff), sentences, unified or json (the redline.diff document).
         #[arg(long, value_enum, default_value_t = DiffFormat::Words)]
         format: DiffFormat,
+        /// Print as JSON: the same as `--format json`, like every other command's `--json`.
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
         /// Colour the diff: auto (only on a terminal, NO_COLOR honoured), always or never.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
@@ -173,6 +176,9 @@ pub enum Command {
         /// Output: words (inline word diff), sentences, unified or json (the redline.diff document).
         #[arg(long, value_enum, default_value_t = DiffFormat::Words)]
         format: DiffFormat,
+        /// Print as JSON: the same as `--format json`, like every other command's `--json`.
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
         /// Colour the diff: auto (only on a terminal, NO_COLOR honoured), always or never.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
@@ -412,11 +418,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         old,
         new,
         format,
+        json,
         color,
         view,
     } = &cli.command
     {
-        return diff::compare_files(old, new, *format, *color, view);
+        return diff::compare_files(old, new, json_or(*format, *json), *color, view);
     }
     let env = Env::load(&cli)?;
     match cli.command {
@@ -439,9 +446,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             from,
             to,
             format,
+            json,
             color,
             view,
-        } => diff::diff_article(&env, &article, from, to, format, color, &view),
+        } => diff::diff_article(
+            &env,
+            &article,
+            from,
+            to,
+            json_or(format, json),
+            color,
+            &view,
+        ),
         Command::Log {
             since,
             feed,
@@ -505,4 +521,9 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting the async runtime")
+}
+
+/// `--json` on `diff`/`compare` is `--format json`.
+fn json_or(format: DiffFormat, json: bool) -> DiffFormat {
+    if json { DiffFormat::Json } else { format }
 }
