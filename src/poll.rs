@@ -818,6 +818,44 @@ fn commit_poll(
     Ok(())
 }
 
+/// Stores the pages of a page-only pass (a re-check, a watched page): diff and claims are
+/// computed first with the database released, then one transaction writes the pages and
+/// whatever `then` adds for the feed row. Returns the updated report and `then`'s value.
+async fn store_page_pass<T: Send + 'static>(
+    ctx: &PollContext,
+    feed: &FeedRow,
+    pages: Vec<(PageJob, PageResult)>,
+    not_before: Option<i64>,
+    now: i64,
+    report: &PollReport,
+    then: impl FnOnce(&Connection, &Config, &PollReport) -> Result<T, StoreError> + Send + 'static,
+) -> Result<Result<(PollReport, T), StoreError>, unwind::Panicked> {
+    let store = ctx.store.clone();
+    let config = ctx.config.clone();
+    let feed_row = feed.clone();
+    let mut rep = report.clone();
+    unwind::spawn_blocking(move || {
+        let mut ahead = analysis::precompute(&store, &feed_row, None, &pages)?;
+        store
+            .write(|tx| {
+                commit_pages(
+                    tx,
+                    &config,
+                    &feed_row,
+                    pages,
+                    &HashMap::new(),
+                    not_before,
+                    now,
+                    &mut rep,
+                    &mut ahead,
+                )?;
+                then(tx, &config, &rep)
+            })
+            .map(|extra| (rep, extra))
+    })
+    .await
+}
+
 /// Stores what the page fetches of one pass found. `not_before`, when set, is the earliest
 /// next check any of these pages gets (a re-check pass outside a poll: see `recheck`).
 #[allow(clippy::too_many_arguments)]

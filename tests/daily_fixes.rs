@@ -448,7 +448,11 @@ fn compare_takes_json_like_every_other_command() {
     .expect("write");
     let compare = |extra: &[&str]| {
         let out = util::redline_command()
-            .args(["compare", old.to_str().expect("p"), new.to_str().expect("p")])
+            .args([
+                "compare",
+                old.to_str().expect("p"),
+                new.to_str().expect("p"),
+            ])
             .args(extra)
             .output()
             .expect("run redline");
@@ -465,9 +469,16 @@ fn compare_takes_json_like_every_other_command() {
         "{json}"
     );
     let both = util::redline_command()
-        .args(["compare", old.to_str().expect("p"), new.to_str().expect("p")])
+        .args([
+            "compare",
+            old.to_str().expect("p"),
+            new.to_str().expect("p"),
+        ])
         .args(["--json", "--format", "sentences"])
         .output()
         .expect("run redline");
-    assert!(!both.status.success(), "--json and another --format conflict");
+    assert!(
+        !both.status.success(),
+        "--json and another --format conflict"
+    );
 }

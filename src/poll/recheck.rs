@@ -4,12 +4,11 @@
 //! fetches, extracts and commits them exactly as a poll does, in one write transaction, but
 //! without fetching the feed document and without touching the feed's own row.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use tracing::{info, warn};
 
-use super::{PollContext, PollReport, analysis, commit_pages, fetch_pages, plan_pages};
+use super::{PollContext, PollReport, fetch_pages, plan_pages};
 use crate::store::feeds::{self, FeedRow};
 use crate::store::{StoreError, unix_now};
 use crate::unwind::{self, CatchUnwind};
@@ -83,27 +82,15 @@ async fn recheck_unguarded(
     // pages due again at once: outside a poll, "next poll" means one interval from now.
     let interval: Duration = ctx.config.interval_for(feed.interval());
     let not_before = now + interval.as_secs() as i64;
-    let store = ctx.store.clone();
-    let config = ctx.config.clone();
-    let feed_row = feed.clone();
-    let mut rep = report.clone();
-    let done = unwind::spawn_blocking(move || {
-        let mut ahead = analysis::precompute(&store, &feed_row, None, &pages)?;
-        store.write(|tx| {
-            commit_pages(
-                tx,
-                &config,
-                &feed_row,
-                pages,
-                &HashMap::new(),
-                Some(not_before),
-                now,
-                &mut rep,
-                &mut ahead,
-            )
-        })?;
-        Ok::<_, StoreError>(rep)
-    })
+    let (done, ()) = super::store_page_pass(
+        ctx,
+        feed,
+        pages,
+        Some(not_before),
+        now,
+        report,
+        |_, _, _| Ok(()),
+    )
     .await
     .map_err(|p| p.to_string())?
     .map_err(|e| format!("database: {e}"))?;

@@ -4,11 +4,9 @@
 //! `commit_pages`), so versions, changes and alerts are exactly those of any article; what
 //! differs is the feed row: it is due when its page is, and a failed page is its error.
 
-use std::collections::HashMap;
-
 use tracing::{info, warn};
 
-use super::{PollContext, PollReport, analysis, commit_pages, fetch_pages, plan_pages};
+use super::{PollContext, PollReport, fetch_pages, plan_pages};
 use crate::config::Config;
 use crate::store::feeds::{self, FeedRow, FeedSuccess};
 use crate::store::{StoreError, unix_now};
@@ -47,38 +45,27 @@ pub(super) async fn poll_page(
     }
     report.pages_fetched = pages.len();
     report.not_modified = pages.is_empty();
-    let store = ctx.store.clone();
-    let config = ctx.config.clone();
     let feed_row = feed.clone();
-    let mut rep = report.clone();
-    let outcome = unwind::spawn_blocking(move || {
-        let mut ahead = analysis::precompute(&store, &feed_row, None, &pages)?;
-        store
-            .write(|tx| {
-                commit_pages(
-                    tx,
-                    &config,
-                    &feed_row,
-                    pages,
-                    &HashMap::new(),
-                    None,
-                    now,
-                    &mut rep,
-                    &mut ahead,
-                )?;
-                let next = keep_on_ladder(tx, &config, &feed_row, now)?;
-                if rep.page_errors.is_empty() {
-                    let success = FeedSuccess {
-                        next_poll_at: next,
-                        body: rep.pages_fetched > 0,
-                        ..FeedSuccess::default()
-                    };
-                    feeds::record_success(tx, feed_row.id, &success, now)?;
-                }
-                Ok(next)
-            })
-            .map(|next| (rep, next))
-    })
+    let outcome = super::store_page_pass(
+        ctx,
+        feed,
+        pages,
+        None,
+        now,
+        &report,
+        move |tx, config, rep| {
+            let next = keep_on_ladder(tx, config, &feed_row, now)?;
+            if rep.page_errors.is_empty() {
+                let success = FeedSuccess {
+                    next_poll_at: next,
+                    body: rep.pages_fetched > 0,
+                    ..FeedSuccess::default()
+                };
+                feeds::record_success(tx, feed_row.id, &success, now)?;
+            }
+            Ok(next)
+        },
+    )
     .await;
     match outcome {
         Ok(Ok((rep, next))) => {
