@@ -22,8 +22,9 @@
 //! * **Dates**: `modified` comes from `article:modified_time`, JSON-LD `dateModified`,
 //!   `itemprop=dateModified`, `og:updated_time` and a few rarer forms; dom_smoothie alone
 //!   misses many of them. Dates that parse are returned as RFC 3339.
-//! * **Furniture**: visible update stamps ("Updated 14:05 GMT") and byline lines are taken
-//!   out of the text and returned as `update_line` / `byline` (`stamps::split_furniture`);
+//! * **Furniture**: visible update stamps ("Updated 14:05 GMT"), byline and credit lines
+//!   ("Additional reporting by …") are taken out of the text and returned as `update_line` /
+//!   `byline` / `credit` (`stamps::split_furniture`);
 //!   the update line is also looked for in the page around the article, where sites usually
 //!   print it. Correction notices stay in the text and are named in `notice`.
 //! * **Fallback**: when readability finds (almost) nothing, JSON-LD `articleBody` or the
@@ -75,6 +76,8 @@ pub struct Extracted {
     pub update_line: Option<String>,
     /// Correction or editor's notes found in `paragraphs` (which keep them).
     pub notice: Option<String>,
+    /// A credit line ("Additional reporting by …") taken out of `paragraphs`.
+    pub credit: Option<String>,
     /// Main text, one entry per paragraph, trimmed, no empties.
     pub paragraphs: Vec<String>,
 }
@@ -228,6 +231,7 @@ fn extract_inner(
             .and_then(|b| clean_byline(&b)),
         update_line: furniture.update_line.or(page_update_line),
         notice,
+        credit: furniture.credit,
         // The page's own structured stamp first: readability's pick can be display text.
         published: published_fallback.or_else(|| published.map(|p| normalize_date(&p))),
         modified,

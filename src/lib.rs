@@ -24,6 +24,7 @@ pub mod ids;
 pub mod logsink;
 pub mod netguard;
 pub mod normalize;
+pub mod notices;
 pub mod payload;
 pub mod poll;
 pub mod stamps;

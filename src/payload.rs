@@ -1,10 +1,10 @@
 //! The versioned JSON wire types: `diff --format json`, `compare --format json`, `log --json`
 //! and `export --format jsonl` all speak these, so scripts written against one work on all.
 //!
-//! # `redline.diff` version 1.2 (docs/JSON.md has the full field list)
+//! # `redline.diff` version 1.3 (docs/JSON.md has the full field list)
 //! ```json
 //! {
-//!   "schema": "redline.diff", "version": 1, "minor": 2,
+//!   "schema": "redline.diff", "version": 1, "minor": 3,
 //!   "old": {"label": "v1", "ref": "a42v1", "article_id": 42, "seq": 1,
 //!           "fetched_at": "2026-12-02T09:00:00Z", "title": "...", "byline": null, "url": "...",
 //!           "published": null, "modified": null},
@@ -18,6 +18,8 @@
 //!   "sentences": {"added": 1, "removed": 0, "edited": 3, "moved": 1},
 //!   "claim_changes": [{"kind": "number_changed", "before": "$6 million", "after": "$5.6 million",
 //!                      "before_sentence": "...", "after_sentence": "..."}],
+//!   "notices": [{"change": "added", "text": "Correction: an earlier version of this article ..."}],
+//!   "silent": false,
 //!   "ops": [{"op": "edited", "old": "...", "new": "...", "words": [{"tag": "delete", "text": "6"}, ...]}, ...],
 //!   "simplified": false, "simplified_reasons": []
 //! }
@@ -25,7 +27,10 @@
 //! `stealth_evidence` (added in 1.1, see `alert::payload` for the kinds) says what the
 //! stealth flag was judged by. 1.2 (`minor: 2`; absent means 1.0 or 1.1) added the sides'
 //! `ref`, `article_id`, `seq` and `fetched_at` (null when `compare` reads files) and gives
-//! `published`/`modified` in UTC when they carry a zone.
+//! `published`/`modified` in UTC when they carry a zone. 1.3 (`minor: 3`) added `notices`
+//! (correction, clarification, update and editor's notes that appeared or disappeared, the
+//! visible update stamp included; their sentences are never also claim changes) and `silent`
+//! (at least one claim change and no notice added), as in `shared/CLAIMS.md`.
 //! Fields may be added in later versions of the same schema; none is renamed or removed
 //! without bumping `version`.
 
@@ -38,8 +43,8 @@ use crate::version::VersionView;
 pub const DIFF_SCHEMA: &str = "redline.diff";
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
 /// Additions within `DIFF_SCHEMA_VERSION`: 1 added `stealth_evidence`, 2 the sides' `ref`,
-/// `article_id`, `seq` and `fetched_at`, and publisher stamps in UTC.
-pub const DIFF_SCHEMA_MINOR: u32 = 2;
+/// `article_id`, `seq` and `fetched_at`, and publisher stamps in UTC, 3 `notices` and `silent`.
+pub const DIFF_SCHEMA_MINOR: u32 = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Side {
@@ -121,6 +126,10 @@ pub struct DiffReport {
     pub stealth_evidence: Option<crate::stamps::StealthEvidence>,
     pub sentences: SentenceCounts,
     pub claim_changes: Vec<ClaimChange>,
+    /// Notices that appeared or disappeared (1.3).
+    pub notices: Vec<crate::notices::Notice>,
+    /// Claim changes and no notice added (1.3).
+    pub silent: bool,
     pub ops: Revision,
     /// True when the diff was simplified to stay within its limits (a huge or hostile
     /// article): a coarser alignment or word diff, or claims left unchecked.

@@ -2,10 +2,11 @@
 //! stealth edit is judged by.
 //!
 //! Pure. Visible update stamps ("Updated 14:05 GMT", "Last modified on 3 November 2026") and
-//! bylines ("By Jane Doe") are not article text: kept in the body they show up as edits and
-//! claim changes on every refresh. `split_furniture` takes them out of a list of paragraphs and
-//! returns them as metadata. Correction notices ("Correction: an earlier version…") stay in the
-//! text (they are what the publisher chose to tell readers) and are only recognised here.
+//! bylines and credit lines ("By Jane Doe", "Additional reporting by Tom Reyes") are not
+//! article text: kept in the body they show up as edits and claim changes on every refresh.
+//! `split_furniture` takes them out of a list of paragraphs and returns them as metadata.
+//! Correction notices ("Correction: an earlier version…") stay in the text (they are what the
+//! publisher chose to tell readers); `notices` recognises them, for this module too.
 //!
 //! `Stamps` is what one version carries as evidence that its publisher acknowledged an edit;
 //! `StealthEvidence` compares two versions' stamps. An edit is stealth when its text changed
@@ -126,20 +127,25 @@ pub fn compare(
 pub struct Furniture {
     pub update_line: Option<String>,
     pub byline: Option<String>,
+    /// "Additional reporting by …" and the like (`credit_of`).
+    pub credit: Option<String>,
 }
 
-/// Drops visible update stamps and byline paragraphs from `paragraphs`, returning them as
-/// metadata (the first of each), and recognises correction notices (kept in the text).
+/// Drops visible update stamps, byline and credit paragraphs from `paragraphs`, returning them
+/// as metadata (the first of each), and recognises correction notices (kept in the text, with
+/// `notices::is_notice`, the one detector).
 pub fn split_furniture(paragraphs: Vec<String>) -> (Vec<String>, Furniture, Option<String>) {
     let mut furniture = Furniture::default();
     let mut kept = Vec::with_capacity(paragraphs.len());
     for p in paragraphs {
-        if is_notice(&p) {
+        if crate::notices::is_notice(&p) {
             kept.push(p);
         } else if is_update_line(&p) {
             furniture.update_line.get_or_insert_with(|| cap(&p));
         } else if let Some(name) = byline_of(&p) {
             furniture.byline.get_or_insert(name);
+        } else if let Some(credit) = credit_of(&p) {
+            furniture.credit.get_or_insert(credit);
         } else {
             kept.push(p);
         }
@@ -148,14 +154,9 @@ pub fn split_furniture(paragraphs: Vec<String>) -> (Vec<String>, Furniture, Opti
     (kept, furniture, notice)
 }
 
-/// Correction notices among `paragraphs`, joined by " | ", capped.
+/// Correction notices among `paragraphs` (`notices::notice_line`), joined by " | ", capped.
 pub fn notices<S: AsRef<str>>(paragraphs: &[S]) -> Option<String> {
-    let found: Vec<&str> = paragraphs
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|p| is_notice(p))
-        .collect();
-    (!found.is_empty()).then(|| cap(&found.join(" | ")))
+    crate::notices::notice_line(paragraphs).map(|n| cap(&n))
 }
 
 fn cap(s: &str) -> String {
@@ -429,55 +430,40 @@ pub fn byline_of(p: &str) -> Option<String> {
     Some(names.join(" "))
 }
 
-/// Openings of a correction, clarification, update or editor's note, lowercase.
-const NOTICE_OPENINGS: &[&str] = &[
-    "correction:",
-    "corrections:",
-    "correction (",
-    "clarification:",
-    "editor's note:",
-    "editor’s note:",
-    "editors' note:",
-    "editors’ note:",
-    "note from the editor",
-    "update:",
-    "updated to",
-    "an earlier version of this",
-    "a previous version of this",
-    "an earlier version of the",
-    "this article was amended",
-    "this article has been amended",
-    "this article was corrected",
-    "this article has been corrected",
-    "this article has been updated",
-    "this article was updated to",
-    "this story has been corrected",
-    "this story has been updated",
-    "this story was corrected",
-    "this story was updated to",
-    "this report has been corrected",
-    "we have corrected",
-    "rectificatif",
-    "correctif :",
-    "correctif:",
-    "précision :",
-    "note de la rédaction",
-    "korrektur:",
-    "berichtigung:",
-    "anmerkung der redaktion",
-    "in einer früheren version",
-    "corrección:",
-    "fe de errores",
-    "nota del editor",
-    "nota de la redacción",
-    "una versión anterior",
-];
-
-/// A paragraph that tells readers the article was corrected or changed.
-pub fn is_notice(p: &str) -> bool {
-    let lower = p.trim_start_matches(['*', '[', '(', ' ']).to_lowercase();
-    NOTICE_OPENINGS.iter().any(|o| lower.starts_with(o))
+/// "Additional reporting by Tom Reyes in Lagos", "Reporting by Ana Silva; Editing by Li Wei",
+/// "Jane Doe contributed to this report": a short credit line, page furniture like a byline
+/// (CLAIMS.md: credit lines are not claims). Returns the line.
+pub fn credit_of(p: &str) -> Option<String> {
+    let words = p.split_whitespace().count();
+    if words < 3 || words > MAX_CREDIT_WORDS {
+        return None;
+    }
+    let lower = p.trim().to_lowercase();
+    let opens = [
+        "additional reporting by",
+        "additional reporting from",
+        "with additional reporting by",
+        "with reporting by",
+        "reporting by",
+        "writing by",
+        "compiled by",
+        "editing by",
+    ]
+    .iter()
+    .any(|o| lower.starts_with(o));
+    let closes = [
+        "contributed to this report",
+        "contributed reporting",
+        "contributed to this article",
+        "contributed to this story",
+    ]
+    .iter()
+    .any(|c| lower.trim_end_matches(['.', ' ']).ends_with(c));
+    (opens || closes).then(|| cap(p))
 }
+
+/// A credit line longer than this (words) is a sentence.
+const MAX_CREDIT_WORDS: usize = 30;
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 use crate::claims::{self, ClaimChange, ClaimKind};
 use crate::diff::{self, Revision, Simplification};
 use crate::normalize::{Comparison, Snapshot, TextSource, fold_typography};
+use crate::notices::NoticeDiff;
 use crate::payload::SentenceCounts;
 use crate::stamps::Stamps;
 use crate::store::articles::Version;
@@ -157,11 +158,23 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
     }
     let revision = diff::revision(old.body, new.body);
     let mut simplified = revision.simplified.clone();
-    let claims = if body_changed {
+    let mut claims = if body_changed {
         claims::bounded_claim_changes(&revision, &mut simplified)
     } else {
         Vec::new()
     };
+    // A notice is the publisher speaking about the article, not a claim of it: its sentences
+    // are listed in `notices` and never also reported as claim changes (CLAIMS.md).
+    let notice_diff = NoticeDiff::of(
+        old.body,
+        old.stamps.update_line.as_deref(),
+        new.body,
+        new.stamps.update_line.as_deref(),
+    );
+    claims.retain(|c| {
+        !notice_diff.is_notice_claim(c.before_sentence.as_deref(), c.after_sentence.as_deref())
+    });
+    let silent = !cosmetic && !claims.is_empty() && !notice_diff.acknowledged();
     let text_changed = body_changed || fields.contains(&"title");
     let evidence = stealth_evidence(old, new, text_changed && !cosmetic);
     let stealth = evidence.stealth;
@@ -177,6 +190,8 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
         evidence: Some(evidence),
         significance: significance(&claims, counts, fields.contains(&"title"), cosmetic),
         claims: claims.iter().map(claim_row).collect(),
+        notices: notice_diff.notices,
+        silent,
         fields,
         simplified: simplified_reason(&simplified),
         ..NewChange::default()

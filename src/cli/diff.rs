@@ -212,13 +212,19 @@ fn read_side(path: &Path) -> anyhow::Result<Snapshot> {
         .into_iter()
         .map(String::from)
         .collect();
-    Ok(Snapshot::new(
+    // A text file carries the same furniture as a page or a feed ("Updated 14:05", "By …"):
+    // taken out the same way, so `compare` reports what `diff` would.
+    let (paragraphs, furniture, notice) = crate::stamps::split_furniture(paragraphs);
+    let mut snapshot = Snapshot::new(
         title,
-        None,
+        furniture.byline.as_deref(),
         &url,
         &paragraphs,
         TextSource::Feed,
-    ))
+    );
+    snapshot.stamps.update_line = furniture.update_line;
+    snapshot.stamps.notice = notice;
+    Ok(snapshot)
 }
 
 /// A side of the diff document, with its ids and fetch time when it is a stored version.
@@ -279,6 +285,8 @@ fn print_diff(
             stealth_evidence: analysis.change.evidence.clone(),
             sentences: SentenceCounts::of(&analysis.revision),
             claim_changes: analysis.claims,
+            notices: analysis.change.notices,
+            silent: analysis.change.silent,
             ops: analysis.revision,
             simplified: !analysis.simplified.is_empty(),
             simplified_reasons: analysis.simplified.iter().map(|s| s.to_string()).collect(),
@@ -314,6 +322,11 @@ fn print_diff(
     if let Some(e) = analysis.change.evidence.as_ref().filter(|_| !cosmetic) {
         flags.push(format!("evidence: {}", sanitize(&e.summary())));
     }
+    if analysis.change.silent {
+        flags.push(
+            "SILENT: claims changed and no correction, update or editor's notice was added".into(),
+        );
+    }
     if cosmetic {
         flags.push("cosmetic only (typography)".into());
     }
@@ -342,6 +355,7 @@ fn print_diff(
         if !analysis.claims.is_empty() {
             out.push_str(&render_claims(&analysis.claims, &paint));
         }
+        out.push_str(&render_notices(&analysis.change.notices, &paint));
         out.push_str(&format!(
             "text unchanged ({} sentences; --full shows it)\n",
             analysis.revision.ops.len()
@@ -350,6 +364,7 @@ fn print_diff(
         return Ok(ExitCode::SUCCESS);
     }
     out.push_str(&render_claims(&analysis.claims, &paint));
+    out.push_str(&render_notices(&analysis.change.notices, &paint));
     let counts = SentenceCounts::of(&analysis.revision);
     out.push_str(&format!(
         "sentences: {} edited, {} added, {} removed, {} moved\n\n",
@@ -413,6 +428,25 @@ pub fn render_claims(claims: &[ClaimChange], paint: &dyn Fn(&str, &str) -> Strin
         if let Some(s) = &c.after_sentence {
             out.push_str(&format!("      + {s}\n"));
         }
+    }
+    out
+}
+
+/// The notices that appeared or disappeared, one per line; nothing when there are none.
+pub fn render_notices(
+    notices: &[crate::notices::Notice],
+    paint: &dyn Fn(&str, &str) -> String,
+) -> String {
+    let mut out = String::new();
+    for n in notices {
+        let line = match n.change {
+            crate::notices::NoticeChange::Added => paint("32", &format!("notice added: {}", sanitize(&n.text))),
+            crate::notices::NoticeChange::Removed => {
+                paint("31", &format!("notice removed: {}", sanitize(&n.text)))
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }

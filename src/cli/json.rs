@@ -153,6 +153,11 @@ pub struct ChangeJson<'a> {
     pub revert_of: Option<i64>,
     pub significance: f64,
     pub claim_changes: &'a [ClaimRow],
+    /// Notices that appeared or disappeared; null on records from before redline looked
+    /// for them (until `reprocess`) and for unpublished pages.
+    pub notices: Option<&'a [crate::notices::Notice]>,
+    /// Claim changes and no notice added; null where `notices` is.
+    pub silent: Option<bool>,
     pub simplified: bool,
     pub simplified_reasons: Vec<&'a str>,
 }
@@ -190,6 +195,8 @@ impl<'a> From<&'a ChangeRow> for ChangeJson<'a> {
             revert_of: c.revert_of,
             significance: c.significance,
             claim_changes: &c.claims,
+            notices: c.notices.as_deref(),
+            silent: c.silent,
             simplified: c.simplified.is_some(),
             simplified_reasons: c
                 .simplified

@@ -27,6 +27,8 @@ pub struct LogOptions<'a> {
     pub article: Option<&'a str>,
     pub kinds: Option<&'a str>,
     pub claims_only: bool,
+    /// Only silent changes (`changes.silent = 1`).
+    pub silent: bool,
     pub json: bool,
     pub page: Page,
 }
@@ -81,6 +83,7 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
         // to know whether there is a next page.
         limit: (!claims_only).then_some(limit.saturating_add(1)),
         offset: if claims_only { 0 } else { o.page.offset },
+        silent_only: o.silent,
     };
     let mut rows = store.read(|c| changes::list(c, &filter))?;
     if let Some(kinds) = &kinds {
@@ -104,7 +107,8 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
     if rows.is_empty() {
         writeln!(
             out,
-            "no changes{}",
+            "no {}changes{}",
+            if o.silent { "silent " } else { "" },
             if claims_only {
                 " with claim changes"
             } else {
@@ -122,6 +126,21 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
         let mut flags = String::new();
         if r.stealth {
             flags.push_str(" [stealth]");
+        }
+        if r.silent == Some(true) {
+            flags.push_str(" [silent]");
+        }
+        let added = r
+            .notices
+            .iter()
+            .flatten()
+            .filter(|n| n.change == crate::notices::NoticeChange::Added)
+            .count();
+        if added > 0 {
+            flags.push_str(&format!(
+                " [notice{}]",
+                if added == 1 { String::new() } else { format!("s: {added}") }
+            ));
         }
         // What acknowledged the edit, so "not stealth" says why.
         if let Some(e) = &r.stealth_evidence
@@ -173,6 +192,13 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
                 clip(c.after.as_deref().unwrap_or("—"), 40),
             )?;
         }
+        for n in r.notices.iter().flatten() {
+            let change = match n.change {
+                crate::notices::NoticeChange::Added => "notice added",
+                crate::notices::NoticeChange::Removed => "notice removed",
+            };
+            writeln!(out, "{prefix} {change:<19} {}", clip(&n.text, 100))?;
+        }
     }
     if more {
         writeln!(out, "{}", o.page.next_hint(rows.len()))?;
@@ -222,7 +248,7 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
     if format == ExportFormat::Csv {
         writeln!(
             out,
-            "record,article_id,feed,url,seq,from_seq,to_seq,time,title,kind,before,after,before_sentence,after_sentence,cosmetic,stealth,body"
+            "record,article_id,feed,url,seq,from_seq,to_seq,time,title,kind,before,after,before_sentence,after_sentence,cosmetic,stealth,body,silent"
         )?;
     }
     // One article's versions in memory at a time: an archive of years does not fit at once.
@@ -282,6 +308,7 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
                         &v.cosmetic.to_string(),
                         "",
                         &v.body,
+                        "",
                     ],
                 )?,
             }
@@ -326,6 +353,7 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
                             ch.cosmetic.to_string(),
                             ch.stealth.to_string(),
                             String::new(),
+                            ch.silent.map(|s| s.to_string()).unwrap_or_default(),
                         ]
                     };
                 let row = base(&ch.kind, "", "", "", "", "change");
@@ -333,6 +361,19 @@ pub fn export(env: &Env, format: ExportFormat, since: Option<&str>) -> anyhow::R
                     &mut out,
                     &row.iter().map(String::as_str).collect::<Vec<_>>(),
                 )?;
+                // A notice is a record of its own: kind added/removed, its text in
+                // before (removed) or after (added).
+                for n in ch.notices.iter().flatten() {
+                    let (kind, before, after) = match n.change {
+                        crate::notices::NoticeChange::Added => ("added", "", n.text.as_str()),
+                        crate::notices::NoticeChange::Removed => ("removed", n.text.as_str(), ""),
+                    };
+                    let row = base(kind, before, after, "", "", "notice");
+                    csv_row(
+                        &mut out,
+                        &row.iter().map(String::as_str).collect::<Vec<_>>(),
+                    )?;
+                }
                 for c in &ch.claims {
                     let row = base(
                         &c.kind,

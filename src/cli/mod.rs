@@ -202,6 +202,10 @@ pub enum Command {
         /// Only changes that carry claim changes.
         #[arg(long)]
         claims_only: bool,
+        /// Only silent changes: claim changes with no correction, update or editor's notice
+        /// added (changes recorded before redline looked for notices need `reprocess`).
+        #[arg(long)]
+        silent: bool,
         #[command(flatten)]
         page: output::Page,
         /// Print as JSON.
@@ -464,6 +468,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             article,
             kind,
             claims_only,
+            silent,
             page,
             json,
         } => log::log(
@@ -474,6 +479,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 article: article.as_deref(),
                 kinds: kind.as_deref(),
                 claims_only,
+                silent,
                 json,
                 page,
             },

@@ -35,8 +35,21 @@ pub struct NewChange {
     pub revert_of: Option<i64>,
     pub significance: f64,
     pub claims: Vec<ClaimRow>,
+    /// Notices that appeared or disappeared (edits only).
+    pub notices: Vec<crate::notices::Notice>,
+    /// At least one claim change and no notice added (CLAIMS.md `silent`).
+    pub silent: bool,
     /// Set when the diff was simplified to stay within its limits: why.
     pub simplified: Option<String>,
+}
+
+fn notices_json(c: &NewChange) -> Option<String> {
+    // An unpublished record compares no texts: unknown, not "none".
+    (c.kind == "edit").then(|| serde_json::to_string(&c.notices).unwrap_or_else(|_| "[]".into()))
+}
+
+fn silent_value(c: &NewChange) -> Option<bool> {
+    (c.kind == "edit").then_some(c.silent)
 }
 
 fn evidence_json(e: Option<&crate::stamps::StealthEvidence>) -> Option<String> {
@@ -47,8 +60,8 @@ pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
     conn.execute(
         "INSERT INTO changes (article_id, from_seq, to_seq, created_at, kind, fields, sentences_added, \
          sentences_removed, sentences_edited, sentences_moved, cosmetic, stealth, revert_of, significance, \
-         simplified, stealth_evidence) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+         simplified, stealth_evidence, notices, silent) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             c.article_id,
             c.from_seq,
@@ -65,7 +78,9 @@ pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
             c.revert_of,
             c.significance,
             c.simplified,
-            evidence_json(c.evidence.as_ref())
+            evidence_json(c.evidence.as_ref()),
+            notices_json(c),
+            silent_value(c)
         ],
     )?;
     let id = conn.last_insert_rowid();
@@ -97,7 +112,7 @@ pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Resu
     conn.execute(
         "UPDATE changes SET fields = ?2, sentences_added = ?3, sentences_removed = ?4, \
          sentences_edited = ?5, sentences_moved = ?6, cosmetic = ?7, stealth = ?8, significance = ?9, \
-         simplified = ?10, stealth_evidence = ?11 WHERE id = ?1",
+         simplified = ?10, stealth_evidence = ?11, notices = ?12, silent = ?13 WHERE id = ?1",
         params![
             change_id,
             c.fields.join(","),
@@ -109,7 +124,9 @@ pub fn update_computed(conn: &Connection, change_id: i64, c: &NewChange) -> Resu
             c.stealth,
             c.significance,
             c.simplified,
-            evidence_json(c.evidence.as_ref())
+            evidence_json(c.evidence.as_ref()),
+            notices_json(c),
+            silent_value(c)
         ],
     )?;
     conn.execute(
@@ -144,6 +161,11 @@ pub struct ChangeRow {
     pub revert_of: Option<i64>,
     pub significance: f64,
     pub claims: Vec<ClaimRow>,
+    /// Notices that appeared or disappeared; `None` for changes recorded before redline
+    /// looked for them (migration 0014) until `reprocess`, and for unpublished pages.
+    pub notices: Option<Vec<crate::notices::Notice>>,
+    /// Claim changes and no notice added; `None` where `notices` is.
+    pub silent: Option<bool>,
     /// Why the diff was simplified, if it was.
     pub simplified: Option<String>,
 }
@@ -157,6 +179,8 @@ pub struct ChangeFilter {
     pub limit: Option<i64>,
     /// Rows skipped first (paging).
     pub offset: i64,
+    /// Only silent changes (claim changes, no notice added).
+    pub silent_only: bool,
 }
 
 fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
@@ -189,6 +213,10 @@ fn change_from_row(r: &Row<'_>) -> rusqlite::Result<ChangeRow> {
             .get::<_, Option<String>>(19)?
             .and_then(|j| serde_json::from_str(&j).ok()),
         feed_id: r.get(20)?,
+        notices: r
+            .get::<_, Option<String>>(21)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+        silent: r.get(22)?,
         claims: Vec::new(),
     })
 }
@@ -201,10 +229,10 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
               AND v.seq = COALESCE(c.to_seq, c.from_seq)), \
            c.from_seq, c.to_seq, c.created_at, c.kind, c.fields, c.sentences_added, \
            c.sentences_removed, c.sentences_edited, c.sentences_moved, c.cosmetic, c.stealth, \
-           c.revert_of, c.significance, c.simplified, c.stealth_evidence, fd.id \
+           c.revert_of, c.significance, c.simplified, c.stealth_evidence, fd.id, c.notices, c.silent \
          FROM changes c JOIN articles a ON a.id = c.article_id JOIN feeds fd ON fd.id = a.feed_id \
          WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR a.feed_id = ?2) \
-           AND (?3 IS NULL OR c.article_id = ?3) \
+           AND (?3 IS NULL OR c.article_id = ?3) AND (?6 = 0 OR c.silent = 1) \
          ORDER BY c.created_at DESC, c.id DESC LIMIT ?4 OFFSET ?5",
     )?;
     let mut rows: Vec<ChangeRow> = stmt
@@ -214,7 +242,8 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
                 f.feed_id,
                 f.article_id,
                 f.limit.unwrap_or(-1),
-                f.offset.max(0)
+                f.offset.max(0),
+                f.silent_only
             ],
             change_from_row,
         )?
