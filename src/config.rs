@@ -93,6 +93,7 @@ struct AlertFile {
     trigger: Option<String>,
     feeds: Option<Vec<String>>,
     stealth_only: Option<bool>,
+    silent_only: Option<bool>,
     kinds: Option<Vec<String>>,
     include: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
@@ -256,6 +257,8 @@ pub struct AlertConfig {
     /// Feed names; empty means every feed.
     pub feeds: Vec<String>,
     pub stealth_only: bool,
+    /// Only silent changes: claim changes with no correction, update or editor's notice added.
+    pub silent_only: bool,
     /// Claim kinds; empty means any.
     pub kinds: Vec<crate::claims::ClaimKind>,
     /// Keywords (case-insensitive) of which the title or text must contain one.
@@ -800,6 +803,7 @@ fn validate_alert(
         trigger,
         feeds,
         stealth_only: a.stealth_only.unwrap_or(false),
+        silent_only: a.silent_only.unwrap_or(false),
         kinds,
         include: a
             .include

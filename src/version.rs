@@ -415,4 +415,78 @@ mod tests {
             .collect();
         assert_eq!(kinds, vec!["feed_updated"]);
     }
+
+    fn body_snap(paragraphs: &[&str]) -> Snapshot {
+        let paragraphs: Vec<String> = paragraphs.iter().map(|p| p.to_string()).collect();
+        Snapshot::new(
+            "Storm closes ports",
+            None,
+            "https://example.com/storm",
+            &paragraphs,
+            TextSource::Feed,
+        )
+    }
+
+    #[test]
+    fn an_added_correction_is_a_notice_not_a_claim_and_the_edit_is_not_silent() {
+        let prev = version(
+            "Authorities closed 41 ports on Tuesday as the storm approached.",
+            TextSource::Feed,
+        );
+        let next = body_snap(&[
+            "Authorities closed 14 ports on Tuesday as the storm approached.",
+            "Correction: an earlier version of this article said 41 ports were closed. It was 14.",
+        ]);
+        let c = analyze((&prev).into(), (&next).into(), false).change;
+        let kinds: Vec<&str> = c.claims.iter().map(|c| c.kind.as_str()).collect();
+        assert_eq!(kinds, ["number_changed"], "{:?}", c.claims);
+        assert_eq!(c.notices.len(), 1, "{:?}", c.notices);
+        assert_eq!(c.notices[0].change, crate::notices::NoticeChange::Added);
+        assert!(c.notices[0].text.ends_with("It was 14."));
+        assert!(!c.silent);
+    }
+
+    #[test]
+    fn a_figure_change_without_a_notice_is_silent() {
+        let prev = version(
+            "Authorities closed 41 ports on Tuesday as the storm approached.",
+            TextSource::Feed,
+        );
+        let next = body_snap(&["Authorities closed 14 ports on Tuesday as the storm approached."]);
+        let c = analyze((&prev).into(), (&next).into(), false).change;
+        assert_eq!(c.claims.len(), 1);
+        assert!(c.notices.is_empty());
+        assert!(c.silent);
+        // No claim change, no silence: a reworded sentence with the same facts.
+        let reworded = body_snap(&["As the storm approached, authorities closed 41 ports on Tuesday."]);
+        let c = analyze((&prev).into(), (&reworded).into(), false).change;
+        assert!(c.claims.is_empty(), "{:?}", c.claims);
+        assert!(!c.silent);
+    }
+
+    #[test]
+    fn a_removed_notice_is_listed_and_never_a_claim_removed() {
+        let prev = version(
+            "The ferry resumed service.\n\nUpdate: the port authority said 300 passengers were \
+             waiting on Tuesday.",
+            TextSource::Feed,
+        );
+        let next = body_snap(&["The ferry resumed service."]);
+        let c = analyze((&prev).into(), (&next).into(), false).change;
+        assert!(c.claims.is_empty(), "{:?}", c.claims);
+        assert_eq!(c.notices.len(), 1);
+        assert_eq!(c.notices[0].change, crate::notices::NoticeChange::Removed);
+        assert!(!c.silent, "no claim change");
+    }
+
+    #[test]
+    fn a_new_update_stamp_acknowledges_the_edit() {
+        let prev = version("Authorities closed 41 ports.", TextSource::Feed);
+        let mut next = body_snap(&["Authorities closed 14 ports."]);
+        next.stamps.update_line = Some("Updated at 14:05".into());
+        let c = analyze((&prev).into(), (&next).into(), false).change;
+        assert_eq!(c.claims.len(), 1);
+        assert_eq!(c.notices.len(), 1);
+        assert!(!c.silent);
+    }
 }

@@ -92,8 +92,15 @@ pub fn render(alert: &str, entries: &[ChangeData]) -> String {
         u = escape(&updated)
     );
     for e in entries {
+        let notices = e.notices.iter().map(|n| match n.change {
+            crate::notices::NoticeChange::Added => format!("notice added: {}", n.text),
+            crate::notices::NoticeChange::Removed => format!("notice removed: {}", n.text),
+        });
         let summary = if e.claim_changes.is_empty() {
-            e.event.clone()
+            std::iter::once(e.event.clone())
+                .chain(notices)
+                .collect::<Vec<_>>()
+                .join("; ")
         } else {
             e.claim_changes
                 .iter()
@@ -105,6 +112,7 @@ pub fn render(alert: &str, entries: &[ChangeData]) -> String {
                         c.after.as_deref().unwrap_or("—")
                     )
                 })
+                .chain(notices)
                 .collect::<Vec<_>>()
                 .join("; ")
         };
@@ -114,8 +122,9 @@ pub fn render(alert: &str, entries: &[ChangeData]) -> String {
              <author><name>{feed}</name></author>\n    <summary>{summary}</summary>\n    \
              <content type=\"text\">{content}</content>\n  </entry>\n",
             title = escape(&format!(
-                "{}{}",
+                "{}{}{}",
                 if e.stealth { "[stealth] " } else { "" },
+                if e.silent { "[silent] " } else { "" },
                 e.article.title
             )),
             // A sample from `alerts test` has no change behind it; its own id keeps two

@@ -87,6 +87,9 @@ fn one_change(p: Platform, d: &ChangeData, max: usize) -> String {
     if d.stealth {
         what.push("stealth edit (no update stamp or notice changed)".into());
     }
+    if d.silent {
+        what.push("silent (claims changed, no notice added)".into());
+    }
     let feed = d.feed.name.as_deref().unwrap_or(&d.feed.url);
     let meta = format!("{} · {}", what.join(" · "), p.escape(&clip(feed, 60)));
     // The link is never cut off: it is reserved first.
@@ -244,6 +247,8 @@ mod tests {
                 })
                 .collect(),
             claims_omitted: 0,
+            notices: vec![],
+            silent: false,
             word_diff: (0..diff_lines)
                 .map(|i| {
                     if i % 3 == 0 {

@@ -103,6 +103,7 @@ pub fn enqueue(
         cosmetic: s.change.cosmetic,
         stealth: s.change.stealth,
         revert: s.change.revert_of.is_some(),
+        silent: s.change.silent,
         claims: s.claims,
         title: s.title,
         text: s.text,
@@ -161,6 +162,8 @@ pub fn enqueue(
             },
             claim_changes: shown_claims(s.claims),
             claims_omitted: s.claims.len().saturating_sub(MAX_CLAIMS),
+            notices: shown_notices(&s.change.notices),
+            silent: s.change.silent,
             word_diff: crate::text_safety::strip_bidi(word_diff),
             links: payload::Links {
                 article: s.article_url.to_string(),
@@ -239,6 +242,17 @@ fn shown_claims(claims: &[crate::claims::ClaimChange]) -> Vec<crate::claims::Cla
             after: value(&c.after),
             before_sentence: sentence(&c.before_sentence),
             after_sentence: sentence(&c.after_sentence),
+        })
+        .collect()
+}
+
+/// Notices as every sink shows them: no bidi controls, each capped like a claim sentence.
+fn shown_notices(notices: &[crate::notices::Notice]) -> Vec<crate::notices::Notice> {
+    notices
+        .iter()
+        .map(|n| crate::notices::Notice {
+            change: n.change,
+            text: shown_text(&n.text, MAX_SENTENCE_CHARS),
         })
         .collect()
 }

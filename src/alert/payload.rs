@@ -1,9 +1,9 @@
 //! The versioned alert payload: webhook bodies (format "json"), exec stdin, and the source of
 //! every other rendering (Slack/Discord text, email, Atom entries).
 //!
-//! # `redline.change` version 1.2 (docs/JSON.md has the full field list)
+//! # `redline.change` version 1.3 (docs/JSON.md has the full field list)
 //! ```json
-//! {"type": "redline.change", "version": 1, "minor": 2, "data": {
+//! {"type": "redline.change", "version": 1, "minor": 3, "data": {
 //!   "change_id": 42,                 // idempotency key: the same change never has another id
 //!   "event": "claim_changed",        // claim_changed | edited | cosmetic | reverted | unpublished
 //!   "alert": "desk",
@@ -20,6 +20,8 @@
 //!   "claim_changes": [{"kind": "number_changed", "before": "$6 million", "after": "$5.6 million",
 //!                      "before_sentence": "…", "after_sentence": "…"}],   // at most 50
 //!   "claims_omitted": 0,             // claim changes past the 50 (`redline diff` has them all)
+//!   "notices": [{"change": "added", "text": "Correction: an earlier version of this …"}],
+//!   "silent": false,                 // claim changes and no notice added
 //!   "word_diff": "… cost [-less than-]{+about+} $[-6-]{+5.6+} million …",
 //!   "links": {"article": "https://…", "feed": "https://…"},
 //!   "test": false                    // true only for the sample of `redline alerts test`
@@ -37,7 +39,10 @@
 //! reader-facing stealth rule above (1.0 flagged an edit only when a page's modified stamp
 //! existed and stayed the same). 1.2 (`minor: 2`) added the ids every other document
 //! carries: `feed.ref` (`f1`), `article.ref` (`a7`) and `version_ref` (`a7v2`, what
-//! `redline diff` takes). An envelope without `minor` is 1.0.
+//! `redline diff` takes). 1.3 (`minor: 3`) added `notices` (correction, clarification, update
+//! and editor's notes that appeared or disappeared, a visible update stamp included) and
+//! `silent` (claim changes and no notice added; see `shared/CLAIMS.md`). An envelope without
+//! `minor` is 1.0.
 //!
 //! A digest (`digest = "30m"`, or the rows an alert's `max_per_hour` held back) is `{"type": "redline.digest", "version": 1, "data":
 //! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
@@ -53,7 +58,7 @@ pub const CHANGE_TYPE: &str = "redline.change";
 pub const DIGEST_TYPE: &str = "redline.digest";
 pub const PAYLOAD_VERSION: u32 = 1;
 /// Additions within `PAYLOAD_VERSION`; see the module doc for what each one added.
-pub const PAYLOAD_MINOR: u32 = 2;
+pub const PAYLOAD_MINOR: u32 = 3;
 /// A subject line (email, chat heading) is cut to this many characters.
 pub const MAX_SUBJECT_CHARS: usize = 200;
 /// The word diff in a payload is cut here; the full diff is one `redline diff` away.
@@ -124,6 +129,13 @@ pub struct ChangeData {
     /// Claim changes left out of `claim_changes` by the cap; `redline diff` has them all.
     #[serde(default)]
     pub claims_omitted: usize,
+    /// Notices that appeared or disappeared (1.3), each text capped; empty on payloads
+    /// stored before.
+    #[serde(default)]
+    pub notices: Vec<crate::notices::Notice>,
+    /// At least one claim change and no notice added (1.3); false on payloads stored before.
+    #[serde(default)]
+    pub silent: bool,
     pub word_diff: String,
     pub links: Links,
     /// A sample sent by `redline alerts test`, not a real change: receivers should not
@@ -192,9 +204,10 @@ impl Delivery {
                     _ => "edited".to_string(),
                 };
                 let subject = format!(
-                    "[redline] {}{}{}: {what}",
+                    "[redline] {}{}{}{}: {what}",
                     if d.test { "TEST: " } else { "" },
                     if d.stealth { "stealth edit: " } else { "" },
+                    if d.silent { "silent: " } else { "" },
                     one_line(&d.article.title)
                 );
                 cut_line(subject, MAX_SUBJECT_CHARS)
@@ -255,6 +268,11 @@ pub fn change_text(d: &ChangeData) -> String {
             "STEALTH EDIT: the text changed and no update stamp, Last-Modified or correction notice did.\n",
         );
     }
+    if d.silent {
+        out.push_str(
+            "SILENT: claims changed and no correction, update or editor's notice was added.\n",
+        );
+    }
     if let Some(e) = &d.stealth_evidence {
         out.push_str(&format!("Evidence: {}\n", e.summary()));
     }
@@ -290,6 +308,16 @@ pub fn change_text(d: &ChangeData) -> String {
                 "- … and {} more (redline diff {} shows them all)\n",
                 d.claims_omitted, d.article.id
             ));
+        }
+    }
+    if !d.notices.is_empty() {
+        out.push_str("\nNotices:\n");
+        for n in &d.notices {
+            let change = match n.change {
+                crate::notices::NoticeChange::Added => "added",
+                crate::notices::NoticeChange::Removed => "removed",
+            };
+            out.push_str(&format!("- {change}: {}\n", one_line(&n.text)));
         }
     }
     out.push_str(&format!(
@@ -370,6 +398,8 @@ mod tests {
                 after_sentence: Some("Officials said 55 homes were flooded.".into()),
             }],
             claims_omitted: 0,
+            notices: vec![],
+            silent: true,
             word_diff: "Officials said [-40-]{+55+} homes were flooded.".into(),
             links: Links {
                 article: "https://chronicle.example/flood".into(),
@@ -387,7 +417,7 @@ mod tests {
         let subject = Delivery::One(Box::new(d.clone())).subject();
         assert_eq!(
             subject,
-            "[redline] Flood defences breached: 61 claim changes"
+            "[redline] silent: Flood defences breached: 61 claim changes"
         );
         let text = Delivery::One(Box::new(d)).text();
         assert!(text.contains("… and 60 more"), "{text}");

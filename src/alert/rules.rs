@@ -12,6 +12,10 @@ pub struct ChangeEvent<'a> {
     pub cosmetic: bool,
     pub stealth: bool,
     pub revert: bool,
+    /// Claim changes and no notice added (`NewChange::silent`).
+    pub silent: bool,
+    /// Every claim change of the revision, title claims (`field: "title"`) included: nothing
+    /// here looks at where a claim is, so `trigger = "claims"` fires on a headline claim too.
     pub claims: &'a [ClaimChange],
     pub title: &'a str,
     pub text: &'a str,
@@ -36,6 +40,9 @@ pub fn matches(alert: &AlertConfig, e: &ChangeEvent<'_>) -> bool {
         return false;
     }
     if alert.stealth_only && !e.stealth {
+        return false;
+    }
+    if alert.silent_only && !e.silent {
         return false;
     }
     if !alert.kinds.is_empty() && !e.claims.iter().any(|c| alert.kinds.contains(&c.kind)) {
@@ -69,6 +76,7 @@ mod tests {
             trigger,
             feeds: vec![],
             stealth_only: false,
+            silent_only: false,
             kinds: vec![],
             include: vec![],
             exclude: vec![],
@@ -96,6 +104,7 @@ mod tests {
             cosmetic: false,
             stealth: false,
             revert: false,
+            silent: false,
             claims: &claims,
             title: "Budget vote",
             text: "The council approved the budget.",
@@ -132,6 +141,7 @@ mod tests {
             cosmetic: false,
             stealth: false,
             revert: false,
+            silent: false,
             claims: &claims,
             title: "Budget vote",
             text: "The council approved the budget.",
@@ -150,5 +160,40 @@ mod tests {
         assert!(matches(&a, &e));
         a.exclude = vec!["budget".into()];
         assert!(!matches(&a, &e));
+    }
+
+    #[test]
+    fn silent_only_fires_on_silent_changes_and_claims_fire_on_title_claims() {
+        // A headline-only figure change: the claim's sentence is the title, and the body is
+        // unchanged. Nothing in the rules filters it out.
+        let title_claim = ClaimChange {
+            kind: ClaimKind::NumberChanged,
+            before: Some("12".into()),
+            after: Some("31".into()),
+            before_sentence: Some("Ferry fire: at least 12 dead".into()),
+            after_sentence: Some("Ferry fire: at least 31 dead".into()),
+        };
+        let claims = [title_claim];
+        let silent = ChangeEvent {
+            feed_name: Some("wire"),
+            kind: "edit",
+            cosmetic: false,
+            stealth: false,
+            revert: false,
+            silent: true,
+            claims: &claims,
+            title: "Ferry fire: at least 31 dead",
+            text: "Rescuers searched the harbour overnight.",
+        };
+        assert!(matches(&alert(Trigger::Claims), &silent));
+        let mut a = alert(Trigger::Claims);
+        a.silent_only = true;
+        assert!(matches(&a, &silent));
+        let acknowledged = ChangeEvent {
+            silent: false,
+            ..silent
+        };
+        assert!(!matches(&a, &acknowledged));
+        assert!(matches(&alert(Trigger::Claims), &acknowledged));
     }
 }

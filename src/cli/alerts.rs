@@ -276,6 +276,8 @@ fn sample(alert: &str) -> ChangeData {
             after_sentence: Some("The council estimated the damage at about $5.6 million.".into()),
         }],
         claims_omitted: 0,
+        notices: vec![],
+        silent: true,
         word_diff:
             "The council estimated the damage at [-less than-]{+about+} $[-6-]{+5.6+} million."
                 .into(),

@@ -448,6 +448,7 @@ pub fn alert_config(
         trigger,
         feeds: vec![],
         stealth_only: false,
+        silent_only: false,
         kinds: vec![],
         include: vec![],
         exclude: vec![],
