@@ -21,6 +21,7 @@ mod fuzz;
 mod hardening;
 mod json_docs;
 mod not_modified;
+mod notices;
 mod panics;
 mod poll;
 mod recheck;
