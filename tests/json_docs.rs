@@ -264,7 +264,10 @@ fn ferry_feed(edited: bool) -> String {
             "https://riverside.example/news/ferry-fares",
             "Ferry fares to rise in spring",
             if edited {
-                "Return tickets on the island ferry will cost $14 from April, up from $11, the port authority said. Season passes are unchanged."
+                // With a correction notice, so every document's `notices` has an element
+                // whose keys are checked.
+                "<p>Return tickets on the island ferry will cost $14 from April, up from $11, the port authority said. Season passes are unchanged.</p>\
+                 <p>Correction: an earlier version of this article gave the wrong fare.</p>"
             } else {
                 "Return tickets on the island ferry will cost $13 from April, up from $11, the port authority said. Season passes are unchanged."
             },
