@@ -139,9 +139,26 @@ fn notice_regions(body: &str) -> Vec<Vec<String>> {
 /// paragraph without any cannot hold a notice.
 fn might_hold_notice(paragraph: &str) -> bool {
     const STEMS: &[&str] = &[
-        "orrect", "larif", "ditor", "pdate", "version", "mended", "ectif", "récis", "mise à",
-        "rédaction", "modifié", "mis à jour", "orrektur", "erichtig", "ktualis", "edaktion",
-        "orrecc", "errores", "ctualiza", "redacción",
+        "orrect",
+        "larif",
+        "ditor",
+        "pdate",
+        "version",
+        "mended",
+        "ectif",
+        "récis",
+        "mise à",
+        "rédaction",
+        "modifié",
+        "mis à jour",
+        "orrektur",
+        "erichtig",
+        "ktualis",
+        "edaktion",
+        "orrecc",
+        "errores",
+        "ctualiza",
+        "redacción",
     ];
     let lower = paragraph.to_lowercase();
     STEMS.iter().any(|s| lower.contains(s))

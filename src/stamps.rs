@@ -439,6 +439,9 @@ pub fn credit_of(p: &str) -> Option<String> {
         return None;
     }
     let lower = p.trim().to_lowercase();
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    // What follows the opener is a name ("Tom Reyes", "the Associated Press"), so that
+    // "Reporting by local media suggested …" stays a sentence.
     let opens = [
         "additional reporting by",
         "additional reporting from",
@@ -450,7 +453,16 @@ pub fn credit_of(p: &str) -> Option<String> {
         "editing by",
     ]
     .iter()
-    .any(|o| lower.starts_with(o));
+    .any(|o| {
+        lower.starts_with(o) && {
+            let mut rest = p.trim().split_whitespace().skip(o.split(' ').count());
+            match rest.next() {
+                Some("the") => rest.next().is_some_and(capitalised),
+                Some(w) => capitalised(w),
+                None => false,
+            }
+        }
+    });
     let closes = [
         "contributed to this report",
         "contributed reporting",
@@ -512,6 +524,34 @@ mod tests {
         assert_eq!(
             byline_of("By Anna Weber, in Berlin").as_deref(),
             Some("Anna Weber")
+        );
+    }
+
+    #[test]
+    fn credit_lines_are_furniture_and_sentences_are_not() {
+        for line in [
+            "Additional reporting by Tom Reyes in Lagos.",
+            "Reporting by Ana Silva; Editing by Li Wei",
+            "Priya Natarajan contributed to this report.",
+            "With additional reporting by Marta Costa and Jonas Feld",
+        ] {
+            assert_eq!(credit_of(line).as_deref(), Some(line), "{line}");
+        }
+        for prose in [
+            "Reporting by local media suggested 40 homes were flooded, but officials said the figure was lower than that and would be revised.",
+            "The council said additional reporting was needed.",
+            "Reporting by",
+        ] {
+            assert_eq!(credit_of(prose), None, "{prose}");
+        }
+        let (kept, f, _) = split_furniture(vec![
+            "The harbour reopened on Tuesday.".to_string(),
+            "Additional reporting by Tom Reyes in Lagos.".to_string(),
+        ]);
+        assert_eq!(kept, ["The harbour reopened on Tuesday."]);
+        assert_eq!(
+            f.credit.as_deref(),
+            Some("Additional reporting by Tom Reyes in Lagos.")
         );
     }
 

@@ -458,7 +458,8 @@ mod tests {
         assert!(c.notices.is_empty());
         assert!(c.silent);
         // No claim change, no silence: a reworded sentence with the same facts.
-        let reworded = body_snap(&["As the storm approached, authorities closed 41 ports on Tuesday."]);
+        let reworded =
+            body_snap(&["As the storm approached, authorities closed 41 ports on Tuesday."]);
         let c = analyze((&prev).into(), (&reworded).into(), false).change;
         assert!(c.claims.is_empty(), "{:?}", c.claims);
         assert!(!c.silent);

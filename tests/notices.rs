@@ -73,7 +73,11 @@ fn an_update_stamp_a_byline_or_a_credit_line_is_no_claim_change() {
 fn compare_json_carries_title_changed_claim_changes_notices_and_silent() {
     let dir = tempfile::tempdir().expect("tempdir");
     let v1 = format!("{TITLE}\n\n{BODY}\n");
-    let silent = compare_json(dir.path(), &v1, &format!("{TITLE}\n\n{}\n", BODY.replace("six", "eight")));
+    let silent = compare_json(
+        dir.path(),
+        &v1,
+        &format!("{TITLE}\n\n{}\n", BODY.replace("six", "eight")),
+    );
     assert_eq!(silent["schema"], "redline.diff");
     assert_eq!(silent["minor"], 3);
     assert_eq!(silent["title_changed"], false);
@@ -93,12 +97,16 @@ fn compare_json_carries_title_changed_claim_changes_notices_and_silent() {
         .iter()
         .filter_map(|c| c["kind"].as_str())
         .collect();
-    assert_eq!(kinds, ["number_changed"], "the notice is no claim_added: {doc}");
+    assert_eq!(
+        kinds,
+        ["number_changed"],
+        "the notice is no claim_added: {doc}"
+    );
     assert_eq!(doc["notices"][0]["change"], "added");
     assert!(
-        doc["notices"][0]["text"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("Correction: an earlier version") && t.ends_with("said eight.")),
+        doc["notices"][0]["text"].as_str().is_some_and(|t| t
+            .starts_with("Correction: an earlier version")
+            && t.ends_with("said eight.")),
         "{doc}"
     );
     assert_eq!(doc["silent"], false);
@@ -111,7 +119,10 @@ fn compare_json_carries_title_changed_claim_changes_notices_and_silent() {
     assert!(text.contains("SILENT: claims changed"), "{text}");
     std::fs::write(&b, &corrected).expect("v2");
     let text = success_stdout(&redline_in(dir.path(), &args), &args);
-    assert!(text.contains("notice added: Correction: an earlier version"), "{text}");
+    assert!(
+        text.contains("notice added: Correction: an earlier version"),
+        "{text}"
+    );
     assert!(!text.contains("SILENT"), "{text}");
 }
 
@@ -132,7 +143,12 @@ async fn a_page_that_gains_furniture_gives_no_claim_change() {
     let link = server.url("/news/bridge");
     server.set(
         "/feed.xml",
-        Route::xml(&rss(&[("bridge-1", &link, "Bridge closed", "The bridge will close.")])),
+        Route::xml(&rss(&[(
+            "bridge-1",
+            &link,
+            "Bridge closed",
+            "The bridge will close.",
+        )])),
     );
     server.set("/news/bridge", Route::html(&page("", "")));
     let mut env = TestEnv::new();
@@ -210,7 +226,11 @@ async fn a_correction_is_a_notice_and_an_unacknowledged_figure_change_is_silent(
         ))
     };
     assert_eq!(silent_of("bridge"), 0, "acknowledged by its correction");
-    assert_eq!(silent_of("ferry"), 1, "a figure changed and nothing said so");
+    assert_eq!(
+        silent_of("ferry"),
+        1,
+        "a figure changed and nothing said so"
+    );
     assert_eq!(
         env.count(
             "SELECT COUNT(*) FROM claim_changes WHERE kind = 'claim_added' \

@@ -440,7 +440,9 @@ pub fn render_notices(
     let mut out = String::new();
     for n in notices {
         let line = match n.change {
-            crate::notices::NoticeChange::Added => paint("32", &format!("notice added: {}", sanitize(&n.text))),
+            crate::notices::NoticeChange::Added => {
+                paint("32", &format!("notice added: {}", sanitize(&n.text)))
+            }
             crate::notices::NoticeChange::Removed => {
                 paint("31", &format!("notice removed: {}", sanitize(&n.text)))
             }

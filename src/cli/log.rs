@@ -139,7 +139,11 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
         if added > 0 {
             flags.push_str(&format!(
                 " [notice{}]",
-                if added == 1 { String::new() } else { format!("s: {added}") }
+                if added == 1 {
+                    String::new()
+                } else {
+                    format!("s: {added}")
+                }
             ));
         }
         // What acknowledged the edit, so "not stealth" says why.
