@@ -435,7 +435,7 @@ pub fn byline_of(p: &str) -> Option<String> {
 /// (CLAIMS.md: credit lines are not claims). Returns the line.
 pub fn credit_of(p: &str) -> Option<String> {
     let words = p.split_whitespace().count();
-    if words < 3 || words > MAX_CREDIT_WORDS {
+    if !(3..=MAX_CREDIT_WORDS).contains(&words) {
         return None;
     }
     let lower = p.trim().to_lowercase();
@@ -455,7 +455,7 @@ pub fn credit_of(p: &str) -> Option<String> {
     .iter()
     .any(|o| {
         lower.starts_with(o) && {
-            let mut rest = p.trim().split_whitespace().skip(o.split(' ').count());
+            let mut rest = p.split_whitespace().skip(o.split(' ').count());
             match rest.next() {
                 Some("the") => rest.next().is_some_and(capitalised),
                 Some(w) => capitalised(w),
