@@ -177,10 +177,14 @@ async fn an_edit_with_only_a_new_visible_update_line_is_not_stealth_and_the_line
     );
     let article = log[0]["article_id"].to_string();
     let diff = run(dir.path(), &["diff", &article, "--color", "never"]);
+    // The stamp is not text: it shows only as the notice it is (#11), never in the sentences.
     assert!(
-        !diff.contains("9.10am") && !diff.contains("2.05pm"),
+        diff.lines()
+            .filter(|l| l.contains("9.10am") || l.contains("2.05pm"))
+            .all(|l| l.starts_with("notice added: ") || l.starts_with("notice removed: ")),
         "{diff}"
     );
+    assert!(diff.contains("notice added: Updated 2.05pm"), "{diff}");
     assert!(diff.contains("acknowledged: update_line changed"), "{diff}");
     assert!(!diff.contains("STEALTH"), "{diff}");
     let json: serde_json::Value =
@@ -201,7 +205,10 @@ async fn an_edit_with_only_a_new_visible_update_line_is_not_stealth_and_the_line
     assert_eq!(byline.as_deref(), Some("Maria Okafor"));
     let shown = run(dir.path(), &["diff", &article, "--format", "unified"]);
     assert!(
-        !shown.contains("Updated") && !shown.contains("By Maria"),
+        shown
+            .lines()
+            .filter(|l| l.contains("Updated") || l.contains("By Maria"))
+            .all(|l| l.starts_with("notice added: ") || l.starts_with("notice removed: ")),
         "{shown}"
     );
 
