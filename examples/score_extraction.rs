@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     pages.sort();
 
-    let mut with_update_line = 0usize;
+    let (mut with_update_line, mut with_credit, mut with_notice) = (0usize, 0usize, 0usize);
     let (mut spent, mut failed, mut with_modified, mut with_published) =
         (Duration::ZERO, 0usize, 0usize, 0usize);
     for path in &pages {
@@ -51,6 +51,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             Ok(a) => {
                 with_modified += usize::from(a.modified.is_some());
                 with_update_line += usize::from(a.update_line.is_some());
+                with_credit += usize::from(a.credit.is_some());
+                with_notice += usize::from(a.notice.is_some());
+                if std::env::var_os("SHOW_FURNITURE").is_some() {
+                    println!("{}\tcredit={:?}\tnotice={:?}", &id[..10], a.credit, a.notice);
+                }
                 if std::env::var_os("SHOW_UPDATE_LINES").is_some() {
                     println!("{:?}", a.update_line);
                 }
@@ -83,7 +88,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         n as f64 / spent.as_secs_f64().max(1e-9)
     );
     println!(
-        "modified stamp on {with_modified}/{n}, published on {with_published}/{n}, visible update line on {with_update_line}/{n}"
+        "modified stamp on {with_modified}/{n}, published on {with_published}/{n}, visible update line on {with_update_line}/{n}, credit line on {with_credit}/{n}, notice on {with_notice}/{n}"
     );
     println!(
         "score with: python3 {}/score.py {}",
