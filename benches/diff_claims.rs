@@ -102,6 +102,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| revision_from_sentences(black_box(old_split.clone()), new_split.clone()))
     });
     group.bench_function("part_claims", |b| b.iter(|| claim_changes(black_box(&rev))));
+    // What `version::analyze` adds on top: both bodies scanned for notices (no notice here,
+    // the common case, so this is the cost of looking).
+    group.bench_function("part_notices", |b| {
+        b.iter(|| {
+            redline::notices::NoticeDiff::of(black_box(&old_body), None, black_box(&new_body), None)
+        })
+    });
     group.finish();
 }
 

@@ -54,7 +54,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                 with_credit += usize::from(a.credit.is_some());
                 with_notice += usize::from(a.notice.is_some());
                 if std::env::var_os("SHOW_FURNITURE").is_some() {
-                    println!("{}\tcredit={:?}\tnotice={:?}", &id[..10], a.credit, a.notice);
+                    println!(
+                        "{}\tcredit={:?}\tnotice={:?}",
+                        &id[..10],
+                        a.credit,
+                        a.notice
+                    );
                 }
                 if std::env::var_os("SHOW_UPDATE_LINES").is_some() {
                     println!("{:?}", a.update_line);
