@@ -262,12 +262,14 @@ async fn a_correction_is_a_notice_and_an_unacknowledged_figure_change_is_silent(
     // `log --silent` lists only the ferry edit; `log --json` carries notices and silent.
     let dir = env.dir.path().to_path_buf();
     std::fs::write(dir.join("redline.toml"), "").expect("config");
-    let (silent_log, json_log) = tokio::task::spawn_blocking(move || {
+    let (silent_log, json_log, csv) = tokio::task::spawn_blocking(move || {
         let a = ["log", "--silent"];
         let b = ["log", "--json"];
+        let c = ["export", "--format", "csv"];
         (
             success_stdout(&redline_in(&dir, &a), &a),
             success_stdout(&redline_in(&dir, &b), &b),
+            success_stdout(&redline_in(&dir, &c), &c),
         )
     })
     .await
@@ -283,4 +285,17 @@ async fn a_correction_is_a_notice_and_an_unacknowledged_figure_change_is_silent(
         .expect("bridge change");
     assert_eq!(bridge_row["silent"], false);
     assert_eq!(bridge_row["notices"][0]["change"], "added");
+    // Export: a `silent` column, and the notice as a record of its own.
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.ends_with(",body,silent")),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().any(|l| l.starts_with("notice,")
+            && l.contains(",added,")
+            && l.contains("Correction: an earlier version")),
+        "{csv}"
+    );
 }
