@@ -1036,6 +1036,22 @@ mod tests {
     }
 
     #[test]
+    fn silent_only_is_an_alert_key_off_by_default() {
+        let base = "[[alert]]\nname = \"desk\"\nsink = \"atom\"\npath = \"/tmp/desk.xml\"\n";
+        let c = Config::parse(base, Path::new("x.toml")).expect("valid alert");
+        assert!(!c.alerts[0].silent_only);
+        let c = Config::parse(&format!("{base}silent_only = true\n"), Path::new("x.toml"))
+            .expect("valid alert");
+        assert!(c.alerts[0].silent_only);
+        let e = Config::parse(
+            &format!("{base}silent_only = \"yes\"\n"),
+            Path::new("x.toml"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("silent_only"), "{e}");
+    }
+
+    #[test]
     fn alert_keys_are_checked_against_the_sink() {
         let ok = "[[feed]]\nname = \"wire\"\nurl = \"https://wire.example/rss\"\n[[alert]]\nname = \"desk\"\nsink = \"webhook\"\nurl = \"https://hooks.example/x\"\nfeeds = [\"wire\"]\nkinds = [\"number_changed\"]\n";
         let c = Config::parse(ok, Path::new("x.toml")).expect("valid alert");

@@ -258,6 +258,11 @@ async fn a_correction_is_a_notice_and_an_unacknowledged_figure_change_is_silent(
             .as_str()
             .is_some_and(|u| u.ends_with("/news/ferry"))
     );
+    // The Atom sink says so in the entry title and text.
+    let data = redline::alert::payload::parse_change(&payload).expect("stored payload");
+    let xml = redline::alert::atom::render("silent-desk", &[data]);
+    assert!(xml.contains("<title>[silent] Ferry delays</title>"), "{xml}");
+    assert!(xml.contains("SILENT: claims changed"), "{xml}");
 
     // `log --silent` lists only the ferry edit; `log --json` carries notices and silent.
     let dir = env.dir.path().to_path_buf();
