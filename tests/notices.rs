@@ -261,7 +261,7 @@ async fn a_correction_is_a_notice_and_an_unacknowledged_figure_change_is_silent(
     // The Atom sink says so in the entry title and text.
     let data = redline::alert::payload::parse_change(&payload).expect("stored payload");
     let xml = redline::alert::atom::render("silent-desk", &[data]);
-    assert!(xml.contains("<title>[silent] Ferry delays</title>"), "{xml}");
+    assert!(xml.contains("[silent] Ferry delays</title>"), "{xml}");
     assert!(xml.contains("SILENT: claims changed"), "{xml}");
 
     // `log --silent` lists only the ferry edit; `log --json` carries notices and silent.
