@@ -132,6 +132,20 @@ fn one_change(p: Platform, d: &ChangeData, max: usize) -> String {
             body.push_str(&more);
         }
     }
+    // A notice is what makes an edit not silent: one short line each, if there is room.
+    for n in &d.notices {
+        let change = match n.change {
+            crate::notices::NoticeChange::Added => "Notice added",
+            crate::notices::NoticeChange::Removed => "Notice removed",
+        };
+        let line = format!(
+            "{change}: {}\n",
+            p.escape(&clip(&one_line(&n.text), MAX_SENTENCE_CHARS))
+        );
+        if count(&body) + count(&line) <= budget {
+            body.push_str(&line);
+        }
+    }
     // Then as much of the changed sentences as fits: never the unchanged article around them.
     let changed: Vec<&str> = d
         .word_diff
@@ -283,6 +297,28 @@ mod tests {
             // Unchanged sentences of the article are never sent.
             assert!(!m.contains("built in 1982"), "{m}");
         }
+    }
+
+    #[test]
+    fn a_silent_edit_says_so_and_a_notice_is_shown() {
+        let mut d = change("Flood barrier repair bill rises", 1, 1);
+        d.silent = true;
+        let m = message(Platform::Slack, &Delivery::One(Box::new(d.clone())));
+        assert!(
+            m.contains("silent (claims changed, no notice added)"),
+            "{m}"
+        );
+        d.silent = false;
+        d.notices = vec![crate::notices::Notice {
+            change: crate::notices::NoticeChange::Added,
+            text: "Correction: an earlier version of this article gave the wrong <cost>.".into(),
+        }];
+        let m = message(Platform::Slack, &Delivery::One(Box::new(d)));
+        assert!(!m.contains("silent"), "{m}");
+        assert!(
+            m.contains("Notice added: Correction: an earlier version of this article gave the wrong &lt;cost&gt;."),
+            "{m}"
+        );
     }
 
     #[test]
