@@ -304,3 +304,48 @@ async fn a_correction_is_a_notice_and_an_unacknowledged_figure_change_is_silent(
         "{csv}"
     );
 }
+
+/// Rows recorded before migration 0014 carry no notices and no silent flag: unknown, shown
+/// as null, left out of `log --silent`, and filled in by `reprocess`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_from_before_notices_are_unknown_until_reprocess() {
+    let server = FeedServer::start().await;
+    let ferry = |minutes: u32| {
+        format!(
+            "Ferries to the islands were delayed by {minutes} minutes on Tuesday, the operator said."
+        )
+    };
+    server.set(
+        "/feed.xml",
+        Route::xml(&feed_with("The bridge is open.", &ferry(40))),
+    );
+    let mut env = TestEnv::new();
+    env.add_feed("chronicle", &server.url("/feed.xml"), false);
+    env.poll("chronicle").await;
+    server.set(
+        "/feed.xml",
+        Route::xml(&feed_with("The bridge is open.", &ferry(90))),
+    );
+    env.poll("chronicle").await;
+    crate::util::exec_sql(
+        &env.db_path(),
+        "UPDATE changes SET notices = NULL, silent = NULL",
+    );
+    let dir = env.dir.path().to_path_buf();
+    std::fs::write(dir.join("redline.toml"), "").expect("config");
+    let run = move |args: &'static [&'static str]| {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || success_stdout(&redline_in(&dir, args), args))
+    };
+    let json: Value =
+        serde_json::from_str(&run(&["log", "--json"]).await.expect("join")).expect("log json");
+    assert_eq!(json[0]["notices"], Value::Null);
+    assert_eq!(json[0]["silent"], Value::Null);
+    let silent = run(&["log", "--silent"]).await.expect("join");
+    assert!(silent.contains("no silent changes"), "{silent}");
+    run(&["reprocess"]).await.expect("join");
+    let json: Value =
+        serde_json::from_str(&run(&["log", "--json"]).await.expect("join")).expect("log json");
+    assert_eq!(json[0]["notices"], Value::Array(vec![]));
+    assert_eq!(json[0]["silent"], true);
+}
