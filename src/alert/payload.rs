@@ -91,10 +91,20 @@ pub struct ArticleRef {
     pub previous_title: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Links {
     pub article: String,
     pub feed: String,
+    /// The archived copy of the new version (1.3); null until it is captured, or without
+    /// `[archive]`. Filled in when the alert is sent, not when it is written.
+    #[serde(default)]
+    pub archive: Option<String>,
+    /// The archived copy of the previous version (1.3).
+    #[serde(default)]
+    pub archive_before: Option<String>,
+    /// The archive's own comparison of the two captures, when both exist (1.3).
+    #[serde(default)]
+    pub archive_diff: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -374,6 +384,7 @@ mod tests {
             links: Links {
                 article: "https://chronicle.example/flood".into(),
                 feed: "https://chronicle.example/feed.xml".into(),
+                ..Links::default()
             },
             test: false,
         };
