@@ -4,7 +4,7 @@
 //! # `redline.diff` version 1.2 (docs/JSON.md has the full field list)
 //! ```json
 //! {
-//!   "schema": "redline.diff", "version": 1, "minor": 2,
+//!   "schema": "redline.diff", "version": 1, "minor": 3,
 //!   "old": {"label": "v1", "ref": "a42v1", "article_id": 42, "seq": 1,
 //!           "fetched_at": "2026-12-02T09:00:00Z", "title": "...", "byline": null, "url": "...",
 //!           "published": null, "modified": null},
@@ -25,7 +25,9 @@
 //! `stealth_evidence` (added in 1.1, see `alert::payload` for the kinds) says what the
 //! stealth flag was judged by. 1.2 (`minor: 2`; absent means 1.0 or 1.1) added the sides'
 //! `ref`, `article_id`, `seq` and `fetched_at` (null when `compare` reads files) and gives
-//! `published`/`modified` in UTC when they carry a zone.
+//! `published`/`modified` in UTC when they carry a zone. 1.3 (`minor: 3`) added each side's
+//! `archive` (its archived copy) and `archive_diff` (the archive's comparison of the two
+//! captures), null unless `[archive]` captured both.
 //! Fields may be added in later versions of the same schema; none is renamed or removed
 //! without bumping `version`.
 
@@ -38,8 +40,9 @@ use crate::version::VersionView;
 pub const DIFF_SCHEMA: &str = "redline.diff";
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
 /// Additions within `DIFF_SCHEMA_VERSION`: 1 added `stealth_evidence`, 2 the sides' `ref`,
-/// `article_id`, `seq` and `fetched_at`, and publisher stamps in UTC.
-pub const DIFF_SCHEMA_MINOR: u32 = 2;
+/// `article_id`, `seq` and `fetched_at`, and publisher stamps in UTC; 3 the sides' `archive`
+/// and `archive_diff` (archived copies, `[archive]`).
+pub const DIFF_SCHEMA_MINOR: u32 = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Side {
@@ -56,6 +59,8 @@ pub struct Side {
     pub url: String,
     pub published: Option<String>,
     pub modified: Option<String>,
+    /// The archived copy of this version (1.3, `[archive]`); null until captured or for a file.
+    pub archive: Option<String>,
 }
 
 /// A publisher's stamp in UTC when it is RFC 3339 with a zone; as found otherwise (a
@@ -83,6 +88,7 @@ impl Side {
             url: v.url.to_string(),
             published: v.published.map(utc_stamp),
             modified: v.modified.map(utc_stamp),
+            archive: None,
         }
     }
 }
@@ -127,4 +133,6 @@ pub struct DiffReport {
     pub simplified: bool,
     /// Why, one reason per limit reached; empty for a full diff.
     pub simplified_reasons: Vec<String>,
+    /// The archive's own comparison of the two captures (1.3), when both versions are archived.
+    pub archive_diff: Option<String>,
 }

@@ -3,6 +3,7 @@
 mod util;
 
 mod alerts;
+mod archive;
 mod bounded_diff;
 mod check;
 mod cli;

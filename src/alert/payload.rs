@@ -1,9 +1,9 @@
 //! The versioned alert payload: webhook bodies (format "json"), exec stdin, and the source of
 //! every other rendering (Slack/Discord text, email, Atom entries).
 //!
-//! # `redline.change` version 1.2 (docs/JSON.md has the full field list)
+//! # `redline.change` version 1.3 (docs/JSON.md has the full field list)
 //! ```json
-//! {"type": "redline.change", "version": 1, "minor": 2, "data": {
+//! {"type": "redline.change", "version": 1, "minor": 3, "data": {
 //!   "change_id": 42,                 // idempotency key: the same change never has another id
 //!   "event": "claim_changed",        // claim_changed | edited | cosmetic | reverted | unpublished
 //!   "alert": "desk",
@@ -21,7 +21,9 @@
 //!                      "before_sentence": "…", "after_sentence": "…"}],   // at most 50
 //!   "claims_omitted": 0,             // claim changes past the 50 (`redline diff` has them all)
 //!   "word_diff": "… cost [-less than-]{+about+} $[-6-]{+5.6+} million …",
-//!   "links": {"article": "https://…", "feed": "https://…"},
+//!   "links": {"article": "https://…", "feed": "https://…",
+//!             "archive": "https://web.archive.org/web/20261103101600/https://…",
+//!             "archive_before": null, "archive_diff": null},
 //!   "test": false                    // true only for the sample of `redline alerts test`
 //! }}
 //! ```
@@ -37,7 +39,10 @@
 //! reader-facing stealth rule above (1.0 flagged an edit only when a page's modified stamp
 //! existed and stayed the same). 1.2 (`minor: 2`) added the ids every other document
 //! carries: `feed.ref` (`f1`), `article.ref` (`a7`) and `version_ref` (`a7v2`, what
-//! `redline diff` takes). An envelope without `minor` is 1.0.
+//! `redline diff` takes). 1.3 (`minor: 3`) added `links.archive` (the archived copy of the
+//! new version), `links.archive_before` (of the previous one) and `links.archive_diff` (the
+//! archive's comparison of the two), filled in when the alert is sent and null until the
+//! captures exist (`[archive]`). An envelope without `minor` is 1.0.
 //!
 //! A digest (`digest = "30m"`, or the rows an alert's `max_per_hour` held back) is `{"type": "redline.digest", "version": 1, "data":
 //! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
@@ -53,7 +58,7 @@ pub const CHANGE_TYPE: &str = "redline.change";
 pub const DIGEST_TYPE: &str = "redline.digest";
 pub const PAYLOAD_VERSION: u32 = 1;
 /// Additions within `PAYLOAD_VERSION`; see the module doc for what each one added.
-pub const PAYLOAD_MINOR: u32 = 2;
+pub const PAYLOAD_MINOR: u32 = 3;
 /// A subject line (email, chat heading) is cut to this many characters.
 pub const MAX_SUBJECT_CHARS: usize = 200;
 /// The word diff in a payload is cut here; the full diff is one `redline diff` away.
@@ -317,6 +322,15 @@ pub fn change_text(d: &ChangeData) -> String {
         "\nArticle: {}\nFeed: {}\n",
         d.links.article, d.links.feed
     ));
+    for (what, link) in [
+        ("Archived before", &d.links.archive_before),
+        ("Archived after", &d.links.archive),
+        ("Archive diff", &d.links.archive_diff),
+    ] {
+        if let Some(l) = link {
+            out.push_str(&format!("{what}: {l}\n"));
+        }
+    }
     out
 }
 

@@ -134,6 +134,9 @@ pub fn diff_article(
             })
     };
     let (old, new) = (get(from)?, get(to)?);
+    let archive = store.read(|c| {
+        crate::alert::archive::links(c, article.id, Some(old.seq), Some(new.seq))
+    })?;
     let header = format!(
         "article {} · v{} ({}) → v{} ({})",
         ids::article(article.id),
@@ -150,6 +153,7 @@ pub fn diff_article(
         old.hash != new.hash && old.typo_hash == new.typo_hash,
         (format!("v{}", old.seq), format!("v{}", new.seq)),
         Some([&old, &new]),
+        &archive,
         format,
         color,
         view,
@@ -174,6 +178,7 @@ pub fn compare_files(
         cosmetic,
         (old.display().to_string(), new.display().to_string()),
         None,
+        &crate::alert::archive::ArchiveLinks::default(),
         format,
         color,
         view,
@@ -241,6 +246,7 @@ fn print_diff(
     cosmetic: bool,
     labels: (String, String),
     stored: Option<[&articles::Version; 2]>,
+    archive: &crate::alert::archive::ArchiveLinks,
     format: DiffFormat,
     color: ColorChoice,
     view: &DiffView,
@@ -265,8 +271,14 @@ fn print_diff(
             schema: DIFF_SCHEMA,
             version: DIFF_SCHEMA_VERSION,
             minor: DIFF_SCHEMA_MINOR,
-            old: side(labels.0, old, stored.map(|s| s[0])),
-            new: side(labels.1, new, stored.map(|s| s[1])),
+            old: Side {
+                archive: archive.before.clone(),
+                ..side(labels.0, old, stored.map(|s| s[0]))
+            },
+            new: Side {
+                archive: archive.after.clone(),
+                ..side(labels.1, new, stored.map(|s| s[1]))
+            },
             title_changed: analysis.title_changed(),
             fields_changed: analysis
                 .change
@@ -282,6 +294,7 @@ fn print_diff(
             ops: analysis.revision,
             simplified: !analysis.simplified.is_empty(),
             simplified_reasons: analysis.simplified.iter().map(|s| s.to_string()).collect(),
+            archive_diff: archive.diff.clone(),
         };
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -320,6 +333,15 @@ fn print_diff(
     for f in flags {
         out.push_str(&paint("33", &f));
         out.push('\n');
+    }
+    for (what, link) in [
+        ("archived before", &archive.before),
+        ("archived after ", &archive.after),
+        ("archive diff   ", &archive.diff),
+    ] {
+        if let Some(l) = link {
+            out.push_str(&format!("{what}: {}\n", sanitize(l)));
+        }
     }
     for reason in &analysis.simplified {
         out.push_str(&paint("33", &format!("SIMPLIFIED DIFF: {reason}")));
