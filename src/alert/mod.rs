@@ -13,6 +13,7 @@ pub mod exec;
 pub mod mastodon;
 pub mod payload;
 pub mod retention;
+pub mod social;
 pub mod rules;
 pub mod webhook;
 
