@@ -26,5 +26,6 @@ mod panics;
 mod poll;
 mod recheck;
 mod regression;
+mod social;
 mod ssrf;
 mod store;
