@@ -865,9 +865,15 @@ fn validate_alert(
             let handle = a.handle.clone().ok_or_else(|| need("handle"))?;
             let handle = handle.trim_start_matches('@').to_string();
             if handle.is_empty() || handle.contains(char::is_whitespace) {
-                return Err(err("handle", format!("`{handle}` is not a handle (write e.g. \"newsdesk.bsky.social\")")));
+                return Err(err(
+                    "handle",
+                    format!("`{handle}` is not a handle (write e.g. \"newsdesk.bsky.social\")"),
+                ));
             }
-            let file = a.password_file.as_deref().ok_or_else(|| need("password_file"))?;
+            let file = a
+                .password_file
+                .as_deref()
+                .ok_or_else(|| need("password_file"))?;
             SinkConfig::Bluesky {
                 pds: parse_feed_url(a.pds.as_deref().unwrap_or(DEFAULT_BLUESKY_PDS))
                     .map_err(|m| err("pds", m))?,
@@ -1135,6 +1141,49 @@ mod tests {
         let missing = "[[alert]]\nname = \"feed\"\nsink = \"atom\"\n";
         let e = Config::parse(missing, Path::new("x.toml")).unwrap_err();
         assert!(e.to_string().contains("alert[0].path"), "{e}");
+    }
+
+    #[test]
+    fn social_sinks_and_archive_read_their_secrets_from_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("masto"), "tok-123\n").expect("write");
+        std::fs::write(dir.path().join("bsky"), "abcd-efgh-ijkl-mnop\n").expect("write");
+        std::fs::write(dir.path().join("ia"), "ia-secret\n").expect("write");
+        std::fs::write(dir.path().join("smtp"), "p@ss word\n").expect("write");
+        let text = "[archive]\nenabled = true\naccess_key = \"K\"\nsecret_file = \"ia\"\n\
+            [[alert]]\nname = \"m\"\nsink = \"mastodon\"\ninstance = \"https://social.example\"\ntoken_file = \"masto\"\n\
+            [[alert]]\nname = \"b\"\nsink = \"bluesky\"\nhandle = \"@desk.bsky.social\"\npassword_file = \"bsky\"\n\
+            [[alert]]\nname = \"e\"\nsink = \"email\"\nto = [\"a@b.example\"]\nfrom = \"r@b.example\"\nsmtp_url = \"smtp://desk@mail.example:587\"\npassword_file = \"smtp\"\n";
+        let c = Config::parse(text, &dir.path().join("redline.toml")).expect("parses");
+        assert_eq!(c.archive.secret.as_deref(), Some("ia-secret"));
+        assert!(c.archive.enabled);
+        assert!(
+            matches!(&c.alerts[0].sink, SinkConfig::Mastodon { token, .. } if token == "tok-123")
+        );
+        assert!(
+            matches!(&c.alerts[1].sink, SinkConfig::Bluesky { handle, password, pds }
+            if handle == "desk.bsky.social" && password == "abcd-efgh-ijkl-mnop" && pds.as_str() == "https://bsky.social/")
+        );
+        assert!(
+            matches!(&c.alerts[2].sink, SinkConfig::Email { smtp_url, .. }
+            if smtp_url.password() == Some("p%40ss%20word"))
+        );
+        assert_eq!(c.alerts[0].max_per_hour, Some(DEFAULT_MAX_PER_HOUR_CHAT));
+        let e = Config::parse(
+            "[[alert]]\nname = \"m\"\nsink = \"mastodon\"\ninstance = \"https://social.example\"\ntoken_file = \"nope\"\n",
+            &dir.path().join("redline.toml"),
+        )
+        .expect_err("missing file");
+        assert!(
+            e.to_string().contains("alert[0].token_file") && e.to_string().contains("nope"),
+            "{e}"
+        );
+        let e = Config::parse(
+            "[archive]\nenabled = true\naccess_key = \"K\"\n",
+            &dir.path().join("redline.toml"),
+        )
+        .expect_err("key without secret");
+        assert!(e.to_string().contains("archive.secret_file"), "{e}");
     }
 
     #[test]

@@ -102,10 +102,7 @@ async fn status(State(s): State<Spn>, Path(job): Path<String>, headers: HeaderMa
         return json_response(serde_json::json!({"status": "pending", "job_id": job}))
             .into_response();
     }
-    let n: usize = job
-        .trim_start_matches("spn2-job-")
-        .parse()
-        .unwrap_or(0);
+    let n: usize = job.trim_start_matches("spn2-job-").parse().unwrap_or(0);
     let saves = s.saves.lock().expect("lock");
     let Some((_, url)) = saves.get(n.wrapping_sub(1)) else {
         return json_response(serde_json::json!({"status": "error", "status_ext": "error:not-found", "message": "no such job"}))
@@ -208,13 +205,19 @@ async fn every_version_is_captured_and_its_links_reach_versions_diff_and_alerts(
     );
     let saves = spn.saves.lock().expect("lock").clone();
     assert_eq!(saves.len(), 2, "one capture per version, none twice");
-    assert!(saves.iter().all(|(_, u)| u == "https://tidewater.example/news/harbour-wall"));
+    assert!(
+        saves
+            .iter()
+            .all(|(_, u)| u == "https://tidewater.example/news/harbour-wall")
+    );
     // Two "pending" answers, then success, per job.
     assert_eq!(spn.polls.lock().expect("lock").len(), 6);
     let cap1 = format!("{spn_url}/web/20261202030100/https://tidewater.example/news/harbour-wall");
     let cap2 = format!("{spn_url}/web/20261202030200/https://tidewater.example/news/harbour-wall");
     assert_eq!(
-        env.count("SELECT COUNT(*) FROM version_archives WHERE capture_url IS NOT NULL AND job_id IS NULL"),
+        env.count(
+            "SELECT COUNT(*) FROM version_archives WHERE capture_url IS NOT NULL AND job_id IS NULL"
+        ),
         2
     );
 
@@ -424,15 +427,22 @@ async fn a_daemon_killed_between_commit_and_capture_archives_after_restart() {
     let mut daemon = spawn();
     let db2 = db.clone();
     tokio::task::block_in_place(|| {
-        wait_for("the version and its capture request", Duration::from_secs(20), || {
-            count_in(&db2, "SELECT COUNT(*) FROM versions") == 1
-                && count_in(&db2, "SELECT COUNT(*) FROM outbox WHERE alert = '@archive'") == 1
-        });
+        wait_for(
+            "the version and its capture request",
+            Duration::from_secs(20),
+            || {
+                count_in(&db2, "SELECT COUNT(*) FROM versions") == 1
+                    && count_in(&db2, "SELECT COUNT(*) FROM outbox WHERE alert = '@archive'") == 1
+            },
+        );
         // Let the capture request reach the (hanging) archive.
         std::thread::sleep(Duration::from_millis(300));
     });
     assert_eq!(
-        count_in(&db, "SELECT COUNT(*) FROM version_archives WHERE capture_url IS NOT NULL"),
+        count_in(
+            &db,
+            "SELECT COUNT(*) FROM version_archives WHERE capture_url IS NOT NULL"
+        ),
         0
     );
     let _ = daemon.kill(); // SIGKILL between commit and capture
@@ -452,7 +462,10 @@ async fn a_daemon_killed_between_commit_and_capture_archives_after_restart() {
     let _ = daemon.kill();
     let _ = daemon.wait();
     assert_eq!(
-        count_in(&db, "SELECT COUNT(*) FROM outbox WHERE alert = '@archive' AND delivered_at IS NOT NULL"),
+        count_in(
+            &db,
+            "SELECT COUNT(*) FROM outbox WHERE alert = '@archive' AND delivered_at IS NOT NULL"
+        ),
         1
     );
     assert!(spn.problems.lock().expect("lock").is_empty());
@@ -479,8 +492,14 @@ fn a_world_readable_secret_file_is_used_with_a_warning_and_credentials_directory
     )
     .expect("config");
     let out = crate::util::redline_command()
-        .args(["--config", dir.path().join("redline.toml").to_str().expect("path")])
-        .args(["--db", dir.path().join("redline.db").to_str().expect("path")])
+        .args([
+            "--config",
+            dir.path().join("redline.toml").to_str().expect("path"),
+        ])
+        .args([
+            "--db",
+            dir.path().join("redline.db").to_str().expect("path"),
+        ])
         .args(["alerts", "list"])
         .env("CREDENTIALS_DIRECTORY", &creds)
         .output()
@@ -494,8 +513,14 @@ fn a_world_readable_secret_file_is_used_with_a_warning_and_credentials_directory
     );
     // Without $CREDENTIALS_DIRECTORY the name is looked up next to the config: not there.
     let out = crate::util::redline_command()
-        .args(["--config", dir.path().join("redline.toml").to_str().expect("path")])
-        .args(["--db", dir.path().join("redline.db").to_str().expect("path")])
+        .args([
+            "--config",
+            dir.path().join("redline.toml").to_str().expect("path"),
+        ])
+        .args([
+            "--db",
+            dir.path().join("redline.db").to_str().expect("path"),
+        ])
         .args(["alerts", "list"])
         .env_remove("CREDENTIALS_DIRECTORY")
         .output()

@@ -26,7 +26,12 @@ const APP_PASSWORD: &str = "abcd-efgh-ijkl-mnop";
 const DID: &str = "did:plc:tidewatertest01";
 
 fn json(status: StatusCode, v: serde_json::Value) -> Response {
-    (status, [("content-type", "application/json")], v.to_string()).into_response()
+    (
+        status,
+        [("content-type", "application/json")],
+        v.to_string(),
+    )
+        .into_response()
 }
 
 fn header(h: &HeaderMap, k: &str) -> String {
@@ -52,10 +57,14 @@ fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<(String, Vec<u8>)> {
             break;
         }
         let rest2 = rest.strip_prefix(b"\r\n").unwrap_or(rest);
-        let Some(h_end) = find(rest2, b"\r\n\r\n") else { break };
+        let Some(h_end) = find(rest2, b"\r\n\r\n") else {
+            break;
+        };
         let headers = String::from_utf8_lossy(&rest2[..h_end]).to_string();
         let content = &rest2[h_end + 4..];
-        let Some(next) = find(content, format!("\r\n{delim}").as_bytes()) else { break };
+        let Some(next) = find(content, format!("\r\n{delim}").as_bytes()) else {
+            break;
+        };
         parts.push((headers, content[..next].to_vec()));
         rest = &content[next + 2..];
     }
@@ -68,13 +77,18 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 // ---------------------------------------------------------------- Mastodon
 
+/// A status the fake made: its id and the form fields it was posted with.
+type Status = (String, Vec<(String, String)>);
+/// A post record the fake stored: rkey, uri, cid, record.
+type Record = (String, String, String, serde_json::Value);
+
 #[derive(Clone, Default)]
 struct Masto {
     problems: Arc<Mutex<Vec<String>>>,
     /// (description, png bytes) per upload.
     media: Arc<Mutex<Vec<(String, usize)>>>,
     /// Statuses created: (id, form fields).
-    statuses: Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>,
+    statuses: Arc<Mutex<Vec<Status>>>,
     by_key: Arc<Mutex<HashMap<String, String>>>,
     /// Store the status, then answer 500 (a lost answer), this many times.
     lose_answer: Arc<AtomicUsize>,
@@ -90,73 +104,128 @@ fn take(n: &AtomicUsize) -> bool {
 
 async fn masto_media(State(m): State<Masto>, h: HeaderMap, body: Bytes) -> Response {
     if header(&h, "authorization") != format!("Bearer {TOKEN}") {
-        return json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": "The access token is invalid"}));
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "The access token is invalid"}),
+        );
     }
     m.media_times.lock().expect("lock").push(Instant::now());
     if take(&m.limit_media) {
-        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "Too many requests").into_response();
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "1")],
+            "Too many requests",
+        )
+            .into_response();
     }
     let parts = multipart_parts(&header(&h, "content-type"), &body);
     let desc = parts
         .iter()
         .find(|(hd, _)| hd.contains("name=\"description\""))
         .map(|(_, c)| String::from_utf8_lossy(c).to_string());
-    let file = parts
-        .iter()
-        .find(|(hd, _)| hd.contains("name=\"file\"") && hd.contains("filename=") && hd.contains("Content-Type: image/png"));
+    let file = parts.iter().find(|(hd, _)| {
+        hd.contains("name=\"file\"")
+            && hd.contains("filename=")
+            && hd.contains("Content-Type: image/png")
+    });
     let (Some(desc), Some((_, png))) = (desc, file) else {
-        m.problems.lock().expect("lock").push(format!("media parts: {:?}", parts.iter().map(|p| &p.0).collect::<Vec<_>>()));
-        return json(StatusCode::UNPROCESSABLE_ENTITY, serde_json::json!({"error": "Validation failed: File can't be blank"}));
+        m.problems.lock().expect("lock").push(format!(
+            "media parts: {:?}",
+            parts.iter().map(|p| &p.0).collect::<Vec<_>>()
+        ));
+        return json(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            serde_json::json!({"error": "Validation failed: File can't be blank"}),
+        );
     };
     if !png.starts_with(PNG_MAGIC) || desc.trim().is_empty() || desc.chars().count() > 1500 {
-        m.problems.lock().expect("lock").push(format!("media: png {} bytes, description {desc:?}", png.len()));
+        m.problems.lock().expect("lock").push(format!(
+            "media: png {} bytes, description {desc:?}",
+            png.len()
+        ));
     }
     let mut media = m.media.lock().expect("lock");
     media.push((desc, png.len()));
     let id = format!("1090{}", media.len());
-    json(StatusCode::OK, serde_json::json!({"id": id, "type": "image", "url": format!("https://files.example/{id}.png")}))
+    json(
+        StatusCode::OK,
+        serde_json::json!({"id": id, "type": "image", "url": format!("https://files.example/{id}.png")}),
+    )
 }
 
 async fn masto_status(State(m): State<Masto>, h: HeaderMap, body: String) -> Response {
     if header(&h, "authorization") != format!("Bearer {TOKEN}") {
-        return json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": "The access token is invalid"}));
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "The access token is invalid"}),
+        );
     }
     if header(&h, "content-type") != "application/x-www-form-urlencoded" {
-        m.problems.lock().expect("lock").push(format!("status content-type {}", header(&h, "content-type")));
+        m.problems.lock().expect("lock").push(format!(
+            "status content-type {}",
+            header(&h, "content-type")
+        ));
     }
     let key = header(&h, "idempotency-key");
     if key.is_empty() {
-        m.problems.lock().expect("lock").push("status without Idempotency-Key".into());
+        m.problems
+            .lock()
+            .expect("lock")
+            .push("status without Idempotency-Key".into());
     }
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     // Mastodon answers a repeated key with the status it made the first time.
     if let Some(id) = m.by_key.lock().expect("lock").get(&key) {
-        return json(StatusCode::OK, serde_json::json!({"id": id, "url": format!("https://social.example/@desk/{id}")}));
+        return json(
+            StatusCode::OK,
+            serde_json::json!({"id": id, "url": format!("https://social.example/@desk/{id}")}),
+        );
     }
-    let media_known: Vec<String> = (1..=m.media.lock().expect("lock").len()).map(|n| format!("1090{n}")).collect();
+    let media_known: Vec<String> = (1..=m.media.lock().expect("lock").len())
+        .map(|n| format!("1090{n}"))
+        .collect();
     for (k, v) in &fields {
         if k == "media_ids[]" && !media_known.contains(v) {
-            m.problems.lock().expect("lock").push(format!("unknown media id {v}"));
+            m.problems
+                .lock()
+                .expect("lock")
+                .push(format!("unknown media id {v}"));
         }
     }
-    let status = fields.iter().find(|(k, _)| k == "status").map(|(_, v)| v.clone()).unwrap_or_default();
+    let status = fields
+        .iter()
+        .find(|(k, _)| k == "status")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     if status.chars().count() > 500 || status.is_empty() {
-        m.problems.lock().expect("lock").push(format!("status text of {} characters", status.chars().count()));
+        m.problems.lock().expect("lock").push(format!(
+            "status text of {} characters",
+            status.chars().count()
+        ));
     }
     let mut statuses = m.statuses.lock().expect("lock");
     let id = format!("11350{}", statuses.len() + 1);
     statuses.push((id.clone(), fields));
     m.by_key.lock().expect("lock").insert(key, id.clone());
     if take(&m.lose_answer) {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "We're sorry, but something went wrong").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "We're sorry, but something went wrong",
+        )
+            .into_response();
     }
-    json(StatusCode::OK, serde_json::json!({"id": id, "url": format!("https://social.example/@desk/{id}")}))
+    json(
+        StatusCode::OK,
+        serde_json::json!({"id": id, "url": format!("https://social.example/@desk/{id}")}),
+    )
 }
 
 async fn start_masto() -> (String, Masto) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let m = Masto::default();
     let app = axum::Router::new()
@@ -177,7 +246,7 @@ struct Pds {
     sessions: Arc<AtomicUsize>,
     blobs: Arc<AtomicUsize>,
     /// rkey → (uri, cid, record)
-    records: Arc<Mutex<Vec<(String, String, String, serde_json::Value)>>>,
+    records: Arc<Mutex<Vec<Record>>>,
     lose_answer: Arc<AtomicUsize>,
     limit_create: Arc<AtomicUsize>,
     create_times: Arc<Mutex<Vec<Instant>>>,
@@ -193,21 +262,40 @@ async fn pds_session(State(p): State<Pds>, h: HeaderMap, body: String) -> Respon
         || v["identifier"] != HANDLE
         || v["password"] != APP_PASSWORD
     {
-        return json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}));
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
+        );
     }
     p.sessions.fetch_add(1, Ordering::SeqCst);
-    json(StatusCode::OK, serde_json::json!({"accessJwt": "access-jwt-1", "refreshJwt": "refresh-jwt-1", "handle": HANDLE, "did": DID}))
+    json(
+        StatusCode::OK,
+        serde_json::json!({"accessJwt": "access-jwt-1", "refreshJwt": "refresh-jwt-1", "handle": HANDLE, "did": DID}),
+    )
 }
 
 async fn pds_blob(State(p): State<Pds>, h: HeaderMap, body: Bytes) -> Response {
     if !authed(&h) {
-        return json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": "AuthenticationRequired"}));
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "AuthenticationRequired"}),
+        );
     }
-    if header(&h, "content-type") != "image/png" || !body.starts_with(PNG_MAGIC) || body.len() > 1_000_000 {
-        p.problems.lock().expect("lock").push(format!("blob: {} {} bytes", header(&h, "content-type"), body.len()));
+    if header(&h, "content-type") != "image/png"
+        || !body.starts_with(PNG_MAGIC)
+        || body.len() > 1_000_000
+    {
+        p.problems.lock().expect("lock").push(format!(
+            "blob: {} {} bytes",
+            header(&h, "content-type"),
+            body.len()
+        ));
     }
     let n = p.blobs.fetch_add(1, Ordering::SeqCst) + 1;
-    json(StatusCode::OK, serde_json::json!({"blob": {"$type": "blob", "ref": {"$link": format!("bafkreiblob{n}")}, "mimeType": "image/png", "size": body.len()}}))
+    json(
+        StatusCode::OK,
+        serde_json::json!({"blob": {"$type": "blob", "ref": {"$link": format!("bafkreiblob{n}")}, "mimeType": "image/png", "size": body.len()}}),
+    )
 }
 
 async fn pds_get(State(p): State<Pds>, h: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -215,15 +303,29 @@ async fn pds_get(State(p): State<Pds>, h: HeaderMap, RawQuery(q): RawQuery) -> R
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     if !authed(&h) {
-        return json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": "AuthenticationRequired"}));
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "AuthenticationRequired"}),
+        );
     }
     let rkey = q.get("rkey").cloned().unwrap_or_default();
-    if q.get("repo").map(String::as_str) != Some(DID) || q.get("collection").map(String::as_str) != Some("app.bsky.feed.post") {
-        p.problems.lock().expect("lock").push(format!("getRecord query {q:?}"));
+    if q.get("repo").map(String::as_str) != Some(DID)
+        || q.get("collection").map(String::as_str) != Some("app.bsky.feed.post")
+    {
+        p.problems
+            .lock()
+            .expect("lock")
+            .push(format!("getRecord query {q:?}"));
     }
     match p.records.lock().expect("lock").iter().find(|r| r.0 == rkey) {
-        Some((_, uri, cid, value)) => json(StatusCode::OK, serde_json::json!({"uri": uri, "cid": cid, "value": value})),
-        None => json(StatusCode::BAD_REQUEST, serde_json::json!({"error": "RecordNotFound", "message": "Could not locate record"})),
+        Some((_, uri, cid, value)) => json(
+            StatusCode::OK,
+            serde_json::json!({"uri": uri, "cid": cid, "value": value}),
+        ),
+        None => json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "RecordNotFound", "message": "Could not locate record"}),
+        ),
     }
 }
 
@@ -235,21 +337,34 @@ fn check_post(record: &serde_json::Value) -> Vec<String> {
         problems.push("record $type".into());
     }
     if text.graphemes(true).count() > 300 {
-        problems.push(format!("text of {} graphemes", text.graphemes(true).count()));
+        problems.push(format!(
+            "text of {} graphemes",
+            text.graphemes(true).count()
+        ));
     }
-    if record["createdAt"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).is_none() {
+    if record["createdAt"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_none()
+    {
         problems.push(format!("createdAt {}", record["createdAt"]));
     }
     for f in record["facets"].as_array().into_iter().flatten() {
-        let (s, e) = (f["index"]["byteStart"].as_u64(), f["index"]["byteEnd"].as_u64());
+        let (s, e) = (
+            f["index"]["byteStart"].as_u64(),
+            f["index"]["byteEnd"].as_u64(),
+        );
         let uri = f["features"][0]["uri"].as_str().unwrap_or("");
         let shown = match (s, e) {
-            (Some(s), Some(e)) if s < e && (e as usize) <= text.len() => text.get(s as usize..e as usize),
+            (Some(s), Some(e)) if s < e && (e as usize) <= text.len() => {
+                text.get(s as usize..e as usize)
+            }
             _ => None,
         };
         match shown {
-            Some(shown) if f["features"][0]["$type"] == "app.bsky.richtext.facet#link"
-                && uri.contains(shown.trim_end_matches('…')) => {}
+            Some(shown)
+                if f["features"][0]["$type"] == "app.bsky.richtext.facet#link"
+                    && uri.contains(shown.trim_end_matches('…')) => {}
             _ => problems.push(format!("facet {f} over {text:?}")),
         }
     }
@@ -266,11 +381,19 @@ fn check_post(record: &serde_json::Value) -> Vec<String> {
 
 async fn pds_create(State(p): State<Pds>, h: HeaderMap, body: String) -> Response {
     if !authed(&h) {
-        return json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": "AuthenticationRequired"}));
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "AuthenticationRequired"}),
+        );
     }
     p.create_times.lock().expect("lock").push(Instant::now());
     if take(&p.limit_create) {
-        return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "Rate Limit Exceeded").into_response();
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "1")],
+            "Rate Limit Exceeded",
+        )
+            .into_response();
     }
     let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
     let mut problems = check_post(&v["record"]);
@@ -290,20 +413,37 @@ async fn pds_create(State(p): State<Pds>, h: HeaderMap, body: String) -> Respons
     let cid = format!("bafyreipost{}", records.len() + 1);
     records.push((rkey, uri.clone(), cid.clone(), v["record"].clone()));
     if take(&p.lose_answer) {
-        return json(StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({"error": "InternalServerError"}));
+        return json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"error": "InternalServerError"}),
+        );
     }
     json(StatusCode::OK, serde_json::json!({"uri": uri, "cid": cid}))
 }
 
 async fn start_pds() -> (String, Pds) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let p = Pds::default();
     let app = axum::Router::new()
-        .route("/xrpc/com.atproto.server.createSession", axum::routing::post(pds_session))
-        .route("/xrpc/com.atproto.repo.uploadBlob", axum::routing::post(pds_blob))
-        .route("/xrpc/com.atproto.repo.getRecord", axum::routing::get(pds_get))
-        .route("/xrpc/com.atproto.repo.createRecord", axum::routing::post(pds_create))
+        .route(
+            "/xrpc/com.atproto.server.createSession",
+            axum::routing::post(pds_session),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.uploadBlob",
+            axum::routing::post(pds_blob),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.getRecord",
+            axum::routing::get(pds_get),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.createRecord",
+            axum::routing::post(pds_create),
+        )
         .with_state(p.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -362,7 +502,11 @@ async fn mastodon_gets_the_card_with_alt_text_and_the_second_status_replies_to_t
     ));
     two_edits(&mut env, &feeds).await;
 
-    assert!(masto.problems.lock().expect("lock").is_empty(), "{:?}", masto.problems.lock().expect("lock"));
+    assert!(
+        masto.problems.lock().expect("lock").is_empty(),
+        "{:?}",
+        masto.problems.lock().expect("lock")
+    );
     let statuses = masto.statuses.lock().expect("lock").clone();
     assert_eq!(statuses.len(), 2, "one status per change: {statuses:?}");
     let field = |i: usize, k: &str| {
@@ -375,16 +519,29 @@ async fn mastodon_gets_the_card_with_alt_text_and_the_second_status_replies_to_t
     let first = field(0, "status").expect("status");
     assert!(first.contains("Harbour wall to be raised"), "{first}");
     assert!(first.contains("1.2 metres → 2 metres"), "{first}");
-    assert!(first.contains("https://tidewater.example/news/harbour-wall"), "{first}");
+    assert!(
+        first.contains("https://tidewater.example/news/harbour-wall"),
+        "{first}"
+    );
     assert!(field(0, "media_ids[]").is_some());
     assert_eq!(field(0, "in_reply_to_id"), None);
-    assert_eq!(field(1, "in_reply_to_id").as_deref(), Some(statuses[0].0.as_str()));
+    assert_eq!(
+        field(1, "in_reply_to_id").as_deref(),
+        Some(statuses[0].0.as_str())
+    );
     let media = masto.media.lock().expect("lock").clone();
     assert!(media.len() >= 2);
-    assert!(media[0].0.contains("2 metres"), "alt text says the change: {}", media[0].0);
+    assert!(
+        media[0].0.contains("2 metres"),
+        "alt text says the change: {}",
+        media[0].0
+    );
     // The 429 on the first upload was waited out (Retry-After: 1).
     let times = masto.media_times.lock().expect("lock").clone();
-    assert!(times[1].duration_since(times[0]) >= Duration::from_millis(950), "{times:?}");
+    assert!(
+        times[1].duration_since(times[0]) >= Duration::from_millis(950),
+        "{times:?}"
+    );
     assert_eq!(
         env.count("SELECT COUNT(*) FROM article_posts WHERE alert = 'masto'"),
         2
@@ -409,9 +566,17 @@ async fn bluesky_posts_the_card_with_link_facets_and_threads_the_second_post() {
     ));
     two_edits(&mut env, &feeds).await;
 
-    assert!(fake.problems.lock().expect("lock").is_empty(), "{:?}", fake.problems.lock().expect("lock"));
+    assert!(
+        fake.problems.lock().expect("lock").is_empty(),
+        "{:?}",
+        fake.problems.lock().expect("lock")
+    );
     let records = fake.records.lock().expect("lock").clone();
-    assert_eq!(records.len(), 2, "one post per change, the lost answer found again");
+    assert_eq!(
+        records.len(),
+        2,
+        "one post per change, the lost answer found again"
+    );
     let (first, second) = (&records[0], &records[1]);
     let text = first.3["text"].as_str().expect("text");
     assert!(text.contains("1.2 metres → 2 metres"), "{text}");
@@ -426,15 +591,30 @@ async fn bluesky_posts_the_card_with_link_facets_and_threads_the_second_post() {
         f["index"]["byteEnd"].as_u64().expect("end") as usize,
     );
     assert_eq!(&text[s..e], "tidewater.example/news/harbour-…");
-    assert_eq!(f["features"][0]["uri"], "https://tidewater.example/news/harbour-wall");
-    assert!(text[..s].len() > text[..s].chars().count(), "offsets are bytes, not characters");
+    assert_eq!(
+        f["features"][0]["uri"],
+        "https://tidewater.example/news/harbour-wall"
+    );
+    assert!(
+        text[..s].len() > text[..s].chars().count(),
+        "offsets are bytes, not characters"
+    );
     let alt = first.3["embed"]["images"][0]["alt"].as_str().expect("alt");
     assert!(alt.contains("2 metres"), "{alt}");
-    assert_eq!(fake.sessions.load(Ordering::SeqCst), 1, "the session is reused");
-    let times = fake.create_times.lock().expect("lock").clone();
-    assert!(times[1].duration_since(times[0]) >= Duration::from_millis(950), "429 waited out: {times:?}");
     assert_eq!(
-        env.count("SELECT COUNT(*) FROM article_posts WHERE alert = 'bsky' AND post_cid IS NOT NULL"),
+        fake.sessions.load(Ordering::SeqCst),
+        1,
+        "the session is reused"
+    );
+    let times = fake.create_times.lock().expect("lock").clone();
+    assert!(
+        times[1].duration_since(times[0]) >= Duration::from_millis(950),
+        "429 waited out: {times:?}"
+    );
+    assert_eq!(
+        env.count(
+            "SELECT COUNT(*) FROM article_posts WHERE alert = 'bsky' AND post_cid IS NOT NULL"
+        ),
         2
     );
 }

@@ -92,7 +92,13 @@ pub async fn send(
 
 /// Bluesky's `ratelimit-reset: <unix seconds>` (its PDS also sends `retry-after` on 429).
 fn ratelimit_reset(h: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let at: i64 = h.get("ratelimit-reset")?.to_str().ok()?.trim().parse().ok()?;
+    let at: i64 = h
+        .get("ratelimit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     let secs = (at - chrono::Utc::now().timestamp()).clamp(0, 86_400);
     Some(Duration::from_secs(u64::try_from(secs).ok()?))
 }
@@ -172,7 +178,10 @@ mod tests {
         let boundary = ct.split("boundary=").nth(1).expect("boundary");
         assert_ne!(boundary, "redline-000000000000002a-boundary");
         let text = String::from_utf8_lossy(&body);
-        assert!(text.contains("name=\"description\"\r\n\r\nA card\r\n"), "{text}");
+        assert!(
+            text.contains("name=\"description\"\r\n\r\nA card\r\n"),
+            "{text}"
+        );
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
     }
 }

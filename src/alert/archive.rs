@@ -236,7 +236,10 @@ fn spn_error(v: &serde_json::Value, service: &str) -> Option<SinkError> {
     if v.get("status").and_then(|s| s.as_str()) != Some("error") {
         return None;
     }
-    let ext = v.get("status_ext").and_then(|s| s.as_str()).unwrap_or("error");
+    let ext = v
+        .get("status_ext")
+        .and_then(|s| s.as_str())
+        .unwrap_or("error");
     let message = v.get("message").and_then(|s| s.as_str()).unwrap_or("");
     if let Some((_, wait)) = LIMIT_ERRORS.iter().find(|(e, _)| *e == ext) {
         return Some(SinkError::RateLimited {
@@ -303,7 +306,8 @@ async fn status(
     job: &str,
     err: &impl Fn(String) -> SinkError,
 ) -> Result<JobStatus, SinkError> {
-    let mut url = url::Url::parse(&format!("{service}/save/status/")).map_err(|e| err(e.to_string()))?;
+    let mut url =
+        url::Url::parse(&format!("{service}/save/status/")).map_err(|e| err(e.to_string()))?;
     url.path_segments_mut()
         .map_err(|()| err("service URL cannot take a path".into()))?
         .pop_if_empty()
@@ -321,12 +325,22 @@ async fn status(
                 .get("timestamp")
                 .and_then(|t| t.as_str())
                 .filter(|t| t.len() == 14 && t.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or_else(|| err(format!("success without a 14-digit timestamp: {}", answer.snippet())))?;
+                .ok_or_else(|| {
+                    err(format!(
+                        "success without a 14-digit timestamp: {}",
+                        answer.snippet()
+                    ))
+                })?;
             let original = v
                 .get("original_url")
                 .and_then(|t| t.as_str())
                 .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-                .ok_or_else(|| err(format!("success without an original_url: {}", answer.snippet())))?;
+                .ok_or_else(|| {
+                    err(format!(
+                        "success without an original_url: {}",
+                        answer.snippet()
+                    ))
+                })?;
             Ok(JobStatus::Success {
                 ts: ts.to_string(),
                 original: original.to_string(),
@@ -365,26 +379,50 @@ mod tests {
         .expect("schema");
         let page = "https://news.example/budget";
         let svc = "https://web.archive.org";
-        archives::set_captured(&conn, 2, svc, &capture_url(svc, "20261202031500", page), "20261202031500", 0)
-            .expect("captured");
+        archives::set_captured(
+            &conn,
+            2,
+            svc,
+            &capture_url(svc, "20261202031500", page),
+            "20261202031500",
+            0,
+        )
+        .expect("captured");
         let l = links(&conn, 7, Some(1), Some(2)).expect("links");
-        assert_eq!(l.after.as_deref(), Some("https://web.archive.org/web/20261202031500/https://news.example/budget"));
+        assert_eq!(
+            l.after.as_deref(),
+            Some("https://web.archive.org/web/20261202031500/https://news.example/budget")
+        );
         assert_eq!(l.diff, None);
-        archives::set_captured(&conn, 1, svc, &capture_url(svc, "20261201090000", page), "20261201090000", 0)
-            .expect("captured");
+        archives::set_captured(
+            &conn,
+            1,
+            svc,
+            &capture_url(svc, "20261201090000", page),
+            "20261201090000",
+            0,
+        )
+        .expect("captured");
         let l = links(&conn, 7, Some(1), Some(2)).expect("links");
         assert_eq!(
             l.diff.as_deref(),
-            Some("https://web.archive.org/web/diff/20261201090000/20261202031500/https://news.example/budget")
+            Some(
+                "https://web.archive.org/web/diff/20261201090000/20261202031500/https://news.example/budget"
+            )
         );
     }
 
     #[test]
     fn spn_limits_wait_and_other_errors_fail() {
         let limit = serde_json::json!({"status": "error", "status_ext": "error:user-session-limit", "message": "busy"});
-        assert!(matches!(spn_error(&limit, "x"), Some(SinkError::RateLimited { retry_after, .. }) if retry_after == Duration::from_secs(60)));
+        assert!(
+            matches!(spn_error(&limit, "x"), Some(SinkError::RateLimited { retry_after, .. }) if retry_after == Duration::from_secs(60))
+        );
         let blocked = serde_json::json!({"status": "error", "status_ext": "error:blocked-url", "message": "\u{1b}[31mno"});
         let e = spn_error(&blocked, "x").expect("error").to_string();
-        assert!(e.contains("error:blocked-url") && !e.contains('\u{1b}'), "{e}");
+        assert!(
+            e.contains("error:blocked-url") && !e.contains('\u{1b}'),
+            "{e}"
+        );
     }
 }

@@ -88,7 +88,10 @@ pub async fn send(
                         Some(client.upload(&img.png).await?)
                     }
                     Some(img) => {
-                        tracing::warn!(bytes = img.png.len(), "diff card over Bluesky's 1 MB image limit; posting without it");
+                        tracing::warn!(
+                            bytes = img.png.len(),
+                            "diff card over Bluesky's 1 MB image limit; posting without it"
+                        );
                         None
                     }
                     None => None,
@@ -214,12 +217,9 @@ pub fn tid(post: &Post, alert: &str) -> String {
         .saturating_mul(1000)
         .saturating_add(post.change_id.unsigned_abs() % 1000)
         & ((1 << 53) - 1);
-    let clock = alert
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-        & 0x3ff;
+    let clock = alert.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    }) & 0x3ff;
     let v = (micros << 10) | clock;
     (0..13)
         .rev()
@@ -285,7 +285,11 @@ impl Client<'_> {
             )));
         }
         if !a.status.is_success() {
-            return Err(err(format!("createSession answered {}: {}", a.status, a.snippet())));
+            return Err(err(format!(
+                "createSession answered {}: {}",
+                a.status,
+                a.snippet()
+            )));
         }
         let v = a.json().map_err(&err)?;
         let s = match (
@@ -296,7 +300,11 @@ impl Client<'_> {
                 access: access.to_string(),
                 did: did.to_string(),
             },
-            _ => return Err(err("createSession answered without accessJwt and did".into())),
+            _ => {
+                return Err(err(
+                    "createSession answered without accessJwt and did".into()
+                ));
+            }
         };
         sessions()
             .lock()
@@ -336,7 +344,9 @@ impl Client<'_> {
             .append_pair("collection", COLLECTION)
             .append_pair("rkey", rkey);
         let a = self
-            .call(&url, |s| self.http.client.get(url.clone()).bearer_auth(&s.access))
+            .call(&url, |s| {
+                self.http.client.get(url.clone()).bearer_auth(&s.access)
+            })
             .await?;
         if a.status.is_success() {
             let v = a.json().map_err(&err)?;
@@ -346,7 +356,11 @@ impl Client<'_> {
         if a.status.as_u16() == 400 {
             return Ok(None);
         }
-        Err(err(format!("getRecord answered {}: {}", a.status, a.snippet())))
+        Err(err(format!(
+            "getRecord answered {}: {}",
+            a.status,
+            a.snippet()
+        )))
     }
 
     async fn upload(&self, png: &[u8]) -> Result<serde_json::Value, SinkError> {
@@ -363,7 +377,11 @@ impl Client<'_> {
             })
             .await?;
         if !a.status.is_success() {
-            return Err(err(format!("uploadBlob answered {}: {}", a.status, a.snippet())));
+            return Err(err(format!(
+                "uploadBlob answered {}: {}",
+                a.status,
+                a.snippet()
+            )));
         }
         a.json()
             .map_err(&err)?
@@ -397,7 +415,11 @@ impl Client<'_> {
             })
             .await?;
         if !a.status.is_success() {
-            return Err(err(format!("createRecord answered {}: {}", a.status, a.snippet())));
+            return Err(err(format!(
+                "createRecord answered {}: {}",
+                a.status,
+                a.snippet()
+            )));
         }
         let v = a.json().map_err(&err)?;
         strong_ref(&v).ok_or_else(|| err("createRecord answered without uri and cid".into()))
@@ -433,12 +455,18 @@ mod tests {
         let (text, facets) = text_and_facets(&p);
         assert!(text.graphemes(true).count() <= MAX_GRAPHEMES);
         assert_eq!(facets.len(), 2);
-        for (f, want) in facets.iter().zip([&p.article_url, p.archive_url.as_ref().expect("archive")]) {
+        for (f, want) in facets
+            .iter()
+            .zip([&p.article_url, p.archive_url.as_ref().expect("archive")])
+        {
             let s = f["index"]["byteStart"].as_u64().expect("start") as usize;
             let e = f["index"]["byteEnd"].as_u64().expect("end") as usize;
             let shown = &text.as_bytes()[s..e];
             let shown = std::str::from_utf8(shown).expect("facet on char boundaries");
-            assert!(shown.ends_with('…') && want.contains(shown.trim_end_matches('…')), "{shown}");
+            assert!(
+                shown.ends_with('…') && want.contains(shown.trim_end_matches('…')),
+                "{shown}"
+            );
             assert_eq!(f["features"][0]["uri"], want.as_str());
         }
     }
@@ -446,7 +474,11 @@ mod tests {
     #[test]
     fn a_very_long_headline_is_cut_to_fit_300_graphemes() {
         let (text, _) = text_and_facets(&post(&"Flood defences ".repeat(200)));
-        assert!(text.graphemes(true).count() <= MAX_GRAPHEMES, "{}", text.len());
+        assert!(
+            text.graphemes(true).count() <= MAX_GRAPHEMES,
+            "{}",
+            text.len()
+        );
         assert!(text.contains('…'));
     }
 
@@ -457,7 +489,10 @@ mod tests {
         assert_eq!(k.len(), 13);
         assert_eq!(k, tid(&p, "bsky"));
         assert_ne!(k, tid(&p, "other"));
-        assert!(k.bytes().all(|b| b"234567abcdefghijklmnopqrstuvwxyz".contains(&b)));
+        assert!(
+            k.bytes()
+                .all(|b| b"234567abcdefghijklmnopqrstuvwxyz".contains(&b))
+        );
         // The first character carries the top bits, which are zero for any date before 2200.
         assert!(b"234567ab".contains(&k.as_bytes()[0]), "{k}");
     }

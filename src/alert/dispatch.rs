@@ -11,9 +11,9 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::archive::{self, ArchiveRequest};
 use super::payload::{Delivery, DigestData, parse_change};
 use super::send;
-use super::archive::{self, ArchiveRequest};
 use crate::config::{AlertConfig, ArchiveConfig, DeliveryConfig, HttpConfig};
 use crate::netguard::{GuardedClient, NetGuard};
 use crate::store::outbox::{self, OutboxRow};
@@ -112,12 +112,7 @@ impl Dispatcher {
         {
             http.allow_hosts.push(host);
         }
-        let me = Self::new(
-            store,
-            config.alerts.clone(),
-            config.delivery.clone(),
-            &http,
-        )?;
+        let me = Self::new(store, config.alerts.clone(), config.delivery.clone(), &http)?;
         me.set_archive(config.archive.clone());
         Ok(me)
     }
@@ -281,7 +276,8 @@ impl Dispatcher {
             } else {
                 format!("alert `{name}` is no longer in the config")
             });
-            self.record_all(&all, &outcome, &rules.delivery, 1, 0).await?;
+            self.record_all(&all, &outcome, &rules.delivery, 1, 0)
+                .await?;
             report.failed = rows.len();
             return Ok(report);
         };
@@ -326,12 +322,10 @@ impl Dispatcher {
             let outcome = match delivery {
                 Ok(mut d) => {
                     self.fill_archive_links(&mut d).await;
-                    send(alert, &d, &self.http, &self.store)
-                        .await
-                        .map_err(|e| {
-                            wait = e.retry_after();
-                            e.to_string()
-                        })
+                    send(alert, &d, &self.http, &self.store).await.map_err(|e| {
+                        wait = e.retry_after();
+                        e.to_string()
+                    })
                 }
                 Err(e) => Err(e),
             };
@@ -414,7 +408,11 @@ impl Dispatcher {
         Ok(report)
     }
 
-    async fn capture(&self, cfg: &ArchiveConfig, req: &ArchiveRequest) -> Result<(), super::SinkError> {
+    async fn capture(
+        &self,
+        cfg: &ArchiveConfig,
+        req: &ArchiveRequest,
+    ) -> Result<(), super::SinkError> {
         match tokio::time::timeout(
             super::DELIVERY_TIMEOUT,
             archive::capture(&self.http, cfg, &self.store, req),

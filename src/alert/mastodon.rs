@@ -140,7 +140,12 @@ async fn upload(
     let id = v
         .get("id")
         .and_then(|i| i.as_str())
-        .ok_or_else(|| err(format!("media upload answered without an id: {}", answer.snippet())))?
+        .ok_or_else(|| {
+            err(format!(
+                "media upload answered without an id: {}",
+                answer.snippet()
+            ))
+        })?
         .to_string();
     if answer.status.as_u16() == 202 {
         // Still processing: a status naming it would be refused (422) until it is done.
@@ -204,7 +209,12 @@ async fn status(
         .get("id")
         .and_then(|i| i.as_str())
         .filter(|i| !i.is_empty() && i.len() <= 100)
-        .ok_or_else(|| err(format!("status answered without an id: {}", answer.snippet())))?;
+        .ok_or_else(|| {
+            err(format!(
+                "status answered without an id: {}",
+                answer.snippet()
+            ))
+        })?;
     let link = v.get("url").and_then(|u| u.as_str()).map(str::to_string);
     Ok((id.to_string(), link))
 }

@@ -13,8 +13,8 @@ pub mod exec;
 pub mod mastodon;
 pub mod payload;
 pub mod retention;
-pub mod social;
 pub mod rules;
+pub mod social;
 pub mod webhook;
 
 use std::time::Duration;

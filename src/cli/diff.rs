@@ -134,9 +134,8 @@ pub fn diff_article(
             })
     };
     let (old, new) = (get(from)?, get(to)?);
-    let archive = store.read(|c| {
-        crate::alert::archive::links(c, article.id, Some(old.seq), Some(new.seq))
-    })?;
+    let archive = store
+        .read(|c| crate::alert::archive::links(c, article.id, Some(old.seq), Some(new.seq)))?;
     let header = format!(
         "article {} · v{} ({}) → v{} ({})",
         ids::article(article.id),

@@ -95,9 +95,13 @@ pub(super) fn validate(
             ),
         ));
     }
-    let secret =
-        super::secrets::inline_or_file("secret", f.secret.as_deref(), f.secret_file.as_deref(), config_dir)
-            .map_err(|(k, m)| (key(&k), m))?;
+    let secret = super::secrets::inline_or_file(
+        "secret",
+        f.secret.as_deref(),
+        f.secret_file.as_deref(),
+        config_dir,
+    )
+    .map_err(|(k, m)| (key(&k), m))?;
     if secret.is_some() != f.access_key.is_some() {
         return Err((
             key(if secret.is_some() { "access_key" } else { "secret_file" }),

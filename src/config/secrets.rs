@@ -116,8 +116,7 @@ mod tests {
 
     #[test]
     fn inline_and_file_together_are_refused_by_name() {
-        let e = inline_or_file("secret", Some("x"), Some(Path::new("f")), None)
-            .expect_err("both");
+        let e = inline_or_file("secret", Some("x"), Some(Path::new("f")), None).expect_err("both");
         assert_eq!(e.0, "secret_file");
     }
 }
