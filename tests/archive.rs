@@ -27,7 +27,7 @@ const OK: u8 = 0;
 const HANG: u8 = 1;
 
 #[derive(Clone, Default)]
-struct Spn {
+pub(crate) struct Spn {
     mode: Arc<AtomicU8>,
     /// Answer `429 Retry-After: 1` this many times first.
     limit_first: Arc<AtomicUsize>,
@@ -122,7 +122,7 @@ fn json_response(v: serde_json::Value) -> Response {
     ([("content-type", "application/json")], v.to_string()).into_response()
 }
 
-async fn start_spn() -> (String, Spn) {
+pub(crate) async fn start_spn() -> (String, Spn) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -138,7 +138,7 @@ async fn start_spn() -> (String, Spn) {
     (format!("http://{addr}"), s)
 }
 
-fn archive_config(service: &str) -> ArchiveConfig {
+pub(crate) fn archive_config(service: &str) -> ArchiveConfig {
     ArchiveConfig {
         enabled: true,
         service: service.parse().expect("service url"),

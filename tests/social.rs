@@ -618,3 +618,53 @@ async fn bluesky_posts_the_card_with_link_facets_and_threads_the_second_post() {
         2
     );
 }
+
+/// The "done when": a version archived, carded and posted end to end. The status
+/// waits for the capture of the new version and links it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_waits_for_the_capture_and_links_the_archived_copy() {
+    let feeds = FeedServer::start().await;
+    let (instance, masto) = start_masto().await;
+    let (spn_url, _spn) = crate::archive::start_spn().await;
+    let mut env = TestEnv::new();
+    env.config.archive = crate::archive::archive_config(&spn_url);
+    env.config.alerts.push(crate::util::alert_config(
+        "masto",
+        SinkConfig::Mastodon {
+            instance: instance.parse().expect("url"),
+            token: TOKEN.into(),
+        },
+        Trigger::Claims,
+    ));
+    feeds.set("/feed.xml", Route::xml(&harbour_feed("1.2 metres")));
+    env.add_feed("tidewater", &feeds.url("/feed.xml"), false);
+    env.poll("tidewater").await;
+    feeds.set("/feed.xml", Route::xml(&harbour_feed("2 metres")));
+    env.poll("tidewater").await;
+    let report = dispatcher(&env).drain_until(Duration::from_secs(20)).await;
+    assert_eq!(
+        report.delivered, 3,
+        "two captures and the status: {report:?}"
+    );
+    let statuses = masto.statuses.lock().expect("lock").clone();
+    assert_eq!(statuses.len(), 1);
+    let text = &statuses[0]
+        .1
+        .iter()
+        .find(|(k, _)| k == "status")
+        .expect("status")
+        .1;
+    let capture: String = env
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT capture_url FROM version_archives a JOIN versions v ON v.id = a.version_id WHERE v.seq = 2",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("capture of v2");
+    assert!(text.contains(&format!("Archived: {capture}")), "{text}");
+    let media = masto.media.lock().expect("lock").clone();
+    assert_eq!(media.len(), 1, "the card went with it");
+}

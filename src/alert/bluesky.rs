@@ -77,6 +77,7 @@ pub async fn send(
         if social::already_posted(store, alert, d.change_id).await? {
             continue;
         }
+        social::wait_for_capture(store, d).await?;
         let post = social::post_for(store, d).await?;
         let parent = social::last_post(store, post.article_id, alert).await?;
         let rkey = tid(&post, alert);

@@ -50,6 +50,7 @@ pub async fn send(
         if social::already_posted(store, alert, d.change_id).await? {
             continue;
         }
+        social::wait_for_capture(store, d).await?;
         let post = social::post_for(store, d).await?;
         let media = match &post.image {
             Some(img) => Some(upload(http, instance, token, img, post.change_id).await?),

@@ -46,6 +46,12 @@ pub enum SinkError {
     Mastodon { instance: String, detail: String },
     #[error("bluesky {pds}: {detail}")]
     Bluesky { pds: String, detail: String },
+    /// The post waits for something that is on its way (the archived copy it links to).
+    #[error("{what}; next attempt in {}s", api::secs(*retry_after))]
+    NotYet {
+        what: String,
+        retry_after: std::time::Duration,
+    },
     /// The receiver said to slow down (HTTP 429, or a limit in its own words): this sink
     /// sends nothing more until `retry_after` has passed.
     #[error("{service}: rate limited, next attempt in {}s", api::secs(*retry_after))]
@@ -59,7 +65,9 @@ impl SinkError {
     /// How long the sink asked us to wait before its next request, if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::RateLimited { retry_after, .. } => Some(*retry_after),
+            Self::RateLimited { retry_after, .. } | Self::NotYet { retry_after, .. } => {
+                Some(*retry_after)
+            }
             _ => None,
         }
     }

@@ -153,6 +153,39 @@ pub fn changes(delivery: &Delivery) -> Vec<&ChangeData> {
     delivery.changes()
 }
 
+/// How long a post waits for the archived copy of its version before it goes without the
+/// link: captures take seconds to a minute; an archive that is down must not hold the news.
+pub const ARCHIVE_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+/// Pause between two looks at a capture a post waits for.
+pub const ARCHIVE_RECHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `Err(NotYet)` while the new version's capture is still in the outbox and the change is
+/// younger than `ARCHIVE_WAIT`, so the post can carry the archive link.
+pub async fn wait_for_capture(store: &Store, d: &ChangeData) -> Result<(), SinkError> {
+    let Some(seq) = d.to_version else {
+        return Ok(());
+    };
+    let age_ms = chrono::DateTime::parse_from_rfc3339(&d.detected_at)
+        .map(|t| unix_now_ms() - t.timestamp_millis())
+        .unwrap_or(i64::MAX);
+    if d.links.archive.is_some()
+        || age_ms > i64::try_from(ARCHIVE_WAIT.as_millis()).unwrap_or(i64::MAX)
+    {
+        return Ok(());
+    }
+    let (s, article) = (store.clone(), d.article.id);
+    if blocking(move || s.read(|c| archives::capture_pending(c, article, seq))).await? {
+        return Err(SinkError::NotYet {
+            what: format!(
+                "waiting for the archived copy of {} to link it",
+                crate::ids::version(article, seq)
+            ),
+            retry_after: ARCHIVE_RECHECK,
+        });
+    }
+    Ok(())
+}
+
 pub async fn last_post(
     store: &Store,
     article_id: i64,

@@ -214,6 +214,20 @@ pub fn posts_for_article(conn: &Connection, article_id: i64) -> Result<Vec<PostR
     Ok(rows)
 }
 
+/// Whether a capture request for version `seq` of an article is still in the outbox (neither
+/// delivered nor given up).
+pub fn capture_pending(conn: &Connection, article_id: i64, seq: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE alert = '@archive' AND delivered_at IS NULL AND failed = 0 \
+             AND json_extract(payload, '$.data.version_id') = \
+             (SELECT id FROM versions WHERE article_id = ?1 AND seq = ?2) LIMIT 1",
+        )?
+        .query_row(params![article_id, seq], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// Whether this change was already posted by this alert (a delivery whose success could not
 /// be recorded must not post twice).
 pub fn change_posted(conn: &Connection, alert: &str, change_id: i64) -> Result<bool> {
