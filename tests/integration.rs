@@ -4,6 +4,7 @@ mod util;
 
 mod alerts;
 mod bounded_diff;
+mod card;
 mod check;
 mod cli;
 mod conformance;
