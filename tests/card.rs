@@ -300,3 +300,41 @@ fn card_from_an_alert_payload_shows_its_word_diff() {
         card.alt
     );
 }
+
+/// The README's example card (docs/card-example.png), from this project's own fixture text,
+/// through a polled store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_of_the_harbour_bridge_fixture() {
+    let server = FeedServer::start().await;
+    let mut env = crate::util::TestEnv::new();
+    env.add_feed("gazette", &server.url("/feed.xml"), false);
+    let feed = |v: &str| {
+        feed_of(&fixture(&format!("articles/harbour-bridge/{v}.txt")))
+            .replace("Harbour City Chronicle", "Riverside Gazette")
+            .replace("open-models-1", "harbour-bridge-1")
+            .replace("tech/open-models", "city/harbour-bridge-repairs")
+    };
+    server.set("/feed.xml", Route::xml(&feed("v1")));
+    env.poll("gazette").await;
+    server.set("/feed.xml", Route::xml(&feed("v2")));
+    env.poll("gazette").await;
+    let v = |seq| {
+        env.store
+            .read(|c| redline::store::articles::version(c, 1, seq))
+            .expect("read")
+            .expect("version")
+    };
+    let input = CardInput::from_versions("Riverside Gazette", &v(1), &v(2));
+    let kinds: Vec<&str> = input.claims.iter().map(|c| c.kind.as_str()).collect();
+    assert!(kinds.contains(&"number_changed"), "{kinds:?}");
+    let card = card::render(&input).expect("renders");
+    keep("card-example.png", &card.png);
+    let p = Pixmap::decode_png(&card.png).expect("decodes");
+    assert_eq!((p.width(), p.height()), (CARD_WIDTH, CARD_HEIGHT));
+    assert_margins_clear(&p);
+    assert!(
+        card.alt.contains("“$48 million” became “$61 million”"),
+        "{}",
+        card.alt
+    );
+}
