@@ -314,13 +314,17 @@ fn wrap(spans: &[(String, Style)], block: Block, fonts: &Fonts) -> (Vec<Line>, b
     let mut cur: Line = Vec::new();
     let mut cur_w = 0.0;
     let mut cut = false;
-    let mut words = words_of(spans, &m).into_iter().peekable();
-    let mut pending: Vec<Word> = Vec::new();
-    'outer: while let Some(word) = pending.pop().or_else(|| words.next()) {
-        if word.width() > max {
+    let mut words = words_of(spans, &m).into_iter();
+    // Parts of a word already cut to the line are never cut again (a part may still measure
+    // over the line when shaped whole, or be one character wider than it): no loop.
+    let mut pending: Vec<(Word, bool)> = Vec::new();
+    'outer: while let Some((word, cut_already)) =
+        pending.pop().or_else(|| words.next().map(|w| (w, false)))
+    {
+        if word.width() > max && !cut_already {
             let mut parts = split_wide(word, max, &m);
             parts.reverse();
-            pending.extend(parts);
+            pending.extend(parts.into_iter().map(|p| (p, true)));
             continue;
         }
         if cur.is_empty() || cur_w + word.width() <= max {
@@ -331,7 +335,6 @@ fn wrap(spans: &[(String, Style)], block: Block, fonts: &Fonts) -> (Vec<Line>, b
         lines.push(std::mem::take(&mut cur));
         if lines.len() == block.max_lines {
             cut = true;
-            pending.push(word);
             break 'outer;
         }
         cur_w = word.with_space();
@@ -955,6 +958,17 @@ mod tests {
         assert_eq!(last, Some("…"));
         assert!(line_width(&lines[1]) <= 300.0 + 0.01);
         // One unbroken 2,000-character word (a URL, CJK) is cut by characters.
+        // A line narrower than one glyph still ends.
+        let (lines, _) = wrap(
+            &[("MMM WWW".into(), Style::Plain)],
+            Block {
+                max_width: 3.0,
+                max_lines: 50,
+                ..block
+            },
+            fonts,
+        );
+        assert!(!lines.is_empty() && lines.len() <= 50);
         let (lines, cut) = wrap(&[("漢".repeat(2000), Style::Plain)], block, fonts);
         assert!(cut && lines.len() == 2);
         assert!(lines.iter().all(|l| line_width(l) <= 300.0 + 0.01));
