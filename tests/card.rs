@@ -143,7 +143,8 @@ async fn card_of_the_shared_fixture_pair_through_the_store_and_the_cli() {
         "6 claim changes",
         "Number changed: “$1 trillion” became “$600 billion”.",
         "Number changed: “$6 million” became “$5.6 million”.",
-        "Hedge removed: “reportedly” removed.",
+        "Hedge removed: “reportedly”.",
+        "Hedge added: “about”.",
         "Added: “The company did not respond to a request for comment.”",
     ] {
         assert!(alt.contains(want), "alt text lacks {want:?}:\n{alt}");

@@ -76,8 +76,9 @@ pub fn alt_text(input: &CardInput) -> String {
                 .collect();
             parts.push(match (&c.before, &c.after) {
                 (Some(b), Some(a)) => format!("{kind}: “{}” became “{}”.", clean(b), clean(a)),
-                (Some(b), None) => format!("{kind}: “{}” removed.", clean(b)),
-                (None, Some(a)) => format!("{kind}: “{}” added.", clean(a)),
+                // The kind says which way (hedge removed, claim added).
+                (Some(b), None) => format!("{kind}: “{}”.", clean(b)),
+                (None, Some(a)) => format!("{kind}: “{}”.", clean(a)),
                 (None, None) => format!("{kind}."),
             });
         }
