@@ -5,6 +5,7 @@ mod util;
 mod alerts;
 mod archive;
 mod bounded_diff;
+mod card;
 mod check;
 mod cli;
 mod conformance;

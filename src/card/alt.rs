@@ -1,12 +1,24 @@
 //! The card in words, for screen readers and for whoever cannot see the image: the same
 //! facts in the same order (outlet, headline, times, claim changes, edited sentences).
 
-use super::layout::{clean, kind_label};
+use super::layout::{Style, clean, kind_label, trimmed_words};
 use super::{CardInput, CardVersion};
 use crate::diff::WordTag;
 
 /// Alt text is cut here: Mastodon's limit for an image description (Bluesky takes more).
 pub const MAX_ALT_CHARS: usize = 1_500;
+/// A headline in the alt text is cut here (it appears twice when it changed).
+const MAX_ALT_TITLE: usize = 300;
+
+fn title(text: &str) -> String {
+    let t = clean(text);
+    if t.chars().count() <= MAX_ALT_TITLE {
+        return t;
+    }
+    let mut s: String = t.chars().take(MAX_ALT_TITLE - 1).collect();
+    s.push('…');
+    s
+}
 
 fn side(v: &CardVersion) -> String {
     let label = clean(&v.label);
@@ -27,7 +39,7 @@ fn side(v: &CardVersion) -> String {
 pub fn alt_text(input: &CardInput) -> String {
     let mut parts: Vec<String> = Vec::new();
     let outlet = clean(&input.outlet);
-    let title = clean(&input.new.title);
+    let title = title(&input.new.title);
     parts.push(format!(
         "Changes to an article{}: “{title}”, between {} and {}.",
         if outlet.is_empty() {
@@ -44,7 +56,7 @@ pub fn alt_text(input: &CardInput) -> String {
     if input.title_changed {
         parts.push(format!(
             "Headline changed from “{}” to “{title}”.",
-            clean(&input.old.title)
+            self::title(&input.old.title)
         ));
     }
     let total = input.claims.len() + input.claims_omitted;
@@ -64,8 +76,9 @@ pub fn alt_text(input: &CardInput) -> String {
                 .collect();
             parts.push(match (&c.before, &c.after) {
                 (Some(b), Some(a)) => format!("{kind}: “{}” became “{}”.", clean(b), clean(a)),
-                (Some(b), None) => format!("{kind}: “{}” removed.", clean(b)),
-                (None, Some(a)) => format!("{kind}: “{}” added.", clean(a)),
+                // The kind says which way (hedge removed, claim added).
+                (Some(b), None) => format!("{kind}: “{}”.", clean(b)),
+                (None, Some(a)) => format!("{kind}: “{}”.", clean(a)),
                 (None, None) => format!("{kind}."),
             });
         }
@@ -77,24 +90,55 @@ pub fn alt_text(input: &CardInput) -> String {
             s.edited, s.added, s.removed
         ));
         for e in &input.edits {
-            let side = |keep: WordTag| {
+            // The sentence as the card shows it: unchanged stretches far from a change cut.
+            let spans = trimmed_words(&e.words);
+            let side = |keep: Style| {
                 clean(
-                    &e.words
+                    &spans
                         .iter()
-                        .filter(|w| w.tag == WordTag::Equal || w.tag == keep)
-                        .map(|w| w.text.as_str())
+                        .filter(|(_, s)| *s == Style::Plain || *s == keep)
+                        .map(|(t, _)| t.as_str())
                         .collect::<String>(),
                 )
             };
-            let (before, after) = (side(WordTag::Delete), side(WordTag::Insert));
-            parts.push(match (before.is_empty(), after.is_empty()) {
-                (true, _) => format!("Added: “{after}”"),
-                (_, true) => format!("Removed: “{before}”"),
-                _ => format!("Before: “{before}” After: “{after}”"),
+            let (before, after) = (side(Style::Deleted), side(Style::Inserted));
+            let has = |tag: WordTag| e.words.iter().any(|w| w.tag == tag);
+            parts.push(if !has(WordTag::Equal) && !has(WordTag::Delete) {
+                format!("Added: “{after}”")
+            } else if !has(WordTag::Equal) && !has(WordTag::Insert) {
+                format!("Removed: “{before}”")
+            } else {
+                format!("Edited: “{after}”, where {}.", hunks(&e.words).join(", "))
             });
         }
     }
     join_capped(&parts, MAX_ALT_CHARS)
+}
+
+/// Each change in a sentence: “less than” became “about”, “reportedly” cut, “new” added.
+fn hunks(words: &[crate::diff::WordChange]) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut del, mut ins) = (String::new(), String::new());
+    let mut flush = |del: &mut String, ins: &mut String| {
+        let (d, i) = (clean(del), clean(ins));
+        match (d.is_empty(), i.is_empty()) {
+            (false, false) => out.push(format!("“{d}” became “{i}”")),
+            (false, true) => out.push(format!("“{d}” was cut")),
+            (true, false) => out.push(format!("“{i}” was added")),
+            (true, true) => {}
+        }
+        del.clear();
+        ins.clear();
+    };
+    for w in words {
+        match w.tag {
+            WordTag::Delete => del.push_str(&w.text),
+            WordTag::Insert => ins.push_str(&w.text),
+            WordTag::Equal => flush(&mut del, &mut ins),
+        }
+    }
+    flush(&mut del, &mut ins);
+    out
 }
 
 /// The parts joined by spaces, as many as fit in `max` characters; a part that does not fit

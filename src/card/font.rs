@@ -27,18 +27,30 @@ const BOLD_ZST: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf.z
 const MAX_FONT_BYTES: usize = 2 * 1024 * 1024;
 
 /// One face, ready to measure: its character map and advances at 1 px per em (scaled by
-/// the font size at the call).
+/// the font size at the call), and a shaper for scripts whose letters join (Arabic).
 pub struct Face {
     charmap: skrifa::charmap::Charmap<'static>,
     metrics: GlyphMetrics<'static>,
+    shaper: harfrust::Shaper<'static>,
+    units_per_em: f32,
 }
 
 impl Face {
     fn new(data: &'static [u8]) -> Result<Self, CardError> {
         let font = FontRef::new(data).map_err(|e| CardError::Font(e.to_string()))?;
+        // Built once per process and kept (see `fonts`), like the font bytes.
+        let shaper_data: &'static harfrust::ShaperData =
+            Box::leak(Box::new(harfrust::ShaperData::new(&font)));
+        let units_per_em = f32::from(
+            font.metrics(Size::unscaled(), LocationRef::default())
+                .units_per_em
+                .max(1),
+        );
         Ok(Self {
             charmap: font.charmap(),
             metrics: font.glyph_metrics(Size::new(1.0), LocationRef::default()),
+            shaper: shaper_data.shaper(&font).build(),
+            units_per_em,
         })
     }
 
@@ -59,10 +71,24 @@ impl Face {
         self.metrics.advance_width(gid).unwrap_or(0.6)
     }
 
-    /// The width of `text` at `size` px, without kerning (which only narrows a line, so a
-    /// wrapped line never overflows because of it).
+    /// The width of `text` at `size` px. Text before Hebrew in Unicode (Latin, Greek,
+    /// Cyrillic) is summed from glyph advances without kerning, which only narrows a line, so
+    /// a wrapped line never overflows because of it; anything else is shaped as the renderer
+    /// shapes it, since joined Arabic letters are much narrower than their isolated forms.
     pub fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars().map(|c| self.advance(c)).sum::<f32>() * size
+        if text.chars().all(|c| c < '\u{0590}') {
+            return text.chars().map(|c| self.advance(c)).sum::<f32>() * size;
+        }
+        let mut buffer = harfrust::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let shaped = self.shaper.shape(buffer, harfrust::ShapeOptions::new());
+        let units: i64 = shaped
+            .glyph_positions()
+            .iter()
+            .map(|p| i64::from(p.x_advance))
+            .sum();
+        units as f32 / self.units_per_em * size
     }
 }
 

@@ -170,14 +170,24 @@ struct Block {
     max_lines: usize,
 }
 
+/// Widths as they will be drawn: a bold block, and inserted words, in the bold face.
 struct Measure<'a> {
-    face: &'a Face,
+    fonts: &'a Fonts,
     size: f32,
+    bold: bool,
 }
 
 impl Measure<'_> {
-    fn w(&self, s: &str) -> f32 {
-        self.face.width(s, self.size)
+    fn face(&self, style: Style) -> &Face {
+        if self.bold || style == Style::Inserted {
+            &self.fonts.bold
+        } else {
+            &self.fonts.regular
+        }
+    }
+
+    fn w(&self, s: &str, style: Style) -> f32 {
+        self.face(style).width(s, self.size)
     }
 }
 
@@ -189,7 +199,7 @@ fn words_of(spans: &[(String, Style)], m: &Measure<'_>) -> Vec<Word> {
     let flush_piece = |cur: &mut Word, piece: &mut String, style: Style| {
         if !piece.is_empty() {
             cur.pieces.push(Piece {
-                width: m.w(piece),
+                width: m.w(piece, style),
                 text: std::mem::take(piece),
                 style,
             });
@@ -207,7 +217,7 @@ fn words_of(spans: &[(String, Style)], m: &Measure<'_>) -> Vec<Word> {
             cur.pieces.push(Piece {
                 text: " ".into(),
                 style: Style::Plain,
-                width: m.w(" ") * 0.8,
+                width: m.w(" ", Style::Plain) * 0.8,
             });
         }
         last_marked = style.marked().then_some(style);
@@ -215,10 +225,10 @@ fn words_of(spans: &[(String, Style)], m: &Measure<'_>) -> Vec<Word> {
             if c == ' ' {
                 flush_piece(&mut cur, &mut piece, style);
                 if !cur.pieces.is_empty() {
-                    cur.space = Some((style, m.w(" ")));
+                    cur.space = Some((style, m.w(" ", style)));
                     words.push(std::mem::take(&mut cur));
                 } else if let Some(w) = words.last_mut() {
-                    w.space.get_or_insert((style, m.w(" ")));
+                    w.space.get_or_insert((style, m.w(" ", style)));
                 }
                 continue;
             }
@@ -247,11 +257,11 @@ fn split_wide(word: Word, max: f32, m: &Measure<'_>) -> Vec<Word> {
     for p in word.pieces {
         let mut chunk = String::new();
         for c in p.text.chars() {
-            let cw = m.w(c.encode_utf8(&mut [0; 4]));
+            let cw = m.w(c.encode_utf8(&mut [0; 4]), p.style);
             if width + cw > max && (width > 0.0) {
                 if !chunk.is_empty() {
                     cur.pieces.push(Piece {
-                        width: m.w(&chunk),
+                        width: m.w(&chunk, p.style),
                         text: std::mem::take(&mut chunk),
                         style: p.style,
                     });
@@ -264,7 +274,7 @@ fn split_wide(word: Word, max: f32, m: &Measure<'_>) -> Vec<Word> {
         }
         if !chunk.is_empty() {
             cur.pieces.push(Piece {
-                width: m.w(&chunk),
+                width: m.w(&chunk, p.style),
                 text: chunk,
                 style: p.style,
             });
@@ -293,23 +303,28 @@ fn line_width(line: &Line) -> f32 {
 
 /// Greedy wrap into at most `max_lines` lines; the last is cut with an ellipsis when the
 /// text goes on. Returns the lines and whether it was cut.
-fn wrap(spans: &[(String, Style)], block: Block, face: &Face) -> (Vec<Line>, bool) {
+fn wrap(spans: &[(String, Style)], block: Block, fonts: &Fonts) -> (Vec<Line>, bool) {
     let m = Measure {
-        face,
+        fonts,
         size: block.size,
+        bold: block.bold,
     };
     let max = block.max_width;
     let mut lines: Vec<Line> = Vec::new();
     let mut cur: Line = Vec::new();
     let mut cur_w = 0.0;
     let mut cut = false;
-    let mut words = words_of(spans, &m).into_iter().peekable();
-    let mut pending: Vec<Word> = Vec::new();
-    'outer: while let Some(word) = pending.pop().or_else(|| words.next()) {
-        if word.width() > max {
+    let mut words = words_of(spans, &m).into_iter();
+    // Parts of a word already cut to the line are never cut again (a part may still measure
+    // over the line when shaped whole, or be one character wider than it): no loop.
+    let mut pending: Vec<(Word, bool)> = Vec::new();
+    'outer: while let Some((word, cut_already)) =
+        pending.pop().or_else(|| words.next().map(|w| (w, false)))
+    {
+        if word.width() > max && !cut_already {
             let mut parts = split_wide(word, max, &m);
             parts.reverse();
-            pending.extend(parts);
+            pending.extend(parts.into_iter().map(|p| (p, true)));
             continue;
         }
         if cur.is_empty() || cur_w + word.width() <= max {
@@ -320,7 +335,6 @@ fn wrap(spans: &[(String, Style)], block: Block, face: &Face) -> (Vec<Line>, boo
         lines.push(std::mem::take(&mut cur));
         if lines.len() == block.max_lines {
             cut = true;
-            pending.push(word);
             break 'outer;
         }
         cur_w = word.with_space();
@@ -337,14 +351,14 @@ fn wrap(spans: &[(String, Style)], block: Block, face: &Face) -> (Vec<Line>, boo
 
 /// Ends `line` with "…", dropping words (or characters of the last one) until it fits.
 fn add_ellipsis(line: &mut Line, max: f32, m: &Measure<'_>) {
-    let ell = m.w("…");
-    while line_width(line) + ell > max && line.len() > 1 {
-        line.pop();
-    }
     let style = line
         .last()
         .and_then(|w| w.pieces.last())
         .map_or(Style::Plain, |p| p.style);
+    let ell = m.w("…", style);
+    while line_width(line) + ell > max && line.len() > 1 {
+        line.pop();
+    }
     if let Some(last) = line.last_mut() {
         last.space = None;
         while last.width() + ell > max {
@@ -354,7 +368,7 @@ fn add_ellipsis(line: &mut Line, max: f32, m: &Measure<'_>) {
             if p.text.pop().is_none() || p.text.is_empty() {
                 last.pieces.pop();
             } else {
-                p.width = m.w(&p.text);
+                p.width = m.w(&p.text, p.style);
             }
         }
         last.pieces.push(Piece {
@@ -500,7 +514,7 @@ pub fn kind_label(kind: &str) -> String {
 
 /// An edited sentence with the unchanged stretches far from any change cut to
 /// `CONTEXT_WORDS` words and an ellipsis.
-fn trimmed_words(words: &[WordChange]) -> Vec<(String, Style)> {
+pub fn trimmed_words(words: &[WordChange]) -> Vec<(String, Style)> {
     let n = words.len();
     words
         .iter()
@@ -599,11 +613,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
         max_width: full - tag_w - 40.0,
         max_lines: 1,
     };
-    let (lines, _) = wrap(
-        &[(outlet.clone(), Style::Accent)],
-        outlet_block,
-        &fonts.bold,
-    );
+    let (lines, _) = wrap(&[(outlet.clone(), Style::Accent)], outlet_block, fonts);
     c.lines(&lines, PAD, outlet_block, is_rtl(&outlet));
     c.y += 6.0;
 
@@ -616,7 +626,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
         max_width: full,
         max_lines: 2,
     };
-    let (lines, _) = wrap(&[(title.clone(), Style::Plain)], head, &fonts.bold);
+    let (lines, _) = wrap(&[(title.clone(), Style::Plain)], head, fonts);
     c.lines(&lines, PAD, head, is_rtl(&title));
     if input.title_changed {
         let old = clean(&input.old.title);
@@ -631,7 +641,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
             ("headline was ".to_string(), Style::Muted),
             (old.clone(), Style::Deleted),
         ];
-        let (lines, _) = wrap(&spans, was, &fonts.regular);
+        let (lines, _) = wrap(&spans, was, fonts);
         c.y += 2.0;
         c.lines(&lines, PAD, was, false);
     }
@@ -661,7 +671,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
             Style::Accent,
         ));
     }
-    let (lines, _) = wrap(&spans, meta, &fonts.regular);
+    let (lines, _) = wrap(&spans, meta, fonts);
     c.lines(&lines, PAD, meta, false);
     c.y += 10.0;
     let _ = write!(
@@ -679,9 +689,9 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
         max_lines: 1,
     };
     let claim_block = Block {
-        size: 24.0,
+        size: 22.0,
         bold: false,
-        line_height: 34.0,
+        line_height: 31.0,
         max_width: full - KIND_COL,
         max_lines: 2,
     };
@@ -729,10 +739,18 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
                 break;
             }
             let mut spans = Vec::new();
+            // Right to left, the change reads from the right: the arrow points left.
+            let rtl = is_rtl(
+                claim
+                    .before
+                    .as_deref()
+                    .or(claim.after.as_deref())
+                    .unwrap_or(""),
+            );
             match (&claim.before, &claim.after) {
                 (Some(b), Some(a)) => {
                     spans.push((clean(b), Style::Deleted));
-                    spans.push(("  →  ".into(), Style::Muted));
+                    spans.push((if rtl { "  ←  " } else { "  →  " }.into(), Style::Muted));
                     spans.push((clean(a), Style::Inserted));
                 }
                 (Some(b), None) => spans.push((clean(b), Style::Deleted)),
@@ -743,7 +761,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
                 max_lines: claim_block.max_lines.min(fit),
                 ..claim_block
             };
-            let (lines, _) = wrap(&spans, block, &fonts.regular);
+            let (lines, _) = wrap(&spans, block, fonts);
             let kind = Block {
                 size: 18.0,
                 bold: false,
@@ -754,14 +772,13 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
             let (kind_lines, _) = wrap(
                 &[(kind_label(claim.kind.as_str()), Style::Muted)],
                 kind,
-                &fonts.regular,
+                fonts,
             );
             let top = c.y;
             // The kind sits on the first line's baseline.
             if let Some(l) = kind_lines.first() {
                 c.line(l, PAD, top + claim_block.size * 0.95, kind, false);
             }
-            let rtl = spans.first().is_some_and(|s| is_rtl(&s.0));
             c.lines(&lines, PAD + KIND_COL, claim_block, rtl);
             c.y += 4.0;
             shown += 1;
@@ -805,7 +822,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
                 ..edit_block
             };
             let rtl = is_rtl(&spans.iter().map(|s| s.0.as_str()).collect::<String>());
-            let (lines, _) = wrap(&spans, block, &fonts.regular);
+            let (lines, _) = wrap(&spans, block, fonts);
             c.lines(&lines, PAD, block, rtl);
             c.y += 8.0;
             shown += 1;
@@ -843,7 +860,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
             max_width: right_w + 1.0,
             ..foot
         },
-        &fonts.regular,
+        fonts,
     );
     let url = clean(
         input
@@ -857,7 +874,7 @@ pub fn build_svg(input: &CardInput, fonts: &Fonts) -> String {
             max_width: full - right_w - 24.0,
             ..foot
         },
-        &fonts.regular,
+        fonts,
     );
     let _ = write!(
         c.out,
@@ -917,7 +934,7 @@ mod tests {
                 max_lines: 20,
                 ..block
             },
-            &fonts.regular,
+            fonts,
         );
         let (w, _) = wrap(
             &[(wide, Style::Plain)],
@@ -925,17 +942,13 @@ mod tests {
                 max_lines: 20,
                 ..block
             },
-            &fonts.regular,
+            fonts,
         );
         assert!(n.len() * 2 <= w.len(), "{} vs {}", n.len(), w.len());
         for line in n.iter().chain(&w) {
             assert!(line_width(line) <= 300.0 + 0.01);
         }
-        let (lines, cut) = wrap(
-            &[("word ".repeat(200), Style::Plain)],
-            block,
-            &fonts.regular,
-        );
+        let (lines, cut) = wrap(&[("word ".repeat(200), Style::Plain)], block, fonts);
         assert!(cut);
         assert_eq!(lines.len(), 2);
         let last = lines[1]
@@ -945,7 +958,18 @@ mod tests {
         assert_eq!(last, Some("…"));
         assert!(line_width(&lines[1]) <= 300.0 + 0.01);
         // One unbroken 2,000-character word (a URL, CJK) is cut by characters.
-        let (lines, cut) = wrap(&[("漢".repeat(2000), Style::Plain)], block, &fonts.regular);
+        // A line narrower than one glyph still ends.
+        let (lines, _) = wrap(
+            &[("MMM WWW".into(), Style::Plain)],
+            Block {
+                max_width: 3.0,
+                max_lines: 50,
+                ..block
+            },
+            fonts,
+        );
+        assert!(!lines.is_empty() && lines.len() <= 50);
+        let (lines, cut) = wrap(&[("漢".repeat(2000), Style::Plain)], block, fonts);
         assert!(cut && lines.len() == 2);
         assert!(lines.iter().all(|l| line_width(l) <= 300.0 + 0.01));
     }

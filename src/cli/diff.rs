@@ -91,7 +91,41 @@ pub fn diff_article(
     view: &DiffView,
 ) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
-    let article = find_article(&store, key)?;
+    let (article, old, new) = resolve_versions(&store, key, from, to)?;
+    let archive = store
+        .read(|c| crate::alert::archive::links(c, article.id, Some(old.seq), Some(new.seq)))?;
+    let header = format!(
+        "article {} · v{} ({}) → v{} ({})",
+        ids::article(article.id),
+        old.seq,
+        time(old.fetched_at),
+        new.seq,
+        time(new.fetched_at)
+    );
+    print_diff(
+        &header,
+        (&old).into(),
+        (&new).into(),
+        // Cosmetic between these two versions, not between the last one and its predecessor.
+        old.hash != new.hash && old.typo_hash == new.typo_hash,
+        (format!("v{}", old.seq), format!("v{}", new.seq)),
+        Some([&old, &new]),
+        &archive,
+        format,
+        color,
+        view,
+    )
+}
+
+/// The article `key` names and the two versions to compare: `--to` (or the version in
+/// `a42v3`, or the latest) and `--from` (default: the one before). Shared by `diff` and `card`.
+pub(super) fn resolve_versions(
+    store: &crate::store::Store,
+    key: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> anyhow::Result<(articles::ArticleRow, articles::Version, articles::Version)> {
+    let article = find_article(store, key)?;
     let latest = store
         .read(|c| articles::latest_version(c, article.id))?
         .with_context(|| {
@@ -134,29 +168,7 @@ pub fn diff_article(
             })
     };
     let (old, new) = (get(from)?, get(to)?);
-    let archive = store
-        .read(|c| crate::alert::archive::links(c, article.id, Some(old.seq), Some(new.seq)))?;
-    let header = format!(
-        "article {} · v{} ({}) → v{} ({})",
-        ids::article(article.id),
-        old.seq,
-        time(old.fetched_at),
-        new.seq,
-        time(new.fetched_at)
-    );
-    print_diff(
-        &header,
-        (&old).into(),
-        (&new).into(),
-        // Cosmetic between these two versions, not between the last one and its predecessor.
-        old.hash != new.hash && old.typo_hash == new.typo_hash,
-        (format!("v{}", old.seq), format!("v{}", new.seq)),
-        Some([&old, &new]),
-        &archive,
-        format,
-        color,
-        view,
-    )
+    Ok((article, old, new))
 }
 
 pub fn compare_files(
