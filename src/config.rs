@@ -229,7 +229,8 @@ pub enum WebhookFormat {
     Discord,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// `Debug` (hand-written below) never shows a secret: configs end up in logs and panics.
+#[derive(Clone, PartialEq)]
 pub enum SinkConfig {
     Webhook {
         url: Url,
@@ -260,6 +261,54 @@ pub enum SinkConfig {
         handle: String,
         password: String,
     },
+}
+
+impl std::fmt::Debug for SinkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |set: bool| if set { "<hidden>" } else { "<none>" };
+        match self {
+            Self::Webhook {
+                url,
+                secret,
+                format,
+            } => f
+                .debug_struct("Webhook")
+                .field("url", &crate::text_safety::redact_url(url.as_str()))
+                .field("secret", &hidden(secret.is_some()))
+                .field("format", format)
+                .finish(),
+            Self::Email { to, from, smtp_url } => f
+                .debug_struct("Email")
+                .field("to", to)
+                .field("from", from)
+                .field(
+                    "smtp_url",
+                    &crate::text_safety::redact_url(smtp_url.as_str()),
+                )
+                .finish(),
+            Self::Exec { command, timeout } => f
+                .debug_struct("Exec")
+                .field("command", command)
+                .field("timeout", timeout)
+                .finish(),
+            Self::Atom { path, max_entries } => f
+                .debug_struct("Atom")
+                .field("path", path)
+                .field("max_entries", max_entries)
+                .finish(),
+            Self::Mastodon { instance, .. } => f
+                .debug_struct("Mastodon")
+                .field("instance", &instance.as_str())
+                .field("token", &hidden(true))
+                .finish(),
+            Self::Bluesky { pds, handle, .. } => f
+                .debug_struct("Bluesky")
+                .field("pds", &pds.as_str())
+                .field("handle", handle)
+                .field("password", &hidden(true))
+                .finish(),
+        }
+    }
 }
 
 impl SinkConfig {
@@ -1169,6 +1218,10 @@ mod tests {
             if smtp_url.password() == Some("p%40ss%20word"))
         );
         assert_eq!(c.alerts[0].max_per_hour, Some(DEFAULT_MAX_PER_HOUR_CHAT));
+        let shown = format!("{c:?}");
+        for secret in ["tok-123", "abcd-efgh", "ia-secret", "p%40ss"] {
+            assert!(!shown.contains(secret), "Debug shows {secret}: {shown}");
+        }
         let e = Config::parse(
             "[[alert]]\nname = \"m\"\nsink = \"mastodon\"\ninstance = \"https://social.example\"\ntoken_file = \"nope\"\n",
             &dir.path().join("redline.toml"),

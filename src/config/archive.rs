@@ -26,7 +26,7 @@ pub(super) struct ArchiveFile {
     status_wait: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ArchiveConfig {
     pub enabled: bool,
     /// Base URL: capture requests go to `{service}/save`, status to `{service}/save/status/ID`,
@@ -51,6 +51,19 @@ impl Default for ArchiveConfig {
             status_every: DEFAULT_STATUS_EVERY,
             status_wait: DEFAULT_STATUS_WAIT,
         }
+    }
+}
+
+impl std::fmt::Debug for ArchiveConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArchiveConfig")
+            .field("enabled", &self.enabled)
+            .field("service", &self.service.as_str())
+            .field("access_key", &self.access_key)
+            .field("secret", &self.secret.as_ref().map(|_| "<hidden>"))
+            .field("status_every", &self.status_every)
+            .field("status_wait", &self.status_wait)
+            .finish()
     }
 }
 
