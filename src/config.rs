@@ -9,6 +9,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+mod archive;
+pub mod secrets;
+pub use archive::{ArchiveConfig, DEFAULT_ARCHIVE_SERVICE};
+
 /// The config shipped in the repository; a test parses it so it never rots.
 pub const SHIPPED_CONFIG: &str = include_str!("../config/redline.toml");
 
@@ -71,6 +75,8 @@ struct ConfigFile {
     alerts: Vec<AlertFile>,
     #[serde(default)]
     delivery: DeliveryFile,
+    #[serde(default)]
+    archive: archive::ArchiveFile,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,11 +108,18 @@ struct AlertFile {
     // webhook
     url: Option<String>,
     secret: Option<String>,
+    secret_file: Option<PathBuf>,
     format: Option<String>,
     // email
     to: Option<Vec<String>>,
     from: Option<String>,
     smtp_url: Option<String>,
+    password_file: Option<PathBuf>,
+    // mastodon (`instance`, `token_file`), bluesky (`handle`, `password_file`, `pds`)
+    instance: Option<String>,
+    token_file: Option<PathBuf>,
+    handle: Option<String>,
+    pds: Option<String>,
     // exec
     command: Option<Vec<String>>,
     timeout: Option<String>,
@@ -167,6 +180,7 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     pub alerts: Vec<AlertConfig>,
     pub delivery: DeliveryConfig,
+    pub archive: ArchiveConfig,
 }
 
 /// How the outbox dispatcher retries.
@@ -216,7 +230,8 @@ pub enum WebhookFormat {
     Discord,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// `Debug` (hand-written below) never shows a secret: configs end up in logs and panics.
+#[derive(Clone, PartialEq)]
 pub enum SinkConfig {
     Webhook {
         url: Url,
@@ -236,6 +251,65 @@ pub enum SinkConfig {
         path: PathBuf,
         max_entries: usize,
     },
+    /// Posts a status with the diff card (`alert::mastodon`).
+    Mastodon {
+        instance: Url,
+        token: String,
+    },
+    /// Posts an `app.bsky.feed.post` with the diff card (`alert::bluesky`).
+    Bluesky {
+        pds: Url,
+        handle: String,
+        password: String,
+    },
+}
+
+impl std::fmt::Debug for SinkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |set: bool| if set { "<hidden>" } else { "<none>" };
+        match self {
+            Self::Webhook {
+                url,
+                secret,
+                format,
+            } => f
+                .debug_struct("Webhook")
+                .field("url", &crate::text_safety::redact_url(url.as_str()))
+                .field("secret", &hidden(secret.is_some()))
+                .field("format", format)
+                .finish(),
+            Self::Email { to, from, smtp_url } => f
+                .debug_struct("Email")
+                .field("to", to)
+                .field("from", from)
+                .field(
+                    "smtp_url",
+                    &crate::text_safety::redact_url(smtp_url.as_str()),
+                )
+                .finish(),
+            Self::Exec { command, timeout } => f
+                .debug_struct("Exec")
+                .field("command", command)
+                .field("timeout", timeout)
+                .finish(),
+            Self::Atom { path, max_entries } => f
+                .debug_struct("Atom")
+                .field("path", path)
+                .field("max_entries", max_entries)
+                .finish(),
+            Self::Mastodon { instance, .. } => f
+                .debug_struct("Mastodon")
+                .field("instance", &instance.as_str())
+                .field("token", &hidden(true))
+                .finish(),
+            Self::Bluesky { pds, handle, .. } => f
+                .debug_struct("Bluesky")
+                .field("pds", &pds.as_str())
+                .field("handle", handle)
+                .field("password", &hidden(true))
+                .finish(),
+        }
+    }
 }
 
 impl SinkConfig {
@@ -245,6 +319,8 @@ impl SinkConfig {
             Self::Email { .. } => "email",
             Self::Exec { .. } => "exec",
             Self::Atom { .. } => "atom",
+            Self::Mastodon { .. } => "mastodon",
+            Self::Bluesky { .. } => "bluesky",
         }
     }
 }
@@ -271,7 +347,10 @@ pub struct AlertConfig {
     pub max_per_hour: Option<u32>,
 }
 
-/// Default `max_per_hour` of Slack/Discord webhooks and email: people read these.
+/// Where a Bluesky account lives unless `pds` says otherwise.
+pub const DEFAULT_BLUESKY_PDS: &str = "https://bsky.social";
+
+/// Default `max_per_hour` of Slack/Discord webhooks, email, Mastodon and Bluesky: people read these.
 pub const DEFAULT_MAX_PER_HOUR_CHAT: u32 = 20;
 /// Default `max_per_hour` of JSON webhooks and exec: programs read these, so only a flood
 /// guard. Atom files are not limited (a feed reader polls them at its own pace).
@@ -285,7 +364,9 @@ impl SinkConfig {
                 format: WebhookFormat::Slack | WebhookFormat::Discord,
                 ..
             }
-            | Self::Email { .. } => Some(DEFAULT_MAX_PER_HOUR_CHAT),
+            | Self::Email { .. }
+            | Self::Mastodon { .. }
+            | Self::Bluesky { .. } => Some(DEFAULT_MAX_PER_HOUR_CHAT),
             Self::Webhook { .. } | Self::Exec { .. } => Some(DEFAULT_MAX_PER_HOUR_MACHINE),
             Self::Atom { .. } => None,
         }
@@ -610,8 +691,10 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
 
     let mut alerts = Vec::with_capacity(file.alerts.len());
     let mut alert_names = HashSet::new();
+    let config_dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     for (i, a) in file.alerts.iter().enumerate() {
-        let alert = validate_alert(a, i, &names).map_err(|(key, message)| bad(&key, message))?;
+        let alert = validate_alert(a, i, &names, config_dir)
+            .map_err(|(key, message)| bad(&key, message))?;
         if !alert_names.insert(alert.name.clone()) {
             return Err(bad(
                 &format!("alert[{i}].name"),
@@ -652,6 +735,8 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         feeds,
         alerts,
         delivery,
+        archive: archive::validate(&file.archive, config_dir)
+            .map_err(|(key, message)| bad(&key, message))?,
     })
 }
 
@@ -659,6 +744,7 @@ fn validate_alert(
     a: &AlertFile,
     i: usize,
     feed_names: &HashSet<String>,
+    config_dir: Option<&Path>,
 ) -> Result<AlertConfig, (String, String)> {
     let key = |k: &str| format!("alert[{i}].{k}");
     let err = |k: &str, m: String| (key(k), m);
@@ -703,9 +789,15 @@ fn validate_alert(
         .map_err(|m| err("digest", m))?
         .filter(|d| !d.is_zero());
     // Keys that only some sinks take: name any that the chosen sink does not.
-    let present: [(&str, bool); 9] = [
+    let present: [(&str, bool); 15] = [
         ("url", a.url.is_some()),
         ("secret", a.secret.is_some()),
+        ("secret_file", a.secret_file.is_some()),
+        ("password_file", a.password_file.is_some()),
+        ("instance", a.instance.is_some()),
+        ("token_file", a.token_file.is_some()),
+        ("handle", a.handle.is_some()),
+        ("pds", a.pds.is_some()),
         ("format", a.format.is_some()),
         ("to", a.to.is_some()),
         ("from", a.from.is_some()),
@@ -715,14 +807,16 @@ fn validate_alert(
         ("path", a.path.is_some() || a.max_entries.is_some()),
     ];
     let allowed: &[&str] = match a.sink.as_str() {
-        "webhook" => &["url", "secret", "format"],
-        "email" => &["to", "from", "smtp_url"],
+        "webhook" => &["url", "secret", "secret_file", "format"],
+        "email" => &["to", "from", "smtp_url", "password_file"],
         "exec" => &["command", "timeout"],
         "atom" => &["path"],
+        "mastodon" => &["instance", "token_file"],
+        "bluesky" => &["handle", "password_file", "pds"],
         other => {
             return Err(err(
                 "sink",
-                format!("`{other}` is not one of webhook, email, exec, atom"),
+                format!("`{other}` is not one of webhook, email, exec, atom, mastodon, bluesky"),
             ));
         }
     };
@@ -735,7 +829,13 @@ fn validate_alert(
             let url = a.url.as_deref().ok_or_else(|| need("url"))?;
             SinkConfig::Webhook {
                 url: parse_feed_url(url).map_err(|m| err("url", m))?,
-                secret: a.secret.clone().filter(|s| !s.is_empty()),
+                secret: secrets::inline_or_file(
+                    "secret",
+                    a.secret.as_deref(),
+                    a.secret_file.as_deref(),
+                    config_dir,
+                )
+                .map_err(|(k, m)| err(&k, m))?,
                 format: match a.format.as_deref().unwrap_or("json") {
                     "json" => WebhookFormat::Json,
                     "slack" => WebhookFormat::Slack,
@@ -761,10 +861,30 @@ fn validate_alert(
             }
             let from = a.from.clone().ok_or_else(|| need("from"))?;
             let smtp = a.smtp_url.as_deref().ok_or_else(|| need("smtp_url"))?;
-            let smtp_url = Url::parse(smtp).map_err(|e| {
+            let mut smtp_url = Url::parse(smtp).map_err(|e| {
                 let shown = crate::text_safety::redact_url(smtp);
                 err("smtp_url", format!("`{shown}`: {e}"))
             })?;
+            if let Some(file) = &a.password_file {
+                if smtp_url.password().is_some() {
+                    return Err(err(
+                        "password_file",
+                        "smtp_url already has a password; remove it from the URL".into(),
+                    ));
+                }
+                if smtp_url.username().is_empty() {
+                    return Err(err(
+                        "password_file",
+                        "smtp_url needs a user name (smtp://user@host:587) for the password".into(),
+                    ));
+                }
+                let password =
+                    secrets::read(file, config_dir).map_err(|m| err("password_file", m))?;
+                // The URL carries the password percent-encoded, as lettre reads it.
+                smtp_url
+                    .set_password(Some(&password))
+                    .map_err(|()| err("smtp_url", "cannot carry a password".into()))?;
+            }
             if !matches!(smtp_url.scheme(), "smtp" | "smtps") || smtp_url.host().is_none() {
                 return Err(err(
                     "smtp_url",
@@ -784,6 +904,34 @@ fn validate_alert(
                 None => Duration::from_secs(30),
             };
             SinkConfig::Exec { command, timeout }
+        }
+        "mastodon" => {
+            let instance = a.instance.as_deref().ok_or_else(|| need("instance"))?;
+            let file = a.token_file.as_deref().ok_or_else(|| need("token_file"))?;
+            SinkConfig::Mastodon {
+                instance: parse_feed_url(instance).map_err(|m| err("instance", m))?,
+                token: secrets::read(file, config_dir).map_err(|m| err("token_file", m))?,
+            }
+        }
+        "bluesky" => {
+            let handle = a.handle.clone().ok_or_else(|| need("handle"))?;
+            let handle = handle.trim_start_matches('@').to_string();
+            if handle.is_empty() || handle.contains(char::is_whitespace) {
+                return Err(err(
+                    "handle",
+                    format!("`{handle}` is not a handle (write e.g. \"newsdesk.bsky.social\")"),
+                ));
+            }
+            let file = a
+                .password_file
+                .as_deref()
+                .ok_or_else(|| need("password_file"))?;
+            SinkConfig::Bluesky {
+                pds: parse_feed_url(a.pds.as_deref().unwrap_or(DEFAULT_BLUESKY_PDS))
+                    .map_err(|m| err("pds", m))?,
+                handle,
+                password: secrets::read(file, config_dir).map_err(|m| err("password_file", m))?,
+            }
         }
         _ => SinkConfig::Atom {
             path: a.path.clone().ok_or_else(|| need("path"))?,
@@ -1062,6 +1210,53 @@ mod tests {
         let missing = "[[alert]]\nname = \"feed\"\nsink = \"atom\"\n";
         let e = Config::parse(missing, Path::new("x.toml")).unwrap_err();
         assert!(e.to_string().contains("alert[0].path"), "{e}");
+    }
+
+    #[test]
+    fn social_sinks_and_archive_read_their_secrets_from_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("masto"), "tok-123\n").expect("write");
+        std::fs::write(dir.path().join("bsky"), "abcd-efgh-ijkl-mnop\n").expect("write");
+        std::fs::write(dir.path().join("ia"), "ia-secret\n").expect("write");
+        std::fs::write(dir.path().join("smtp"), "p@ss word\n").expect("write");
+        let text = "[archive]\nenabled = true\naccess_key = \"K\"\nsecret_file = \"ia\"\n\
+            [[alert]]\nname = \"m\"\nsink = \"mastodon\"\ninstance = \"https://social.example\"\ntoken_file = \"masto\"\n\
+            [[alert]]\nname = \"b\"\nsink = \"bluesky\"\nhandle = \"@desk.bsky.social\"\npassword_file = \"bsky\"\n\
+            [[alert]]\nname = \"e\"\nsink = \"email\"\nto = [\"a@b.example\"]\nfrom = \"r@b.example\"\nsmtp_url = \"smtp://desk@mail.example:587\"\npassword_file = \"smtp\"\n";
+        let c = Config::parse(text, &dir.path().join("redline.toml")).expect("parses");
+        assert_eq!(c.archive.secret.as_deref(), Some("ia-secret"));
+        assert!(c.archive.enabled);
+        assert!(
+            matches!(&c.alerts[0].sink, SinkConfig::Mastodon { token, .. } if token == "tok-123")
+        );
+        assert!(
+            matches!(&c.alerts[1].sink, SinkConfig::Bluesky { handle, password, pds }
+            if handle == "desk.bsky.social" && password == "abcd-efgh-ijkl-mnop" && pds.as_str() == "https://bsky.social/")
+        );
+        assert!(
+            matches!(&c.alerts[2].sink, SinkConfig::Email { smtp_url, .. }
+            if smtp_url.password() == Some("p%40ss%20word"))
+        );
+        assert_eq!(c.alerts[0].max_per_hour, Some(DEFAULT_MAX_PER_HOUR_CHAT));
+        let shown = format!("{c:?}");
+        for secret in ["tok-123", "abcd-efgh", "ia-secret", "p%40ss"] {
+            assert!(!shown.contains(secret), "Debug shows {secret}: {shown}");
+        }
+        let e = Config::parse(
+            "[[alert]]\nname = \"m\"\nsink = \"mastodon\"\ninstance = \"https://social.example\"\ntoken_file = \"nope\"\n",
+            &dir.path().join("redline.toml"),
+        )
+        .expect_err("missing file");
+        assert!(
+            e.to_string().contains("alert[0].token_file") && e.to_string().contains("nope"),
+            "{e}"
+        );
+        let e = Config::parse(
+            "[archive]\nenabled = true\naccess_key = \"K\"\n",
+            &dir.path().join("redline.toml"),
+        )
+        .expect_err("key without secret");
+        assert!(e.to_string().contains("archive.secret_file"), "{e}");
     }
 
     #[test]

@@ -365,7 +365,7 @@ const WRAPPER_LAYERS: &[&str] = &[
 /// The error and its causes in one line: reqwest's top-level message alone ("error sending
 /// request") does not tell a user what went wrong, and its wrappers bury what does. Wrapper
 /// layers are dropped when a cause follows them; every other layer is kept.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
     while let Some(s) = source {
@@ -393,7 +393,7 @@ fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
 }
 
 /// `Retry-After`: delta-seconds or an HTTP date (RFC 9110 §10.2.3). Capped at a day.
-fn retry_after(h: &HeaderMap) -> Option<Duration> {
+pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
     let v = header_str(h, header::RETRY_AFTER)?;
     let secs = match v.parse::<u64>() {
         Ok(s) => s,

@@ -12,6 +12,7 @@
 //! touch the world.
 
 pub mod alert;
+pub mod card;
 pub mod claims;
 pub mod cli;
 pub mod config;

@@ -30,7 +30,9 @@
 //! `published`/`modified` in UTC when they carry a zone. 1.3 (`minor: 3`) added `notices`
 //! (correction, clarification, update and editor's notes that appeared or disappeared, the
 //! visible update stamp included; their sentences are never also claim changes) and `silent`
-//! (at least one claim change and no notice added), as in `shared/CLAIMS.md`.
+//! (at least one claim change and no notice added), as in `shared/CLAIMS.md`, and each side's
+//! `archive` (its archived copy) and `archive_diff` (the archive's comparison of the two
+//! captures), null unless `[archive]` captured both.
 //! Fields may be added in later versions of the same schema; none is renamed or removed
 //! without bumping `version`.
 
@@ -43,7 +45,8 @@ use crate::version::VersionView;
 pub const DIFF_SCHEMA: &str = "redline.diff";
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
 /// Additions within `DIFF_SCHEMA_VERSION`: 1 added `stealth_evidence`, 2 the sides' `ref`,
-/// `article_id`, `seq` and `fetched_at`, and publisher stamps in UTC, 3 `notices` and `silent`.
+/// `article_id`, `seq` and `fetched_at`, and publisher stamps in UTC, 3 `notices` and `silent`,
+/// and the sides' `archive` and `archive_diff` (archived copies, `[archive]`).
 pub const DIFF_SCHEMA_MINOR: u32 = 3;
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,6 +64,8 @@ pub struct Side {
     pub url: String,
     pub published: Option<String>,
     pub modified: Option<String>,
+    /// The archived copy of this version (1.3, `[archive]`); null until captured or for a file.
+    pub archive: Option<String>,
 }
 
 /// A publisher's stamp in UTC when it is RFC 3339 with a zone; as found otherwise (a
@@ -88,6 +93,7 @@ impl Side {
             url: v.url.to_string(),
             published: v.published.map(utc_stamp),
             modified: v.modified.map(utc_stamp),
+            archive: None,
         }
     }
 }
@@ -136,4 +142,6 @@ pub struct DiffReport {
     pub simplified: bool,
     /// Why, one reason per limit reached; empty for a full diff.
     pub simplified_reasons: Vec<String>,
+    /// The archive's own comparison of the two captures (1.3), when both versions are archived.
+    pub archive_diff: Option<String>,
 }

@@ -1028,7 +1028,8 @@ fn record_snapshot(
     match decision {
         Decision::Unchanged => Ok(None),
         Decision::First => {
-            articles::insert_version(tx, article_id, 1, snap, false, None, None, now)?;
+            let vid = articles::insert_version(tx, article_id, 1, snap, false, None, None, now)?;
+            request_archive(tx, config, vid, article_id, 1, snap, now)?;
             report.new_versions += 1;
             Ok(None)
         }
@@ -1041,7 +1042,7 @@ fn record_snapshot(
             let Some(prev) = prev else { return Ok(None) };
             let seq = prev.seq + 1;
             articles::clear_refused(tx, article_id)?;
-            articles::insert_version(
+            let vid = articles::insert_version(
                 tx,
                 article_id,
                 seq,
@@ -1051,6 +1052,7 @@ fn record_snapshot(
                 Some((prev.seq, &prev.body)),
                 now,
             )?;
+            request_archive(tx, config, vid, article_id, seq, snap, now)?;
             let analysis = ahead.analysis_for(article_id, &prev, snap, cosmetic);
             let mut change = analysis.change;
             change.article_id = article_id;
@@ -1084,6 +1086,26 @@ fn record_snapshot(
             Ok(None)
         }
     }
+}
+
+/// With `[archive]` on, a capture request for the version just stored, in the same
+/// transaction (see `alert::archive`).
+fn request_archive(
+    tx: &Connection,
+    config: &Config,
+    version_id: i64,
+    article_id: i64,
+    seq: i64,
+    snap: &Snapshot,
+    now: i64,
+) -> Result<(), StoreError> {
+    let req = alert::archive::ArchiveRequest {
+        version_id,
+        article_id,
+        seq,
+        url: snap.url.clone(),
+    };
+    alert::archive::enqueue(tx, &config.archive, req, now * 1000).map(|_| ())
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 mod util;
 
 mod alerts;
+mod archive;
 mod bounded_diff;
+mod card;
 mod check;
 mod cli;
 mod conformance;
@@ -26,5 +28,6 @@ mod panics;
 mod poll;
 mod recheck;
 mod regression;
+mod social;
 mod ssrf;
 mod store;

@@ -348,6 +348,9 @@ async fn every_json_document_matches_docs_json() {
         &json_of(d, &["versions", &edited, "--json"]),
     );
     assert_documented(&docs, "show", &json_of(d, &["show", &edited, "--json"]));
+    let png = d.join("card.png");
+    let card = ["card", &edited, "-o", png.to_str().expect("path"), "--json"];
+    assert_documented(&docs, "card", &json_of(d, &card));
     assert_documented(
         &docs,
         "redline.diff",

@@ -36,10 +36,19 @@ fn write_blocking(
     let rows = store
         .read(|c| outbox::recent_payloads(c, alert, max_entries as i64))
         .map_err(|e| err(e.to_string()))?;
-    let entries: Vec<ChangeData> = rows
+    let mut entries: Vec<ChangeData> = rows
         .iter()
         .filter_map(|(_, p)| parse_change(p).ok())
         .collect();
+    // Captures finish after the alert was written: their links are read now.
+    store
+        .read(|c| {
+            for e in &mut entries {
+                super::archive::fill_links(c, e)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| err(e.to_string()))?;
     let xml = render(alert, &entries);
     let dir = path
         .parent()
@@ -118,7 +127,7 @@ pub fn render(alert: &str, entries: &[ChangeData]) -> String {
         };
         xml.push_str(&format!(
             "  <entry>\n    <title>{title}</title>\n    <id>urn:redline:{id}</id>\n    \
-             <updated>{at}</updated>\n    <link rel=\"alternate\" href=\"{link}\"/>\n    \
+             <updated>{at}</updated>\n    <link rel=\"alternate\" href=\"{link}\"/>\n{archive}    \
              <author><name>{feed}</name></author>\n    <summary>{summary}</summary>\n    \
              <content type=\"text\">{content}</content>\n  </entry>\n",
             title = escape(&format!(
@@ -136,6 +145,22 @@ pub fn render(alert: &str, entries: &[ChangeData]) -> String {
             },
             at = escape(&e.detected_at),
             link = escape(&e.links.article),
+            archive = [
+                ("archived copy", &e.links.archive),
+                ("archived copy before the change", &e.links.archive_before),
+                ("archive comparison", &e.links.archive_diff),
+            ]
+            .iter()
+            .filter_map(|(t, l)| {
+                l.as_ref().map(|l| {
+                    format!(
+                        "    <link rel=\"related\" title=\"{}\" href=\"{}\"/>\n",
+                        escape(t),
+                        escape(l)
+                    )
+                })
+            })
+            .collect::<String>(),
             feed = escape(e.feed.name.as_deref().unwrap_or(&e.feed.url)),
             summary = escape(&summary),
             content = escape(&change_text(e)),

@@ -275,6 +275,7 @@ mod tests {
             links: Links {
                 article: "https://chronicle.example/news/flood-barrier".into(),
                 feed: "https://chronicle.example/feed.xml".into(),
+                ..Links::default()
             },
         }
     }

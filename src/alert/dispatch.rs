@@ -11,9 +11,10 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::archive::{self, ArchiveRequest};
 use super::payload::{Delivery, DigestData, parse_change};
 use super::send;
-use crate::config::{AlertConfig, DeliveryConfig, HttpConfig};
+use crate::config::{AlertConfig, ArchiveConfig, DeliveryConfig, HttpConfig};
 use crate::netguard::{GuardedClient, NetGuard};
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Store, StoreError, unix_now_ms};
@@ -35,6 +36,8 @@ struct Unrecorded {
     attempts: i64,
     outcome: Result<(), String>,
     max_attempts: u32,
+    /// The receiver's own wait (`Retry-After`), a floor under the backoff.
+    wait_ms: i64,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,7 @@ pub struct DrainReport {
 struct Rules {
     alerts: Vec<AlertConfig>,
     delivery: DeliveryConfig,
+    archive: ArchiveConfig,
 }
 
 #[derive(Clone)]
@@ -83,7 +87,11 @@ impl Dispatcher {
             .build()?;
         Ok(Self {
             store,
-            rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules { alerts, delivery }))),
+            rules: Arc::new(std::sync::RwLock::new(Arc::new(Rules {
+                alerts,
+                delivery,
+                archive: ArchiveConfig::default(),
+            }))),
             http: GuardedClient { client, guard },
             unrecorded: Arc::default(),
             store_down: Arc::default(),
@@ -96,24 +104,48 @@ impl Dispatcher {
         store: Store,
         config: &crate::config::Config,
     ) -> Result<Self, reqwest::Error> {
-        Self::new(
-            store,
-            config.alerts.clone(),
-            config.delivery.clone(),
-            &config.http,
-        )
+        // The configured archive is let through the guard like an `allow_hosts` entry: it
+        // was named on purpose, and a self-hosted one may well sit on a private network.
+        let mut http = config.http.clone();
+        if config.archive.enabled
+            && let Some(host) = config.archive.host()
+        {
+            http.allow_hosts.push(host);
+        }
+        let me = Self::new(store, config.alerts.clone(), config.delivery.clone(), &http)?;
+        me.set_archive(config.archive.clone());
+        Ok(me)
+    }
+
+    /// Replaces the `[archive]` settings (config reload; the guard keeps the host it was
+    /// built with until a restart).
+    pub fn set_archive(&self, archive: ArchiveConfig) {
+        let mut guard = self.rules.write().unwrap_or_else(|p| p.into_inner());
+        let mut rules = (**guard).clone();
+        rules.archive = archive;
+        *guard = Arc::new(rules);
     }
 
     /// Replaces the alert rules (config reload). Rows of removed alerts are parked.
     pub fn set_rules(&self, alerts: Vec<AlertConfig>, delivery: DeliveryConfig) {
         let mut guard = self.rules.write().unwrap_or_else(|p| p.into_inner());
-        *guard = Arc::new(Rules { alerts, delivery });
+        let archive = guard.archive.clone();
+        *guard = Arc::new(Rules {
+            alerts,
+            delivery,
+            archive,
+        });
     }
 
     /// The alert rules and delivery settings in force now (they change on reload).
     pub fn current_rules(&self) -> (Vec<AlertConfig>, DeliveryConfig) {
         let r = self.rules();
         (r.alerts.clone(), r.delivery.clone())
+    }
+
+    /// Whether `[archive]` is on (its `@archive` rows are kept by the pruning).
+    pub fn archive_enabled(&self) -> bool {
+        self.rules().archive.enabled
     }
 
     fn rules(&self) -> Arc<Rules> {
@@ -233,11 +265,19 @@ impl Dispatcher {
     ) -> Result<DrainReport, StoreError> {
         let mut report = DrainReport::default();
         let rules = self.rules();
+        if name == archive::OUTBOX_NAME && rules.archive.enabled {
+            return self.deliver_archive(&rules, rows).await;
+        }
         let Some(alert) = rules.alerts.iter().find(|a| a.name == name) else {
             // The alert was removed from the config: park its rows rather than retry forever.
             let all: Vec<&OutboxRow> = rows.iter().collect();
-            let outcome = Err(format!("alert `{name}` is no longer in the config"));
-            self.record_all(&all, &outcome, &rules.delivery, 1).await?;
+            let outcome = Err(if name == archive::OUTBOX_NAME {
+                "[archive] is no longer enabled in the config".to_string()
+            } else {
+                format!("alert `{name}` is no longer in the config")
+            });
+            self.record_all(&all, &outcome, &rules.delivery, 1, 0)
+                .await?;
             report.failed = rows.len();
             return Ok(report);
         };
@@ -278,10 +318,15 @@ impl Dispatcher {
             }
         }
         for (rows, delivery) in batches {
+            let mut wait = None;
             let outcome = match delivery {
-                Ok(d) => send(alert, &d, &self.http, &self.store)
-                    .await
-                    .map_err(|e| e.to_string()),
+                Ok(mut d) => {
+                    self.fill_archive_links(&mut d).await;
+                    send(alert, &d, &self.http, &self.store).await.map_err(|e| {
+                        wait = e.retry_after();
+                        e.to_string()
+                    })
+                }
                 Err(e) => Err(e),
             };
             match &outcome {
@@ -299,15 +344,133 @@ impl Dispatcher {
                     self.log_failure(&alert.name, step, rows.len(), e);
                 }
             }
+            let wait_ms = wait.map_or(0, |w| i64::try_from(w.as_millis()).unwrap_or(i64::MAX));
             self.record_all(
                 &rows,
                 &outcome,
                 &rules.delivery,
                 rules.delivery.max_attempts,
+                wait_ms,
             )
             .await?;
+            if wait.is_some() {
+                // Rate limited: nothing more goes to this receiver until it said we may.
+                self.defer_alert(&alert.name, wait_ms).await?;
+                break;
+            }
         }
         Ok(report)
+    }
+
+    /// Capture requests, one at a time: an archive limits captures in flight per account.
+    async fn deliver_archive(
+        &self,
+        rules: &Rules,
+        rows: Vec<OutboxRow>,
+    ) -> Result<DrainReport, StoreError> {
+        let mut report = DrainReport::default();
+        for row in &rows {
+            let mut wait = None;
+            let outcome = match archive::parse_request(&row.payload) {
+                Ok(req) => self.capture(&rules.archive, &req).await.map_err(|e| {
+                    wait = e.retry_after();
+                    e.to_string()
+                }),
+                Err(e) => Err(e),
+            };
+            match &outcome {
+                Ok(()) => {
+                    report.delivered += 1;
+                    self.failing_steps
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(archive::OUTBOX_NAME);
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    self.log_failure(archive::OUTBOX_NAME, row.attempts + 1, 1, e);
+                }
+            }
+            let wait_ms = wait.map_or(0, |w| i64::try_from(w.as_millis()).unwrap_or(i64::MAX));
+            self.record_all(
+                &[row],
+                &outcome,
+                &rules.delivery,
+                rules.delivery.max_attempts,
+                wait_ms,
+            )
+            .await?;
+            if wait.is_some() {
+                self.defer_alert(archive::OUTBOX_NAME, wait_ms).await?;
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn capture(
+        &self,
+        cfg: &ArchiveConfig,
+        req: &ArchiveRequest,
+    ) -> Result<(), super::SinkError> {
+        match tokio::time::timeout(
+            super::DELIVERY_TIMEOUT,
+            archive::capture(&self.http, cfg, &self.store, req),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => Err(super::SinkError::Timeout(super::DELIVERY_TIMEOUT)),
+        }
+    }
+
+    /// Puts an alert's undelivered rows off until `wait_ms` from now (a rate limit).
+    async fn defer_alert(&self, name: &str, wait_ms: i64) -> Result<(), StoreError> {
+        let store = self.store.clone();
+        let name = name.to_string();
+        tokio::task::spawn_blocking(move || {
+            let until = unix_now_ms().saturating_add(wait_ms);
+            store.write(|tx| outbox::defer_alert(tx, &name, until).map(|_| ()))
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(format!("dispatcher task failed: {e}")))?
+    }
+
+    /// Archive links are filled in at send time: captures finish after the alert was written.
+    /// A store that cannot be read leaves them empty rather than hold the alert back.
+    async fn fill_archive_links(&self, d: &mut Delivery) {
+        let store = self.store.clone();
+        let mut owned = std::mem::replace(
+            d,
+            Delivery::Digest(DigestData {
+                alert: String::new(),
+                changes: Vec::new(),
+            }),
+        );
+        let filled = tokio::task::spawn_blocking(move || {
+            let r = store.read(|c| {
+                match &mut owned {
+                    Delivery::One(c1) => archive::fill_links(c, c1)?,
+                    Delivery::Digest(dg) => {
+                        for c1 in &mut dg.changes {
+                            archive::fill_links(c, c1)?;
+                        }
+                    }
+                }
+                Ok(())
+            });
+            (owned, r)
+        })
+        .await;
+        match filled {
+            Ok((owned, r)) => {
+                if let Err(e) = r {
+                    tracing::debug!(error = %e, "archive links not read");
+                }
+                *d = owned;
+            }
+            Err(e) => tracing::warn!(error = %e, "archive link task failed"),
+        }
     }
 
     /// Logs a failed delivery at warn level the first time the alert reaches retry `step`
@@ -343,10 +506,11 @@ impl Dispatcher {
         outcome: &Result<(), String>,
         delivery: &DeliveryConfig,
         max_attempts: u32,
+        wait_ms: i64,
     ) -> Result<(), StoreError> {
         for (i, r) in rows.iter().enumerate() {
             if let Err(e) = self
-                .record(r, outcome.clone(), delivery, max_attempts)
+                .record(r, outcome.clone(), delivery, max_attempts, wait_ms)
                 .await
             {
                 self.unrecorded
@@ -357,6 +521,7 @@ impl Dispatcher {
                         attempts: r.attempts,
                         outcome: outcome.clone(),
                         max_attempts,
+                        wait_ms,
                     }));
                 self.store_failed(&e);
                 return Err(e);
@@ -371,6 +536,7 @@ impl Dispatcher {
         outcome: Result<(), String>,
         delivery: &DeliveryConfig,
         max_attempts: u32,
+        wait_ms: i64,
     ) -> Result<(), StoreError> {
         let store = self.store.clone();
         let u = Unrecorded {
@@ -378,6 +544,7 @@ impl Dispatcher {
             attempts: row.attempts,
             outcome,
             max_attempts,
+            wait_ms,
         };
         let delivery = delivery.clone();
         tokio::task::spawn_blocking(move || {
@@ -510,7 +677,7 @@ fn write_outcome(
     match &u.outcome {
         Ok(()) => outbox::mark_delivered(tx, u.id, now_ms),
         Err(e) => {
-            let delay = retry_delay(delivery, u.attempts + 1);
+            let delay = retry_delay(delivery, u.attempts + 1).max(u.wait_ms);
             outbox::mark_failed(tx, u.id, e, now_ms + delay, u.max_attempts)
         }
     }

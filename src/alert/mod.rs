@@ -2,14 +2,19 @@
 //! the outbox drain loop (`dispatch`) and one module per sink. Alerts are written to the outbox
 //! in the poll's own transaction and sent later, so a crash between the two loses nothing.
 
+pub mod api;
+pub mod archive;
 pub mod atom;
+pub mod bluesky;
 pub mod chat;
 pub mod dispatch;
 pub mod email;
 pub mod exec;
+pub mod mastodon;
 pub mod payload;
 pub mod retention;
 pub mod rules;
+pub mod social;
 pub mod webhook;
 
 use std::time::Duration;
@@ -35,6 +40,37 @@ pub enum SinkError {
     Timeout(Duration),
     #[error("payload: {0}")]
     Payload(String),
+    #[error("archive {service}: {detail}")]
+    Archive { service: String, detail: String },
+    #[error("mastodon {instance}: {detail}")]
+    Mastodon { instance: String, detail: String },
+    #[error("bluesky {pds}: {detail}")]
+    Bluesky { pds: String, detail: String },
+    /// The post waits for something that is on its way (the archived copy it links to).
+    #[error("{what}; next attempt in {}s", api::secs(*retry_after))]
+    NotYet {
+        what: String,
+        retry_after: std::time::Duration,
+    },
+    /// The receiver said to slow down (HTTP 429, or a limit in its own words): this sink
+    /// sends nothing more until `retry_after` has passed.
+    #[error("{service}: rate limited, next attempt in {}s", api::secs(*retry_after))]
+    RateLimited {
+        service: String,
+        retry_after: std::time::Duration,
+    },
+}
+
+impl SinkError {
+    /// How long the sink asked us to wait before its next request, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } | Self::NotYet { retry_after, .. } => {
+                Some(*retry_after)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Sends one delivery (a single change or a digest) through the alert's sink.
@@ -60,6 +96,14 @@ pub async fn send(
             SinkConfig::Atom { path, max_entries } => {
                 atom::write(store, &alert.name, path, *max_entries).await
             }
+            SinkConfig::Mastodon { instance, token } => {
+                mastodon::send(http, store, &alert.name, instance, token, delivery).await
+            }
+            SinkConfig::Bluesky {
+                pds,
+                handle,
+                password,
+            } => bluesky::send(http, store, &alert.name, pds, handle, password, delivery).await,
         }
     };
     // An exec sink has its own timeout, which may be longer than the general one.
@@ -168,6 +212,7 @@ pub fn enqueue(
             links: payload::Links {
                 article: s.article_url.to_string(),
                 feed: s.feed.url.clone(),
+                ..payload::Links::default()
             },
             test: false,
         };

@@ -23,7 +23,9 @@
 //!   "notices": [{"change": "added", "text": "Correction: an earlier version of this …"}],
 //!   "silent": false,                 // claim changes and no notice added
 //!   "word_diff": "… cost [-less than-]{+about+} $[-6-]{+5.6+} million …",
-//!   "links": {"article": "https://…", "feed": "https://…"},
+//!   "links": {"article": "https://…", "feed": "https://…",
+//!             "archive": "https://web.archive.org/web/20261103101600/https://…",
+//!             "archive_before": null, "archive_diff": null},
 //!   "test": false                    // true only for the sample of `redline alerts test`
 //! }}
 //! ```
@@ -40,9 +42,11 @@
 //! existed and stayed the same). 1.2 (`minor: 2`) added the ids every other document
 //! carries: `feed.ref` (`f1`), `article.ref` (`a7`) and `version_ref` (`a7v2`, what
 //! `redline diff` takes). 1.3 (`minor: 3`) added `notices` (correction, clarification, update
-//! and editor's notes that appeared or disappeared, a visible update stamp included) and
-//! `silent` (claim changes and no notice added; see `shared/CLAIMS.md`). An envelope without
-//! `minor` is 1.0.
+//! and editor's notes that appeared or disappeared, a visible update stamp included),
+//! `silent` (claim changes and no notice added; see `shared/CLAIMS.md`), and `links.archive`
+//! (the archived copy of the new version), `links.archive_before` (of the previous one) and
+//! `links.archive_diff` (the archive's comparison of the two), filled in when the alert is
+//! sent and null until the captures exist (`[archive]`). An envelope without `minor` is 1.0.
 //!
 //! A digest (`digest = "30m"`, or the rows an alert's `max_per_hour` held back) is `{"type": "redline.digest", "version": 1, "data":
 //! {"alert": "desk", "changes": [<data of redline.change>, …]}}`. Fields may be added; none
@@ -96,10 +100,20 @@ pub struct ArticleRef {
     pub previous_title: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Links {
     pub article: String,
     pub feed: String,
+    /// The archived copy of the new version (1.3); null until it is captured, or without
+    /// `[archive]`. Filled in when the alert is sent, not when it is written.
+    #[serde(default)]
+    pub archive: Option<String>,
+    /// The archived copy of the previous version (1.3).
+    #[serde(default)]
+    pub archive_before: Option<String>,
+    /// The archive's own comparison of the two captures, when both exist (1.3).
+    #[serde(default)]
+    pub archive_diff: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -335,6 +349,15 @@ pub fn change_text(d: &ChangeData) -> String {
         "\nArticle: {}\nFeed: {}\n",
         d.links.article, d.links.feed
     ));
+    for (what, link) in [
+        ("Archived before", &d.links.archive_before),
+        ("Archived after", &d.links.archive),
+        ("Archive diff", &d.links.archive_diff),
+    ] {
+        if let Some(l) = link {
+            out.push_str(&format!("{what}: {l}\n"));
+        }
+    }
     out
 }
 
@@ -404,6 +427,7 @@ mod tests {
             links: Links {
                 article: "https://chronicle.example/flood".into(),
                 feed: "https://chronicle.example/feed.xml".into(),
+                ..Links::default()
             },
             test: false,
         };

@@ -22,10 +22,19 @@ pub fn prune_outbox(
     store: &Store,
     delivery: &DeliveryConfig,
     alerts: Option<&[AlertConfig]>,
+    archive_enabled: bool,
 ) -> Result<PruneReport, StoreError> {
     let keep_ms = i64::try_from(delivery.keep.as_millis()).unwrap_or(i64::MAX);
     let before = unix_now_ms().saturating_sub(keep_ms);
-    let names: Option<Vec<&str>> = alerts.map(|a| a.iter().map(|a| a.name.as_str()).collect());
+    // Archive requests are kept while `[archive]` could still be on; a config without it
+    // drops them with the same warning as a removed alert.
+    let names: Option<Vec<&str>> = alerts.map(|a| {
+        let mut n: Vec<&str> = a.iter().map(|a| a.name.as_str()).collect();
+        if archive_enabled {
+            n.push(super::archive::OUTBOX_NAME);
+        }
+        n
+    });
     let report = outbox::prune(store, before, names.as_deref())?;
     log_report(&report, delivery.keep);
     Ok(report)
@@ -59,10 +68,12 @@ fn log_report(r: &PruneReport, keep: Duration) {
 pub async fn run(dispatcher: Dispatcher, shutdown: CancellationToken) {
     loop {
         let (alerts, delivery) = dispatcher.current_rules();
+        let archive = dispatcher.archive_enabled();
         let store = dispatcher.store().clone();
-        let pruned =
-            tokio::task::spawn_blocking(move || prune_outbox(&store, &delivery, Some(&alerts)))
-                .await;
+        let pruned = tokio::task::spawn_blocking(move || {
+            prune_outbox(&store, &delivery, Some(&alerts), archive)
+        })
+        .await;
         match pruned {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "outbox pruning failed; retried in an hour"),

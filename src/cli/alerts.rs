@@ -284,6 +284,7 @@ fn sample(alert: &str) -> ChangeData {
         links: Links {
             article: "https://example.org/news/harbour-flood".into(),
             feed: "https://example.org/feed.xml".into(),
+            ..Links::default()
         },
         test: true,
     }

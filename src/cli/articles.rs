@@ -153,8 +153,19 @@ pub fn versions(env: &Env, key: &str, page: Page, json: bool) -> anyhow::Result<
     let all = store.read(|c| articles::versions(c, article.id))?;
     let total = all.len();
     let versions = page.slice(all, None);
+    let archived: std::collections::HashMap<i64, String> = store
+        .read(|c| crate::store::archives::for_article(c, article.id))?
+        .into_iter()
+        .filter_map(|(seq, a)| a.capture_url.map(|u| (seq, u)))
+        .collect();
     if json {
-        let out: Vec<super::json::VersionJson> = versions.iter().map(Into::into).collect();
+        let out: Vec<super::json::VersionJson> = versions
+            .iter()
+            .map(|v| super::json::VersionJson {
+                archive: archived.get(&v.seq).cloned(),
+                ..v.into()
+            })
+            .collect();
         print_json(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -184,6 +195,9 @@ pub fn versions(env: &Env, key: &str, page: Page, json: bool) -> anyhow::Result<
                 format!("  [{}]", flags.join(", "))
             }
         );
+        if let Some(a) = archived.get(&v.seq) {
+            outln!("           archived {}", sanitize(a));
+        }
     }
     if (page.offset as usize).saturating_add(shown) < total {
         outln!("{}", page.next_hint(shown));
@@ -211,8 +225,13 @@ pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Resul
             ids::article(article.id)
         ),
     })?;
+    let archived = store
+        .read(|c| crate::store::archives::get(c, version.id))?
+        .and_then(|a| a.capture_url);
     if json {
-        print_json(&super::json::VersionDetail::from(&version))?;
+        let mut detail = super::json::VersionDetail::from(&version);
+        detail.version.archive = archived;
+        print_json(&detail)?;
         return Ok(ExitCode::SUCCESS);
     }
     outln!("{}", sanitize(&version.title));
@@ -236,6 +255,9 @@ pub fn show(env: &Env, key: &str, seq: Option<i64>, json: bool) -> anyhow::Resul
             .map(|p| format!(", modified {}", sanitize(p)))
             .unwrap_or_default(),
     );
+    if let Some(a) = &archived {
+        outln!("archived {}", sanitize(a));
+    }
     outln!();
     outln!("{}", sanitize(&version.body));
     Ok(ExitCode::SUCCESS)

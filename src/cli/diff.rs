@@ -91,7 +91,41 @@ pub fn diff_article(
     view: &DiffView,
 ) -> anyhow::Result<ExitCode> {
     let store = env.open_store_read_only()?;
-    let article = find_article(&store, key)?;
+    let (article, old, new) = resolve_versions(&store, key, from, to)?;
+    let archive = store
+        .read(|c| crate::alert::archive::links(c, article.id, Some(old.seq), Some(new.seq)))?;
+    let header = format!(
+        "article {} · v{} ({}) → v{} ({})",
+        ids::article(article.id),
+        old.seq,
+        time(old.fetched_at),
+        new.seq,
+        time(new.fetched_at)
+    );
+    print_diff(
+        &header,
+        (&old).into(),
+        (&new).into(),
+        // Cosmetic between these two versions, not between the last one and its predecessor.
+        old.hash != new.hash && old.typo_hash == new.typo_hash,
+        (format!("v{}", old.seq), format!("v{}", new.seq)),
+        Some([&old, &new]),
+        &archive,
+        format,
+        color,
+        view,
+    )
+}
+
+/// The article `key` names and the two versions to compare: `--to` (or the version in
+/// `a42v3`, or the latest) and `--from` (default: the one before). Shared by `diff` and `card`.
+pub(super) fn resolve_versions(
+    store: &crate::store::Store,
+    key: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> anyhow::Result<(articles::ArticleRow, articles::Version, articles::Version)> {
+    let article = find_article(store, key)?;
     let latest = store
         .read(|c| articles::latest_version(c, article.id))?
         .with_context(|| {
@@ -134,26 +168,7 @@ pub fn diff_article(
             })
     };
     let (old, new) = (get(from)?, get(to)?);
-    let header = format!(
-        "article {} · v{} ({}) → v{} ({})",
-        ids::article(article.id),
-        old.seq,
-        time(old.fetched_at),
-        new.seq,
-        time(new.fetched_at)
-    );
-    print_diff(
-        &header,
-        (&old).into(),
-        (&new).into(),
-        // Cosmetic between these two versions, not between the last one and its predecessor.
-        old.hash != new.hash && old.typo_hash == new.typo_hash,
-        (format!("v{}", old.seq), format!("v{}", new.seq)),
-        Some([&old, &new]),
-        format,
-        color,
-        view,
-    )
+    Ok((article, old, new))
 }
 
 pub fn compare_files(
@@ -174,6 +189,7 @@ pub fn compare_files(
         cosmetic,
         (old.display().to_string(), new.display().to_string()),
         None,
+        &crate::alert::archive::ArchiveLinks::default(),
         format,
         color,
         view,
@@ -247,6 +263,7 @@ fn print_diff(
     cosmetic: bool,
     labels: (String, String),
     stored: Option<[&articles::Version; 2]>,
+    archive: &crate::alert::archive::ArchiveLinks,
     format: DiffFormat,
     color: ColorChoice,
     view: &DiffView,
@@ -271,8 +288,14 @@ fn print_diff(
             schema: DIFF_SCHEMA,
             version: DIFF_SCHEMA_VERSION,
             minor: DIFF_SCHEMA_MINOR,
-            old: side(labels.0, old, stored.map(|s| s[0])),
-            new: side(labels.1, new, stored.map(|s| s[1])),
+            old: Side {
+                archive: archive.before.clone(),
+                ..side(labels.0, old, stored.map(|s| s[0]))
+            },
+            new: Side {
+                archive: archive.after.clone(),
+                ..side(labels.1, new, stored.map(|s| s[1]))
+            },
             title_changed: analysis.title_changed(),
             fields_changed: analysis
                 .change
@@ -290,6 +313,7 @@ fn print_diff(
             ops: analysis.revision,
             simplified: !analysis.simplified.is_empty(),
             simplified_reasons: analysis.simplified.iter().map(|s| s.to_string()).collect(),
+            archive_diff: archive.diff.clone(),
         };
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -333,6 +357,15 @@ fn print_diff(
     for f in flags {
         out.push_str(&paint("33", &f));
         out.push('\n');
+    }
+    for (what, link) in [
+        ("archived before", &archive.before),
+        ("archived after ", &archive.after),
+        ("archive diff   ", &archive.diff),
+    ] {
+        if let Some(l) = link {
+            out.push_str(&format!("{what}: {}\n", sanitize(l)));
+        }
     }
     for reason in &analysis.simplified {
         out.push_str(&paint("33", &format!("SIMPLIFIED DIFF: {reason}")));

@@ -83,6 +83,8 @@ pub struct VersionJson {
     pub chars: i64,
     pub cosmetic: bool,
     pub revert_of: Option<i64>,
+    /// The archived copy of this version (`[archive]`), null until captured.
+    pub archive: Option<String>,
 }
 
 impl From<&Version> for VersionJson {
@@ -102,6 +104,7 @@ impl From<&Version> for VersionJson {
             chars: v.body_chars,
             cosmetic: v.cosmetic,
             revert_of: v.revert_of,
+            archive: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod articles;
+mod card;
 mod check;
 mod config_sync;
 mod diff;
@@ -166,6 +167,27 @@ pub enum Command {
         color: ColorChoice,
         #[command(flatten)]
         view: diff::DiffView,
+    },
+    /// Render the change between two versions as a PNG card (1200x675) and print its alt
+    /// text: outlet, headline, both fetch times, claim changes, edited sentences.
+    Card {
+        /// Article id (`a42`), version (`a42v3`: the change that made v3) or URL.
+        article: String,
+        /// Old version (default: the one before --to).
+        #[arg(long, value_name = "N")]
+        from: Option<i64>,
+        /// New version (default: the latest).
+        #[arg(long, value_name = "M")]
+        to: Option<i64>,
+        /// The PNG file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Write the alt text to this file instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        alt_text: Option<PathBuf>,
+        /// Print {path, width, height, alt} as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Diff two local files (text: title on the first line; or HTML pages), no database.
     Compare {
@@ -462,6 +484,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             color,
             &view,
         ),
+        Command::Card {
+            article,
+            from,
+            to,
+            output,
+            alt_text,
+            json,
+        } => card::card(&env, &article, from, to, &output, alt_text.as_deref(), json),
         Command::Log {
             since,
             feed,

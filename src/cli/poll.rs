@@ -49,7 +49,12 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
     // Rows of alerts missing from this config are dropped only when the config matches the
     // database: `poll` run with another directory's config must not drop the real alerts.
     let alerts = in_sync.then_some(env.config.alerts.as_slice());
-    if let Err(e) = crate::alert::retention::prune_outbox(&store, &env.config.delivery, alerts) {
+    if let Err(e) = crate::alert::retention::prune_outbox(
+        &store,
+        &env.config.delivery,
+        alerts,
+        env.config.archive.enabled,
+    ) {
         tracing::warn!(error = %e, "outbox pruning failed");
     }
     let targets = match only {

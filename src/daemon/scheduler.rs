@@ -239,6 +239,7 @@ async fn reload_config(ctx: PollContext, dispatcher: &Dispatcher) -> PollContext
         }
     };
     dispatcher.set_rules(new.alerts.clone(), new.delivery.clone());
+    dispatcher.set_archive(new.archive.clone());
     tracing::info!(
         feeds = new.feeds.len(),
         alerts = new.alerts.len(),

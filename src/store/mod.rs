@@ -4,6 +4,7 @@
 //! synchronous code (callers in async code go through `spawn_blocking`); the lock is never held
 //! across an `.await`. WAL lets readers (the CLI) work while the daemon writes.
 
+pub mod archives;
 pub mod articles;
 pub mod changes;
 pub mod feeds;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_watched_pages_alert_limits.sql"),
     include_str!("migrations/0013_feed_tombstones.sql"),
     include_str!("migrations/0014_notices.sql"),
+    include_str!("migrations/0015_archives_posts.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.

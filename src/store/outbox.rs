@@ -180,6 +180,16 @@ pub fn mark_failed(
     Ok(())
 }
 
+/// Puts every undelivered row of `alert` off until `until_ms` at the earliest, without
+/// counting an attempt: the receiver rate-limited us, the rows did nothing wrong.
+pub fn defer_alert(conn: &Connection, alert: &str, until_ms: i64) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?2) \
+         WHERE alert = ?1 AND delivered_at IS NULL AND failed = 0",
+        params![alert, until_ms],
+    )?)
+}
+
 /// Rows in `state` (all rows when `None`), newest first.
 pub fn list(conn: &Connection, state: Option<DeliveryState>, limit: i64) -> Result<Vec<OutboxRow>> {
     list_page(conn, state, 0, limit)
@@ -296,7 +306,13 @@ pub fn prune(
 ) -> Result<PruneReport> {
     let mut report = PruneReport {
         test_rows: store
-            .write(|tx| Ok(tx.execute("DELETE FROM outbox WHERE change_id IS NULL", [])?))?,
+            // Archive requests (`@archive`) have no change behind them either, but are real.
+            .write(|tx| {
+                Ok(tx.execute(
+                    "DELETE FROM outbox WHERE change_id IS NULL AND alert NOT LIKE '@%'",
+                    [],
+                )?)
+            })?,
         ..PruneReport::default()
     };
     loop {
