@@ -181,6 +181,25 @@ fn self_cpu() -> f64 {
 
 /// Runs `redline --config C --db D poll --json` through the wrapper; `tag` names its output files.
 fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, String> {
+    let mut s = measure(args, dir, tag, site, &["poll", "--json"])?;
+    s.totals = read_totals(&dir.join(format!("{tag}.json")))?;
+    Ok(s)
+}
+
+/// `redline feeds sync`: `poll` polls what the database holds and never syncs (#12), so each
+/// run applies the generated config first. Measured on its own, as it is not part of a cycle.
+fn sync(args: &Args, dir: &Path, site: &Site) -> Result<Sample, String> {
+    measure(args, dir, "sync", site, &["feeds", "sync"])
+}
+
+/// Runs `redline --config C --db D ARGS...` through the wrapper; `tag` names its output files.
+fn measure(
+    args: &Args,
+    dir: &Path,
+    tag: &str,
+    site: &Site,
+    redline_args: &[&str],
+) -> Result<Sample, String> {
     let out = dir.join(format!("{tag}.json"));
     let err = dir.join(format!("{tag}.log"));
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -197,7 +216,7 @@ fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, Strin
         .arg(dir.join("redline.toml"))
         .arg("--db")
         .arg(dir.join("redline.db"))
-        .args(["poll", "--json"]);
+        .args(redline_args);
     // Loopback only: no proxy may see these requests. Default logging (info), as users run it.
     for var in [
         "http_proxy",
@@ -242,7 +261,6 @@ fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, Strin
             f[4]
         ));
     }
-    let totals = read_totals(&out)?;
     Ok(Sample {
         wall: f[0],
         user: f[1],
@@ -251,7 +269,7 @@ fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, Strin
         rss_mb: f[3] / 1024.0,
         server_cpu,
         requests,
-        totals,
+        totals: Totals::default(),
     })
 }
 
@@ -319,6 +337,14 @@ fn cycles(args: &Args, full_text: bool) -> Result<(), String> {
             .tempdir()
             .map_err(|e| e.to_string())?;
         write_config(dir.path(), args, addr, n, full_text)?;
+        let synced = sync(args, dir.path(), &site)?;
+        eprintln!(
+            "  run {}: feeds sync wall {:.2}s cpu {:.2}s rss {:.1} MB",
+            run + 1,
+            synced.wall,
+            synced.cpu,
+            synced.rss_mb
+        );
         let cold = poll(args, dir.path(), "cold", &site)?;
         check(
             "cold",
@@ -506,6 +532,7 @@ fn storage(args: &Args) -> Result<(), String> {
         .tempdir()
         .map_err(|e| e.to_string())?;
     write_config(dir.path(), args, addr, 1, true)?;
+    sync(args, dir.path(), &site)?;
     let db_path = dir.path().join("redline.db");
     let all: Vec<usize> = (0..articles).collect();
     let mut raw_per_version: Vec<u64> = Vec::new();

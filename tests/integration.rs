@@ -25,5 +25,6 @@ mod panics;
 mod poll;
 mod recheck;
 mod regression;
+mod scale;
 mod ssrf;
 mod store;
