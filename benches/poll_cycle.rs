@@ -601,9 +601,7 @@ fn daemon(args: &Args) -> Result<(), String> {
         .arg("run")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(
-            std::fs::File::create(dir.path().join("daemon.log")).map_err(|e| e.to_string())?,
-        );
+        .stderr(std::fs::File::create(dir.path().join("daemon.log")).map_err(|e| e.to_string())?);
     for var in [
         "http_proxy",
         "HTTP_PROXY",
@@ -624,7 +622,9 @@ fn daemon(args: &Args) -> Result<(), String> {
     let started = Instant::now();
     let cpu_before = self_cpu();
     let requests_before = site.requests.load(Ordering::Relaxed);
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start redline run: {e}"))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start redline run: {e}"))?;
     let pid = child.id();
     let result = (|| -> Result<Vec<DaemonCycle>, String> {
         let mut cycles = Vec::new();
@@ -721,7 +721,10 @@ fn daemon(args: &Args) -> Result<(), String> {
         warm.first().map_or(0, |c| c.requests),
         cell(&col(|c| c.server_cpu), 2),
     );
-    let _ = writeln!(t, "\ndatabase: {db_mb:.1} MB (checkpointed, less free pages)");
+    let _ = writeln!(
+        t,
+        "\ndatabase: {db_mb:.1} MB (checkpointed, less free pages)"
+    );
     println!("{t}");
     if args.keep {
         eprintln!("  kept {}", dir.keep().display());
