@@ -221,11 +221,13 @@ struct InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        // Said before the feed leaves the set: the loop either still finds it busy or already
+        // has its message, so a schedule read from before its commit cannot poll it again.
+        let _ = self.done.send(self.id);
         self.busy
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.id);
-        let _ = self.done.send(self.id);
     }
 }
 
