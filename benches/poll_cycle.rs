@@ -44,7 +44,8 @@ const WRAP_FLAG: &str = "--rusage-wrap";
 #[derive(Parser, Debug, Clone)]
 #[command(about = "redline poll-cycle benchmark against a loopback news site")]
 struct Args {
-    /// feeds (feeds only), fulltext (feeds + article pages) or storage (bytes per version).
+    /// feeds (feeds only), fulltext (feeds + article pages), storage (bytes per version) or
+    /// daemon (`redline run` scheduling every feed: a cold cycle, then `--runs` warm ones).
     #[arg(long, default_value = "feeds")]
     mode: String,
     /// Number of feeds (N).
@@ -102,7 +103,10 @@ fn main() -> ExitCode {
         "feeds" => cycles(&args, false),
         "fulltext" => cycles(&args, true),
         "storage" => storage(&args),
-        other => Err(format!("unknown --mode {other} (feeds, fulltext, storage)")),
+        "daemon" => daemon(&args),
+        other => Err(format!(
+            "unknown --mode {other} (feeds, fulltext, storage, daemon)"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -181,6 +185,25 @@ fn self_cpu() -> f64 {
 
 /// Runs `redline --config C --db D poll --json` through the wrapper; `tag` names its output files.
 fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, String> {
+    let mut s = measure(args, dir, tag, site, &["poll", "--json"])?;
+    s.totals = read_totals(&dir.join(format!("{tag}.json")))?;
+    Ok(s)
+}
+
+/// `redline feeds sync`: `poll` polls what the database holds and never syncs (#12), so each
+/// run applies the generated config first. Measured on its own, as it is not part of a cycle.
+fn sync(args: &Args, dir: &Path, site: &Site) -> Result<Sample, String> {
+    measure(args, dir, "sync", site, &["feeds", "sync"])
+}
+
+/// Runs `redline --config C --db D ARGS...` through the wrapper; `tag` names its output files.
+fn measure(
+    args: &Args,
+    dir: &Path,
+    tag: &str,
+    site: &Site,
+    redline_args: &[&str],
+) -> Result<Sample, String> {
     let out = dir.join(format!("{tag}.json"));
     let err = dir.join(format!("{tag}.log"));
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -197,7 +220,7 @@ fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, Strin
         .arg(dir.join("redline.toml"))
         .arg("--db")
         .arg(dir.join("redline.db"))
-        .args(["poll", "--json"]);
+        .args(redline_args);
     // Loopback only: no proxy may see these requests. Default logging (info), as users run it.
     for var in [
         "http_proxy",
@@ -242,7 +265,6 @@ fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, Strin
             f[4]
         ));
     }
-    let totals = read_totals(&out)?;
     Ok(Sample {
         wall: f[0],
         user: f[1],
@@ -251,7 +273,7 @@ fn poll(args: &Args, dir: &Path, tag: &str, site: &Site) -> Result<Sample, Strin
         rss_mb: f[3] / 1024.0,
         server_cpu,
         requests,
-        totals,
+        totals: Totals::default(),
     })
 }
 
@@ -319,6 +341,14 @@ fn cycles(args: &Args, full_text: bool) -> Result<(), String> {
             .tempdir()
             .map_err(|e| e.to_string())?;
         write_config(dir.path(), args, addr, n, full_text)?;
+        let synced = sync(args, dir.path(), &site)?;
+        eprintln!(
+            "  run {}: feeds sync wall {:.2}s cpu {:.2}s rss {:.1} MB",
+            run + 1,
+            synced.wall,
+            synced.cpu,
+            synced.rss_mb
+        );
         let cold = poll(args, dir.path(), "cold", &site)?;
         check(
             "cold",
@@ -491,6 +521,247 @@ fn table(title: &str, samples: &[Vec<Sample>; 3]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The daemon: `redline run` scheduling every feed.
+
+/// CPU seconds (user + sys) and peak RSS (MB) of a running process, from /proc. Clock ticks are
+/// taken as 100 Hz (`CLK_TCK` on Linux).
+fn proc_usage(pid: u32) -> Result<(f64, f64), String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+    let cpu = (tick(11) + tick(12)) / 100.0;
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
+    let hwm_kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    Ok((cpu, hwm_kb / 1024.0))
+}
+
+fn db_count(db: &Path, sql: &str) -> i64 {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return -1;
+    };
+    let _ = conn.busy_timeout(Duration::from_secs(5));
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or(-1)
+}
+
+/// One scheduler cycle of the daemon.
+#[derive(Debug, Clone, Default)]
+struct DaemonCycle {
+    /// From making every feed due (or from start, cold) until every feed is polled.
+    wall: f64,
+    /// From the first request the site saw to the last feed polled.
+    active: f64,
+    cpu: f64,
+    rss_mb: f64,
+    server_cpu: f64,
+    requests: u64,
+}
+
+fn daemon(args: &Args) -> Result<(), String> {
+    let (n, m) = (args.feeds, args.items);
+    eprintln!(
+        "poll_cycle: daemon, {n} × {m}, feeds only, 1 cold + {} warm cycles, redline = {}",
+        args.runs,
+        args.redline.display()
+    );
+    let (listener, addr) = Server::bind()?;
+    let site = Arc::new(Site::new(addr, n, m, 800, false, false));
+    let server = Server::start(listener, site.clone())?;
+    site.reset();
+    let dir = tempfile::Builder::new()
+        .prefix("redline-bench-daemon-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    write_config(dir.path(), args, addr, n, false)?;
+    // Long enough that no feed falls due again by itself during the bench.
+    let cfg = dir.path().join("redline.toml");
+    let text = std::fs::read_to_string(&cfg).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &cfg,
+        text.replacen("jitter = \"0s\"", "jitter = \"0s\"\ninterval = \"12h\"", 1),
+    )
+    .map_err(|e| e.to_string())?;
+    let db = dir.path().join("redline.db");
+    let mut cmd = Command::new(&args.redline);
+    cmd.arg("--config")
+        .arg(&cfg)
+        .arg("--db")
+        .arg(&db)
+        .arg("run")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("daemon.log")).map_err(|e| e.to_string())?);
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "RUST_LOG",
+        "REDLINE_CONFIG",
+        "REDLINE_DB",
+        "NOTIFY_SOCKET",
+        "WATCHDOG_USEC",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_PROXY", "127.0.0.1,localhost");
+    cmd.env(redline::config::ALLOW_PRIVATE_NETWORKS_ENV, "1");
+    let started = Instant::now();
+    let cpu_before = self_cpu();
+    let requests_before = site.requests.load(Ordering::Relaxed);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start redline run: {e}"))?;
+    let pid = child.id();
+    let result = (|| -> Result<Vec<DaemonCycle>, String> {
+        let mut cycles = Vec::new();
+        // Cold: from start (config sync included) until every feed has been polled.
+        let polled_sql = "SELECT COUNT(*) FROM feeds WHERE last_ok_at IS NOT NULL";
+        let first = wait_cycle(&mut child, &site, requests_before, || {
+            db_count(&db, polled_sql) == n as i64
+        })?;
+        let (cpu, rss) = proc_usage(pid)?;
+        cycles.push(DaemonCycle {
+            wall: started.elapsed().as_secs_f64(),
+            active: first.elapsed().as_secs_f64(),
+            cpu,
+            rss_mb: rss,
+            server_cpu: self_cpu() - cpu_before,
+            requests: site.requests.load(Ordering::Relaxed) - requests_before,
+        });
+        eprintln!("  cold: {:?}", cycles[0]);
+        for run in 0..args.runs {
+            // Let the daemon settle (heartbeat, idle loop), then make every feed due at once.
+            std::thread::sleep(Duration::from_secs(2));
+            // Peak RSS of this cycle alone.
+            let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+            let mark = redline::store::unix_now();
+            let (cpu0, _) = proc_usage(pid)?;
+            let server0 = self_cpu();
+            let req0 = site.requests.load(Ordering::Relaxed);
+            let t0 = Instant::now();
+            {
+                let conn = rusqlite::Connection::open(&db).map_err(|e| e.to_string())?;
+                conn.busy_timeout(Duration::from_secs(30))
+                    .map_err(|e| e.to_string())?;
+                conn.execute(
+                    "UPDATE feeds SET next_poll_at = ?1 WHERE active = 1",
+                    [mark],
+                )
+                .map_err(|e| e.to_string())?;
+            }
+            let done_sql = format!("SELECT COUNT(*) FROM feeds WHERE next_poll_at > {mark}");
+            let first = wait_cycle(&mut child, &site, req0, || {
+                db_count(&db, &done_sql) == n as i64
+            })?;
+            let (cpu1, rss) = proc_usage(pid)?;
+            let c = DaemonCycle {
+                wall: t0.elapsed().as_secs_f64(),
+                active: first.elapsed().as_secs_f64(),
+                cpu: cpu1 - cpu0,
+                rss_mb: rss,
+                server_cpu: self_cpu() - server0,
+                requests: site.requests.load(Ordering::Relaxed) - req0,
+            };
+            eprintln!("  warm {}: {c:?}", run + 1);
+            cycles.push(c);
+        }
+        let errors = db_count(&db, "SELECT COUNT(*) FROM feeds WHERE error_streak > 0");
+        if errors != 0 {
+            return Err(format!("{errors} feeds erroring after the cycles"));
+        }
+        Ok(cycles)
+    })();
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let stop = Instant::now();
+    while child.try_wait().ok().flatten().is_none() && stop.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    server.stop();
+    let db_mb = db_bytes(&db)? as f64 / 1e6;
+    let cycles = result?;
+    let warm = &cycles[1..];
+    let col = |f: fn(&DaemonCycle) -> f64| warm.iter().map(f).collect::<Vec<_>>();
+    let mut t = format!(
+        "\n### daemon — `redline run`, {n} feeds × {m} items, feeds only, concurrency {}/{} per host\n\n\
+         | cycle | wall s (due → all polled) | wall s (first request → all polled) | CPU s | peak RSS MB | requests | server CPU s |\n|---|---|---|---|---|---|---|\n",
+        args.concurrency, args.per_host
+    );
+    let c = &cycles[0];
+    let _ = writeln!(
+        t,
+        "| cold (start, sync included) | {:.2} | {:.2} | {:.2} | {:.1} | {} | {:.2} |",
+        c.wall, c.active, c.cpu, c.rss_mb, c.requests, c.server_cpu
+    );
+    let _ = writeln!(
+        t,
+        "| warm, all 304 (median of {}, min–max) | {} | {} | {} | {} | {} | {} |",
+        warm.len(),
+        cell(&col(|c| c.wall), 2),
+        cell(&col(|c| c.active), 2),
+        cell(&col(|c| c.cpu), 2),
+        cell(&col(|c| c.rss_mb), 1),
+        warm.first().map_or(0, |c| c.requests),
+        cell(&col(|c| c.server_cpu), 2),
+    );
+    let _ = writeln!(
+        t,
+        "\ndatabase: {db_mb:.1} MB (checkpointed, less free pages)"
+    );
+    println!("{t}");
+    if args.keep {
+        eprintln!("  kept {}", dir.keep().display());
+    }
+    Ok(())
+}
+
+/// Waits until `done` holds (checked every 200 ms), failing if the daemon exits or past
+/// `CHILD_TIMEOUT`. Returns when the site saw its first request after `requests_before`.
+fn wait_cycle(
+    child: &mut std::process::Child,
+    site: &Site,
+    requests_before: u64,
+    mut done: impl FnMut() -> bool,
+) -> Result<Instant, String> {
+    let start = Instant::now();
+    let mut first: Option<Instant> = None;
+    loop {
+        if first.is_none() && site.requests.load(Ordering::Relaxed) > requests_before {
+            first = Some(Instant::now());
+        }
+        if let Some(f) = first
+            && done()
+        {
+            return Ok(f);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("redline run exited: {status}"));
+        }
+        if start.elapsed() > CHILD_TIMEOUT {
+            return Err("the daemon did not finish the cycle in time".into());
+        }
+        std::thread::sleep(Duration::from_millis(if first.is_some() { 200 } else { 5 }));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Storage per version.
 
 fn storage(args: &Args) -> Result<(), String> {
@@ -506,6 +777,7 @@ fn storage(args: &Args) -> Result<(), String> {
         .tempdir()
         .map_err(|e| e.to_string())?;
     write_config(dir.path(), args, addr, 1, true)?;
+    sync(args, dir.path(), &site)?;
     let db_path = dir.path().join("redline.db");
     let all: Vec<usize> = (0..articles).collect();
     let mut raw_per_version: Vec<u64> = Vec::new();

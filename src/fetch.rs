@@ -129,6 +129,40 @@ impl FetchError {
     }
 }
 
+/// A request's hold on its host's limit. Dropping it forgets the limit once no request holds
+/// or waits for it: kept forever, the map grew by one entry per host ever fetched (100,000
+/// feeds on 100,000 hosts).
+struct HostSlot<'a> {
+    client: &'a HttpClient,
+    host: String,
+    limit: Arc<Semaphore>,
+}
+
+impl<'a> HostSlot<'a> {
+    fn new(client: &'a HttpClient, host: String) -> Self {
+        let limit = client.host_limit(&host);
+        Self {
+            client,
+            host,
+            limit,
+        }
+    }
+}
+
+impl Drop for HostSlot<'_> {
+    fn drop(&mut self) {
+        let mut hosts = self.client.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        // Clones are only made under this lock, so a count of two (the map's and ours) cannot
+        // rise before the entry is gone; a running or waiting request holds another clone.
+        if hosts
+            .get(&self.host)
+            .is_some_and(|s| Arc::ptr_eq(s, &self.limit) && Arc::strong_count(s) == 2)
+        {
+            hosts.remove(&self.host);
+        }
+    }
+}
+
 /// The one HTTP client of a redline process.
 pub struct HttpClient {
     client: reqwest::Client,
@@ -174,13 +208,17 @@ impl HttpClient {
         &self.config
     }
 
-    fn host_limit(&self, url: &Url) -> Arc<Semaphore> {
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    fn host_limit(&self, host: &str) -> Arc<Semaphore> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts
-            .entry(host)
+            .entry(host.to_string())
             .or_insert_with(|| Arc::new(Semaphore::new(self.config.per_host_concurrency)))
             .clone()
+    }
+
+    /// Hosts with a live concurrency limit (a request running or waiting).
+    pub fn hosts_tracked(&self) -> usize {
+        self.hosts.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// GETs `url`, sending `validators` for a conditional request.
@@ -193,7 +231,10 @@ impl HttpClient {
         // are never closed, so acquire cannot fail; if it did, we would go on unthrottled.
         // Host first: a task queued behind a busy host must not hold a global slot meanwhile,
         // or one slow publisher stalls every other.
-        let _host = self.host_limit(url).acquire_owned().await.ok();
+        // Declared before the permit, so it is dropped after it, however this future ends
+        // (a cancelled fetch included).
+        let slot = HostSlot::new(self, url.host_str().unwrap_or("").to_ascii_lowercase());
+        let _host = slot.limit.clone().acquire_owned().await.ok();
         let _global = self.global.clone().acquire_owned().await.ok();
         let limit = self.config.timeout;
         match tokio::time::timeout(limit, self.get_following(url, validators)).await {

@@ -29,5 +29,6 @@ mod poll;
 mod recheck;
 mod regression;
 mod social;
+mod scale;
 mod ssrf;
 mod store;

@@ -92,13 +92,22 @@ pub fn poll_once(env: &Env, only: Option<&str>, json: bool) -> anyhow::Result<Ex
             Arc::new(env.config.clone()),
             shutdown.clone(),
         );
+        // Tasks are spawned as others finish, not all at once: a waiting poll_feed future is
+        // several KB, and 100,000 of them queued on the poll slots held ~1 GB (see
+        // BENCHMARKS.md, 100,000 feeds). Twice the slots keeps every slot busy.
+        let queue = ctx.slots.available_permits().max(1) * 2;
+        let mut pending = targets.into_iter();
         let mut set = JoinSet::new();
-        for feed in targets {
-            let ctx = ctx.clone();
-            set.spawn(async move { poll_feed(&ctx, &feed).await });
-        }
         let mut reports = Vec::new();
-        while let Some(r) = set.join_next().await {
+        loop {
+            while set.len() < queue {
+                let Some(feed) = pending.next() else { break };
+                let ctx = ctx.clone();
+                set.spawn(async move { poll_feed(&ctx, &feed).await });
+            }
+            let Some(r) = set.join_next().await else {
+                break;
+            };
             // poll_feed catches its own panics; should one get past it, the other feeds'
             // reports still count.
             match r {

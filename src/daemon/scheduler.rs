@@ -37,14 +37,22 @@ pub async fn run(
     let started_at = unix_now();
     let mut last_beat: Option<Instant> = None;
     let mut ready_sent = false;
-    loop {
+    'schedule: loop {
         let now = unix_now();
         let store = ctx.store.clone();
         let config = ctx.config.clone();
+        let queue = queue_len(&ctx);
+        let busy_now = in_flight_len(&in_flight);
+        let budget = queue.saturating_sub(busy_now);
+        // In-flight feeds stay due until their poll commits, so they may fill part of the
+        // batch: read enough rows to find `budget` others.
+        let limit = busy_now + budget;
+        // Wake-ups for polls that finished before this read: the read sees their commits.
+        while done_rx.try_recv().is_ok() {}
         let looked = tokio::task::spawn_blocking(move || {
             store.read(|c| {
                 Ok((
-                    feeds::due(c, now)?,
+                    feeds::due(c, now, limit)?,
                     feeds::next_due_at(c)?,
                     due_rechecks(c, &config, now)?,
                 ))
@@ -64,14 +72,32 @@ pub async fn run(
                 }
             }
         };
+        // A poll that finished while the schedule was read may have committed after the
+        // read's snapshot, which then still shows its feed as due: polled again at once,
+        // twice in a row. Those feeds wait for the next read.
+        let mut finished_meanwhile = HashSet::new();
+        while let Ok(id) = done_rx.try_recv() {
+            finished_meanwhile.insert(id);
+        }
         // Feeds due but already in flight keep `next_due` in the past; sleeping 200 ms on
         // them would re-read the schedule in a loop. Their completion wakes us instead.
         let mut only_in_flight = !due.is_empty();
+        // More is due than the queue takes: the rest is read once the queue has drained.
+        let mut saturated = due.len() >= limit;
+        let mut spawned = 0;
         let passes = due
             .into_iter()
             .map(|f| (f, Pass::Poll))
             .chain(rechecks.into_iter().map(|f| (f, Pass::Recheck)));
         for (feed, pass) in passes {
+            if spawned >= budget {
+                saturated = true;
+                break;
+            }
+            if finished_meanwhile.contains(&feed.id) {
+                only_in_flight = false;
+                continue;
+            }
             {
                 let mut busy = in_flight.lock().unwrap_or_else(|p| p.into_inner());
                 if !busy.insert(feed.id) {
@@ -79,6 +105,7 @@ pub async fn run(
                 }
             }
             only_in_flight = false;
+            spawned += 1;
             let ctx = ctx.clone();
             let done = done_tx.clone();
             let busy = in_flight.clone();
@@ -120,15 +147,33 @@ pub async fn run(
         if let Some(w) = notifier.watchdog() {
             wait = wait.min(w / 4);
         }
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            Some(_) = done_rx.recv() => {}
-            Some(()) = reload.recv() => {
-                notifier.reloading();
-                ctx = reload_config(ctx, &dispatcher).await;
-                notifier.reloaded();
+        if !finished_meanwhile.is_empty() && (!saturated || in_flight_len(&in_flight) <= queue / 2)
+        {
+            // Their wake-ups were taken above; read the schedule again now.
+            continue;
+        }
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => break,
+                Some(_) = done_rx.recv() => {
+                    // Polls finish by the dozen at scale: one schedule read for all of them.
+                    while done_rx.try_recv().is_ok() {}
+                    let busy = in_flight_len(&in_flight);
+                    // While more is due than the queue holds, refill in batches (at half
+                    // empty), not after every poll: each read locks the store.
+                    if !saturated || busy <= queue / 2 {
+                        break;
+                    }
+                }
+                Some(()) = reload.recv() => {
+                    notifier.reloading();
+                    ctx = reload_config(ctx, &dispatcher).await;
+                    notifier.reloaded();
+                    break;
+                }
+                () = ctx.shutdown.cancelled() => break 'schedule,
             }
-            () = ctx.shutdown.cancelled() => break,
         }
     }
     notifier.stopping();
@@ -143,6 +188,18 @@ pub async fn run(
         tracing::warn!(error = %e, "could not record the clean stop in the heartbeat");
     }
     Ok(())
+}
+
+/// Polls queued at most, running or waiting for a poll slot: twice the slots, so a slot that
+/// frees never waits for the schedule to be read. Each queued poll holds its feed row and a
+/// future of several KB; spawning every due feed at once (100,000 after a restart) held them
+/// all and re-read every due row after each finished poll.
+fn queue_len(ctx: &PollContext) -> usize {
+    ctx.config.http.concurrency.max(1) * 4
+}
+
+fn in_flight_len(in_flight: &Mutex<HashSet<i64>>) -> usize {
+    in_flight.lock().unwrap_or_else(|p| p.into_inner()).len()
 }
 
 /// What a task does with its feed: a full poll, or only the page re-checks that are due
@@ -164,11 +221,13 @@ struct InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
+        // Said before the feed leaves the set: the loop either still finds it busy or already
+        // has its message, so a schedule read from before its commit cannot poll it again.
+        let _ = self.done.send(self.id);
         self.busy
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.id);
-        let _ = self.done.send(self.id);
     }
 }
 

@@ -142,6 +142,13 @@ impl FeedServer {
     }
 }
 
+impl FeedServer {
+    /// Every request so far, in the order the server answered them.
+    pub fn seen_all(&self) -> Vec<Seen> {
+        self.state.seen.lock().expect("seen").clone()
+    }
+}
+
 impl Drop for FeedServer {
     fn drop(&mut self) {
         self.shutdown.cancel();
