@@ -157,11 +157,15 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
     }
     let revision = diff::revision(old.body, new.body);
     let mut simplified = revision.simplified.clone();
-    let claims = if body_changed {
-        claims::bounded_claim_changes(&revision, &mut simplified)
+    // The headline is one more sentence (CLAIMS.md v2), reported before the body's claims.
+    let mut claims = if fields.contains(&"title") {
+        claims::title_changes(old.title, new.title, &mut simplified)
     } else {
         Vec::new()
     };
+    if body_changed {
+        claims.extend(claims::bounded_claim_changes(&revision, &mut simplified));
+    }
     let text_changed = body_changed || fields.contains(&"title");
     let evidence = stealth_evidence(old, new, text_changed && !cosmetic);
     let stealth = evidence.stealth;
@@ -263,6 +267,7 @@ fn significance(
 pub fn claim_row(c: &ClaimChange) -> ClaimRow {
     ClaimRow {
         kind: c.kind.as_str().to_string(),
+        field: c.field.as_str().to_string(),
         before: c.before.clone(),
         after: c.after.clone(),
         before_sentence: c.before_sentence.clone(),

@@ -125,10 +125,39 @@ impl FromStr for ClaimKind {
     }
 }
 
+/// Where a claim change was found: the headline or the body.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimField {
+    Title,
+    #[default]
+    Body,
+}
+
+impl ClaimField {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClaimField::Title => "title",
+            ClaimField::Body => "body",
+        }
+    }
+}
+
+impl fmt::Display for ClaimField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One claim change, with the values as written and the sentences they come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimChange {
     pub kind: ClaimKind,
+    /// Records written before claims had a field were all body claims.
+    #[serde(default)]
+    pub field: ClaimField,
     pub before: Option<String>,
     pub after: Option<String>,
     pub before_sentence: Option<String>,
@@ -193,11 +222,35 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
 fn whole(kind: ClaimKind, before: Option<&str>, after: Option<&str>) -> ClaimChange {
     ClaimChange {
         kind,
+        field: ClaimField::Body,
         before: before.map(str::to_string),
         after: after.map(str::to_string),
         before_sentence: before.map(str::to_string),
         after_sentence: after.map(str::to_string),
     }
+}
+
+/// Claim changes between two headlines. A headline is compared as one edited sentence, item by
+/// item, however much it was reworded: it never gives claim_added/claim_removed.
+pub fn title_changes(
+    old: &str,
+    new: &str,
+    notes: &mut Vec<Simplification>,
+) -> Vec<ClaimChange> {
+    if crate::diff::same_text(old, new) {
+        return Vec::new();
+    }
+    let longest = old.len().max(new.len());
+    if longest > MAX_SENTENCE_BYTES {
+        note_simplification(notes, Simplification::LongSentences { longest });
+        return Vec::new();
+    }
+    let words = crate::diff::word_diff(old, new);
+    let mut out = pair_changes(old, new, &words);
+    for c in &mut out {
+        c.field = ClaimField::Title;
+    }
+    out
 }
 
 /// Whether an added or removed sentence is worth a claim_added/claim_removed: it carries a
@@ -223,6 +276,7 @@ pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChan
         .into_iter()
         .map(|f| ClaimChange {
             kind: f.kind,
+            field: ClaimField::Body,
             before: f.before,
             after: f.after,
             before_sentence: Some(old.to_string()),

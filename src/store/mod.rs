@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_stealth_evidence.sql"),
     include_str!("migrations/0012_watched_pages_alert_limits.sql"),
     include_str!("migrations/0013_feed_tombstones.sql"),
+    include_str!("migrations/0017_claim_field.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
