@@ -255,7 +255,10 @@ fn significance(
             | ClaimKind::QuoteChanged
             | ClaimKind::SpeakerChanged
             | ClaimKind::NegationFlipped => 1.0,
-            ClaimKind::AttributionChanged | ClaimKind::HedgeAdded | ClaimKind::HedgeRemoved => 0.6,
+            ClaimKind::AttributionChanged
+            | ClaimKind::HedgeAdded
+            | ClaimKind::HedgeRemoved
+            | ClaimKind::NameChanged => 0.6,
             ClaimKind::ClaimAdded | ClaimKind::ClaimRemoved => 0.5,
         })
         .sum();

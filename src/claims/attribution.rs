@@ -25,6 +25,8 @@ pub(super) struct Attribution {
     pub(super) speaker: Item,
     key: String,
     class: SourceClass,
+    /// Byte span of `phrase` in the normalised text: names inside it belong to the source.
+    span: (usize, usize),
 }
 
 static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
@@ -164,6 +166,7 @@ fn according_to(text: &Text, s: usize, e: usize, src_s: usize, src_e: usize) -> 
         },
         verb_class: String::new(),
         phrase,
+        span: (s, e),
     }
 }
 
@@ -210,11 +213,8 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     }
     let sentence_start = src_s == first_alnum(s);
     let class = source_class(&source.written, sentence_start);
-    let phrase = if inverted {
-        text.item(vs, src_e)
-    } else {
-        text.item(src_s, ve)
-    };
+    let span = if inverted { (vs, src_e) } else { (src_s, ve) };
+    let phrase = text.item(span.0, span.1);
     Some(Attribution {
         according: false,
         key: source_key(&speaker_name(&source.written, sentence_start).unwrap_or_default()),
@@ -223,6 +223,7 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
         verb: text.item(vs, ve),
         verb_class: verb_class(&verb),
         phrase,
+        span,
     })
 }
 
@@ -478,12 +479,32 @@ fn same_source(a: &Attribution, b: &Attribution) -> bool {
     long.ends_with(short) || same_wording(&wa, &wb)
 }
 
-pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> Vec<Found> {
+/// Sourcing changes, and the spans (old side, new side) of the sources they report, whose
+/// names are then not reported again as `name_changed`.
+pub(super) fn attribution_changes(
+    a: &[Attribution],
+    b: &[Attribution],
+) -> (Vec<Found>, Sources) {
     let mut left_a: Vec<&Attribution> = a.iter().collect();
     let mut left_b: Vec<&Attribution> = b.iter().collect();
     cancel_pairs(&mut left_a, &mut left_b, |x, y| {
         x.according == y.according && same_source(x, y) && x.verb_class == y.verb_class
     });
+    // The same construction with a description on one side and a name on the other (`The
+    // presenter says` / `Holly Willoughby says`): the same referent newly named or no longer
+    // named, which the names report (CLAIMS.md v2), not another speaker.
+    let _renamed = take_pairs(&mut left_a, &mut left_b, |x, y| {
+        !x.according
+            && !y.according
+            && x.verb_class == y.verb_class
+            && x.key.is_empty() != y.key.is_empty()
+            && x.class == SourceClass::Identified
+            && y.class == SourceClass::Identified
+    });
+    let spans = (
+        left_a.iter().map(|x| x.span).collect(),
+        left_b.iter().map(|y| y.span).collect(),
+    );
     let mut out = Vec::new();
     let verb_swaps = take_pairs(&mut left_a, &mut left_b, |x, y| {
         !x.according && !y.according && same_source(x, y)
@@ -509,8 +530,11 @@ pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> Vec<F
         &left_b,
         |x| &x.phrase,
     );
-    out
+    (out, spans)
 }
+
+/// Spans of the sources of reported sourcing changes: (old side, new side).
+pub(super) type Sources = (Vec<(usize, usize)>, Vec<(usize, usize)>);
 
 /// Named speaker replaced by another in the same construction is speaker_changed; any other
 /// change of source is attribution_changed with the source and its verb.

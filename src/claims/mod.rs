@@ -10,7 +10,9 @@
 //! Pure and deterministic.
 
 mod attribution;
+mod gazetteer;
 mod hedges;
+mod names;
 mod negation;
 mod numbers;
 mod pairing;
@@ -29,6 +31,7 @@ use crate::diff::{
 };
 use attribution::{Attribution, attribution_changes, attributions};
 use hedges::{Hedge, hedge_changes, hedges};
+use names::{Name, name_changes, names};
 use negation::{Negation, negation_changes, negations};
 use numbers::{Quantity, number_changes, quantities, word_ordinal_quantity};
 use pairing::Found;
@@ -50,12 +53,13 @@ pub enum ClaimKind {
     HedgeAdded,
     HedgeRemoved,
     NegationFlipped,
+    NameChanged,
     ClaimAdded,
     ClaimRemoved,
 }
 
 impl ClaimKind {
-    pub const ALL: [ClaimKind; 9] = [
+    pub const ALL: [ClaimKind; 10] = [
         ClaimKind::NumberChanged,
         ClaimKind::QuoteChanged,
         ClaimKind::SpeakerChanged,
@@ -63,6 +67,7 @@ impl ClaimKind {
         ClaimKind::HedgeAdded,
         ClaimKind::HedgeRemoved,
         ClaimKind::NegationFlipped,
+        ClaimKind::NameChanged,
         ClaimKind::ClaimAdded,
         ClaimKind::ClaimRemoved,
     ];
@@ -76,6 +81,7 @@ impl ClaimKind {
             ClaimKind::HedgeAdded => "hedge_added",
             ClaimKind::HedgeRemoved => "hedge_removed",
             ClaimKind::NegationFlipped => "negation_flipped",
+            ClaimKind::NameChanged => "name_changed",
             ClaimKind::ClaimAdded => "claim_added",
             ClaimKind::ClaimRemoved => "claim_removed",
         }
@@ -92,6 +98,7 @@ impl ClaimKind {
             ClaimKind::HedgeRemoved => 5,
             ClaimKind::HedgeAdded => 6,
             ClaimKind::NegationFlipped => 7,
+            ClaimKind::NameChanged => 8,
         }
     }
 }
@@ -257,7 +264,10 @@ pub fn title_changes(
 /// quantity, a quotation or an attribution.
 pub fn carries_claim(sentence: &str) -> bool {
     let c = Claims::extract(sentence);
-    !c.quantities.is_empty() || !c.quotes.is_empty() || !c.attributions.is_empty()
+    !c.quantities.is_empty()
+        || !c.quotes.is_empty()
+        || !c.attributions.is_empty()
+        || !c.names.is_empty()
 }
 
 /// Claim changes between the two sides of an edited pair. `words` is the pair's word diff
@@ -267,10 +277,26 @@ pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChan
     let b = Claims::extract(new);
     let mut found: Vec<Found> = Vec::new();
     found.extend(quote_changes(&a, &b));
-    found.extend(attribution_changes(&a.attributions, &b.attributions));
+    let (sourcing, sources) = attribution_changes(&a.attributions, &b.attributions);
+    found.extend(sourcing);
     found.extend(number_changes(&a.all_quantities(), &b.all_quantities()));
     found.extend(hedge_changes(&a.hedges, &b.hedges, words));
     found.extend(negation_changes(&a.negations, &b.negations));
+    let (lower_a, lower_b) = (a.masked.to_lowercase(), b.masked.to_lowercase());
+    found.extend(name_changes(
+        &names::Side {
+            names: &a.names,
+            caps: &a.caps,
+            skip: &sources.0,
+            words: &lower_a,
+        },
+        &names::Side {
+            names: &b.names,
+            caps: &b.caps,
+            skip: &sources.1,
+            words: &lower_b,
+        },
+    ));
     found.sort_by_key(|f| (f.kind.rank(), f.pos));
     found
         .into_iter()
@@ -295,6 +321,9 @@ pub struct Claims {
     hedges: Vec<Hedge>,
     negations: Vec<Negation>,
     attributions: Vec<Attribution>,
+    names: Vec<Name>,
+    /// Capitalised words, folded (see `names::Side`).
+    caps: Vec<String>,
     /// The sentence with quotation contents blanked; its words are what a quotation that lost
     /// its marks is looked for in, which only a quote change needs, so they are split then.
     masked: String,
@@ -313,7 +342,11 @@ impl Claims {
         let quotes = quotes(&text);
         let negations = negations(&text);
         let attributions = attributions(&text);
+        let names = names(&text, &toks);
+        let caps = names::capitalised_words(&toks);
         Claims {
+            names,
+            caps,
             ordinals,
             quotes,
             negations,
@@ -359,6 +392,7 @@ impl Claims {
                 .iter()
                 .map(|n| ("negation", n.item.written.clone())),
         );
+        out.extend(self.names.iter().map(|n| ("name", n.item.written.clone())));
         for a in &self.attributions {
             out.push(("attribution", a.phrase.written.clone()));
             out.push(("speaker", a.speaker.written.clone()));
