@@ -170,6 +170,8 @@ const NOT_NAMES: &[&str] = &[
     "general", "chief", "police", "officials", "government", "state", "city", "parliament",
     "court", "army", "people", "man", "woman", "boy", "girl", "children", "family", "mother",
     "father", "son", "daughter", "wife", "husband", "star", "singer", "actor", "actress",
+    "earth", "moon", "sun", "suv", "suvs", "atm", "nft", "nfts", "gps", "sms", "vpn", "usb",
+    "ad", "bc", "ce", "cbd", "ppe", "ptsd", "adhd", "icu", "ae", "er", "fm", "uv", "iq",
 ];
 
 /// The last word of an event, storm, law, award or work: a run ending in one is not a name.

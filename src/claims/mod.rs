@@ -22,6 +22,7 @@ mod speakers;
 mod test_support;
 mod text;
 mod tokens;
+mod v2_rules;
 
 pub use quotes::typo_equal;
 
@@ -273,6 +274,10 @@ pub fn carries_claim(sentence: &str) -> bool {
 /// Claim changes between the two sides of an edited pair. `words` is the pair's word diff
 /// (used to find what replaced a modal hedge).
 pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChange> {
+    // A teaser cut off with an ellipsis against its full form says nothing new (CLAIMS.md v2).
+    if truncation(old, new) || truncation(new, old) {
+        return Vec::new();
+    }
     let a = Claims::extract(old);
     let b = Claims::extract(new);
     let mut found: Vec<Found> = Vec::new();
@@ -309,6 +314,16 @@ pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChan
             after_sentence: Some(new.to_string()),
         })
         .collect()
+}
+
+/// `short` is `long` cut short with an ellipsis.
+fn truncation(short: &str, long: &str) -> bool {
+    use text::{lower_words, normalize_lower};
+    quotes::ends_with_ellipsis(short)
+        && quotes::words_truncate(
+            &lower_words(&normalize_lower(short)),
+            &lower_words(&normalize_lower(long)),
+        )
 }
 
 /// Everything checkable in one sentence.

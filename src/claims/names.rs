@@ -47,6 +47,14 @@ const HEADLINE_VERBS: &[&str] = &[
     "responds", "reveals", "speaks", "jokes", "announced", "said", "told",
 ];
 
+/// Words that never sit inside a name, only inside the title of a work.
+#[rustfmt::skip]
+const FUNCTION_WORDS: &[&str] = &[
+    "my", "your", "our", "his", "her", "their", "its", "i", "we", "you", "me", "is", "are",
+    "was", "were", "be", "am", "do", "does", "did", "a", "an", "to", "in", "on", "at", "with",
+    "what", "who", "how", "why", "when", "not", "no", "it", "this", "that", "come", "go",
+];
+
 /// Words that join the parts of one name when a capitalised word follows.
 const CONNECTORS: &[&str] = &["of", "for", "de", "del", "da", "do", "dos", "von", "van", "der",
     "den", "di", "la", "le", "du", "bin", "ibn", "al", "el", "y"];
@@ -95,7 +103,11 @@ fn run_end(toks: &[Tok], i: usize) -> usize {
         } else if t.kind == Kind::Num && t.glued && toks[end].kind == Kind::Word {
             end += 1;
         } else if (t.sym('-') || t.sym('&'))
-            && after.is_some_and(|a| a.kind != Kind::Sym && (t.glued && a.glued || t.sym('&')))
+            && after.is_some_and(|a| {
+                // `Guinea-Bissau`, `Covid-19`, `Marks & Spencer`; not `US-based`.
+                (a.kind == Kind::Num || (a.kind == Kind::Word && a.capitalised()))
+                    && (t.glued && a.glued || t.sym('&'))
+            })
         {
             end += 2;
         } else if t.kind == Kind::Word
@@ -186,7 +198,15 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
     let org = is_org_noun(head);
     let single = kept.len() == 1;
     let w0 = toks[k0].text;
-    if key.is_empty() || (single && (is_stop(&whole) || whole.chars().count() == 1)) {
+    if key.is_empty() || is_stop(&whole) || (single && whole.chars().count() == 1) {
+        return None;
+    }
+    // `Call My Agent`, `Don't Worry Darling`: a pronoun, verb or contraction inside makes the
+    // run the title of a work, not a name.
+    if kept.iter().skip(1).any(|&k| {
+        let w = toks[k].text;
+        FUNCTION_WORDS.contains(&fold(w).as_str()) || (w.contains('\'') && !possessive(w))
+    }) {
         return None;
     }
     if !org && !place {

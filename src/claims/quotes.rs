@@ -26,7 +26,7 @@ pub(super) fn quote_changes(a: &Claims, b: &Claims) -> Vec<Found> {
     let mut left_a: Vec<&Quote> = a.quotes.iter().collect();
     let mut left_b: Vec<&Quote> = b.quotes.iter().collect();
     cancel_pairs(&mut left_a, &mut left_b, |x, y| {
-        same_wording(&x.words, &y.words)
+        same_wording(&x.words, &y.words) || truncated(x, y) || truncated(y, x)
     });
     // A quotation whose words survive unquoted on the other side only lost its marks.
     if !left_a.is_empty() {
@@ -45,6 +45,27 @@ pub(super) fn quote_changes(a: &Claims, b: &Claims) -> Vec<Found> {
         &q.item
     });
     out
+}
+
+/// `short` is `long` cut off with an ellipsis (a teaser): its words open `long`, the last one
+/// perhaps cut mid-word.
+fn truncated(short: &Quote, long: &Quote) -> bool {
+    ends_with_ellipsis(&short.item.written) && words_truncate(&short.words, &long.words)
+}
+
+pub(super) fn ends_with_ellipsis(s: &str) -> bool {
+    let t = s.trim_end_matches(|c: char| c.is_whitespace() || "\"'\u{201D}\u{2019}".contains(c));
+    t.ends_with("...") || t.ends_with('\u{2026}')
+}
+
+/// `short`'s words open `long`, the last one perhaps cut mid-word, and `long` goes on.
+pub(super) fn words_truncate(short: &[String], long: &[String]) -> bool {
+    let n = short.len();
+    n >= 2
+        && long.len() > n - 1
+        && short[..n - 1] == long[..n - 1]
+        && long[n - 1].starts_with(short[n - 1].as_str())
+        && (long.len() > n || long[n - 1] != short[n - 1])
 }
 
 fn contains_words(hay: &[String], needle: &[String]) -> bool {
