@@ -27,6 +27,8 @@ pub(super) struct Attribution {
     class: SourceClass,
     /// Byte span of `phrase` in the normalised text: names inside it belong to the source.
     span: (usize, usize),
+    /// The apposition next to the source, if any (empty span otherwise).
+    apposition: (usize, usize),
 }
 
 static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
@@ -167,6 +169,7 @@ fn according_to(text: &Text, s: usize, e: usize, src_s: usize, src_e: usize) -> 
         verb_class: String::new(),
         phrase,
         span: (s, e),
+        apposition: (s, s),
     }
 }
 
@@ -224,6 +227,7 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
         verb_class: verb_class(&verb),
         phrase,
         span,
+        apposition: apposition_span(s, span.0, span.1),
     })
 }
 
@@ -494,16 +498,21 @@ pub(super) fn attribution_changes(
     // presenter says` / `Holly Willoughby says`): the same referent newly named or no longer
     // named, which the names report (CLAIMS.md v2), not another speaker.
     let _renamed = take_pairs(&mut left_a, &mut left_b, |x, y| {
+        let (named, described) = if x.key.is_empty() { (y, x) } else { (x, y) };
         !x.according
             && !y.according
             && x.verb_class == y.verb_class
             && x.key.is_empty() != y.key.is_empty()
             && x.class == SourceClass::Identified
             && y.class == SourceClass::Identified
+            && bare_name(named)
+            && !has_capitalised_word(described)
     });
+    // A speaker's job description goes with the speaker (`said Yann LeCun, Meta's chief AI
+    // scientist`): the apposition's names are part of the change.
     let spans = (
-        left_a.iter().map(|x| x.span).collect(),
-        left_b.iter().map(|y| y.span).collect(),
+        left_a.iter().map(|x| (x.span, x.apposition)).collect(),
+        left_b.iter().map(|y| (y.span, y.apposition)).collect(),
     );
     let mut out = Vec::new();
     let verb_swaps = take_pairs(&mut left_a, &mut left_b, |x, y| {
@@ -533,8 +542,49 @@ pub(super) fn attribution_changes(
     (out, spans)
 }
 
-/// Spans of the sources of reported sourcing changes: (old side, new side).
-pub(super) type Sources = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+/// Spans of the sources of reported sourcing changes, with their appositions: (old side, new
+/// side).
+pub(super) type Sources = (Vec<Span>, Vec<Span>);
+pub(super) type Span = ((usize, usize), (usize, usize));
+
+/// The source is a name and nothing else (`Holly Willoughby says`).
+fn bare_name(a: &Attribution) -> bool {
+    let source = a
+        .phrase
+        .written
+        .replacen(a.verb.written.as_str(), "", 1)
+        .replace(',', " ");
+    let words: Vec<&str> = source
+        .split_whitespace()
+        .filter(|w| !w.eq_ignore_ascii_case("the"))
+        .collect();
+    words.join(" ") == a.speaker.written.trim_start_matches("the ").trim()
+}
+
+/// Any capitalised word in the source but a sentence-initial `The` (`the Italian coastguard`).
+fn has_capitalised_word(a: &Attribution) -> bool {
+    a.phrase
+        .written
+        .split_whitespace()
+        .enumerate()
+        .any(|(i, w)| w.starts_with(char::is_uppercase) && !(i == 0 && w == "The"))
+}
+
+/// The comma-delimited segment right after `e` (`, Meta's chief AI scientist,`), or before `s`.
+fn apposition_span(s: &str, start: usize, end: usize) -> (usize, usize) {
+    let after = &s[end..];
+    if let Some(rest) = after.trim_start().strip_prefix(',') {
+        let from = s.len() - rest.len();
+        let stop = rest.find([',', ';', '.']).map_or(s.len(), |k| from + k);
+        return (from, stop);
+    }
+    let before = s[..start].trim_end();
+    if let Some(head) = before.strip_suffix(',') {
+        let from = head.rfind([',', ';', '"']).map_or(0, |k| k + 1);
+        return (from, head.len());
+    }
+    (start, start)
+}
 
 /// Named speaker replaced by another in the same construction is speaker_changed; any other
 /// change of source is attribution_changed with the source and its verb.

@@ -14,6 +14,7 @@
 //! its own adjective (`in Brazil` / `Brazilian`) is no change.
 
 use super::ClaimKind;
+use super::attribution::Span;
 use super::gazetteer::{
     NOT_NAME_HEADS, NOT_NAME_LEADS, PLACE_ABBREVS, adjectives, is_place, is_stop,
 };
@@ -176,6 +177,9 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         }
         first += 1;
     }
+    while first < word_idx.len() && CONNECTORS.contains(&folded(word_idx[first]).as_str()) {
+        first += 1;
+    }
     let kept = word_idx.get(first..)?;
     let (&k0, &k1) = (kept.first()?, kept.last()?);
     // Tokens after the last kept word that belong to it (`G7`, `-19`).
@@ -224,6 +228,16 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         return None;
     }
     let is_acronym = acronym(strip_possessive(w0));
+    // `… Safety Administration (NHTSA)`: an acronym in brackets after a name is that name.
+    if is_acronym
+        && single
+        && i >= 2
+        && toks[i - 1].sym('(')
+        && toks[i - 2].kind == Kind::Word
+        && toks[i - 2].capitalised()
+    {
+        return None;
+    }
     if title_case && !place && !is_acronym {
         return None;
     }
@@ -318,7 +332,7 @@ pub(super) struct Side<'x> {
     /// Every capitalised word, folded, names or not.
     pub(super) caps: &'x [String],
     /// Spans of the sources of a reported sourcing change: their names are that change's.
-    pub(super) skip: &'x [(usize, usize)],
+    pub(super) skip: &'x [Span],
     /// The masked sentence in lower case.
     pub(super) words: &'x str,
 }
@@ -333,8 +347,11 @@ pub(super) fn capitalised_words(toks: &[Tok]) -> Vec<String> {
 
 /// `name_changed` entries between two versions of a sentence.
 pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
-    let inside = |n: &Name, spans: &[(usize, usize)]| {
-        spans.iter().any(|&(s, e)| s <= n.span.0 && n.span.1 <= e)
+    let within = |n: &Name, (s, e): (usize, usize)| s <= n.span.0 && n.span.1 <= e;
+    let inside = |n: &Name, spans: &[Span]| {
+        spans
+            .iter()
+            .any(|&(phrase, apposition)| within(n, phrase) || within(n, apposition))
     };
     // A name found anywhere on the other side (even as a source, or as a bare surname at the
     // start of the sentence, where it is not recognised by itself) did not change.
@@ -342,6 +359,7 @@ pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
         !inside(x, this.skip)
             && !other.names.iter().any(|y| same_name(x, y))
             && !x.key.last().is_some_and(|w| other.caps.contains(w))
+            && !contains_phrase(other.words, &x.key.join(" "))
             && !adjective_on_other_side(x, other.words)
     };
     let mut left_a: Vec<&Name> = a.names.iter().filter(|x| kept(x, a, b)).collect();
