@@ -131,6 +131,10 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         according_spans.push((all.start(), end));
         out.push(according_to(text, all.start(), end, src.start(), src_end));
     }
+    if let Some(a) = dash_source(text) {
+        according_spans.push(a.span);
+        out.push(a);
+    }
     for m in REPORTING_VERB.find_iter(s) {
         if according_spans
             .iter()
@@ -144,6 +148,66 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
     }
     out.sort_by_key(|a| a.phrase.pos);
     out
+}
+
+/// The headline form `claim - source` (`… booster - advisers`, `… to Ukraine - reports`): a
+/// short tail after a spaced dash, without a verb or figure, is the source.
+fn dash_source(text: &Text) -> Option<Attribution> {
+    let s = &text.masked;
+    let body = s.trim_end().trim_end_matches(['.', '!', '?']);
+    let dash = body.rfind(" - ")?;
+    let (src_s, src_e) = (dash + 3, body.len());
+    let source = body[src_s..].trim();
+    let words: Vec<&str> = source.split_whitespace().collect();
+    let plain = !words.is_empty()
+        && words.len() <= 4
+        && !source.contains(|c: char| c.is_ascii_digit() || c == '"' || c == ',')
+        && !words
+            .iter()
+            .any(|w| CLAUSE_VERBS.contains(&w.to_lowercase().as_str()));
+    // A parenthetical pair of dashes (`$2.5 billion -- the largest sum -- on flood defences`)
+    // closes an aside, not a headline; a tail opening with a preposition is an adjunct.
+    let first = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
+    let aside = body[..dash].contains(" - ") || body.contains("--");
+    let adjunct = matches!(
+        first.as_str(),
+        "on" | "in"
+            | "at"
+            | "of"
+            | "for"
+            | "to"
+            | "with"
+            | "from"
+            | "by"
+            | "a"
+            | "an"
+            | "and"
+            | "or"
+            | "but"
+            | "as"
+            | "after"
+            | "before"
+            | "amid"
+            | "over"
+    );
+    if !plain || dash == 0 || aside || adjunct {
+        return None;
+    }
+    let item = text.item(src_s, src_e);
+    Some(Attribution {
+        according: false,
+        key: source_key(&speaker_name(source, false).unwrap_or_default()),
+        class: source_class(source, false),
+        speaker: speaker_item(&item, false),
+        verb: Item {
+            written: String::new(),
+            pos: src_s,
+        },
+        verb_class: "dash".to_string(),
+        phrase: item,
+        span: (src_s, src_e),
+        apposition: (src_s, src_s),
+    })
 }
 
 /// Length of a phrase without trailing white space and a sentence-final period.
@@ -193,7 +257,9 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     if NOT_A_VERB_BEFORE.contains(&prev.as_str())
         || prev.chars().next().is_some_and(|c| c.is_ascii_digit())
         || next_is_verb
-        || matches!(next.as_str(), "of" | "by")
+        || next == "by"
+        // `claims of fraud` is a noun; `warns of consequences` still reports.
+        || (next == "of" && !verb.starts_with("warn"))
     {
         return None;
     }
@@ -373,7 +439,12 @@ fn walk_back(head: &str) -> usize {
     let mut words = 0;
     loop {
         let t = head[..start].trim_end();
-        if t.is_empty() || t.ends_with([',', ';', ':', '"', '(', ')']) || words >= 10 {
+        // A spaced dash ends a clause (`… to Ukraine - reports`: the headline's source).
+        if t.is_empty()
+            || t.ends_with([',', ';', ':', '"', '(', ')'])
+            || t.ends_with(" -")
+            || words >= 10
+        {
             return start;
         }
         let w = last_word(t);
@@ -485,10 +556,7 @@ fn same_source(a: &Attribution, b: &Attribution) -> bool {
 
 /// Sourcing changes, and the spans (old side, new side) of the sources they report, whose
 /// names are then not reported again as `name_changed`.
-pub(super) fn attribution_changes(
-    a: &[Attribution],
-    b: &[Attribution],
-) -> (Vec<Found>, Sources) {
+pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> (Vec<Found>, Sources) {
     let mut left_a: Vec<&Attribution> = a.iter().collect();
     let mut left_b: Vec<&Attribution> = b.iter().collect();
     cancel_pairs(&mut left_a, &mut left_b, |x, y| {

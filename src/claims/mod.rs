@@ -199,9 +199,18 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
         budget -= cost;
         true
     };
+    let lone = lone_replacement(rev);
     for op in &rev.ops {
         match op {
             SentenceOp::Same { .. } | SentenceOp::Moved { .. } => {}
+            SentenceOp::Added { .. } | SentenceOp::Removed { .. } if lone.is_some() => {
+                // Reported once, where the new sentence stands.
+                if let (SentenceOp::Added { .. }, Some((old, new))) = (op, lone)
+                    && admit(&[old, new], notes)
+                {
+                    out.extend(pair_changes(old, new, &crate::diff::word_diff(old, new)));
+                }
+            }
             SentenceOp::Added { text, .. } => {
                 if admit(&[text], notes) && carries_claim(text) {
                     out.push(whole(ClaimKind::ClaimAdded, None, Some(text)));
@@ -227,6 +236,30 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
     out
 }
 
+/// Below the aligner's threshold, the least word overlap at which the only removed and the
+/// only added sentence of a revision are taken as one sentence rewritten.
+pub const LONE_REPLACEMENT_THRESHOLD: f64 = 0.3;
+
+/// The one removed and one added sentence of a revision that rewrote a single sentence (a
+/// standfirst, a one-line brief) keeping part of its wording: compared item by item, as an
+/// edited pair, rather than as a claim removed and a claim added (CLAIMS.md v2 "Edited, or
+/// removed and added?": the main clause survives a rewrite of its details).
+fn lone_replacement(rev: &Revision) -> Option<(&str, &str)> {
+    let mut removed = rev.ops.iter().filter_map(|op| match op {
+        SentenceOp::Removed { text, .. } => Some(text.as_str()),
+        _ => None,
+    });
+    let mut added = rev.ops.iter().filter_map(|op| match op {
+        SentenceOp::Added { text, .. } => Some(text.as_str()),
+        _ => None,
+    });
+    let (old, new) = (removed.next()?, added.next()?);
+    if removed.next().is_some() || added.next().is_some() {
+        return None;
+    }
+    (crate::diff::similarity(old, new) >= LONE_REPLACEMENT_THRESHOLD).then_some((old, new))
+}
+
 fn whole(kind: ClaimKind, before: Option<&str>, after: Option<&str>) -> ClaimChange {
     ClaimChange {
         kind,
@@ -240,11 +273,7 @@ fn whole(kind: ClaimKind, before: Option<&str>, after: Option<&str>) -> ClaimCha
 
 /// Claim changes between two headlines. A headline is compared as one edited sentence, item by
 /// item, however much it was reworded: it never gives claim_added/claim_removed.
-pub fn title_changes(
-    old: &str,
-    new: &str,
-    notes: &mut Vec<Simplification>,
-) -> Vec<ClaimChange> {
+pub fn title_changes(old: &str, new: &str, notes: &mut Vec<Simplification>) -> Vec<ClaimChange> {
     if crate::diff::same_text(old, new) {
         return Vec::new();
     }
@@ -278,8 +307,15 @@ pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChan
     if truncation(old, new) || truncation(new, old) {
         return Vec::new();
     }
-    let a = Claims::extract(old);
-    let b = Claims::extract(new);
+    let (mut a, mut b) = (Claims::extract(old), Claims::extract(new));
+    // Quotation marks dropped from (or put around) words that stay: the words are still the
+    // quotation's, so nothing inside them is read as a new negation, name or figure.
+    if let Some(requoted) = quotes::requote(&a, &b, new) {
+        b = Claims::extract(&requoted);
+    }
+    if let Some(requoted) = quotes::requote(&b, &a, old) {
+        a = Claims::extract(&requoted);
+    }
     let mut found: Vec<Found> = Vec::new();
     found.extend(quote_changes(&a, &b));
     let (sourcing, sources) = attribution_changes(&a.attributions, &b.attributions);

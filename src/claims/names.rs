@@ -57,8 +57,10 @@ const FUNCTION_WORDS: &[&str] = &[
 ];
 
 /// Words that join the parts of one name when a capitalised word follows.
-const CONNECTORS: &[&str] = &["of", "for", "de", "del", "da", "do", "dos", "von", "van", "der",
-    "den", "di", "la", "le", "du", "bin", "ibn", "al", "el", "y"];
+const CONNECTORS: &[&str] = &[
+    "of", "for", "de", "del", "da", "do", "dos", "von", "van", "der", "den", "di", "la", "le",
+    "du", "bin", "ibn", "al", "el", "y",
+];
 
 pub(super) fn names(text: &Text, toks: &[Tok]) -> Vec<Name> {
     let words: Vec<usize> = (0..toks.len())
@@ -118,7 +120,9 @@ fn run_end(toks: &[Tok], i: usize) -> usize {
             end += 2;
         } else if t.is("of")
             && after.is_some_and(|a| a.is("the"))
-            && toks.get(end + 3).is_some_and(|a| a.kind == Kind::Word && a.capitalised())
+            && toks
+                .get(end + 3)
+                .is_some_and(|a| a.kind == Kind::Word && a.capitalised())
         {
             end += 3;
         } else {
@@ -222,7 +226,9 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
     }
     // `Calif.`, `Jan.`: an abbreviation inside a place or date.
     if single
-        && toks.get(last_tok + 1).is_some_and(|t| t.sym('.') && t.glued)
+        && toks
+            .get(last_tok + 1)
+            .is_some_and(|t| t.sym('.') && t.glued)
         && PLACE_ABBREVS.contains(&joined.as_str())
     {
         return None;
@@ -259,7 +265,8 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         }
     }
     let s = toks[k0].s;
-    let e = toks[last_tok].e - (toks[last_tok].text.len() - strip_possessive(toks[last_tok].text).len());
+    let e = toks[last_tok].e
+        - (toks[last_tok].text.len() - strip_possessive(toks[last_tok].text).len());
     let neighbour = |k: Option<usize>| {
         k.and_then(|k| toks.get(k))
             .filter(|t| t.kind != Kind::Sym)
@@ -321,9 +328,9 @@ fn same_name(a: &Name, b: &Name) -> bool {
 /// `Brazil` on one side, `Brazilian` on the other: the place became its adjective.
 fn adjective_on_other_side(n: &Name, other_words: &str) -> bool {
     n.place
-        && adjectives(&n.key.join(" "))
-            .iter()
-            .any(|adj| contains_phrase(other_words, adj) || contains_phrase(other_words, &format!("{adj}s")))
+        && adjectives(&n.key.join(" ")).iter().any(|adj| {
+            contains_phrase(other_words, adj) || contains_phrase(other_words, &format!("{adj}s"))
+        })
 }
 
 /// One version of a sentence as the name rule sees it.
@@ -403,9 +410,18 @@ mod tests {
             found("Protesters gathered outside the Bank of England and the G7 venue."),
             ["Bank of England", "G7"]
         );
-        assert_eq!(found("Lena Varga wins chess final after six hours"), ["Lena Varga"]);
-        assert_eq!(found("Zelensky says talks with Moscow are over"), ["Zelensky", "Moscow"]);
-        assert_eq!(found("Mariner's cargo was lost off Guinea-Bissau."), ["Guinea-Bissau"]);
+        assert_eq!(
+            found("Lena Varga wins chess final after six hours"),
+            ["Lena Varga"]
+        );
+        assert_eq!(
+            found("Zelensky says talks with Moscow are over"),
+            ["Zelensky", "Moscow"]
+        );
+        assert_eq!(
+            found("Mariner's cargo was lost off Guinea-Bissau."),
+            ["Guinea-Bissau"]
+        );
     }
 
     #[test]
@@ -415,7 +431,10 @@ mod tests {
         assert!(found("Cubans join rare protests as British aid arrives").is_empty());
         assert!(found("Storm Amara closes schools as the Clean Air Act is debated.").is_empty());
         assert!(found("Ferry Operators Cancel Crossings As Gales Hit Coast").is_empty());
-        assert_eq!(found("FRESNO, Calif. - Fire crews from Oakland arrived."), ["Oakland"]);
+        assert_eq!(
+            found("FRESNO, Calif. - Fire crews from Oakland arrived."),
+            ["Oakland"]
+        );
     }
 
     #[test]

@@ -69,7 +69,9 @@ pub(super) fn negation_changes(a: &[Negation], b: &[Negation]) -> Vec<Found> {
     });
     // A negation kept with another cue (`with no warning` → `warnings were not given`), or
     // expressed by a verb of exclusion on one side: no flip (CLAIMS.md v2).
-    cancel_pairs(&mut left_a, &mut left_b, |x, y| !x.exclusion && !y.exclusion);
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| {
+        !x.exclusion && !y.exclusion
+    });
     cancel_pairs(&mut left_a, &mut left_b, |x, y| x.exclusion != y.exclusion);
     left_a.retain(|n| !n.exclusion);
     left_b.retain(|n| !n.exclusion);

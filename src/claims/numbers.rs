@@ -199,7 +199,9 @@ fn article_duration(t: &[Tok], i: usize) -> Option<Parsed> {
     };
     let rate = i > 0
         && (t[i - 1].kind == Kind::Num
-            || t[i - 1].is_any(&["once", "twice", "times", "per", "cents", "dollars", "pounds"])
+            || t[i - 1].is_any(&[
+                "once", "twice", "times", "per", "cents", "dollars", "pounds",
+            ])
             || small_word_value(&t[i - 1]).is_some());
     let relative = t
         .get(i + 2)

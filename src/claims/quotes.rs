@@ -68,6 +68,62 @@ pub(super) fn words_truncate(short: &[String], long: &[String]) -> bool {
         && (long.len() > n || long[n - 1] != short[n - 1])
 }
 
+/// `other_text` with double marks put around each quotation of `this` that `other` holds
+/// unquoted; `None` when there is none.
+pub(super) fn requote(this: &Claims, other: &Claims, other_text: &str) -> Option<String> {
+    let lost: Vec<&Quote> = this
+        .quotes
+        .iter()
+        .filter(|q| {
+            !other
+                .quotes
+                .iter()
+                .any(|o| same_wording(&o.words, &q.words))
+        })
+        .collect();
+    if lost.is_empty() {
+        return None;
+    }
+    let mut text = other_text.to_string();
+    let mut changed = false;
+    for q in lost {
+        if let Some((s, e)) = find_folded(&text, q.item.written.trim_end_matches(['.', ',']))
+            && !text[..s].ends_with(['"', '\'', '\u{2018}', '\u{201C}'])
+        {
+            text = format!("{}\"{}\"{}", &text[..s], &text[s..e], &text[e..]);
+            changed = true;
+        }
+    }
+    changed.then_some(text)
+}
+
+/// Byte span of `needle` in `hay`, comparing typography-folded, ASCII-lower-cased chars.
+fn find_folded(hay: &str, needle: &str) -> Option<(usize, usize)> {
+    let fold = |c: char| crate::diff::normalize_char(c).to_ascii_lowercase();
+    let needle: Vec<char> = needle.chars().map(fold).collect();
+    if needle.is_empty() {
+        return None;
+    }
+    for (start, _) in hay.char_indices() {
+        let mut it = hay[start..].char_indices();
+        let mut matched = 0;
+        let mut end = start;
+        for &n in &needle {
+            match it.next() {
+                Some((k, c)) if fold(c) == n => {
+                    matched += 1;
+                    end = start + k + c.len_utf8();
+                }
+                _ => break,
+            }
+        }
+        if matched == needle.len() {
+            return Some((start, end));
+        }
+    }
+    None
+}
+
 fn contains_words(hay: &[String], needle: &[String]) -> bool {
     !needle.is_empty()
         && hay.len() >= needle.len()

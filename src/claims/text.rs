@@ -82,7 +82,10 @@ fn single_quote_spans(norm: &str, double: &[(usize, usize)]) -> Vec<(usize, usiz
         let closes = prev.is_some_and(|c| {
             c.is_ascii_alphanumeric() || c >= 0x80 || matches!(c, b'.' | b',' | b'!' | b'?')
         }) && next.is_none_or(|c| {
-            matches!(c, b' ' | b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'-' | b'"')
+            matches!(
+                c,
+                b' ' | b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'-' | b'"'
+            )
         });
         match open {
             Some(o) if closes && i > o + 1 => {

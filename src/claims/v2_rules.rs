@@ -17,7 +17,10 @@ mod tests {
 
     #[test]
     fn duration_words_are_quantities() {
-        assert_eq!(quantities("The port closed for a fortnight."), ["a fortnight"]);
+        assert_eq!(
+            quantities("The port closed for a fortnight."),
+            ["a fortnight"]
+        );
         assert_eq!(quantities("The port closed for a week."), ["a week"]);
     }
 
@@ -143,5 +146,104 @@ mod tests {
             "The strike began on 12 March and closed two terminals.",
         );
         assert_eq!(got, one("number_changed", Some("one"), Some("two")));
+    }
+
+    fn title(old: &str, new: &str) -> Vec<(String, Option<String>, Option<String>)> {
+        crate::claims::title_changes(old, new, &mut Vec::new())
+            .into_iter()
+            .map(|c| {
+                assert_eq!(c.field, crate::claims::ClaimField::Title);
+                (c.kind.as_str().to_string(), c.before, c.after)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn headline_items_are_compared_one_by_one() {
+        assert_eq!(
+            title(
+                "Ferry fire: at least 12 dead",
+                "Ferry fire: at least 31 dead"
+            ),
+            one("number_changed", Some("12"), Some("31"))
+        );
+        assert_eq!(
+            title(
+                "Bridge to close for repairs - reports",
+                "Bridge to close for repairs - police"
+            ),
+            one("attribution_changed", Some("reports"), Some("police"))
+        );
+        assert_eq!(
+            title(
+                "Mayor 'stunned' by stadium vote",
+                "Mayor 'delighted' by stadium vote"
+            ),
+            one("quote_changed", Some("stunned"), Some("delighted"))
+        );
+        assert!(title("Storm batters coast", "Coast battered by storm").is_empty());
+        // Even a rewrite of the whole headline never gives claim_added/claim_removed.
+        let got = title(
+            "Dock strike called off",
+            "Lisbon dockers return to work after 9-day strike",
+        );
+        assert!(got.iter().all(|c| !c.0.starts_with("claim_")), "{got:?}");
+    }
+
+    #[test]
+    fn headline_quote_marks_dropped_from_words_that_stay_are_no_change() {
+        assert!(
+            title(
+                "Ana Duarte: 'We could not have won without them'",
+                "Ana Duarte: We could not have won without them"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn warns_of_still_reports() {
+        assert!(
+            title(
+                "Minister warns farmers of drought if rains fail",
+                "Minister warns of drought for farmers if rains fail"
+            )
+            .iter()
+            .all(|c| c.0 != "attribution_changed")
+        );
+    }
+
+    #[test]
+    fn rewritten_one_sentence_standfirst_is_compared_item_by_item() {
+        // The only sentence of a brief, rewritten around the same toll: an edit, not a claim
+        // removed and a claim added.
+        let got = changes(
+            "Officials in the coastal district of Vela say the flood toll has risen to 41.",
+            "The flood toll in the Vela district climbs to 57, with dozens still missing.",
+        );
+        assert!(got.iter().all(|c| !c.0.starts_with("claim_")), "{got:?}");
+        assert!(got.contains(&(
+            "number_changed".into(),
+            Some("41".into()),
+            Some("57".into())
+        )));
+        // Unrelated sentences stay a removal and an addition.
+        let got = changes(
+            "The festival opened with a parade on Friday.",
+            "Ticket prices rose by 12% this year.",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "claim_added");
+    }
+
+    #[test]
+    fn teaser_cut_mid_word_is_no_change() {
+        assert!(
+            changes(
+                "The new bridge will open in spring, said the regional transport chief, Ana…",
+                "The new bridge will open in spring, said the regional transport chief, Anabela Reis."
+            )
+            .is_empty()
+        );
     }
 }
