@@ -92,6 +92,7 @@ const NOT_A_VERB_BEFORE: &[&str] = &[
     "the", "a", "an", "of", "its", "their", "his", "her", "our", "new", "more", "most", "any",
     "no", "all", "these", "those", "with", "for", "in", "was", "were", "been", "being", "is",
     "are", "be", "to", "by", "and", "or", "such", "other", "first", "previously", "unconfirmed",
+    "above", "below", "beat", "beating", "than", "exceeded", "missed", "topped",
 ];
 
 /// Skipped between a subject and its verb (`officials also said`).

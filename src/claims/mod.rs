@@ -238,7 +238,7 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
 
 /// Below the aligner's threshold, the least word overlap at which the only removed and the
 /// only added sentence of a revision are taken as one sentence rewritten.
-pub const LONE_REPLACEMENT_THRESHOLD: f64 = 0.3;
+pub const LONE_REPLACEMENT_THRESHOLD: f64 = 0.4;
 
 /// The one removed and one added sentence of a revision that rewrote a single sentence (a
 /// standfirst, a one-line brief) keeping part of its wording: compared item by item, as an

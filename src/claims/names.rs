@@ -191,10 +191,20 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         .take_while(|&k| k == k1 || toks[k].glued)
         .last()
         .unwrap_or(k1);
+    // `Downing St` is `Downing Street`: street-type abbreviations compare as their words.
     let key: Vec<String> = kept
         .iter()
-        .map(|&k| folded(k))
-        .filter(|w| !is_title_word(w))
+        .enumerate()
+        .map(|(n, &k)| (n, folded(k)))
+        .filter(|(_, w)| !is_title_word(w))
+        .map(|(n, w)| match w.as_str() {
+            // `St Ives` is a saint; `Downing St` a street.
+            "st" if n > 0 => "street".to_string(),
+            "rd" => "road".to_string(),
+            "ave" => "avenue".to_string(),
+            "sq" => "square".to_string(),
+            _ => w,
+        })
         .collect();
     let joined = key.join(" ");
     let whole = (k0..=last_tok)
