@@ -101,22 +101,20 @@ fn run_end(toks: &[Tok], i: usize) -> usize {
             return end;
         };
         let after = toks.get(end + 2);
-        if t.kind == Kind::Word && t.capitalised() {
-            end += 1;
-        } else if t.kind == Kind::Num && t.glued && toks[end].kind == Kind::Word {
-            end += 1;
-        } else if (t.sym('-') || t.sym('&'))
+        let capital = |a: &Tok| a.kind == Kind::Word && a.capitalised();
+        let one_more =
+            capital(t) || (t.kind == Kind::Num && t.glued && toks[end].kind == Kind::Word);
+        // `Guinea-Bissau`, `Covid-19`, `Marks & Spencer`; not `US-based`.
+        let joined = (t.sym('-') || t.sym('&'))
             && after.is_some_and(|a| {
-                // `Guinea-Bissau`, `Covid-19`, `Marks & Spencer`; not `US-based`.
-                (a.kind == Kind::Num || (a.kind == Kind::Word && a.capitalised()))
-                    && (t.glued && a.glued || t.sym('&'))
-            })
-        {
-            end += 2;
-        } else if t.kind == Kind::Word
+                (a.kind == Kind::Num || capital(a)) && (t.glued && a.glued || t.sym('&'))
+            });
+        let connector = t.kind == Kind::Word
             && CONNECTORS.contains(&t.lower().as_ref())
-            && after.is_some_and(|a| a.kind == Kind::Word && a.capitalised())
-        {
+            && after.is_some_and(capital);
+        if one_more {
+            end += 1;
+        } else if joined || connector {
             end += 2;
         } else if t.is("of")
             && after.is_some_and(|a| a.is("the"))
@@ -227,12 +225,12 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
     }) {
         return None;
     }
-    if !org && !place {
-        if NOT_NAME_HEADS.contains(&head.as_str())
-            || (kept.len() > 1 && NOT_NAME_LEADS.contains(&key[0].as_str()))
-        {
-            return None;
-        }
+    if !org
+        && !place
+        && (NOT_NAME_HEADS.contains(&head.as_str())
+            || (kept.len() > 1 && NOT_NAME_LEADS.contains(&key[0].as_str())))
+    {
+        return None;
     }
     // `Calif.`, `Jan.`: an abbreviation inside a place or date.
     if single
