@@ -212,8 +212,7 @@ fn predict(old: &StoryVersion, new: &StoryVersion) -> Vec<Claim> {
         .claims
         .iter()
         .map(|c| {
-            // Read through serde so that a `field` on claim changes is picked up when the
-            // engine gains one; until then every claim change is a body one.
+            // Read through serde, so records without a `field` score as body claims.
             let field = serde_json::to_value(c)
                 .ok()
                 .and_then(|v| v.get("field").cloned())

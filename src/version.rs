@@ -158,11 +158,22 @@ pub fn analyze(old: VersionView<'_>, new: VersionView<'_>, cosmetic: bool) -> An
     }
     let revision = diff::revision(old.body, new.body);
     let mut simplified = revision.simplified.clone();
-    let mut claims = if body_changed {
-        claims::bounded_claim_changes(&revision, &mut simplified)
+    // The headline is one more sentence (CLAIMS.md v2), reported before the body's claims.
+    let mut claims = if fields.contains(&"title") {
+        claims::title_changes(old.title, new.title, &mut simplified)
     } else {
         Vec::new()
     };
+    if body_changed {
+        let body = claims::bounded_claim_changes(&revision, &mut simplified);
+        // A feed summary against the page's full text (or the reverse) is a partial capture:
+        // sentences found on one side only were not added or removed, just not captured, so
+        // only sentences present in both are compared (CLAIMS.md v2, compare like with like).
+        let partial = old.page != new.page;
+        claims.extend(body.into_iter().filter(|c| {
+            !(partial && matches!(c.kind, ClaimKind::ClaimAdded | ClaimKind::ClaimRemoved))
+        }));
+    }
     // A notice is the publisher speaking about the article, not a claim of it: its sentences
     // are listed in `notices` and never also reported as claim changes (CLAIMS.md).
     let notice_diff = NoticeDiff::of(
@@ -266,7 +277,10 @@ fn significance(
             | ClaimKind::QuoteChanged
             | ClaimKind::SpeakerChanged
             | ClaimKind::NegationFlipped => 1.0,
-            ClaimKind::AttributionChanged | ClaimKind::HedgeAdded | ClaimKind::HedgeRemoved => 0.6,
+            ClaimKind::AttributionChanged
+            | ClaimKind::HedgeAdded
+            | ClaimKind::HedgeRemoved
+            | ClaimKind::NameChanged => 0.6,
             ClaimKind::ClaimAdded | ClaimKind::ClaimRemoved => 0.5,
         })
         .sum();
@@ -278,6 +292,7 @@ fn significance(
 pub fn claim_row(c: &ClaimChange) -> ClaimRow {
     ClaimRow {
         kind: c.kind.as_str().to_string(),
+        field: c.field.as_str().to_string(),
         before: c.before.clone(),
         after: c.after.clone(),
         before_sentence: c.before_sentence.clone(),
@@ -326,6 +341,56 @@ mod tests {
             &[body.to_string()],
             source,
         )
+    }
+
+    #[test]
+    fn feed_summary_against_full_page_gives_no_added_claims() {
+        // See: #11. The feed carried the first paragraph; the page has the whole story.
+        let summary = "Authorities closed three ports on Tuesday as the storm approached.";
+        let full = format!(
+            "{summary} About 40 ferries were cancelled, the harbour master said. \
+             Winds of 120 km/h were recorded in Lerwick."
+        );
+        let prev = version(summary, TextSource::Feed);
+        let a = analyze(
+            (&prev).into(),
+            (&snap(&full, TextSource::Page)).into(),
+            false,
+        );
+        assert!(a.claims.is_empty(), "{:?}", a.claims);
+        // The same growth between two captures of the page is two new claims.
+        let prev = version(summary, TextSource::Page);
+        let a = analyze(
+            (&prev).into(),
+            (&snap(&full, TextSource::Page)).into(),
+            false,
+        );
+        assert_eq!(a.claims.len(), 2, "{:?}", a.claims);
+    }
+
+    #[test]
+    fn headline_claims_carry_the_title_field() {
+        // See: #11. A toll in a headline is a number change in the title, never claim_added.
+        let prev = version("Rescue teams are searching the wreck.", TextSource::Feed);
+        let mut next = snap("Rescue teams are searching the wreck.", TextSource::Feed);
+        next.title = "Ferry fire: at least 31 dead".into();
+        let mut prev = prev;
+        prev.title = "Ferry fire: at least 12 dead".into();
+        let a = analyze((&prev).into(), (&next).into(), false);
+        assert_eq!(a.claims.len(), 1, "{:?}", a.claims);
+        assert_eq!(a.claims[0].field, claims::ClaimField::Title);
+        assert_eq!(a.claims[0].kind, ClaimKind::NumberChanged);
+        assert_eq!(
+            (a.claims[0].before.as_deref(), a.claims[0].after.as_deref()),
+            (Some("12"), Some("31"))
+        );
+        assert_eq!(a.change.claims[0].field, "title");
+        // A rewrite with the same facts is only a title change.
+        prev.title = "Storm batters coast".into();
+        next.title = "Coast battered by storm".into();
+        let a = analyze((&prev).into(), (&next).into(), false);
+        assert!(a.title_changed());
+        assert!(a.claims.is_empty(), "{:?}", a.claims);
     }
 
     #[test]

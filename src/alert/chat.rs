@@ -254,6 +254,7 @@ mod tests {
             claim_changes: (0..claims)
                 .map(|i| ClaimChange {
                     kind: ClaimKind::NumberChanged,
+                    field: crate::claims::ClaimField::Body,
                     before: Some(format!("£{i}0 million")),
                     after: Some(format!("£{i}5 million")),
                     before_sentence: Some(sentence.into()),

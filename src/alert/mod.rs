@@ -283,6 +283,7 @@ fn shown_claims(claims: &[crate::claims::ClaimChange]) -> Vec<crate::claims::Cla
         .take(MAX_CLAIMS)
         .map(|c| crate::claims::ClaimChange {
             kind: c.kind,
+            field: c.field,
             before: value(&c.before),
             after: value(&c.after),
             before_sentence: sentence(&c.before_sentence),
@@ -333,6 +334,7 @@ mod tests {
         let claims: Vec<ClaimChange> = (0..500)
             .map(|i| ClaimChange {
                 kind: ClaimKind::NumberChanged,
+                field: crate::claims::ClaimField::Body,
                 before: Some(format!("{i} homes")),
                 after: Some(format!("{} homes", i + 1)),
                 // A few 5 MB sentences make the point; 500 of them would take gigabytes here.

@@ -415,6 +415,7 @@ mod tests {
             },
             claim_changes: vec![ClaimChange {
                 kind: crate::claims::ClaimKind::NumberChanged,
+                field: crate::claims::ClaimField::Body,
                 before: Some("40 homes".into()),
                 after: Some("55 homes".into()),
                 before_sentence: Some("Officials said 40 homes were flooded.".into()),

@@ -88,6 +88,7 @@ mod tests {
     fn claim() -> ClaimChange {
         ClaimChange {
             kind: ClaimKind::NumberChanged,
+            field: crate::claims::ClaimField::Body,
             before: Some("$6 million".into()),
             after: Some("$5.6 million".into()),
             before_sentence: None,

@@ -25,6 +25,10 @@ pub(super) struct Attribution {
     pub(super) speaker: Item,
     key: String,
     class: SourceClass,
+    /// Byte span of `phrase` in the normalised text: names inside it belong to the source.
+    span: (usize, usize),
+    /// The apposition next to the source, if any (empty span otherwise).
+    apposition: (usize, usize),
 }
 
 static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
@@ -88,6 +92,7 @@ const NOT_A_VERB_BEFORE: &[&str] = &[
     "the", "a", "an", "of", "its", "their", "his", "her", "our", "new", "more", "most", "any",
     "no", "all", "these", "those", "with", "for", "in", "was", "were", "been", "being", "is",
     "are", "be", "to", "by", "and", "or", "such", "other", "first", "previously", "unconfirmed",
+    "above", "below", "beat", "beating", "than", "exceeded", "missed", "topped",
 ];
 
 /// Skipped between a subject and its verb (`officials also said`).
@@ -127,6 +132,10 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         according_spans.push((all.start(), end));
         out.push(according_to(text, all.start(), end, src.start(), src_end));
     }
+    if let Some(a) = dash_source(text) {
+        according_spans.push(a.span);
+        out.push(a);
+    }
     for m in REPORTING_VERB.find_iter(s) {
         if according_spans
             .iter()
@@ -140,6 +149,66 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
     }
     out.sort_by_key(|a| a.phrase.pos);
     out
+}
+
+/// The headline form `claim - source` (`… booster - advisers`, `… to Ukraine - reports`): a
+/// short tail after a spaced dash, without a verb or figure, is the source.
+fn dash_source(text: &Text) -> Option<Attribution> {
+    let s = &text.masked;
+    let body = s.trim_end().trim_end_matches(['.', '!', '?']);
+    let dash = body.rfind(" - ")?;
+    let (src_s, src_e) = (dash + 3, body.len());
+    let source = body[src_s..].trim();
+    let words: Vec<&str> = source.split_whitespace().collect();
+    let plain = !words.is_empty()
+        && words.len() <= 4
+        && !source.contains(|c: char| c.is_ascii_digit() || c == '"' || c == ',')
+        && !words
+            .iter()
+            .any(|w| CLAUSE_VERBS.contains(&w.to_lowercase().as_str()));
+    // A parenthetical pair of dashes (`$2.5 billion -- the largest sum -- on flood defences`)
+    // closes an aside, not a headline; a tail opening with a preposition is an adjunct.
+    let first = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
+    let aside = body[..dash].contains(" - ") || body.contains("--");
+    let adjunct = matches!(
+        first.as_str(),
+        "on" | "in"
+            | "at"
+            | "of"
+            | "for"
+            | "to"
+            | "with"
+            | "from"
+            | "by"
+            | "a"
+            | "an"
+            | "and"
+            | "or"
+            | "but"
+            | "as"
+            | "after"
+            | "before"
+            | "amid"
+            | "over"
+    );
+    if !plain || dash == 0 || aside || adjunct {
+        return None;
+    }
+    let item = text.item(src_s, src_e);
+    Some(Attribution {
+        according: false,
+        key: source_key(&speaker_name(source, false).unwrap_or_default()),
+        class: source_class(source, false),
+        speaker: speaker_item(&item, false),
+        verb: Item {
+            written: String::new(),
+            pos: src_s,
+        },
+        verb_class: "dash".to_string(),
+        phrase: item,
+        span: (src_s, src_e),
+        apposition: (src_s, src_s),
+    })
 }
 
 /// Length of a phrase without trailing white space and a sentence-final period.
@@ -164,6 +233,8 @@ fn according_to(text: &Text, s: usize, e: usize, src_s: usize, src_e: usize) -> 
         },
         verb_class: String::new(),
         phrase,
+        span: (s, e),
+        apposition: (s, s),
     }
 }
 
@@ -187,7 +258,9 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     if NOT_A_VERB_BEFORE.contains(&prev.as_str())
         || prev.chars().next().is_some_and(|c| c.is_ascii_digit())
         || next_is_verb
-        || matches!(next.as_str(), "of" | "by")
+        || next == "by"
+        // `claims of fraud` is a noun; `warns of consequences` still reports.
+        || (next == "of" && !verb.starts_with("warn"))
     {
         return None;
     }
@@ -210,11 +283,8 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     }
     let sentence_start = src_s == first_alnum(s);
     let class = source_class(&source.written, sentence_start);
-    let phrase = if inverted {
-        text.item(vs, src_e)
-    } else {
-        text.item(src_s, ve)
-    };
+    let span = if inverted { (vs, src_e) } else { (src_s, ve) };
+    let phrase = text.item(span.0, span.1);
     Some(Attribution {
         according: false,
         key: source_key(&speaker_name(&source.written, sentence_start).unwrap_or_default()),
@@ -223,6 +293,8 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
         verb: text.item(vs, ve),
         verb_class: verb_class(&verb),
         phrase,
+        span,
+        apposition: apposition_span(s, span.0, span.1),
     })
 }
 
@@ -368,7 +440,12 @@ fn walk_back(head: &str) -> usize {
     let mut words = 0;
     loop {
         let t = head[..start].trim_end();
-        if t.is_empty() || t.ends_with([',', ';', ':', '"', '(', ')']) || words >= 10 {
+        // A spaced dash ends a clause (`… to Ukraine - reports`: the headline's source).
+        if t.is_empty()
+            || t.ends_with([',', ';', ':', '"', '(', ')'])
+            || t.ends_with(" -")
+            || words >= 10
+        {
             return start;
         }
         let w = last_word(t);
@@ -478,12 +555,34 @@ fn same_source(a: &Attribution, b: &Attribution) -> bool {
     long.ends_with(short) || same_wording(&wa, &wb)
 }
 
-pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> Vec<Found> {
+/// Sourcing changes, and the spans (old side, new side) of the sources they report, whose
+/// names are then not reported again as `name_changed`.
+pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> (Vec<Found>, Sources) {
     let mut left_a: Vec<&Attribution> = a.iter().collect();
     let mut left_b: Vec<&Attribution> = b.iter().collect();
     cancel_pairs(&mut left_a, &mut left_b, |x, y| {
         x.according == y.according && same_source(x, y) && x.verb_class == y.verb_class
     });
+    // The same construction with a description on one side and a name on the other (`The
+    // presenter says` / `Holly Willoughby says`): the same referent newly named or no longer
+    // named, which the names report (CLAIMS.md v2), not another speaker.
+    let _renamed = take_pairs(&mut left_a, &mut left_b, |x, y| {
+        let (named, described) = if x.key.is_empty() { (y, x) } else { (x, y) };
+        !x.according
+            && !y.according
+            && x.verb_class == y.verb_class
+            && x.key.is_empty() != y.key.is_empty()
+            && x.class == SourceClass::Identified
+            && y.class == SourceClass::Identified
+            && bare_name(named)
+            && !has_capitalised_word(described)
+    });
+    // A speaker's job description goes with the speaker (`said Yann LeCun, Meta's chief AI
+    // scientist`): the apposition's names are part of the change.
+    let spans = (
+        left_a.iter().map(|x| (x.span, x.apposition)).collect(),
+        left_b.iter().map(|y| (y.span, y.apposition)).collect(),
+    );
     let mut out = Vec::new();
     let verb_swaps = take_pairs(&mut left_a, &mut left_b, |x, y| {
         !x.according && !y.according && same_source(x, y)
@@ -509,7 +608,51 @@ pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> Vec<F
         &left_b,
         |x| &x.phrase,
     );
-    out
+    (out, spans)
+}
+
+/// Spans of the sources of reported sourcing changes, with their appositions: (old side, new
+/// side).
+pub(super) type Sources = (Vec<Span>, Vec<Span>);
+pub(super) type Span = ((usize, usize), (usize, usize));
+
+/// The source is a name and nothing else (`Holly Willoughby says`).
+fn bare_name(a: &Attribution) -> bool {
+    let source = a
+        .phrase
+        .written
+        .replacen(a.verb.written.as_str(), "", 1)
+        .replace(',', " ");
+    let words: Vec<&str> = source
+        .split_whitespace()
+        .filter(|w| !w.eq_ignore_ascii_case("the"))
+        .collect();
+    words.join(" ") == a.speaker.written.trim_start_matches("the ").trim()
+}
+
+/// Any capitalised word in the source but a sentence-initial `The` (`the Italian coastguard`).
+fn has_capitalised_word(a: &Attribution) -> bool {
+    a.phrase
+        .written
+        .split_whitespace()
+        .enumerate()
+        .any(|(i, w)| w.starts_with(char::is_uppercase) && !(i == 0 && w == "The"))
+}
+
+/// The comma-delimited segment right after `e` (`, Meta's chief AI scientist,`), or before `s`.
+fn apposition_span(s: &str, start: usize, end: usize) -> (usize, usize) {
+    let after = &s[end..];
+    if let Some(rest) = after.trim_start().strip_prefix(',') {
+        let from = s.len() - rest.len();
+        let stop = rest.find([',', ';', '.']).map_or(s.len(), |k| from + k);
+        return (from, stop);
+    }
+    let before = s[..start].trim_end();
+    if let Some(head) = before.strip_suffix(',') {
+        let from = head.rfind([',', ';', '"']).map_or(0, |k| k + 1);
+        return (from, head.len());
+    }
+    (start, start)
 }
 
 /// Named speaker replaced by another in the same construction is speaker_changed; any other

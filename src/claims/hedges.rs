@@ -61,13 +61,38 @@ pub(super) fn hedges(text: &Text, quantities: &[Quantity]) -> Vec<Hedge> {
     // A qualifier is a hedge only before a quantity: without one there is nothing to scan for.
     for m in QUALIFIER.find_iter(if quantities.is_empty() { "" } else { s }) {
         // A qualifier is a hedge only when a quantity follows it directly.
-        if quantities.iter().any(|q| q.start == m.end()) {
+        if quantities.iter().any(|q| q.start == m.end()) && !spatial(s, m.start(), m.as_str()) {
             let end = m.start() + m.as_str().trim_end().len();
             out.push(hedge(text, m.start(), end, HedgeGroup::Qualifier));
         }
     }
     out.sort_by_key(|h| h.item.pos);
     out
+}
+
+/// Verbs of motion or position: after one, `over`, `under`, `around` say where, not how many
+/// (`flew over 3 villages`, `trapped under 2 cars`).
+#[rustfmt::skip]
+const PLACE_VERBS: &[&str] = &[
+    "flew", "fly", "flies", "flying", "flown", "hovered", "hovering", "passed", "passing",
+    "crossed", "jumped", "fell", "fallen", "hung", "hanging", "stood", "standing", "lay", "lies",
+    "lying", "searched", "searching", "sailed", "drove", "driving", "ran", "walked", "climbed",
+    "buried", "trapped", "hidden", "hid", "hiding", "sheltered", "sheltering", "crawled",
+    "looked", "seen", "spotted", "circled", "swept", "towered", "rose", "flooded", "spread",
+];
+
+fn spatial(s: &str, start: usize, qualifier: &str) -> bool {
+    let q = qualifier.trim().to_ascii_lowercase();
+    if !matches!(q.as_str(), "over" | "under" | "around") {
+        return false;
+    }
+    let prev = s[..start]
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    PLACE_VERBS.contains(&prev.as_str())
 }
 
 fn hedge(text: &Text, s: usize, e: usize, group: HedgeGroup) -> Hedge {

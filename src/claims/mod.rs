@@ -10,7 +10,9 @@
 //! Pure and deterministic.
 
 mod attribution;
+mod gazetteer;
 mod hedges;
+mod names;
 mod negation;
 mod numbers;
 mod pairing;
@@ -20,6 +22,7 @@ mod speakers;
 mod test_support;
 mod text;
 mod tokens;
+mod v2_rules;
 
 pub use quotes::typo_equal;
 
@@ -29,6 +32,7 @@ use crate::diff::{
 };
 use attribution::{Attribution, attribution_changes, attributions};
 use hedges::{Hedge, hedge_changes, hedges};
+use names::{Name, name_changes, names};
 use negation::{Negation, negation_changes, negations};
 use numbers::{Quantity, number_changes, quantities, word_ordinal_quantity};
 use pairing::Found;
@@ -50,12 +54,13 @@ pub enum ClaimKind {
     HedgeAdded,
     HedgeRemoved,
     NegationFlipped,
+    NameChanged,
     ClaimAdded,
     ClaimRemoved,
 }
 
 impl ClaimKind {
-    pub const ALL: [ClaimKind; 9] = [
+    pub const ALL: [ClaimKind; 10] = [
         ClaimKind::NumberChanged,
         ClaimKind::QuoteChanged,
         ClaimKind::SpeakerChanged,
@@ -63,6 +68,7 @@ impl ClaimKind {
         ClaimKind::HedgeAdded,
         ClaimKind::HedgeRemoved,
         ClaimKind::NegationFlipped,
+        ClaimKind::NameChanged,
         ClaimKind::ClaimAdded,
         ClaimKind::ClaimRemoved,
     ];
@@ -76,6 +82,7 @@ impl ClaimKind {
             ClaimKind::HedgeAdded => "hedge_added",
             ClaimKind::HedgeRemoved => "hedge_removed",
             ClaimKind::NegationFlipped => "negation_flipped",
+            ClaimKind::NameChanged => "name_changed",
             ClaimKind::ClaimAdded => "claim_added",
             ClaimKind::ClaimRemoved => "claim_removed",
         }
@@ -92,6 +99,7 @@ impl ClaimKind {
             ClaimKind::HedgeRemoved => 5,
             ClaimKind::HedgeAdded => 6,
             ClaimKind::NegationFlipped => 7,
+            ClaimKind::NameChanged => 8,
         }
     }
 }
@@ -125,10 +133,39 @@ impl FromStr for ClaimKind {
     }
 }
 
+/// Where a claim change was found: the headline or the body.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimField {
+    Title,
+    #[default]
+    Body,
+}
+
+impl ClaimField {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClaimField::Title => "title",
+            ClaimField::Body => "body",
+        }
+    }
+}
+
+impl fmt::Display for ClaimField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One claim change, with the values as written and the sentences they come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimChange {
     pub kind: ClaimKind,
+    /// Records written before claims had a field were all body claims.
+    #[serde(default)]
+    pub field: ClaimField,
     pub before: Option<String>,
     pub after: Option<String>,
     pub before_sentence: Option<String>,
@@ -162,9 +199,18 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
         budget -= cost;
         true
     };
+    let lone = lone_replacement(rev);
     for op in &rev.ops {
         match op {
             SentenceOp::Same { .. } | SentenceOp::Moved { .. } => {}
+            SentenceOp::Added { .. } | SentenceOp::Removed { .. } if lone.is_some() => {
+                // Reported once, where the new sentence stands.
+                if let (SentenceOp::Added { .. }, Some((old, new))) = (op, lone)
+                    && admit(&[old, new], notes)
+                {
+                    out.extend(pair_changes(old, new, &crate::diff::word_diff(old, new)));
+                }
+            }
             SentenceOp::Added { text, .. } => {
                 if admit(&[text], notes) && carries_claim(text) {
                     out.push(whole(ClaimKind::ClaimAdded, None, Some(text)));
@@ -190,9 +236,34 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
     out
 }
 
+/// Below the aligner's threshold, the least word overlap at which the only removed and the
+/// only added sentence of a revision are taken as one sentence rewritten.
+pub const LONE_REPLACEMENT_THRESHOLD: f64 = 0.4;
+
+/// The one removed and one added sentence of a revision that rewrote a single sentence (a
+/// standfirst, a one-line brief) keeping part of its wording: compared item by item, as an
+/// edited pair, rather than as a claim removed and a claim added (CLAIMS.md v2 "Edited, or
+/// removed and added?": the main clause survives a rewrite of its details).
+fn lone_replacement(rev: &Revision) -> Option<(&str, &str)> {
+    let mut removed = rev.ops.iter().filter_map(|op| match op {
+        SentenceOp::Removed { text, .. } => Some(text.as_str()),
+        _ => None,
+    });
+    let mut added = rev.ops.iter().filter_map(|op| match op {
+        SentenceOp::Added { text, .. } => Some(text.as_str()),
+        _ => None,
+    });
+    let (old, new) = (removed.next()?, added.next()?);
+    if removed.next().is_some() || added.next().is_some() {
+        return None;
+    }
+    (crate::diff::similarity(old, new) >= LONE_REPLACEMENT_THRESHOLD).then_some((old, new))
+}
+
 fn whole(kind: ClaimKind, before: Option<&str>, after: Option<&str>) -> ClaimChange {
     ClaimChange {
         kind,
+        field: ClaimField::Body,
         before: before.map(str::to_string),
         after: after.map(str::to_string),
         before_sentence: before.map(str::to_string),
@@ -200,35 +271,95 @@ fn whole(kind: ClaimKind, before: Option<&str>, after: Option<&str>) -> ClaimCha
     }
 }
 
+/// Claim changes between two headlines. A headline is compared as one edited sentence, item by
+/// item, however much it was reworded: it never gives claim_added/claim_removed.
+pub fn title_changes(old: &str, new: &str, notes: &mut Vec<Simplification>) -> Vec<ClaimChange> {
+    if crate::diff::same_text(old, new) {
+        return Vec::new();
+    }
+    let longest = old.len().max(new.len());
+    if longest > MAX_SENTENCE_BYTES {
+        note_simplification(notes, Simplification::LongSentences { longest });
+        return Vec::new();
+    }
+    let words = crate::diff::word_diff(old, new);
+    let mut out = pair_changes(old, new, &words);
+    for c in &mut out {
+        c.field = ClaimField::Title;
+    }
+    out
+}
+
 /// Whether an added or removed sentence is worth a claim_added/claim_removed: it carries a
 /// quantity, a quotation or an attribution.
 pub fn carries_claim(sentence: &str) -> bool {
     let c = Claims::extract(sentence);
-    !c.quantities.is_empty() || !c.quotes.is_empty() || !c.attributions.is_empty()
+    !c.quantities.is_empty()
+        || !c.quotes.is_empty()
+        || !c.attributions.is_empty()
+        || !c.names.is_empty()
 }
 
 /// Claim changes between the two sides of an edited pair. `words` is the pair's word diff
 /// (used to find what replaced a modal hedge).
 pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChange> {
-    let a = Claims::extract(old);
-    let b = Claims::extract(new);
+    // A teaser cut off with an ellipsis against its full form says nothing new (CLAIMS.md v2).
+    if truncation(old, new) || truncation(new, old) {
+        return Vec::new();
+    }
+    let (mut a, mut b) = (Claims::extract(old), Claims::extract(new));
+    // Quotation marks dropped from (or put around) words that stay: the words are still the
+    // quotation's, so nothing inside them is read as a new negation, name or figure.
+    if let Some(requoted) = quotes::requote(&a, &b, new) {
+        b = Claims::extract(&requoted);
+    }
+    if let Some(requoted) = quotes::requote(&b, &a, old) {
+        a = Claims::extract(&requoted);
+    }
     let mut found: Vec<Found> = Vec::new();
     found.extend(quote_changes(&a, &b));
-    found.extend(attribution_changes(&a.attributions, &b.attributions));
+    let (sourcing, sources) = attribution_changes(&a.attributions, &b.attributions);
+    found.extend(sourcing);
     found.extend(number_changes(&a.all_quantities(), &b.all_quantities()));
     found.extend(hedge_changes(&a.hedges, &b.hedges, words));
     found.extend(negation_changes(&a.negations, &b.negations));
+    let (lower_a, lower_b) = (a.masked.to_lowercase(), b.masked.to_lowercase());
+    found.extend(name_changes(
+        &names::Side {
+            names: &a.names,
+            caps: &a.caps,
+            skip: &sources.0,
+            words: &lower_a,
+        },
+        &names::Side {
+            names: &b.names,
+            caps: &b.caps,
+            skip: &sources.1,
+            words: &lower_b,
+        },
+    ));
     found.sort_by_key(|f| (f.kind.rank(), f.pos));
     found
         .into_iter()
         .map(|f| ClaimChange {
             kind: f.kind,
+            field: ClaimField::Body,
             before: f.before,
             after: f.after,
             before_sentence: Some(old.to_string()),
             after_sentence: Some(new.to_string()),
         })
         .collect()
+}
+
+/// `short` is `long` cut short with an ellipsis.
+fn truncation(short: &str, long: &str) -> bool {
+    use text::{lower_words, normalize_lower};
+    quotes::ends_with_ellipsis(short)
+        && quotes::words_truncate(
+            &lower_words(&normalize_lower(short)),
+            &lower_words(&normalize_lower(long)),
+        )
 }
 
 /// Everything checkable in one sentence.
@@ -241,6 +372,9 @@ pub struct Claims {
     hedges: Vec<Hedge>,
     negations: Vec<Negation>,
     attributions: Vec<Attribution>,
+    names: Vec<Name>,
+    /// Capitalised words, folded (see `names::Side`).
+    caps: Vec<String>,
     /// The sentence with quotation contents blanked; its words are what a quotation that lost
     /// its marks is looked for in, which only a quote change needs, so they are split then.
     masked: String,
@@ -259,7 +393,11 @@ impl Claims {
         let quotes = quotes(&text);
         let negations = negations(&text);
         let attributions = attributions(&text);
+        let names = names(&text, &toks);
+        let caps = names::capitalised_words(&toks);
         Claims {
+            names,
+            caps,
             ordinals,
             quotes,
             negations,
@@ -305,6 +443,7 @@ impl Claims {
                 .iter()
                 .map(|n| ("negation", n.item.written.clone())),
         );
+        out.extend(self.names.iter().map(|n| ("name", n.item.written.clone())));
         for a in &self.attributions {
             out.push(("attribution", a.phrase.written.clone()));
             out.push(("speaker", a.speaker.written.clone()));

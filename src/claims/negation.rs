@@ -10,7 +10,15 @@ use std::sync::LazyLock;
 pub(super) struct Negation {
     pub(super) item: Item,
     key: String,
+    /// A verb of exclusion (`refused to`, `ruled out`): a negation in meaning, never reported
+    /// itself, but it keeps a cue word on the other side from being a flip.
+    exclusion: bool,
 }
+
+static EXCLUSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:refus(?:e|es|ed|ing)\s+to|declin(?:e|es|ed|ing)\s+to|fail(?:s|ed|ing)?\s+to|rul(?:e|es|ed|ing)\s+out|rejec(?:t|ts|ted|ting)|den(?:y|ies|ied|ying)|lack(?:s|ed|ing)?|absence\s+of|unable\s+to)\b")
+        .expect("exclusion regex")
+});
 
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|[a-z]+n't)\b")
@@ -31,8 +39,17 @@ pub(super) fn negations(text: &Text) -> Vec<Negation> {
             } else {
                 lower
             };
-            Negation { item, key }
+            Negation {
+                item,
+                key,
+                exclusion: false,
+            }
         })
+        .chain(EXCLUSION.find_iter(s).map(|m| Negation {
+            item: text.item(m.start(), m.end()),
+            key: String::new(),
+            exclusion: true,
+        }))
         .collect()
 }
 
@@ -47,7 +64,17 @@ fn is_number_abbrev(s: &str, end: usize) -> bool {
 pub(super) fn negation_changes(a: &[Negation], b: &[Negation]) -> Vec<Found> {
     let mut left_a: Vec<&Negation> = a.iter().collect();
     let mut left_b: Vec<&Negation> = b.iter().collect();
-    cancel_pairs(&mut left_a, &mut left_b, |x, y| x.key == y.key);
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| {
+        !x.exclusion && !y.exclusion && x.key == y.key
+    });
+    // A negation kept with another cue (`with no warning` → `warnings were not given`), or
+    // expressed by a verb of exclusion on one side: no flip (CLAIMS.md v2).
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| {
+        !x.exclusion && !y.exclusion
+    });
+    cancel_pairs(&mut left_a, &mut left_b, |x, y| x.exclusion != y.exclusion);
+    left_a.retain(|n| !n.exclusion);
+    left_b.retain(|n| !n.exclusion);
     let mut out = Vec::new();
     push_unpaired(
         &mut out,

@@ -81,7 +81,7 @@ const UNITS: &[(&str, &str)] = &[
     ("degrees", "deg"), ("celsius", "C"), ("fahrenheit", "F"), ("mw", "MW"), ("gw", "GW"),
     ("kw", "kW"), ("kwh", "kWh"), ("mwh", "MWh"), ("gwh", "GWh"), ("year", "year"),
     ("years", "year"), ("yr", "year"), ("yrs", "year"), ("month", "month"), ("months", "month"),
-    ("week", "week"), ("weeks", "week"), ("day", "day"), ("days", "day"), ("hour", "hour"),
+    ("week", "week"), ("weeks", "week"), ("fortnight", "fortnight"), ("fortnights", "fortnight"), ("day", "day"), ("days", "day"), ("hour", "hour"),
     ("hours", "hour"), ("hr", "hour"), ("hrs", "hour"), ("minute", "min"), ("minutes", "min"),
     ("min", "min"), ("mins", "min"), ("second", "s"), ("seconds", "s"), ("decade", "decade"),
     ("decades", "decade"), ("century", "century"), ("centuries", "century"), ("point", "pt"),
@@ -172,9 +172,46 @@ fn parsed(unit: &str, value: f64, end: usize) -> Option<Parsed> {
 
 fn parse_quantity(t: &[Tok], i: usize) -> Option<Parsed> {
     parse_month_first_date(t, i)
+        .or_else(|| article_duration(t, i))
         .or_else(|| word_fraction(t, i))
         .or_else(|| word_ordinal(t, i))
         .or_else(|| parse_numeric(t, i))
+}
+
+/// `a week`, `a fortnight`, `an hour`: a duration with an article (CLAIMS.md v2), but not a
+/// rate (`$5 a day`, `twice a week`) or a relative time (`a year ago`).
+fn article_duration(t: &[Tok], i: usize) -> Option<Parsed> {
+    let art = t.get(i)?;
+    if !art.is_any(&["a", "an"]) {
+        return None;
+    }
+    let unit_tok = t.get(i + 1)?;
+    let unit = match unit_tok.lower().as_ref() {
+        "hour" => "hour",
+        "day" => "day",
+        "week" => "week",
+        "fortnight" => "fortnight",
+        "month" => "month",
+        "year" => "year",
+        "decade" => "decade",
+        "century" => "century",
+        _ => return None,
+    };
+    let rate = i > 0
+        && (t[i - 1].kind == Kind::Num
+            || t[i - 1].is_any(&[
+                "once", "twice", "times", "per", "cents", "dollars", "pounds",
+            ])
+            || small_word_value(&t[i - 1]).is_some());
+    let relative = t
+        .get(i + 2)
+        .is_some_and(|n| n.is_any(&["ago", "earlier", "later", "before", "after", "on", "from"]));
+    // `half a day` is read as a fraction elsewhere; `a day of mourning` is an event.
+    let event = t.get(i + 2).is_some_and(|n| n.is("of"));
+    if rate || relative || event {
+        return None;
+    }
+    parsed(unit, 1.0, i + 2)
 }
 
 #[rustfmt::skip]
@@ -761,7 +798,29 @@ fn approx(a: f64, b: f64) -> bool {
 
 /// Equal value; a bare count equals a measure of the same value (`2` / `2 points`), but not a
 /// date, time or score.
+/// A duration on one of two scales (clock time in hours, calendar time in months), so that
+/// `a fortnight` = `two weeks` = `14 days`, `24 hours` = `a day`, `12 months` = `a year`.
+fn duration(q: &Quantity) -> Option<(u8, f64)> {
+    let (scale, factor) = match q.unit.as_str() {
+        "hour" => (0, 1.0),
+        "day" => (0, 24.0),
+        "week" => (0, 168.0),
+        "fortnight" => (0, 336.0),
+        "month" => (1, 1.0),
+        "year" => (1, 12.0),
+        "decade" => (1, 120.0),
+        "century" => (1, 1200.0),
+        _ => return None,
+    };
+    Some((scale, q.value * factor))
+}
+
 fn same_quantity(a: &Quantity, b: &Quantity) -> bool {
+    if let (Some((sa, va)), Some((sb, vb))) = (duration(a), duration(b))
+        && sa == sb
+    {
+        return approx(va, vb);
+    }
     let structured = |u: &str| matches!(u, "date" | "time" | "score" | "year" | "decade");
     let units_ok = a.unit == b.unit
         || (a.unit.is_empty() && !structured(&b.unit))

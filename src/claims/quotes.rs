@@ -26,7 +26,7 @@ pub(super) fn quote_changes(a: &Claims, b: &Claims) -> Vec<Found> {
     let mut left_a: Vec<&Quote> = a.quotes.iter().collect();
     let mut left_b: Vec<&Quote> = b.quotes.iter().collect();
     cancel_pairs(&mut left_a, &mut left_b, |x, y| {
-        same_wording(&x.words, &y.words)
+        same_wording(&x.words, &y.words) || truncated(x, y) || truncated(y, x)
     });
     // A quotation whose words survive unquoted on the other side only lost its marks.
     if !left_a.is_empty() {
@@ -45,6 +45,83 @@ pub(super) fn quote_changes(a: &Claims, b: &Claims) -> Vec<Found> {
         &q.item
     });
     out
+}
+
+/// `short` is `long` cut off with an ellipsis (a teaser): its words open `long`, the last one
+/// perhaps cut mid-word.
+fn truncated(short: &Quote, long: &Quote) -> bool {
+    ends_with_ellipsis(&short.item.written) && words_truncate(&short.words, &long.words)
+}
+
+pub(super) fn ends_with_ellipsis(s: &str) -> bool {
+    let t = s.trim_end_matches(|c: char| c.is_whitespace() || "\"'\u{201D}\u{2019}".contains(c));
+    t.ends_with("...") || t.ends_with('\u{2026}')
+}
+
+/// `short`'s words open `long`, the last one perhaps cut mid-word, and `long` goes on.
+pub(super) fn words_truncate(short: &[String], long: &[String]) -> bool {
+    let n = short.len();
+    n >= 2
+        && long.len() > n - 1
+        && short[..n - 1] == long[..n - 1]
+        && long[n - 1].starts_with(short[n - 1].as_str())
+        && (long.len() > n || long[n - 1] != short[n - 1])
+}
+
+/// `other_text` with double marks put around each quotation of `this` that `other` holds
+/// unquoted; `None` when there is none.
+pub(super) fn requote(this: &Claims, other: &Claims, other_text: &str) -> Option<String> {
+    let lost: Vec<&Quote> = this
+        .quotes
+        .iter()
+        .filter(|q| {
+            !other
+                .quotes
+                .iter()
+                .any(|o| same_wording(&o.words, &q.words))
+        })
+        .collect();
+    if lost.is_empty() {
+        return None;
+    }
+    let mut text = other_text.to_string();
+    let mut changed = false;
+    for q in lost {
+        if let Some((s, e)) = find_folded(&text, q.item.written.trim_end_matches(['.', ',']))
+            && !text[..s].ends_with(['"', '\'', '\u{2018}', '\u{201C}'])
+        {
+            text = format!("{}\"{}\"{}", &text[..s], &text[s..e], &text[e..]);
+            changed = true;
+        }
+    }
+    changed.then_some(text)
+}
+
+/// Byte span of `needle` in `hay`, comparing typography-folded, ASCII-lower-cased chars.
+fn find_folded(hay: &str, needle: &str) -> Option<(usize, usize)> {
+    let fold = |c: char| crate::diff::normalize_char(c).to_ascii_lowercase();
+    let needle: Vec<char> = needle.chars().map(fold).collect();
+    if needle.is_empty() {
+        return None;
+    }
+    for (start, _) in hay.char_indices() {
+        let mut it = hay[start..].char_indices();
+        let mut matched = 0;
+        let mut end = start;
+        for &n in &needle {
+            match it.next() {
+                Some((k, c)) if fold(c) == n => {
+                    matched += 1;
+                    end = start + k + c.len_utf8();
+                }
+                _ => break,
+            }
+        }
+        if matched == needle.len() {
+            return Some((start, end));
+        }
+    }
+    None
 }
 
 fn contains_words(hay: &[String], needle: &[String]) -> bool {

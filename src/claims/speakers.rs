@@ -67,6 +67,16 @@ const TITLE_WORDS: &[&str] = &[
     "sheriff", "warden",
 ];
 
+/// A title or job word (`minister`, `dr`), given in lower case.
+pub(super) fn is_title_word(w: &str) -> bool {
+    TITLE_WORDS.contains(&w)
+}
+
+/// A noun that ends an organisation's name (`ministry`), given in lower case.
+pub(super) fn is_org_noun(w: &str) -> bool {
+    ORG_HEADS.contains(&w)
+}
+
 pub(super) fn is_title_abbrev(w: &str) -> bool {
     TITLE_WORDS.contains(&w.to_lowercase().as_str()) || w.chars().count() == 1
 }

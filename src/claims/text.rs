@@ -35,6 +35,9 @@ impl<'a> Text<'a> {
                 .into_iter()
                 .map(|(o, c)| (char_start[o + 1], char_start[c]))
                 .collect();
+        let mut quotes = quotes;
+        quotes.extend(single_quote_spans(&norm, &quotes));
+        quotes.sort_unstable();
         let masked = mask(&norm, &quotes);
         Text {
             orig,
@@ -55,6 +58,50 @@ impl<'a> Text<'a> {
             pos: s,
         }
     }
+}
+
+/// Quotations in single marks, as headlines and British copy write them (`PM 'shocked' by
+/// report`), outside any double-quoted span. An opening mark follows white space or an opening
+/// bracket or dash and precedes a letter; a closing one follows a letter or a terminator and
+/// precedes white space or punctuation. So apostrophes inside words (`don't`) never open or
+/// close one, and a possessive plural (`workers' pay`) closes nothing that was not opened.
+fn single_quote_spans(norm: &str, double: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let b = norm.as_bytes();
+    let inside = |i: usize| double.iter().any(|&(s, e)| s <= i && i < e);
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for i in 0..b.len() {
+        if b[i] != b'\'' || inside(i) {
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|k| b[k]);
+        let next = b.get(i + 1).copied();
+        let opens = prev.is_none_or(|c| matches!(c, b' ' | b'(' | b'[' | b'-' | b':' | b'"'))
+            && next.is_some_and(|c| c.is_ascii_alphabetic() || c >= 0x80)
+            && !starts_decade(&b[i + 1..]);
+        let closes = prev.is_some_and(|c| {
+            c.is_ascii_alphanumeric() || c >= 0x80 || matches!(c, b'.' | b',' | b'!' | b'?')
+        }) && next.is_none_or(|c| {
+            matches!(
+                c,
+                b' ' | b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'-' | b'"'
+            )
+        });
+        match open {
+            Some(o) if closes && i > o + 1 => {
+                out.push((o + 1, i));
+                open = None;
+            }
+            None if opens => open = Some(i),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `'90s`, `'n'`: an elided form, not an opening mark.
+fn starts_decade(rest: &[u8]) -> bool {
+    rest.first().is_some_and(u8::is_ascii_digit) || rest.starts_with(b"n' ")
 }
 
 /// Blank quotation contents byte for byte, keeping the marks, so offsets stay valid and a

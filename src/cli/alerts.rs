@@ -268,6 +268,7 @@ fn sample(alert: &str) -> ChangeData {
         },
         claim_changes: vec![ClaimChange {
             kind: ClaimKind::NumberChanged,
+            field: crate::claims::ClaimField::Body,
             before: Some("less than $6 million".into()),
             after: Some("about $5.6 million".into()),
             before_sentence: Some(

@@ -9,10 +9,17 @@ use super::Result;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClaimRow {
     pub kind: String,
+    /// `title` or `body`; rows stored before claim fields existed are body claims.
+    #[serde(default = "body_field")]
+    pub field: String,
     pub before: Option<String>,
     pub after: Option<String>,
     pub before_sentence: Option<String>,
     pub after_sentence: Option<String>,
+}
+
+fn body_field() -> String {
+    "body".to_string()
 }
 
 /// A change to be written.
@@ -90,8 +97,8 @@ pub fn insert(conn: &Connection, c: &NewChange, now: i64) -> Result<i64> {
 
 fn insert_claims(conn: &Connection, change_id: i64, claims: &[ClaimRow]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO claim_changes (change_id, ord, kind, before, after, before_sentence, after_sentence) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO claim_changes (change_id, ord, kind, before, after, before_sentence, after_sentence, field) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (i, cl) in claims.iter().enumerate() {
         stmt.execute(params![
@@ -101,7 +108,8 @@ fn insert_claims(conn: &Connection, change_id: i64, claims: &[ClaimRow]) -> Resu
             cl.before,
             cl.after,
             cl.before_sentence,
-            cl.after_sentence
+            cl.after_sentence,
+            cl.field
         ])?;
     }
     Ok(())
@@ -249,7 +257,7 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
         )?
         .collect::<rusqlite::Result<_>>()?;
     let mut claims = conn.prepare_cached(
-        "SELECT kind, before, after, before_sentence, after_sentence FROM claim_changes \
+        "SELECT kind, before, after, before_sentence, after_sentence, field FROM claim_changes \
          WHERE change_id = ?1 ORDER BY ord",
     )?;
     for row in &mut rows {
@@ -261,6 +269,7 @@ pub fn list(conn: &Connection, f: &ChangeFilter) -> Result<Vec<ChangeRow>> {
                     after: r.get(2)?,
                     before_sentence: r.get(3)?,
                     after_sentence: r.get(4)?,
+                    field: r.get(5)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

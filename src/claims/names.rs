@@ -1,0 +1,521 @@
+//! Names of people, organisations and places, and the `name_changed` rule (CLAIMS.md v2).
+//!
+//! No model: a name is a run of capitalised words (with the particles and connectors names
+//! carry: `Bank of England`, `Ursula von der Leyen`, `G7`, `Guinea-Bissau`), cleaned of
+//! leading titles and job words (`Health Secretary Sajid Javid` → `Sajid Javid`), and kept
+//! only when it can be told from a word capitalised for other reasons: the first word of a
+//! sentence or headline segment counts only when it is a place of the gazetteer, an acronym,
+//! a possessive or the subject of a headline verb (`Zelensky says`), or is followed by more
+//! capitalised words; a headline in title case yields only places and acronyms. Weekdays,
+//! months (quantities), adjectives of peoples, events, storms, laws and awards are not names.
+//!
+//! Two versions of a name are the same name when one's words are contained in the other's
+//! (`Ms Robinson` / `Chase Graham Robinson`, `Fernandez`/`Fernández`), and a place replaced by
+//! its own adjective (`in Brazil` / `Brazilian`) is no change.
+
+use super::ClaimKind;
+use super::attribution::Span;
+use super::gazetteer::{
+    NOT_NAME_HEADS, NOT_NAME_LEADS, PLACE_ABBREVS, adjectives, is_place, is_stop,
+};
+use super::pairing::{Found, found, push_unpaired, take_pairs};
+use super::speakers::{is_org_noun, is_title_word};
+use super::text::{Item, Text, contains_phrase};
+use super::tokens::{Kind, Tok};
+
+#[derive(Debug, Clone)]
+pub(super) struct Name {
+    pub(super) item: Item,
+    /// Folded words without titles, for matching.
+    key: Vec<String>,
+    place: bool,
+    /// Folded words either side, to tell a replacement (`in Porto` → `in Braga`) from an
+    /// unrelated name coming and another going.
+    prev: String,
+    next: String,
+    /// Byte span in the normalised text.
+    pub(super) span: (usize, usize),
+}
+
+/// Third-person verbs that follow a one-word name at the start of a headline.
+#[rustfmt::skip]
+const HEADLINE_VERBS: &[&str] = &[
+    "says", "warns", "tells", "denies", "admits", "vows", "urges", "calls", "wins", "dies",
+    "quits", "resigns", "defends", "blames", "accuses", "condemns", "criticises", "criticizes",
+    "praises", "rejects", "agrees", "announces", "confirms", "meets", "visits", "faces", "backs",
+    "signs", "sues", "unveils", "insists", "apologises", "apologizes", "arrives", "joins",
+    "claims", "pleads", "thanks", "slams", "hails", "rules", "plans", "promises", "pledges",
+    "responds", "reveals", "speaks", "jokes", "announced", "said", "told",
+];
+
+/// Words that never sit inside a name, only inside the title of a work.
+#[rustfmt::skip]
+const FUNCTION_WORDS: &[&str] = &[
+    "my", "your", "our", "his", "her", "their", "its", "i", "we", "you", "me", "is", "are",
+    "was", "were", "be", "am", "do", "does", "did", "a", "an", "to", "in", "on", "at", "with",
+    "what", "who", "how", "why", "when", "not", "no", "it", "this", "that", "come", "go",
+];
+
+/// Words that join the parts of one name when a capitalised word follows.
+const CONNECTORS: &[&str] = &[
+    "of", "for", "de", "del", "da", "do", "dos", "von", "van", "der", "den", "di", "la", "le",
+    "du", "bin", "ibn", "al", "el", "y",
+];
+
+pub(super) fn names(text: &Text, toks: &[Tok]) -> Vec<Name> {
+    let words: Vec<usize> = (0..toks.len())
+        .filter(|&i| toks[i].kind != Kind::Sym)
+        .collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let title_case = is_title_case(toks);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if !starts_run(&toks[i]) {
+            i += 1;
+            continue;
+        }
+        let end = run_end(toks, i);
+        if let Some(name) = clean_run(text, toks, i, end, title_case) {
+            out.push(name);
+        }
+        i = end + 1;
+    }
+    out
+}
+
+fn starts_run(t: &Tok) -> bool {
+    t.kind == Kind::Word && t.capitalised()
+}
+
+/// Index of the last token of the capitalised run starting at `i`.
+fn run_end(toks: &[Tok], i: usize) -> usize {
+    let mut end = i;
+    loop {
+        if possessive(toks[end].text) {
+            return end;
+        }
+        let Some(t) = toks.get(end + 1) else {
+            return end;
+        };
+        let after = toks.get(end + 2);
+        let capital = |a: &Tok| a.kind == Kind::Word && a.capitalised();
+        let one_more =
+            capital(t) || (t.kind == Kind::Num && t.glued && toks[end].kind == Kind::Word);
+        // `Guinea-Bissau`, `Covid-19`, `Marks & Spencer`; not `US-based`.
+        let joined = (t.sym('-') || t.sym('&'))
+            && after.is_some_and(|a| {
+                (a.kind == Kind::Num || capital(a)) && (t.glued && a.glued || t.sym('&'))
+            });
+        let connector = t.kind == Kind::Word
+            && CONNECTORS.contains(&t.lower().as_ref())
+            && after.is_some_and(capital);
+        if one_more {
+            end += 1;
+        } else if joined || connector {
+            end += 2;
+        } else if t.is("of")
+            && after.is_some_and(|a| a.is("the"))
+            && toks
+                .get(end + 3)
+                .is_some_and(|a| a.kind == Kind::Word && a.capitalised())
+        {
+            end += 3;
+        } else {
+            return end;
+        }
+    }
+}
+
+fn possessive(w: &str) -> bool {
+    w.ends_with("'s") || w.ends_with("'S")
+}
+
+/// Whether token `i` opens the sentence or a headline segment (`Ukraine war: Zelensky …`),
+/// where a capital says nothing about a name.
+fn at_segment_start(toks: &[Tok], i: usize) -> bool {
+    let mut k = i;
+    while k > 0 {
+        k -= 1;
+        let t = &toks[k];
+        if t.kind != Kind::Sym {
+            return false;
+        }
+        if t.sym(':') || t.sym('"') || t.sym('(') || t.sym('\'') {
+            return true;
+        }
+        if t.sym('-') && !t.glued {
+            return true;
+        }
+    }
+    true
+}
+
+/// A headline in title case (`Storm Batters Coast Towns`), where capitals mean nothing.
+fn is_title_case(toks: &[Tok]) -> bool {
+    let long: Vec<&Tok> = toks
+        .iter()
+        .filter(|t| t.kind == Kind::Word && t.text.len() >= 4)
+        .collect();
+    long.len() >= 3 && long.iter().filter(|t| t.capitalised()).count() * 10 >= long.len() * 8
+}
+
+fn acronym(w: &str) -> bool {
+    w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase())
+}
+
+fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) -> Option<Name> {
+    let word_idx: Vec<usize> = (i..=end).filter(|&k| toks[k].kind == Kind::Word).collect();
+    let folded = |k: usize| fold(strip_possessive(toks[k].text));
+    let mut first = 0;
+    // Leading titles, job words and adjectives: `Health Secretary Sajid Javid`, `the Queen`.
+    while first < word_idx.len() {
+        let w = folded(word_idx[first]);
+        let leading = is_title_word(&w) || is_stop(&w);
+        if !leading {
+            break;
+        }
+        first += 1;
+    }
+    while first < word_idx.len() && CONNECTORS.contains(&folded(word_idx[first]).as_str()) {
+        first += 1;
+    }
+    let kept = word_idx.get(first..)?;
+    let (&k0, &k1) = (kept.first()?, kept.last()?);
+    // Tokens after the last kept word that belong to it (`G7`, `-19`).
+    let last_tok = (k1..=end)
+        .take_while(|&k| k == k1 || toks[k].glued)
+        .last()
+        .unwrap_or(k1);
+    // `Downing St` is `Downing Street`: street-type abbreviations compare as their words.
+    let key: Vec<String> = kept
+        .iter()
+        .enumerate()
+        .map(|(n, &k)| (n, folded(k)))
+        .filter(|(_, w)| !is_title_word(w))
+        .map(|(n, w)| match w.as_str() {
+            // `St Ives` is a saint; `Downing St` a street.
+            "st" if n > 0 => "street".to_string(),
+            "rd" => "road".to_string(),
+            "ave" => "avenue".to_string(),
+            "sq" => "square".to_string(),
+            _ => w,
+        })
+        .collect();
+    let joined = key.join(" ");
+    let whole = (k0..=last_tok)
+        .map(|k| fold(strip_possessive(toks[k].text)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let place = is_place(&joined) || is_place(&whole);
+    let head = key.last()?;
+    let org = is_org_noun(head);
+    let single = kept.len() == 1;
+    let w0 = toks[k0].text;
+    if key.is_empty() || is_stop(&whole) || (single && whole.chars().count() == 1) {
+        return None;
+    }
+    // `Call My Agent`, `Don't Worry Darling`: a pronoun, verb or contraction inside makes the
+    // run the title of a work, not a name.
+    if kept.iter().skip(1).any(|&k| {
+        let w = toks[k].text;
+        FUNCTION_WORDS.contains(&fold(w).as_str()) || (w.contains('\'') && !possessive(w))
+    }) {
+        return None;
+    }
+    if !org
+        && !place
+        && (NOT_NAME_HEADS.contains(&head.as_str())
+            || (kept.len() > 1 && NOT_NAME_LEADS.contains(&key[0].as_str())))
+    {
+        return None;
+    }
+    // `Calif.`, `Jan.`: an abbreviation inside a place or date.
+    if single
+        && toks
+            .get(last_tok + 1)
+            .is_some_and(|t| t.sym('.') && t.glued)
+        && PLACE_ABBREVS.contains(&joined.as_str())
+    {
+        return None;
+    }
+    let is_acronym = acronym(strip_possessive(w0));
+    // `… Safety Administration (NHTSA)`: an acronym in brackets after a name is that name.
+    if is_acronym
+        && single
+        && i >= 2
+        && toks[i - 1].sym('(')
+        && toks[i - 2].kind == Kind::Word
+        && toks[i - 2].capitalised()
+    {
+        return None;
+    }
+    if title_case && !place && !is_acronym {
+        return None;
+    }
+    if at_segment_start(toks, i) && first == 0 {
+        let dateline = is_acronym
+            && w0.len() >= 3
+            && toks
+                .get(last_tok + 1)
+                .is_some_and(|t| t.sym('(') || t.sym(',') || (t.sym('-') && !t.glued));
+        if dateline && i == 0 {
+            return None;
+        }
+        let verb_follows = toks
+            .get(last_tok + 1)
+            .is_some_and(|t| t.kind == Kind::Word && HEADLINE_VERBS.contains(&t.lower().as_ref()));
+        let plain_word = !(place || is_acronym || verb_follows);
+        if single && plain_word {
+            return None;
+        }
+    }
+    let s = toks[k0].s;
+    let e = toks[last_tok].e
+        - (toks[last_tok].text.len() - strip_possessive(toks[last_tok].text).len());
+    let neighbour = |k: Option<usize>| {
+        k.and_then(|k| toks.get(k))
+            .filter(|t| t.kind != Kind::Sym)
+            .map(|t| fold(t.text))
+            .unwrap_or_default()
+    };
+    Some(Name {
+        item: text.item(s, e),
+        key,
+        place,
+        prev: neighbour(i.checked_sub(1)),
+        next: neighbour(Some(last_tok + 1)),
+        span: (s, e),
+    })
+}
+
+fn strip_possessive(w: &str) -> &str {
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("'S"))
+        .or_else(|| w.strip_suffix('\''))
+        .unwrap_or(w)
+}
+
+/// Lower case with the accents of Latin letters dropped (`Fernández` = `Fernandez`).
+pub(super) fn fold(w: &str) -> String {
+    w.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => 'a',
+            'ç' | 'ć' | 'č' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' => 'i',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'š' | 'ś' | 'ş' | 'ș' => 's',
+            'ž' | 'ź' | 'ż' => 'z',
+            'ł' => 'l',
+            'ř' => 'r',
+            'ť' | 'ț' => 't',
+            'ğ' => 'g',
+            'đ' | 'ď' => 'd',
+            c => c,
+        })
+        .collect()
+}
+
+/// The same referent: one name's words all in the other's (a shorter or fuller form).
+fn same_name(a: &Name, b: &Name) -> bool {
+    let (short, long) = if a.key.len() <= b.key.len() {
+        (&a.key, &b.key)
+    } else {
+        (&b.key, &a.key)
+    };
+    short.iter().all(|w| long.contains(w))
+}
+
+/// `Brazil` on one side, `Brazilian` on the other: the place became its adjective.
+fn adjective_on_other_side(n: &Name, other_words: &str) -> bool {
+    n.place
+        && adjectives(&n.key.join(" ")).iter().any(|adj| {
+            contains_phrase(other_words, adj) || contains_phrase(other_words, &format!("{adj}s"))
+        })
+}
+
+/// One version of a sentence as the name rule sees it.
+pub(super) struct Side<'x> {
+    pub(super) names: &'x [Name],
+    /// Every capitalised word, folded, names or not.
+    pub(super) caps: &'x [String],
+    /// Spans of the sources of a reported sourcing change: their names are that change's.
+    pub(super) skip: &'x [Span],
+    /// The masked sentence in lower case.
+    pub(super) words: &'x str,
+}
+
+/// Capitalised words of a sentence, folded, for [`name_changes`].
+pub(super) fn capitalised_words(toks: &[Tok]) -> Vec<String> {
+    toks.iter()
+        .filter(|t| t.kind == Kind::Word && t.capitalised())
+        .map(|t| fold(strip_possessive(t.text)))
+        .collect()
+}
+
+/// `name_changed` entries between two versions of a sentence.
+pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
+    let within = |n: &Name, (s, e): (usize, usize)| s <= n.span.0 && n.span.1 <= e;
+    let inside = |n: &Name, spans: &[Span]| {
+        spans
+            .iter()
+            .any(|&(phrase, apposition)| within(n, phrase) || within(n, apposition))
+    };
+    // A name found anywhere on the other side (even as a source, or as a bare surname at the
+    // start of the sentence, where it is not recognised by itself) did not change.
+    let kept = |x: &Name, this: &Side, other: &Side| {
+        !inside(x, this.skip)
+            && !other.names.iter().any(|y| same_name(x, y))
+            && !x.key.last().is_some_and(|w| other.caps.contains(w))
+            && !contains_phrase(other.words, &x.key.join(" "))
+            && !adjective_on_other_side(x, other.words)
+    };
+    let mut left_a: Vec<&Name> = a.names.iter().filter(|x| kept(x, a, b)).collect();
+    let mut left_b: Vec<&Name> = b.names.iter().filter(|y| kept(y, b, a)).collect();
+    let mut out = Vec::new();
+    let replaced = take_pairs(&mut left_a, &mut left_b, |x, y| {
+        (!x.prev.is_empty() && x.prev == y.prev)
+            || (!x.next.is_empty() && x.next == y.next)
+            || (x.place && y.place)
+    });
+    for (x, y) in replaced {
+        out.push(found(ClaimKind::NameChanged, Some(&x.item), Some(&y.item)));
+    }
+    push_unpaired(&mut out, ClaimKind::NameChanged, &left_a, &left_b, |n| {
+        &n.item
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::claims::Claims;
+    use crate::claims::test_support::{changes, one};
+
+    fn found(s: &str) -> Vec<String> {
+        Claims::extract(s)
+            .summary()
+            .into_iter()
+            .filter(|(k, _)| *k == "name")
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    #[test]
+    fn recognises_people_places_and_bodies() {
+        assert_eq!(
+            found("Health Minister Ana Silva visited flooded villages near Porto on Monday."),
+            ["Ana Silva", "Porto"]
+        );
+        assert_eq!(
+            found("Protesters gathered outside the Bank of England and the G7 venue."),
+            ["Bank of England", "G7"]
+        );
+        assert_eq!(
+            found("Lena Varga wins chess final after six hours"),
+            ["Lena Varga"]
+        );
+        assert_eq!(
+            found("Zelensky says talks with Moscow are over"),
+            ["Zelensky", "Moscow"]
+        );
+        assert_eq!(
+            found("Mariner's cargo was lost off Guinea-Bissau."),
+            ["Guinea-Bissau"]
+        );
+    }
+
+    #[test]
+    fn words_capitalised_for_other_reasons_are_not_names() {
+        // Sentence start, weekday, month, adjective of a people, storm, law, award.
+        assert!(found("Rescuers worked through Tuesday night in May.").is_empty());
+        assert!(found("Cubans join rare protests as British aid arrives").is_empty());
+        assert!(found("Storm Amara closes schools as the Clean Air Act is debated.").is_empty());
+        assert!(found("Ferry Operators Cancel Crossings As Gales Hit Coast").is_empty());
+        assert_eq!(
+            found("FRESNO, Calif. - Fire crews from Oakland arrived."),
+            ["Oakland"]
+        );
+    }
+
+    #[test]
+    fn newly_named_or_replaced_name_is_name_changed() {
+        assert_eq!(
+            changes(
+                "The chess final was decided after six hours.",
+                "The chess final was won by Lena Varga after six hours."
+            ),
+            one("name_changed", None, Some("Lena Varga"))
+        );
+        assert_eq!(
+            changes(
+                "The summit will be held in Porto next month.",
+                "The summit will be held in Braga next month."
+            ),
+            one("name_changed", Some("Porto"), Some("Braga"))
+        );
+    }
+
+    #[test]
+    fn shorter_or_fuller_form_and_own_adjective_are_no_change() {
+        assert!(
+            changes(
+                "Prosecutors say Daniel Okoro hid the money.",
+                "Prosecutors say Mr Okoro hid the money."
+            )
+            .is_empty()
+        );
+        assert!(
+            changes(
+                "The ship was stopped by the navy of Brazil at dawn.",
+                "The ship was stopped by the Brazilian navy at dawn."
+            )
+            .is_empty()
+        );
+        assert!(
+            changes(
+                "The festival moved to Bogota after a dispute with organisers.",
+                "The festival moved to Bogotá after a dispute with organisers."
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn names_inside_quotes_belong_to_the_quote() {
+        let got = changes(
+            "\"We will rebuild Porto,\" the mayor said.",
+            "\"We will rebuild Braga,\" the mayor said.",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "quote_changed");
+    }
+
+    #[test]
+    fn described_person_newly_named_is_name_changed_not_speaker_changed() {
+        assert_eq!(
+            changes(
+                "The award-winning architect said the tower would be finished by 2027.",
+                "Tomas Reyes said the tower would be finished by 2027."
+            ),
+            one("name_changed", None, Some("Tomas Reyes"))
+        );
+    }
+
+    #[test]
+    fn added_sentence_with_only_a_name_is_a_claim() {
+        let got = changes(
+            "The storm passed overnight.",
+            "The storm passed overnight. Crews from Lisbon cleared the roads.",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "claim_added");
+    }
+}
