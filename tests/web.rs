@@ -668,3 +668,40 @@ async fn run_with_web_listen_serves_what_it_polls() {
     let status = tokio::task::block_in_place(|| terminate(&mut child));
     assert!(status.success(), "{status:?}");
 }
+
+#[tokio::test]
+async fn feeds_page_shows_a_failing_feed_with_its_error_and_wait() {
+    let server = FeedServer::start().await;
+    let mut env = fill_newsroom(&server).await;
+    server.set(
+        "/down.xml",
+        Route::Status(503, vec![("retry-after", "7200".to_string())]),
+    );
+    env.add_feed("harbour-wire", &server.url("/down.xml"), false);
+    let r = env.poll("harbour-wire").await;
+    assert!(r.error.is_some(), "{r:?}");
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    let g = get(&web.base, "/feeds").await;
+    assert_page(&g, "/feeds", 200, "text/html");
+    assert!(g.body.contains("data-status=\"failing\""), "{}", g.body);
+    assert!(
+        g.body.contains("503"),
+        "the error message is shown: {}",
+        g.body
+    );
+    let api = get(&web.base, "/api/v1/feeds").await;
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    let down = doc["feeds"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "harbour-wire"))
+        .expect("the failing feed")
+        .clone();
+    assert_eq!(down["error_streak"], 1);
+    // Retry-After: 2 hours holds the next poll back at least that long.
+    let next = chrono::DateTime::parse_from_rfc3339(down["backoff_until"].as_str().expect("set"))
+        .expect("rfc3339");
+    assert!(
+        next.timestamp() >= chrono::Utc::now().timestamp() + 7000,
+        "{down}"
+    );
+}

@@ -456,7 +456,7 @@ async fn feeds_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response
                                             }
                                             td {
                                                 @if let Some(t) = &f.next_poll_at { (time(t)) } @else { "—" }
-                                                @if f.retry_after_until.is_some() { div.muted { "waiting out the server's Retry-After or backoff" } }
+                                                @if f.backoff_until.is_some() { div.muted { "waiting out the server's Retry-After or backoff" } }
                                             }
                                             td.num { (f.articles) }
                                             td.num { (f.versions) }
