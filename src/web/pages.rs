@@ -801,7 +801,7 @@ fn diff_markup(d: &DiffData, mode: DiffMode) -> Markup {
             main #diff data-article=(aref) data-from=(from) data-to=(to) data-latest=(d.latest_seq) data-mode=(mode.as_str()) {
                 h1 #diff-title {
                     @if r.title_changed {
-                        del { (d.old.title) } " " ins { (d.new.title) }
+                        (words(&crate::diff::word_diff(&d.old.title, &d.new.title), Side::Both))
                     } @else { (d.new.title) }
                 }
                 p.change-meta {
