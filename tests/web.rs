@@ -705,3 +705,25 @@ async fn feeds_page_shows_a_failing_feed_with_its_error_and_wait() {
         "{down}"
     );
 }
+
+#[tokio::test]
+async fn serving_before_the_database_exists_shows_it_once_it_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let later = dir.path().join("later.db");
+    let web = WebServer::start(&later, WebOptions::default()).await;
+    let g = get(&web.base, "/").await;
+    assert_page(&g, "/", 200, "text/html");
+    assert!(g.body.contains("id=\"no-changes\""), "{}", g.body);
+    assert!(!later.exists(), "serving never creates the database");
+    let server = FeedServer::start().await;
+    let env = fill_newsroom(&server).await;
+    let target = later.to_str().expect("path").to_string();
+    env.store
+        .read(|c| {
+            c.execute("VACUUM INTO ?1", [&target])?;
+            Ok(())
+        })
+        .expect("copy the database");
+    let g = get(&web.base, "/").await;
+    assert_eq!(g.body.matches("class=\"change\"").count(), 4, "{}", g.body);
+}

@@ -152,7 +152,9 @@ impl From<StoreError> for WebError {
 /// Read-only connections, each a `Store::open_read_only`, reused across requests.
 struct Db {
     path: PathBuf,
-    idle: Arc<Mutex<Vec<Store>>>,
+    /// Idle connections, each with whether it reads the file: a store opened before the file
+    /// existed is an empty in-memory one, replaced once the daemon has created the file.
+    idle: Arc<Mutex<Vec<(Store, bool)>>>,
     permits: Arc<Semaphore>,
     timeout: Duration,
 }
@@ -177,15 +179,20 @@ impl Db {
             // thread is free, so a slow query cannot pile up more threads behind it.
             let _permit = permit;
             let taken = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            let store = match taken {
-                Some(s) => s,
-                None => Store::open_read_only(&path)?,
+            let (store, on_file) = match taken {
+                Some((s, on_file)) if on_file || !path.exists() => (s, on_file),
+                _ => {
+                    let on_file = path.exists();
+                    (Store::open_read_only(&path)?, on_file)
+                }
             };
             let out = store.read(|c| {
                 let _ = handle_tx.send(c.get_interrupt_handle());
                 Ok(f(c))
             });
-            idle.lock().unwrap_or_else(|p| p.into_inner()).push(store);
+            idle.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((store, on_file));
             out?
         });
         match tokio::time::timeout(self.timeout, task).await {
@@ -215,11 +222,12 @@ pub(crate) struct App {
 /// The whole UI and API over the database at `db_path`, opened read-only (checked now, so a
 /// wrong path or an old schema fails at start, not on the first request).
 pub fn router(db_path: &Path, opts: WebOptions) -> Result<Router, StoreError> {
+    let on_file = db_path.exists();
     let first = Store::open_read_only(db_path)?;
     let app = App {
         db: Arc::new(Db {
             path: db_path.to_path_buf(),
-            idle: Arc::new(Mutex::new(vec![first])),
+            idle: Arc::new(Mutex::new(vec![(first, on_file)])),
             permits: Arc::new(Semaphore::new(opts.max_concurrent.max(1))),
             timeout: opts.query_timeout,
         }),

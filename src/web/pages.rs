@@ -891,6 +891,9 @@ fn claims_mode(d: &DiffData, base: &str) -> Markup {
                         } @else if !sentence.is_empty() {
                             blockquote.sentence { (sentence) }
                         }
+                        @if let Some(id) = context_anchor(&r.ops.ops, c.after_sentence.as_deref(), c.before_sentence.as_deref()) {
+                            a.claim-context href={(base) "?mode=inline#" (id)} { "in context" }
+                        }
                         @if let Some(p) = para.filter(|p| p.trim() != sentence.trim()) {
                             details.paragraph { summary { "its paragraph" } p { (p) } }
                         }
@@ -899,6 +902,15 @@ fn claims_mode(d: &DiffData, base: &str) -> Markup {
             }
         }
     }
+}
+
+/// The sentence anchor of the op that holds a claim change's sentence (newer side first).
+fn context_anchor(ops: &[SentenceOp], after: Option<&str>, before: Option<&str>) -> Option<String> {
+    let hit = |text: Option<String>, want: Option<&str>| matches!((text, want), (Some(t), Some(w)) if t.contains(w.trim()));
+    ops.iter()
+        .find(|op| hit(op.new_text(), after))
+        .or_else(|| ops.iter().find(|op| hit(op.old_text(), before)))
+        .map(anchor)
 }
 
 fn side_mode(d: &DiffData) -> Markup {
