@@ -727,3 +727,37 @@ async fn serving_before_the_database_exists_shows_it_once_it_does() {
     let g = get(&web.base, "/").await;
     assert_eq!(g.body.matches("class=\"change\"").count(), 4, "{}", g.body);
 }
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_and_frees_its_slot() {
+    use tokio::io::AsyncReadExt;
+    let server = FeedServer::start().await;
+    let env = fill_newsroom(&server).await;
+    let router = web::router(&env.db_path(), WebOptions::default()).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let stop = CancellationToken::new();
+    // One connection at a time, closed after 300 ms of silence.
+    tokio::spawn(web::serve_bounded(
+        listener,
+        router,
+        stop.clone(),
+        1,
+        Duration::from_millis(300),
+    ));
+    let started = std::time::Instant::now();
+    let mut silent = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf))
+        .await
+        .expect("the server closes a silent connection")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "closed without an answer");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    // The only slot is free again: a real request is served.
+    let g = get(&format!("http://{addr}"), "/feeds").await;
+    assert_page(&g, "/feeds", 200, "text/html");
+    stop.cancel();
+}

@@ -35,6 +35,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod conn;
 pub mod data;
 pub mod pages;
 pub mod query;
@@ -240,12 +241,33 @@ pub fn router(db_path: &Path, opts: WebOptions) -> Result<Router, StoreError> {
         .layer(axum::middleware::map_response(security_headers)))
 }
 
-/// Serves `router` on `listener` until `shutdown` is cancelled.
+/// Serves `router` on `listener` until `shutdown` is cancelled, with the default connection
+/// bounds (`conn::DEFAULT_MAX_CONNECTIONS`, `conn::DEFAULT_IDLE`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    serve_bounded(
+        listener,
+        router,
+        shutdown,
+        conn::DEFAULT_MAX_CONNECTIONS,
+        conn::DEFAULT_IDLE,
+    )
+    .await
+}
+
+/// `serve` with explicit bounds: at most `max_connections` open, each closed after `idle`
+/// without a byte from the client.
+pub async fn serve_bounded(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+    max_connections: usize,
+    idle: Duration,
+) -> std::io::Result<()> {
+    let listener = conn::BoundedListener::new(listener, max_connections, idle);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await
