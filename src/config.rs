@@ -77,6 +77,13 @@ struct ConfigFile {
     delivery: DeliveryFile,
     #[serde(default)]
     archive: archive::ArchiveFile,
+    web: WebFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebFile {
+    listen: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -181,6 +188,8 @@ pub struct Config {
     pub alerts: Vec<AlertConfig>,
     pub delivery: DeliveryConfig,
     pub archive: ArchiveConfig,
+    /// `[web] listen`: `redline run` also serves the web UI there.
+    pub web_listen: Option<std::net::SocketAddr>,
 }
 
 /// How the outbox dispatcher retries.
@@ -727,6 +736,20 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         },
     };
 
+    let web_listen = file
+        .web
+        .listen
+        .as_deref()
+        .map(|l| {
+            l.parse().map_err(|_| {
+                bad(
+                    "web.listen",
+                    format!("`{l}` is not an address and port, e.g. \"127.0.0.1:8080\""),
+                )
+            })
+        })
+        .transpose()?;
+
     Ok(Config {
         path: None,
         database: file.database,
@@ -737,6 +760,7 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         delivery,
         archive: archive::validate(&file.archive, config_dir)
             .map_err(|(key, message)| bad(&key, message))?,
+        web_listen,
     })
 }
 
@@ -1169,6 +1193,17 @@ mod tests {
         assert!(err.to_string().contains("feed[0].interval"), "{err}");
         let err = Config::parse("[[feed]]\nurl = \"ftp://x/\"\n", Path::new("x.toml")).unwrap_err();
         assert!(err.to_string().contains("feed[0].url"), "{err}");
+    }
+
+    #[test]
+    fn web_listen_is_an_address_or_a_named_error() {
+        assert_eq!(Config::default().web_listen, None);
+        let c = Config::parse("[web]\nlisten = \"127.0.0.1:8090\"\n", Path::new("x.toml"))
+            .expect("valid");
+        assert_eq!(c.web_listen, Some("127.0.0.1:8090".parse().expect("addr")));
+        let err =
+            Config::parse("[web]\nlisten = \"localhost\"\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("web.listen"), "{err}");
     }
 
     #[test]

@@ -32,3 +32,4 @@ mod social;
 mod scale;
 mod ssrf;
 mod store;
+mod web;
