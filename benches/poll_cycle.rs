@@ -333,6 +333,7 @@ fn cycles(args: &Args, full_text: bool) -> Result<(), String> {
             .tempdir()
             .map_err(|e| e.to_string())?;
         write_config(dir.path(), args, addr, n, full_text)?;
+        sync_feeds(args, dir.path())?;
         let cold = poll(args, dir.path(), "cold", &site)?;
         check(
             "cold",
@@ -464,6 +465,28 @@ fn pick_edited(total: usize, pct: f64) -> Vec<usize> {
     all
 }
 
+/// `redline feeds sync`: `poll` refuses a config that differs from the database. Not measured.
+fn sync_feeds(args: &Args, dir: &Path) -> Result<(), String> {
+    let out = Command::new(&args.redline)
+        .arg("--config")
+        .arg(dir.join("redline.toml"))
+        .arg("--db")
+        .arg(dir.join("redline.db"))
+        .args(["feeds", "sync"])
+        .env(redline::config::ALLOW_PRIVATE_NETWORKS_ENV, "1")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("feeds sync: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "feeds sync failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
 fn write_config(
     dir: &Path,
     args: &Args,
@@ -556,6 +579,7 @@ fn storage(args: &Args) -> Result<(), String> {
         .tempdir()
         .map_err(|e| e.to_string())?;
     write_config(dir.path(), args, addr, 1, true)?;
+    sync_feeds(args, dir.path())?;
     let db_path = dir.path().join("redline.db");
     let all: Vec<usize> = (0..articles).collect();
     let mut raw_per_version: Vec<u64> = Vec::new();
