@@ -88,6 +88,11 @@ struct Args {
     /// The redline binary to measure.
     #[arg(long, default_value = REDLINE)]
     redline: PathBuf,
+    /// Serve the full-text site without polling, for measuring another tool against the same
+    /// pages: writes one page URL per line to this file, then serves until stdin closes. Each
+    /// stdin line `edit` applies the next edit (the `--change-pct` pick, revision 1, 2, …).
+    #[arg(long)]
+    serve_only: Option<PathBuf>,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -99,6 +104,15 @@ fn main() -> ExitCode {
         return wrap(&raw[2..]);
     }
     let args = Args::parse();
+    if let Some(urls) = &args.serve_only {
+        return match serve_only(&args, urls) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("poll_cycle: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = match args.mode.as_str() {
         "feeds" => cycles(&args, false),
         "fulltext" => cycles(&args, true),
@@ -432,6 +446,42 @@ fn check(cycle: &str, s: &Sample, ok: bool) -> Result<(), String> {
             s.totals
         ))
     }
+}
+
+/// `--serve-only`: the full-text site of `cycles`, with no poller, for a side-by-side run of
+/// another tool (BENCHMARKS.md, "urlwatch side by side").
+fn serve_only(args: &Args, urls_file: &Path) -> Result<(), String> {
+    use std::io::BufRead as _;
+    let words = args.words.unwrap_or(800);
+    let (n, m) = (args.feeds, args.items);
+    let (listener, addr) = Server::bind()?;
+    let site = Arc::new(Site::new(addr, n, m, words, true, args.page_etag));
+    let mut list = String::new();
+    for f in 0..n {
+        for i in 0..m {
+            let _ = writeln!(list, "http://{addr}/news/{f}/{i}.html");
+        }
+    }
+    std::fs::write(urls_file, list).map_err(|e| format!("{}: {e}", urls_file.display()))?;
+    let server = Server::start(listener, site.clone())?;
+    let edited = pick_edited(n * m, args.change_pct);
+    eprintln!(
+        "poll_cycle: serving {} pages on http://{addr}/ (URLs in {}); `edit` on stdin edits {} articles, EOF stops",
+        n * m,
+        urls_file.display(),
+        edited.len()
+    );
+    let mut rev = 0;
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if line.trim() == "edit" {
+            rev += 1;
+            site.edit(&edited, rev);
+            eprintln!("poll_cycle: {} articles at revision {rev}", edited.len());
+        }
+    }
+    server.stop();
+    Ok(())
 }
 
 /// `pct` percent of `total` articles, spread evenly (a fixed pseudo-random pick).

@@ -3,7 +3,8 @@
 //!
 //! Usage: `cargo run --release --example score_extraction -- [DEV_DIR] [OUT_DIR]`
 //! (defaults: `../shared/extraction-dev` and `target/score-dev`).
-//! Only extraction is timed: reading, gunzip and writing are kept out of the figure so it
+//! With `DUMP_FULL=1` it also writes `<id>.full`, every field of the result, for comparing
+//! two builds. Only extraction is timed: reading, gunzip and writing are kept out of the figure so it
 //! compares with the benchmark's pages/second column.
 
 use std::{
@@ -49,6 +50,10 @@ fn main() -> Result<(), Box<dyn Error>> {
 
         let text = match result {
             Ok(a) => {
+                // Every field, to diff two builds' output byte for byte.
+                if std::env::var_os("DUMP_FULL").is_some() {
+                    fs::write(out.join(format!("{id}.full")), format!("{a:#?}"))?;
+                }
                 with_modified += usize::from(a.modified.is_some());
                 with_update_line += usize::from(a.update_line.is_some());
                 with_credit += usize::from(a.credit.is_some());

@@ -77,6 +77,7 @@ struct ConfigFile {
     delivery: DeliveryFile,
     #[serde(default)]
     archive: archive::ArchiveFile,
+    #[serde(default)]
     web: WebFile,
 }
 

@@ -110,8 +110,8 @@ pub fn explain_article(
     let mut trace = Trace::On(Box::default());
     let x = extract_inner(html, page_url, &mut trace)?;
     let mut ex = trace.into_explanation();
-    let bounded = bound_input(html);
-    explain::describe(&mut ex, &x, &bounded);
+    let prepared = prepare_page(html);
+    explain::describe(&mut ex, &x, &prepared);
     Ok((x, ex))
 }
 
@@ -120,28 +120,36 @@ fn extract_inner(
     page_url: &url::Url,
     trace: &mut Trace,
 ) -> Result<Extracted, ExtractError> {
-    let html = bound_input(html);
+    let html = prepare_page(html);
     let doc = Document::from(html.as_ref());
     // Checked here, not only by readability, because the pre-cleaning below is already
     // proportional to elements × nesting.
-    if doc.select("*").length() > MAX_ELEMENTS {
+    if doc
+        .root()
+        .descendants_it()
+        .filter(NodeRef::is_element)
+        .count()
+        > MAX_ELEMENTS
+    {
         return Err(ExtractError::TooManyElements { max: MAX_ELEMENTS });
     }
 
     // Metadata first: the pre-cleaning removes the itemprop date elements some of it comes
     // from.
     let ld = JsonLd::from_doc(&doc);
-    let modified = find_modified(&doc, &ld);
-    let published_fallback = find_published(&doc, &ld);
+    // Read once: the lookups below ask for a dozen keys between them.
+    let metas = doc.select("meta[content]");
+    let modified = find_modified(&doc, &metas, &ld);
+    let published_fallback = find_published(&doc, &metas, &ld);
     let byline_fallback = ld
         .author
         .clone()
         .map(|a| (a, "JSON-LD author"))
-        .or_else(|| meta_content(&doc, &["author"]).map(|a| (a, "<meta name=author>")));
-    let title_fallback = meta_content(&doc, &["og:title", "twitter:title"]);
+        .or_else(|| meta_content(&metas, &["author"]).map(|a| (a, "<meta name=author>")));
+    let title_fallback = meta_content(&metas, &["og:title", "twitter:title"]);
     if let Some(ex) = trace.get() {
         ex.meta_title = title_fallback.clone();
-        ex.meta_author = meta_content(&doc, &["author"]);
+        ex.meta_author = meta_content(&metas, &["author"]);
         ex.ld_author = ld.author.clone();
         ex.ld_headline = ld.headline.clone();
         ex.doc_title = non_empty(collapse_ws(&doc.select("title").text()));
@@ -157,6 +165,7 @@ fn extract_inner(
     // Kept for the fallback: readability takes the document and leaves it half-stripped.
     let fallback_paragraphs = paragraph_texts(&doc);
 
+    drop(metas);
     let cfg = Config {
         text_mode: TextMode::Formatted,
         max_elements_to_parse: MAX_ELEMENTS,
@@ -300,7 +309,18 @@ fn map_err(e: ReadabilityError) -> ExtractError {
 /// Applies [`MAX_HTML_BYTES`] and [`MAX_NESTING`]; borrows when the input is within both.
 fn bound_input(html: &str) -> Cow<'_, str> {
     let html = &html[..html.floor_char_boundary(MAX_HTML_BYTES)];
-    flatten_deep_nesting(html, MAX_NESTING)
+    flatten_deep_nesting(html, MAX_NESTING, false)
+}
+
+/// [`bound_input`] for a whole page, which also drops what no later step reads: `<style>` and
+/// every `<script>` but JSON-LD. On a typical news page that is a third to a half of the
+/// bytes, and each of them would otherwise be tokenized, put in the tree, copied by each of
+/// readability's attempts and removed again. The same pass, so it costs nothing extra.
+/// Comments stay: React pages split a sentence with `<!-- -->`, and dropping them merges text
+/// nodes, which made a footer's "(updated 5/25/18) and" read as the page's update stamp.
+fn prepare_page(html: &str) -> Cow<'_, str> {
+    let html = &html[..html.floor_char_boundary(MAX_HTML_BYTES)];
+    flatten_deep_nesting(html, MAX_NESTING, true)
 }
 
 /// Start tag never opens a nesting level: void elements, those the parser closes
@@ -358,13 +378,14 @@ fn tag_flags(name: &str) -> u8 {
 }
 
 /// Drops start tags that would nest deeper than `limit`, keeping their text (the end tags
-/// then match nothing and the parser ignores them).
+/// then match nothing and the parser ignores them). With `strip`, also drops `<style>`
+/// and `<script>` elements (JSON-LD scripts stay), outside SVG/MathML.
 ///
 /// It keeps a model of the parser's stack of open elements, following the spec's rules for
 /// when an end tag pops. Where the model is unsure it keeps elements open: over-estimating
 /// depth only flattens sloppy markup, while under-estimating would let hostile markup such
 /// as `<span><div></span>` repeated (the parser ignores that `</span>`) through.
-fn flatten_deep_nesting(html: &str, limit: usize) -> Cow<'_, str> {
+fn flatten_deep_nesting(html: &str, limit: usize, strip: bool) -> Cow<'_, str> {
     let bytes = html.as_bytes();
     // (name, flags); at most `limit` entries.
     let mut stack: Vec<(&str, u8)> = Vec::new();
@@ -390,6 +411,12 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Cow<'_, str> {
                 let levels = if flags & TABLE != 0 { 4 } else { 1 };
                 if foreign == 0 && flags & RAW_TEXT != 0 {
                     i = skip_raw_text(bytes, tag.end, name);
+                    if strip
+                        && is_unread_raw_text(name, &bytes[start..tag.end])
+                        && !after_lt(html, &out, copied_to, start)
+                    {
+                        cut(html, &mut out, &mut copied_to, start, i);
+                    }
                 } else if flags & TABLE_PART != 0 {
                     close_to_table(&mut stack);
                 } else if flags & NON_NESTING != 0 || (self_closing && foreign > 0) {
@@ -398,9 +425,14 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Cow<'_, str> {
                         close_list_item(&mut stack, name);
                     }
                     if stack.len() + levels > limit {
-                        let buf = out.get_or_insert_with(|| String::with_capacity(html.len()));
-                        buf.push_str(&html[copied_to..start]);
-                        copied_to = tag.end;
+                        let joins = after_lt(html, &out, copied_to, start);
+                        cut(html, &mut out, &mut copied_to, start, tag.end);
+                        if joins {
+                            // `<` + dropped tag + `div>` must not become a tag nobody counted.
+                            if let Some(buf) = out.as_mut() {
+                                buf.push(' ');
+                            }
+                        }
                     } else {
                         if flags & FOREIGN_ROOT != 0 {
                             foreign += 1;
@@ -439,6 +471,37 @@ fn flatten_deep_nesting(html: &str, limit: usize) -> Cow<'_, str> {
             Cow::Owned(buf)
         }
     }
+}
+
+/// Leaves `html[from..to]` out of the copy being built (started on the first cut).
+fn cut(html: &str, out: &mut Option<String>, copied_to: &mut usize, from: usize, to: usize) {
+    let buf = out.get_or_insert_with(|| String::with_capacity(html.len()));
+    buf.push_str(&html[*copied_to..from]);
+    *copied_to = to;
+}
+
+/// Whether the copy being built ends in `<` just before `from`: cutting there would join that
+/// literal `<` to the text after the cut, which may then read as a tag.
+fn after_lt(html: &str, out: &Option<String>, copied_to: usize, from: usize) -> bool {
+    let last = if from > copied_to {
+        html.as_bytes().get(from - 1)
+    } else {
+        out.as_ref().and_then(|b| b.as_bytes().last())
+    };
+    last == Some(&b'<')
+}
+
+/// `<style>`, and `<script>` unless it is JSON-LD (read for dates, author and body); `tag` is
+/// the start tag's bytes. Anything that mentions ld+json is kept, so no JSON-LD is lost to an
+/// unusual spelling of the `type` attribute.
+fn is_unread_raw_text(name: &str, tag: &[u8]) -> bool {
+    if name.eq_ignore_ascii_case("style") {
+        return true;
+    }
+    name.eq_ignore_ascii_case("script")
+        && !tag
+            .windows(b"ld+json".len())
+            .any(|w| w.eq_ignore_ascii_case(b"ld+json"))
 }
 
 /// The parser's "li"/"dd or dt" start tag step: pops back through the open item of the same
@@ -694,8 +757,7 @@ fn ld_author(v: &serde_json::Value) -> Option<String> {
 
 /// Content of the first `<meta>` whose property/name/itemprop is one of `keys`
 /// (case-insensitive), in the order of `keys`.
-fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
-    let metas = doc.select("meta[content]");
+fn meta_content(metas: &Selection, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|key| {
         metas.iter().find_map(|m| {
             let matches = ["property", "name", "itemprop", "http-equiv"]
@@ -727,8 +789,8 @@ fn element_date(doc: &Document, sel: &str) -> Option<String> {
 }
 
 /// The date and where it was found (for [`explain_article`]).
-fn find_modified(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> {
-    let found = meta_content(doc, &["article:modified_time"])
+fn find_modified(doc: &Document, metas: &Selection, ld: &JsonLd) -> Option<(String, &'static str)> {
+    let found = meta_content(metas, &["article:modified_time"])
         .map(|d| (d, "<meta property=article:modified_time>"))
         .or_else(|| ld.modified.clone().map(|d| (d, "JSON-LD dateModified")))
         .or_else(|| {
@@ -736,7 +798,7 @@ fn find_modified(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> 
         })
         .or_else(|| {
             meta_content(
-                doc,
+                metas,
                 &["og:updated_time", "dcterms.modified", "last-modified"],
             )
             .map(|d| {
@@ -903,15 +965,19 @@ fn in_running_text<'a>(
     true
 }
 
-fn find_published(doc: &Document, ld: &JsonLd) -> Option<(String, &'static str)> {
-    let found = meta_content(doc, &["article:published_time"])
+fn find_published(
+    doc: &Document,
+    metas: &Selection,
+    ld: &JsonLd,
+) -> Option<(String, &'static str)> {
+    let found = meta_content(metas, &["article:published_time"])
         .map(|d| (d, "<meta property=article:published_time>"))
         .or_else(|| ld.published.clone().map(|d| (d, "JSON-LD datePublished")))
         .or_else(|| {
             element_date(doc, "[itemprop=datePublished]").map(|d| (d, "itemprop=datePublished"))
         })
         .or_else(|| {
-            meta_content(doc, &["dcterms.created", "date", "pubdate"])
+            meta_content(metas, &["dcterms.created", "date", "pubdate"])
                 .map(|d| (d, "<meta> dcterms.created / date / pubdate"))
         });
     found.map(|(d, from)| (normalize_date(&d), from))
@@ -957,12 +1023,63 @@ fn normalize_date(raw: &str) -> String {
 // Pre-cleaning
 // ---------------------------------------------------------------------------------------
 
-/// Elements that are never article prose.
-const NOISE_ELEMENTS: &str = "nav, aside, footer, button, select, textarea, label, \
-    dialog, figcaption, template, iframe, svg, canvas, [hidden], [aria-hidden=true], \
-    [role=navigation], [role=complementary], [role=contentinfo], [role=banner], \
-    [role=dialog], [role=alertdialog], [role=search], [role=toolbar], \
-    [itemprop=datePublished], [itemprop=dateModified], [itemprop=dateCreated], a[rel=tag]";
+/// Elements that are never article prose, by name.
+const NOISE_NAMES: &[&str] = &[
+    "nav",
+    "aside",
+    "footer",
+    "button",
+    "select",
+    "textarea",
+    "label",
+    "dialog",
+    "figcaption",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+];
+/// … and by ARIA role.
+const NOISE_ROLES: &[&str] = &[
+    "navigation",
+    "complementary",
+    "contentinfo",
+    "banner",
+    "dialog",
+    "alertdialog",
+    "search",
+    "toolbar",
+];
+
+/// Whether `node` is never article prose: one of [`NOISE_NAMES`] or [`NOISE_ROLES`], `[hidden]`,
+/// `[aria-hidden=true]`, an `itemprop` date, or a tag link (`a[rel=tag]`). The CSS selector
+/// list it replaces was matched rule by rule against every element; this reads the name and
+/// the attributes once. Values compare as the selector did (`rel` ignoring ASCII case).
+fn is_noise_element(node: &NodeRef) -> bool {
+    let Some(name) = node.qual_name_ref() else {
+        return false;
+    };
+    if NOISE_NAMES.contains(&&*name.local) {
+        return true;
+    }
+    let is_a = &*name.local == "a";
+    let html_ns = &*name.ns == "http://www.w3.org/1999/xhtml";
+    drop(name);
+    let attr = |a: &str| node.attr(a);
+    node.has_attr("hidden")
+        || attr("aria-hidden").is_some_and(|v| &*v == "true")
+        || attr("role").is_some_and(|v| NOISE_ROLES.contains(&&*v))
+        || attr("itemprop")
+            .is_some_and(|v| matches!(&*v, "datePublished" | "dateModified" | "dateCreated"))
+        || (is_a
+            && attr("rel").is_some_and(|v| {
+                if html_ns {
+                    v.eq_ignore_ascii_case("tag")
+                } else {
+                    &*v == "tag"
+                }
+            }))
+}
 
 /// Whole class/id tokens (split at `-`, `_`, spaces, camelCase) that mark boilerplate.
 const NOISE_TOKENS: &[&str] = &[
@@ -1049,24 +1166,34 @@ const WRAPPER_SHARE: f32 = 0.4;
 const GUARD_VISIT_BUDGET: usize = 2_000_000;
 
 fn pre_clean(doc: &Document, trace: &mut Trace) {
-    let noise = doc.select(NOISE_ELEMENTS);
+    // Collected first and removed after, in document order, as a selection would be: nested
+    // matches are each reported to the trace.
+    let noise: Vec<NodeRef> = doc
+        .root()
+        .descendants_it()
+        .filter(|n| n.is_element() && is_noise_element(n))
+        .collect();
     if let Some(ex) = trace.get() {
-        for n in noise.iter() {
-            if let Some(node) = n.nodes().first() {
-                ex.removed_element(node);
-            }
+        for node in &noise {
+            ex.removed_element(node);
         }
     }
-    noise.remove();
+    for node in &noise {
+        node.remove_from_parent();
+    }
 
     let total = paragraph_chars(&doc.select("p"));
     let mut budget = GUARD_VISIT_BUDGET;
     // Forms are usually search boxes and sign-ups, but ASP.NET pages wrap the whole body
     // in one, so they go through the same wrapper guard as class names.
-    for node in doc.select("form, [class], [id]").iter() {
-        let Some(n) = node.nodes().first() else {
-            continue;
-        };
+    let named: Vec<NodeRef> = doc
+        .root()
+        .descendants_it()
+        .filter(|n| {
+            n.is_element() && (n.has_name("form") || n.has_attr("class") || n.has_attr("id"))
+        })
+        .collect();
+    for n in &named {
         let name = n.node_name();
         if matches!(name.as_deref(), Some("html" | "body" | "main" | "article")) {
             continue;
@@ -1808,7 +1935,7 @@ mod tests {
             "<div><span>".repeat(depth),
             "Deeply buried words of the article. ".repeat(20)
         );
-        let flat = flatten_deep_nesting(&html, MAX_NESTING);
+        let flat = flatten_deep_nesting(&html, MAX_NESTING, false);
         assert!(flat.len() < html.len());
         let a = extract_article(&html, &url()).expect("extracts");
         assert!(a.paragraphs.concat().contains("Deeply buried words"));
@@ -1818,13 +1945,48 @@ mod tests {
     fn nesting_estimate_leaves_normal_markup_alone() {
         let html = "<div><p>one<p>two<br><img src=x><svg><path d='M0'/><g/></svg>\
                     <script>if (a < b) { x = '<div>'; }</script><!-- <div> --></div>";
-        assert!(matches!(flatten_deep_nesting(html, 3), Cow::Borrowed(_)));
+        assert!(matches!(
+            flatten_deep_nesting(html, 3, false),
+            Cow::Borrowed(_)
+        ));
         // Sibling items close each other: a long flat list is 2 deep, however long.
         let list = format!("<ul>{}</ul>", "<li>item <div>x</div>".repeat(500));
-        assert!(matches!(flatten_deep_nesting(&list, 3), Cow::Borrowed(_)));
+        assert!(matches!(
+            flatten_deep_nesting(&list, 3, false),
+            Cow::Borrowed(_)
+        ));
         let deep = "<b>".repeat(10) + "text";
-        let flat = flatten_deep_nesting(&deep, 4);
+        let flat = flatten_deep_nesting(&deep, 4, false);
         assert_eq!(flat, "<b><b><b><b>text");
+    }
+
+    #[test]
+    fn page_preparation_drops_scripts_and_styles_but_not_json_ld_or_comments() {
+        let html = "<head><style>p { color: red }</style>\
+                    <script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script>\
+                    <SCRIPT>if (a < b) { x = '<div>'; }</SCRIPT></head>\
+                    <body><!-- ad slot --><p>Ferry <!-- x -->service resumes</p>\
+                    <script src=a.js></script></body>";
+        assert_eq!(
+            prepare_page(html),
+            "<head><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script>\
+             </head><body><!-- ad slot --><p>Ferry <!-- x -->service resumes</p></body>"
+        );
+        // Cutting after a literal `<` would join it to the text after the cut.
+        assert_eq!(
+            prepare_page("a <<style>x</style>p> b"),
+            "a <<style>x</style>p> b"
+        );
+        // Unterminated: the rest is script, as the parser reads it.
+        assert_eq!(prepare_page("<p>kept</p><script>var x = 1;"), "<p>kept</p>");
+        assert!(matches!(prepare_page("<p>plain</p>"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_dropped_deep_tag_does_not_join_a_literal_lt_into_a_new_tag() {
+        let attack = format!("{}{}", "<b>".repeat(MAX_NESTING), "<<b>div>".repeat(2_000));
+        let flat = flatten_deep_nesting(&attack, MAX_NESTING, false);
+        assert!(parsed_depth(&flat) <= MAX_NESTING + 8);
     }
 
     fn parsed_depth(html: &str) -> usize {
@@ -1856,10 +2018,15 @@ mod tests {
             format!("<!-->{}", "<div>".repeat(n)),
             format!("<!-- --!>{}", "<div>".repeat(n)),
             format!("<math><mi>{}", "<div>".repeat(n)),
+            "<<!---->div>".repeat(n),
+            "<<script></script>div>".repeat(n),
+            "<div><!-- --><script>x</script>".repeat(n),
         ];
         for attack in attacks {
-            let flat = flatten_deep_nesting(&attack, MAX_NESTING);
+            let flat = flatten_deep_nesting(&attack, MAX_NESTING, false);
             let depth = parsed_depth(&flat);
+            assert!(depth <= MAX_NESTING + 8, "{}: depth {depth}", &attack[..20]);
+            let depth = parsed_depth(&prepare_page(&attack));
             // html, body and the odd implied wrapper (tbody, svg) come on top.
             assert!(depth <= MAX_NESTING + 8, "{}: depth {depth}", &attack[..20]);
         }
