@@ -7,12 +7,10 @@
 //! curly-quote or dash swap never counts as an edit. Edited pairs carry a word diff from `similar`.
 //! Everything here is pure and deterministic: the same two bodies always give the same revision.
 
-use regex::Regex;
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, TextDiff};
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
-use std::sync::LazyLock;
 use std::time::Duration;
 
 mod bounds;
@@ -275,73 +273,204 @@ pub fn same_text(a: &str, b: &str) -> bool {
 // Sentence splitting
 // ---------------------------------------------------------------------------------------------
 
+// The word lists below are `match`es on the lower-cased word: a linear case-insensitive scan
+// of ~100 words for every period cost more than the rest of the sentence splitting.
+
 /// Titles before a name: a period after them never ends a sentence.
-const TITLE_ABBREVS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "sens", "rep", "reps", "gov", "gen", "col", "lt",
-    "sgt", "capt", "cpl", "maj", "adm", "cmdr", "st", "mt", "rev", "hon", "det", "insp", "supt",
-    "fr", "messrs", "pres", "atty", "supt", "cmdt", "brig",
-];
+fn is_title_abbrev(w: &str) -> bool {
+    matches!(
+        w,
+        "mr" | "mrs"
+            | "ms"
+            | "dr"
+            | "prof"
+            | "sen"
+            | "sens"
+            | "rep"
+            | "reps"
+            | "gov"
+            | "gen"
+            | "col"
+            | "lt"
+            | "sgt"
+            | "capt"
+            | "cpl"
+            | "maj"
+            | "adm"
+            | "cmdr"
+            | "st"
+            | "mt"
+            | "rev"
+            | "hon"
+            | "det"
+            | "insp"
+            | "supt"
+            | "fr"
+            | "messrs"
+            | "pres"
+            | "atty"
+            | "cmdt"
+            | "brig"
+    )
+}
 
 /// Abbreviations that precede a number (`No. 10`, `Jan. 5`, `p. 4`).
-const NUMBER_ABBREVS: &[&str] = &[
-    "no", "nos", "p", "pp", "vol", "fig", "art", "sec", "ch", "op", "para", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-];
+fn is_number_abbrev(w: &str) -> bool {
+    matches!(
+        w,
+        "no" | "nos"
+            | "p"
+            | "pp"
+            | "vol"
+            | "fig"
+            | "art"
+            | "sec"
+            | "ch"
+            | "op"
+            | "para"
+            | "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+    )
+}
 
 /// Abbreviations that can end a sentence; they do only when a typical sentence opener follows.
-const AMBIGUOUS_ABBREVS: &[&str] = &[
-    "inc", "corp", "co", "ltd", "llc", "plc", "bros", "jr", "sr", "calif", "ariz", "fla", "mass",
-    "wash", "conn", "colo", "ill", "mich", "minn", "tenn", "tex", "va", "vs", "etc", "approx",
-    "dept", "univ", "est", "ave", "blvd", "rd", "mo", "okla", "ore", "pa", "wis", "ky", "la", "md",
-    "nev", "ga", "ala", "ark", "del", "ind", "kan", "neb",
-];
+fn is_ambiguous_abbrev(w: &str) -> bool {
+    matches!(
+        w,
+        "inc"
+            | "corp"
+            | "co"
+            | "ltd"
+            | "llc"
+            | "plc"
+            | "bros"
+            | "jr"
+            | "sr"
+            | "calif"
+            | "ariz"
+            | "fla"
+            | "mass"
+            | "wash"
+            | "conn"
+            | "colo"
+            | "ill"
+            | "mich"
+            | "minn"
+            | "tenn"
+            | "tex"
+            | "va"
+            | "vs"
+            | "etc"
+            | "approx"
+            | "dept"
+            | "univ"
+            | "est"
+            | "ave"
+            | "blvd"
+            | "rd"
+            | "mo"
+            | "okla"
+            | "ore"
+            | "pa"
+            | "wis"
+            | "ky"
+            | "la"
+            | "md"
+            | "nev"
+            | "ga"
+            | "ala"
+            | "ark"
+            | "del"
+            | "ind"
+            | "kan"
+            | "neb"
+    )
+}
 
 /// Words that typically open a sentence; used to decide whether `U.S.` or `Inc.` ended one.
 #[rustfmt::skip]
-const SENTENCE_OPENERS: &[&str] = &[
-    "the", "a", "an", "it", "its", "it's", "he", "she", "they", "we", "i", "in", "on", "at", "but",
-    "and", "this", "that", "these", "those", "there", "his", "her", "their", "our", "my", "you",
-    "however", "meanwhile", "after", "before", "when", "while", "if", "as", "according", "some",
-    "many", "most", "for", "from", "with", "by", "both", "all", "so", "yet", "still", "then",
-    "also", "last", "earlier", "later", "since", "until", "such", "despite", "although", "though",
-    "what", "who", "why", "how", "where", "one", "no", "not", "instead", "officials", "police",
-];
+fn is_sentence_opener(w: &str) -> bool {
+    matches!(
+        w,
+        "the" | "a" | "an" | "it" | "its" | "it's" | "he" | "she" | "they" | "we" | "i" | "in"
+        | "on" | "at" | "but" | "and" | "this" | "that" | "these" | "those" | "there" | "his"
+        | "her" | "their" | "our" | "my" | "you" | "however" | "meanwhile" | "after" | "before"
+        | "when" | "while" | "if" | "as" | "according" | "some" | "many" | "most" | "for"
+        | "from" | "with" | "by" | "both" | "all" | "so" | "yet" | "still" | "then" | "also"
+        | "last" | "earlier" | "later" | "since" | "until" | "such" | "despite" | "although"
+        | "though" | "what" | "who" | "why" | "how" | "where" | "one" | "no" | "not" | "instead"
+        | "officials" | "police"
+    )
+}
+
+/// Whether `word`, lower-cased, is in the list `is_in`. Every listed word is ASCII and at most
+/// nine bytes long, so longer or non-ASCII words are rejected without lower-casing them.
+fn listed(is_in: fn(&str) -> bool, word: &str) -> bool {
+    let mut buf = [0u8; 9];
+    let Some(slot) = buf.get_mut(..word.len()) else {
+        return false;
+    };
+    if !word.is_ascii() {
+        return false;
+    }
+    slot.copy_from_slice(word.as_bytes());
+    slot.make_ascii_lowercase();
+    std::str::from_utf8(slot).is_ok_and(is_in)
+}
 
 /// Split a normalised body (paragraphs separated by blank lines) into sentences.
 pub fn split_sentences(body: &str) -> Vec<String> {
-    paragraphs(body)
-        .iter()
-        .flat_map(|p| split_paragraph(p))
-        .collect()
-}
-
-/// Paragraphs with internal line breaks and runs of white space collapsed to one space.
-fn paragraphs(body: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut current = String::new();
-    for line in body.lines() {
-        if line.trim().is_empty() {
-            flush_paragraph(&mut current, &mut out);
-            continue;
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(line.trim());
-    }
-    flush_paragraph(&mut current, &mut out);
+    for_each_paragraph(body, |p| split_paragraph(p, &mut out));
     out
 }
 
-fn flush_paragraph(current: &mut String, out: &mut Vec<String>) {
-    if !current.is_empty() {
-        let p = std::mem::take(current);
-        out.push(collapse_spaces(p));
+/// Calls `f` with each paragraph, internal line breaks and runs of white space collapsed to
+/// one space. Most paragraphs are one clean line and are passed as they are, not copied.
+fn for_each_paragraph(body: &str, mut f: impl FnMut(&str)) {
+    let mut current = String::new();
+    // The paragraph while it is still a single line of `body`.
+    let mut single: Option<&str> = None;
+    let mut flush = |single: &mut Option<&str>, current: &mut String| {
+        if let Some(line) = single.take() {
+            f(&collapse_spaces(Cow::Borrowed(line)));
+        } else if !current.is_empty() {
+            f(&collapse_spaces(Cow::Borrowed(current.as_str())));
+            current.clear();
+        }
+    };
+    for line in body.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            flush(&mut single, &mut current);
+            continue;
+        }
+        match single.take() {
+            None if current.is_empty() => single = Some(line),
+            first => {
+                if let Some(first) = first {
+                    current.push_str(first);
+                }
+                current.push(' ');
+                current.push_str(line);
+            }
+        }
     }
+    flush(&mut single, &mut current);
 }
 
 /// Runs of white space become one space; a lone non-breaking space is kept as written.
-fn collapse_spaces(s: String) -> String {
+fn collapse_spaces(s: Cow<'_, str>) -> Cow<'_, str> {
     // A byte scan: these are ASCII, and a char-set `contains` decodes every char.
     let clean = !s.contains("  ") && !s.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n'));
     if clean {
@@ -364,7 +493,7 @@ fn collapse_spaces(s: String) -> String {
         }
         out.push(c);
     }
-    out
+    Cow::Owned(out)
 }
 
 fn is_open_quote(c: char) -> bool {
@@ -445,19 +574,13 @@ fn next_terminator(p: &str, from: usize) -> Option<usize> {
     None
 }
 
-/// Double quotation marks, straight or typographic.
-static QUOTE_MARK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("[\"\u{201C}\u{201D}\u{201E}\u{00AB}\u{00BB}]").expect("quote mark regex")
-});
-
-fn split_paragraph(p: &str) -> Vec<String> {
+fn split_paragraph(p: &str, out: &mut Vec<String>) {
     let spans = quote_spans(quote_marks(p), None);
-    let mut out = Vec::new();
     let (mut start, mut from) = (0, 0);
     while let Some(at) = next_terminator(p, from) {
         match boundary_at(p, at, &spans) {
             Some((end, next)) => {
-                push_sentence(&p[start..end], &mut out);
+                push_sentence(&p[start..end], out);
                 start = next;
                 from = next;
             }
@@ -468,16 +591,29 @@ fn split_paragraph(p: &str) -> Vec<String> {
         }
     }
     if start < p.len() {
-        push_sentence(&p[start..], &mut out);
+        push_sentence(&p[start..], out);
     }
-    out
 }
 
-/// Byte offsets of the double-quote marks of a paragraph.
+/// Byte offsets of the double-quote marks of a paragraph: `"`, `“`, `”`, `„`, `«` and `»`.
+/// A byte scan: a regex search per paragraph cost more in setup than the scan itself.
 fn quote_marks(p: &str) -> impl Iterator<Item = (usize, char)> + '_ {
-    QUOTE_MARK
-        .find_iter(p)
-        .filter_map(|m| m.as_str().chars().next().map(|c| (m.start(), c)))
+    let bytes = p.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(i, &b)| match b {
+        b'"' => Some((i, '"')),
+        0xE2 => match bytes.get(i + 1..i + 3)? {
+            [0x80, 0x9C] => Some((i, '\u{201C}')),
+            [0x80, 0x9D] => Some((i, '\u{201D}')),
+            [0x80, 0x9E] => Some((i, '\u{201E}')),
+            _ => None,
+        },
+        0xC2 => match bytes.get(i + 1)? {
+            0xAB => Some((i, '\u{00AB}')),
+            0xBB => Some((i, '\u{00BB}')),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 fn push_sentence(s: &str, out: &mut Vec<String>) {
@@ -533,10 +669,6 @@ fn inside_quote(i: usize, j: usize, spans: &[(usize, usize)]) -> bool {
     }
 }
 
-fn listed(list: &[&str], word: &str) -> bool {
-    list.iter().any(|w| w.eq_ignore_ascii_case(word))
-}
-
 /// Decides whether the period at byte `i` ends a sentence, given the next one would start at `k`.
 fn period_ends_sentence(p: &str, i: usize, k: usize) -> bool {
     let token = word_before(p, i);
@@ -550,16 +682,16 @@ fn period_ends_sentence(p: &str, i: usize, k: usize) -> bool {
     }
     let next_char = p[k..].chars().next().unwrap_or(' ');
     let next_is_digit = next_char.is_ascii_digit();
-    let opener = || !next_char.is_alphanumeric() || listed(SENTENCE_OPENERS, word_at(p, k));
-    if listed(TITLE_ABBREVS, bare) {
+    let opener = || !next_char.is_alphanumeric() || listed(is_sentence_opener, word_at(p, k));
+    if listed(is_title_abbrev, bare) {
         return false;
     }
-    if listed(NUMBER_ABBREVS, bare) {
+    if listed(is_number_abbrev, bare) {
         return !next_is_digit && opener();
     }
     let is_initial = bare.chars().count() == 1 && bare.chars().all(char::is_alphabetic);
     let dotted = bare.contains('.');
-    if is_initial || dotted || listed(AMBIGUOUS_ABBREVS, bare) {
+    if is_initial || dotted || listed(is_ambiguous_abbrev, bare) {
         return !next_is_digit && opener();
     }
     true
@@ -637,7 +769,7 @@ fn align(old: &[String], new: &[String], limits: &mut Limits) -> Vec<Group> {
 }
 
 /// Word bags only where alignment still needs them; exact matches are the bulk of a revision.
-fn bags_of_unmatched(keys: &[Cow<str>], used: &[bool]) -> Vec<Vec<String>> {
+fn bags_of_unmatched(keys: &[Cow<str>], used: &[bool]) -> Vec<Vec<BagWord>> {
     keys.iter()
         .zip(used)
         .map(|(k, &u)| if u { Vec::new() } else { word_bag(k) })
@@ -718,27 +850,67 @@ fn hash_of(s: &str) -> u64 {
 }
 
 /// Number words folded into the `#` token together with digits.
-const NUMBER_WORDS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion",
-];
+fn is_number_word(w: &str) -> bool {
+    matches!(
+        w,
+        "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "eleven"
+            | "twelve"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "hundred"
+            | "thousand"
+            | "million"
+            | "billion"
+    )
+}
+
+/// A bag's word: the hash of its lower-case form. Bags are only counted against each other,
+/// so a hash serves as well as the word and sorts and compares without allocating; a
+/// collision (1 in 2^64 per pair of words) could only nudge a similarity score.
+type BagWord = u64;
 
 /// Sorted lower-case words of a sentence key; the unit of the similarity measure. Numbers
 /// all become `#`: an updated figure is the edit we most want to pair, so it must not make two
 /// versions of a short sentence look unrelated (`Prices rose 5%.` / `Prices fell 4%.`).
-fn word_bag(key: &str) -> Vec<String> {
-    let mut words: Vec<String> = key
+fn word_bag(key: &str) -> Vec<BagWord> {
+    let number = hash_of("#");
+    let mut lower = String::new();
+    let mut words: Vec<BagWord> = key
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
             if w.bytes().any(|b| b.is_ascii_digit()) {
-                return "#".to_string();
+                return number;
             }
-            let lower = w.to_lowercase();
-            if NUMBER_WORDS.contains(&lower.as_str()) {
-                "#".to_string()
+            let w = if !w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                w
             } else {
-                lower
+                lower.clear();
+                if w.is_ascii() {
+                    lower.push_str(w);
+                    lower.make_ascii_lowercase();
+                } else {
+                    // str's own lower-casing: it knows the word-final sigma.
+                    lower.push_str(&w.to_lowercase());
+                }
+                lower.as_str()
+            };
+            if is_number_word(w) {
+                number
+            } else {
+                hash_of(w)
             }
         })
         .collect();
@@ -748,7 +920,7 @@ fn word_bag(key: &str) -> Vec<String> {
 
 /// Dice coefficient of two sorted word multisets. Order-insensitive on purpose: moving the
 /// attribution to the front of a sentence is a rewording, not a different sentence.
-pub(crate) fn dice(a: &[String], b: &[String]) -> f64 {
+pub(crate) fn dice(a: &[BagWord], b: &[BagWord]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
@@ -772,15 +944,15 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     dice(&word_bag(&sentence_key(a)), &word_bag(&sentence_key(b)))
 }
 
-fn merged_bag(bags: &[Vec<String>], idx: &[usize]) -> Vec<String> {
-    let mut out: Vec<String> = idx.iter().flat_map(|&i| bags[i].iter().cloned()).collect();
+fn merged_bag(bags: &[Vec<BagWord>], idx: &[usize]) -> Vec<BagWord> {
+    let mut out: Vec<BagWord> = idx.iter().flat_map(|&i| bags[i].iter().copied()).collect();
     out.sort_unstable();
     out
 }
 
 struct Pairer<'a> {
-    old_bags: &'a [Vec<String>],
-    new_bags: &'a [Vec<String>],
+    old_bags: &'a [Vec<BagWord>],
+    new_bags: &'a [Vec<BagWord>],
     old_used: &'a mut Vec<bool>,
     new_used: &'a mut Vec<bool>,
     groups: &'a mut Vec<Group>,
@@ -793,7 +965,7 @@ impl Pairer<'_> {
     /// times over), as the full algorithm does: within `MAX_ALL_PAIRS` and the similarity
     /// budget. If so the work is spent; if not, the caller compares only near sentences.
     fn compare_all(&mut self, olds: &[usize], news: &[usize], passes: u64) -> bool {
-        let words = |bags: &[Vec<String>], idx: &[usize]| -> u64 {
+        let words = |bags: &[Vec<BagWord>], idx: &[usize]| -> u64 {
             idx.iter().map(|&i| bags[i].len() as u64).sum()
         };
         let pairs = olds.len().saturating_mul(news.len());
