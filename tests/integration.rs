@@ -27,3 +27,4 @@ mod recheck;
 mod regression;
 mod ssrf;
 mod store;
+mod web_browser;
