@@ -71,6 +71,14 @@ struct ConfigFile {
     alerts: Vec<AlertFile>,
     #[serde(default)]
     delivery: DeliveryFile,
+    #[serde(default)]
+    web: WebFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebFile {
+    listen: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -166,6 +174,8 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     pub alerts: Vec<AlertConfig>,
     pub delivery: DeliveryConfig,
+    /// `[web] listen`: `redline run` also serves the web UI there.
+    pub web_listen: Option<std::net::SocketAddr>,
 }
 
 /// How the outbox dispatcher retries.
@@ -641,6 +651,20 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         },
     };
 
+    let web_listen = file
+        .web
+        .listen
+        .as_deref()
+        .map(|l| {
+            l.parse().map_err(|_| {
+                bad(
+                    "web.listen",
+                    format!("`{l}` is not an address and port, e.g. \"127.0.0.1:8080\""),
+                )
+            })
+        })
+        .transpose()?;
+
     Ok(Config {
         path: None,
         database: file.database,
@@ -649,6 +673,7 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         feeds,
         alerts,
         delivery,
+        web_listen,
     })
 }
 

@@ -31,3 +31,4 @@ pub mod store;
 pub mod text_safety;
 pub mod unwind;
 pub mod version;
+pub mod web;

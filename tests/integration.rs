@@ -27,4 +27,5 @@ mod recheck;
 mod regression;
 mod ssrf;
 mod store;
+mod web;
 mod web_browser;

@@ -13,6 +13,7 @@ mod man;
 pub mod output;
 mod pager;
 mod poll;
+mod serve;
 mod status;
 mod watch;
 
@@ -59,8 +60,16 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run as a daemon: poll every feed on its schedule until SIGINT/SIGTERM.
+    /// Run as a daemon: poll every feed on its schedule until SIGINT/SIGTERM (with
+    /// `[web] listen` in the config, also serve the web UI there).
     Run,
+    /// Serve the web UI and JSON API over the database, read-only, until SIGINT/SIGTERM.
+    Serve {
+        /// Address and port (default: `[web] listen`, else 127.0.0.1:8080). Anything but a
+        /// loopback address exposes the UI to the network without a login.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Poll every feed (or one) once now, ignoring the schedule, and print what happened.
     ///
     /// Exit codes: 0 every feed polled; 3 at least one feed failed (what the others found is
@@ -490,6 +499,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Alerts(AlertsCommand::Test { name }) => alerts::test(&env, &name),
         Command::Alerts(AlertsCommand::Retry { id }) => alerts::retry(&env, id),
         Command::Run => poll::run_daemon(&env),
+        Command::Serve { listen } => serve::serve(&env, listen),
         Command::Poll { feed, json } => poll::poll_once(&env, feed.as_deref(), json),
         Command::Feeds(cmd) => feeds::run(&env, cmd),
         Command::Watch { url, name, json } => {

@@ -27,7 +27,16 @@ pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
             config = %env.config.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(built-in defaults)".into()),
             "redline starting"
         );
-        daemon::run(env.config.clone(), store, shutdown, reload).await
+        let web = match env.config.web_listen {
+            Some(addr) => Some(super::serve::spawn_beside_daemon(env, addr, shutdown.clone()).await?),
+            None => None,
+        };
+        let out = daemon::run(env.config.clone(), store, shutdown.clone(), reload).await;
+        shutdown.cancel();
+        if let Some(web) = web {
+            let _ = web.await;
+        }
+        out.map_err(anyhow::Error::from)
     })?;
     let dropped = crate::logsink::dropped();
     if dropped > 0 {

@@ -1,0 +1,495 @@
+//! The web UI and API over HTTP: a database filled by real polls of a loopback feed server,
+//! the router served in-process on 127.0.0.1, every route checked for status, content type,
+//! security headers, escaping and its 4xx answers.
+
+use std::time::Duration;
+
+use redline::web::{self, WebOptions};
+use tokio_util::sync::CancellationToken;
+
+use crate::util::{FeedServer, Route, TestEnv, rss};
+
+/// The markup a hostile feed puts in a headline; it must come back as text.
+pub const HOSTILE_TITLE: &str = "Council <script>window.__redline_pwned = 1</script> vote <img src=x onerror=\"window.__redline_pwned=2\"> delayed";
+
+const FLOOD_V1: &str = "Floodwater reached the harbour district early on Tuesday, forcing the evacuation of about 1,200 residents, city officials said.\n\nThe council estimated the damage at less than $6 million.\n\nVolunteers filled sandbags along the quay through the night.";
+const FLOOD_V2: &str = "Floodwater reached the harbour district early on Tuesday, forcing the evacuation of about 1,400 residents, city officials said.\n\nThe council estimated the damage at about $5.6 million.\n\nVolunteers filled sandbags along the quay through the night.";
+const FLOOD_V3: &str = "Floodwater reached the harbour district early on Tuesday, forcing the evacuation of about 1,400 residents, city officials said.\n\nThe council estimated the damage at about $5.6 million.\n\nVolunteers filled sandbags along the quay through the night.\n\nThe river is expected to peak again on Thursday, the weather service said.";
+const MAYOR_V1: &str = "\"We will rebuild every home,\" Mayor Ines Duarte said at a briefing on Wednesday.\n\nThe city has set aside an emergency fund for repairs.";
+const MAYOR_V2: &str = "\"We will try to rebuild as many homes as we can,\" Mayor Ines Duarte said at a briefing on Wednesday.\n\nThe city has set aside an emergency fund for repairs.";
+const VOTE_V1: &str = "The council postponed its budget vote until next week after a heated session.\n\nCouncillors disagreed over the flood relief package.";
+const VOTE_V2: &str = "The council postponed its budget vote until next month after a heated session.\n\nCouncillors disagreed over the flood relief package.";
+
+fn feed(flood: &str, mayor: &str, vote: &str) -> String {
+    // Feed titles are read as HTML, so markup meant to survive as text is entity-escaped
+    // once more: the stored headline is then the literal `<script>` text.
+    let hostile = HOSTILE_TITLE.replace('<', "&lt;").replace('>', "&gt;");
+    rss(&[
+        (
+            "chronicle-flood",
+            "https://chronicle.example/news/harbour-flood",
+            "Harbour district evacuated as river bursts its banks",
+            flood,
+        ),
+        (
+            "chronicle-mayor",
+            "https://chronicle.example/news/mayor-pledge",
+            "Mayor pledges to rebuild flooded homes",
+            mayor,
+        ),
+        (
+            "chronicle-vote",
+            "https://chronicle.example/news/budget-vote",
+            &hostile,
+            vote,
+        ),
+    ])
+}
+
+/// A newsroom of three articles polled three times through the real pipeline: a number change
+/// (flood, v1→v2), a quote change (mayor), a date change under a hostile headline (vote), and
+/// a third flood version that adds a paragraph. Returns the env (it owns the database).
+pub async fn fill_newsroom(server: &FeedServer) -> TestEnv {
+    let mut env = TestEnv::new();
+    env.add_feed("chronicle", &server.url("/feed.xml"), false);
+    for (flood, mayor, vote) in [
+        (FLOOD_V1, MAYOR_V1, VOTE_V1),
+        (FLOOD_V2, MAYOR_V2, VOTE_V2),
+        (FLOOD_V3, MAYOR_V2, VOTE_V2),
+    ] {
+        server.set("/feed.xml", Route::xml(&feed(flood, mayor, vote)));
+        let r = env.poll("chronicle").await;
+        assert_eq!(r.error, None, "{r:?}");
+    }
+    env
+}
+
+/// The web UI on 127.0.0.1, in-process; stops when dropped.
+pub struct WebServer {
+    pub base: String,
+    stop: CancellationToken,
+}
+
+impl WebServer {
+    pub async fn start(db: &std::path::Path, opts: WebOptions) -> Self {
+        let router = web::router(db, opts).expect("router over the test database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let stop = CancellationToken::new();
+        tokio::spawn(web::serve(listener, router, stop.clone()));
+        Self { base, stop }
+    }
+}
+
+impl Drop for WebServer {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+struct Got {
+    status: u16,
+    content_type: String,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+async fn get(base: &str, path: &str) -> Got {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let res = client
+        .get(format!("{base}{path}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = res.text().await.expect("body");
+    Got {
+        status,
+        content_type,
+        headers,
+        body,
+    }
+}
+
+#[track_caller]
+fn assert_page(g: &Got, path: &str, status: u16, content_type: &str) {
+    assert_eq!(g.status, status, "{path}: {}", g.body);
+    assert!(
+        g.content_type.starts_with(content_type),
+        "{path}: content type {}",
+        g.content_type
+    );
+    let csp = g
+        .headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(csp.contains("script-src 'self'"), "{path}: CSP {csp}");
+    assert!(!csp.contains("unsafe-inline"), "{path}: CSP {csp}");
+    assert_eq!(
+        g.headers
+            .get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff"),
+        "{path}"
+    );
+    assert!(g.headers.contains_key("referrer-policy"), "{path}");
+}
+
+/// The hostile headline's markup must be escaped wherever it is shown.
+#[track_caller]
+fn assert_escaped(g: &Got, path: &str) {
+    assert!(
+        !g.body.contains("<script>window.__redline_pwned"),
+        "{path}: raw script tag in the page"
+    );
+    assert!(!g.body.contains("<img src=x"), "{path}: raw img tag");
+}
+
+async fn newsroom() -> (FeedServer, TestEnv, WebServer) {
+    let server = FeedServer::start().await;
+    let env = fill_newsroom(&server).await;
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    (server, env, web)
+}
+
+fn article_id(env: &TestEnv, guid: &str) -> i64 {
+    env.store
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM articles WHERE guid = ?1", [guid], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .expect("article")
+}
+
+#[tokio::test]
+async fn changes_page_lists_edits_with_badges_facets_and_escaped_headlines() {
+    let (_server, env, web) = newsroom().await;
+    let g = get(&web.base, "/").await;
+    assert_page(&g, "/", 200, "text/html");
+    assert_escaped(&g, "/");
+    let at = g.body.find("Council").unwrap_or(0);
+    assert!(
+        g.body.contains("&lt;script&gt;window.__redline_pwned"),
+        "headline shown as text: {}",
+        &g.body[at..(at + 300).min(g.body.len())]
+    );
+    assert!(g.body.contains("data-page=\"changes\""));
+    // Three edits of the flood/mayor/vote articles plus the flood's third version.
+    assert_eq!(g.body.matches("class=\"change\"").count(), 4, "{}", g.body);
+    assert!(g.body.contains("data-kind=\"number_changed\""));
+    assert!(g.body.contains("data-kind=\"quote_changed\""));
+    let flood = article_id(&env, "chronicle-flood");
+    assert!(g.body.contains(&format!("href=\"/a/a{flood}/v/1..2\"")));
+    // The stylesheet and script are ours, hashed, and nothing else is loaded.
+    assert!(g.body.contains("/assets/app."), "{}", g.body);
+    assert!(!g.body.contains("https://cdn"), "no CDN");
+    assert!(!g.body.contains("<script>"), "no inline script");
+
+    // The kind facet narrows the list; its URL is canonical and has an Atom twin.
+    let g = get(&web.base, "/?kind=number_changed").await;
+    assert_page(&g, "/?kind=number_changed", 200, "text/html");
+    assert_eq!(g.body.matches("class=\"change\"").count(), 1, "{}", g.body);
+    assert!(g.body.contains("Harbour district evacuated"));
+    assert!(
+        g.body
+            .contains("href=\"/changes.atom?kind=number_changed\"")
+    );
+    let atom = get(&web.base, "/changes.atom?kind=number_changed").await;
+    assert_page(&atom, "/changes.atom", 200, "application/atom+xml");
+    assert_eq!(atom.body.matches("<entry>").count(), 1, "{}", atom.body);
+    assert!(atom.body.contains("number changed"));
+    let all = get(&web.base, "/changes.atom").await;
+    assert_escaped(&all, "/changes.atom");
+    assert!(all.body.contains("&lt;script&gt;"), "{}", all.body);
+
+    // Cursor pagination: one row a page, the next link leads on, no row twice.
+    let mut path = "/?limit=1".to_string();
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let g = get(&web.base, &path).await;
+        assert_page(&g, &path, 200, "text/html");
+        let id = g
+            .body
+            .split("data-change-id=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a row")
+            .to_string();
+        assert!(!seen.contains(&id), "row {id} twice");
+        seen.push(id);
+        match g.body.split("id=\"next-page\" rel=\"next\" href=\"").nth(1) {
+            Some(rest) => path = rest.split('"').next().expect("href").replace("&amp;", "&"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 4, "{seen:?}");
+}
+
+#[tokio::test]
+async fn diff_page_has_four_modes_anchors_and_downloads() {
+    let (_server, env, web) = newsroom().await;
+    let flood = article_id(&env, "chronicle-flood");
+    let base = format!("/a/a{flood}/v/1..2");
+    let g = get(&web.base, &base).await;
+    assert_page(&g, &base, 200, "text/html");
+    assert!(g.body.contains("class=\"claim-card\""), "{}", g.body);
+    assert!(g.body.contains("id=\"c1\""));
+    assert!(g.body.contains("$6 million") || g.body.contains("6 million"));
+    assert!(
+        g.body.contains("data-nav=\"next\""),
+        "v1..2 has a next pair"
+    );
+    assert!(
+        !g.body.contains("data-nav=\"prev\""),
+        "v1..2 has no previous pair"
+    );
+    for mode in ["side", "inline", "changes"] {
+        let path = format!("{base}?mode={mode}");
+        let g = get(&web.base, &path).await;
+        assert_page(&g, &path, 200, "text/html");
+        assert!(g.body.contains(&format!("data-mode=\"{mode}\"")), "{path}");
+        assert!(g.body.contains("id=\"s1\""), "{path}: sentence anchors");
+        assert!(g.body.contains("<del>"), "{path}: {}", g.body);
+        assert!(g.body.contains("<ins>"), "{path}");
+        assert!(g.body.contains("aria-current=\"page\""), "{path}");
+    }
+    let changes_only = get(&web.base, &format!("{base}?mode=changes")).await;
+    assert!(changes_only.body.contains("unchanged sentence"));
+
+    let patch = get(&web.base, &format!("{base}.patch")).await;
+    assert_page(&patch, "patch", 200, "text/x-patch");
+    assert!(
+        patch.body.contains(&format!("--- a{flood}v1")),
+        "{}",
+        patch.body
+    );
+    assert!(
+        patch
+            .body
+            .contains("+The council estimated the damage at about $5.6 million.")
+    );
+
+    let json = get(&web.base, &format!("/api/v1/articles/a{flood}/diff/1..2")).await;
+    assert_page(&json, "diff json", 200, "application/json");
+    let doc: serde_json::Value = serde_json::from_str(&json.body).expect("json");
+    assert_eq!(doc["schema"], "redline.diff");
+    assert_eq!(doc["new"]["ref"], format!("a{flood}v2"));
+    assert!(
+        doc["claim_changes"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["kind"] == "number_changed"))
+    );
+
+    // The hostile headline's diff page escapes it too.
+    let vote = article_id(&env, "chronicle-vote");
+    let path = format!("/a/a{vote}/v/1..2?mode=side");
+    let g = get(&web.base, &path).await;
+    assert_page(&g, &path, 200, "text/html");
+    assert_escaped(&g, &path);
+}
+
+#[tokio::test]
+async fn article_search_and_feeds_pages_render_real_data() {
+    let (_server, env, web) = newsroom().await;
+    let flood = article_id(&env, "chronicle-flood");
+    let path = format!("/a/a{flood}");
+    let g = get(&web.base, &path).await;
+    assert_page(&g, &path, 200, "text/html");
+    assert_eq!(
+        g.body.matches("class=\"tl-version").count(),
+        3,
+        "{}",
+        g.body
+    );
+    assert!(g.body.contains("has-claims"));
+    assert!(g.body.contains("class=\"provenance\""));
+    assert!(g.body.contains(&format!("href=\"/a/a{flood}/v/2..3\"")));
+    let api = get(&web.base, &format!("/api/v1/articles/a{flood}")).await;
+    assert_page(&api, "article json", 200, "application/json");
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(doc["versions"].as_array().map(Vec::len), Some(3));
+    assert!(doc["versions"][1]["share_changed"].as_f64().unwrap_or(0.0) > 0.0);
+
+    let vote = article_id(&env, "chronicle-vote");
+    let g = get(&web.base, &format!("/a/a{vote}")).await;
+    assert_escaped(&g, "vote article");
+
+    let g = get(&web.base, "/search?q=sandbags").await;
+    assert_page(&g, "/search", 200, "text/html");
+    assert!(
+        g.body.contains(&format!("data-article=\"a{flood}\"")),
+        "{}",
+        g.body
+    );
+    let g = get(&web.base, "/search?q=%3Cscript%3E").await;
+    assert_page(&g, "/search?q=<script>", 200, "text/html");
+    assert!(!g.body.contains("value=\"<script>"), "search box escaped");
+    let api = get(&web.base, "/api/v1/search?q=budget").await;
+    assert_page(&api, "search json", 200, "application/json");
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(doc["hits"][0]["article_id"], vote);
+
+    let g = get(&web.base, "/feeds").await;
+    assert_page(&g, "/feeds", 200, "text/html");
+    assert!(g.body.contains("data-status=\"ok\""), "{}", g.body);
+    let api = get(&web.base, "/api/v1/feeds").await;
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(doc["feeds"][0]["articles"], 3);
+    assert_eq!(doc["feeds"][0]["versions"], 7);
+
+    let api = get(&web.base, "/api/v1/changes?limit=2").await;
+    assert_page(&api, "changes json", 200, "application/json");
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(doc["items"].as_array().map(Vec::len), Some(2));
+    let next = doc["next_cursor"].as_str().expect("a next cursor");
+    let api = get(&web.base, &format!("/api/v1/changes?limit=2&cursor={next}")).await;
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(doc["items"].as_array().map(Vec::len), Some(2));
+    assert!(doc["next_cursor"].is_null());
+
+    for name in ["changes", "search", "article", "feeds", "diff"] {
+        let path = format!("/api/v1/schemas/{name}.json");
+        let g = get(&web.base, &path).await;
+        assert_page(&g, &path, 200, "application/schema+json");
+        let schema: serde_json::Value = serde_json::from_str(&g.body).expect("schema is JSON");
+        assert!(schema["$schema"].is_string(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn assets_are_hashed_and_cached_for_a_year() {
+    let (_server, _env, web) = newsroom().await;
+    let page = get(&web.base, "/").await;
+    for ext in ["css", "js"] {
+        let href = page
+            .body
+            .split("/assets/app.")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap_or(""))
+            .find(|s| s.ends_with(ext))
+            .map(|s| format!("/assets/app.{s}"))
+            .expect("asset link");
+        let g = get(&web.base, &href).await;
+        assert_page(
+            &g,
+            &href,
+            200,
+            if ext == "css" {
+                "text/css"
+            } else {
+                "text/javascript"
+            },
+        );
+        assert!(
+            g.headers
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("max-age=31536000") && v.contains("immutable")),
+            "{href}"
+        );
+    }
+    let g = get(&web.base, "/assets/app.00000000.css").await;
+    assert_page(&g, "stale asset", 404, "text/html");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_with_the_reason_never_a_500() {
+    let (_server, env, web) = newsroom().await;
+    let flood = article_id(&env, "chronicle-flood");
+    for (path, status, says) in [
+        ("/a/a99999".to_string(), 404, "there is no article a99999"),
+        ("/a/zzz".to_string(), 404, "not an article id"),
+        (format!("/a/a{flood}/v/3..2"), 400, "must be older"),
+        (format!("/a/a{flood}/v/2..2"), 400, "must be older"),
+        (format!("/a/a{flood}/v/1..9"), 404, "has no version 9"),
+        (
+            format!("/a/a{flood}/v/one..two"),
+            400,
+            "not a version range",
+        ),
+        (
+            format!("/a/a{flood}/v/1..2?mode=fancy"),
+            400,
+            "unknown mode",
+        ),
+        (
+            "/?limit=100000".to_string(),
+            400,
+            "limit 100000 is out of range",
+        ),
+        ("/?cursor=garbage".to_string(), 400, "cursor"),
+        ("/?kind=%3Cscript%3E".to_string(), 400, "unknown claim kind"),
+        ("/?since=not-a-date".to_string(), 400, "is not a date"),
+        ("/?limit=1&limit=2".to_string(), 400, "given twice"),
+        ("/search?q=%22%22".to_string(), 400, "nothing to search"),
+        ("/search?cursor=-5&q=x".to_string(), 400, "cursor"),
+        ("/no/such/page".to_string(), 404, "there is no page"),
+        ("/changes.atom?limit=0".to_string(), 400, "limit 0"),
+    ] {
+        let g = get(&web.base, &path).await;
+        assert_page(&g, &path, status, "text/html");
+        assert!(g.body.contains("id=\"error\""), "{path}");
+        assert!(g.body.contains(says), "{path}: {}", g.body);
+    }
+    // A hostile value quoted back in an error is escaped.
+    let g = get(&web.base, "/?kind=%3Cscript%3Ealert(1)%3C/script%3E").await;
+    assert!(!g.body.contains("<script>alert"), "{}", g.body);
+    // The API answers in JSON, with the same reasons.
+    for (path, status) in [
+        ("/api/v1/changes?limit=5000".to_string(), 400),
+        (format!("/api/v1/articles/a{flood}/diff/2..1"), 400),
+        ("/api/v1/articles/a99999".to_string(), 404),
+        ("/api/v1/nothing".to_string(), 404),
+        ("/api/v1/schemas/nope.json".to_string(), 404),
+    ] {
+        let g = get(&web.base, &path).await;
+        assert_page(&g, &path, status, "application/json");
+        let doc: serde_json::Value = serde_json::from_str(&g.body).expect("json error");
+        assert_eq!(doc["error"]["status"], status, "{path}");
+        assert!(
+            doc["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_poll_while_serving_is_not_blocked_and_shows_on_the_next_request() {
+    let server = FeedServer::start().await;
+    let env = fill_newsroom(&server).await;
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    let flood = article_id(&env, "chronicle-flood");
+    let g = get(&web.base, &format!("/a/a{flood}")).await;
+    assert_eq!(g.body.matches("class=\"tl-version").count(), 3);
+    // The server holds read-only connections open; the writer must still get its lock.
+    server.set("/feed.xml", Route::xml(&feed(FLOOD_V1, MAYOR_V2, VOTE_V2)));
+    let r = tokio::time::timeout(Duration::from_secs(10), env.poll("chronicle"))
+        .await
+        .expect("the poll is not blocked by the web server");
+    assert_eq!(r.error, None);
+    assert_eq!(r.new_versions, 1, "{r:?}");
+    let g = get(&web.base, &format!("/a/a{flood}")).await;
+    assert_eq!(
+        g.body.matches("class=\"tl-version").count(),
+        4,
+        "the new version shows"
+    );
+    assert!(g.body.contains("revert"), "v4 repeats v1: {}", g.body);
+}
