@@ -127,7 +127,10 @@ fn summary(times: &mut [Duration]) -> (Duration, Duration) {
 }
 
 fn run(args: &Args) -> anyhow::Result<()> {
-    anyhow::ensure!(args.requests >= 100, "--requests must be at least 100 for a p99");
+    anyhow::ensure!(
+        args.requests >= 100,
+        "--requests must be at least 100 for a p99"
+    );
     let db = database(args)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -145,13 +148,30 @@ async fn measure(args: &Args, db: &Path) -> anyhow::Result<()> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     })?;
-    anyhow::ensure!(versions >= 100_000, "only {versions} versions: use more --articles");
+    anyhow::ensure!(
+        versions >= 100_000,
+        "only {versions} versions: use more --articles"
+    );
     let addr = serve(db).await?;
     let http = reqwest::Client::builder().no_proxy().build()?;
     let mut rng = newsroom::Rng::new(42);
-    let words = ["budget", "tram", "hospital", "strike", "council", "flood", "rents", "Okafor"];
-    let kinds: [(&str, Duration, Box<dyn Fn(&mut newsroom::Rng) -> String>); 3] = [
+    let words = [
+        "budget", "tram", "hospital", "strike", "council", "flood", "rents", "Okafor",
+    ];
+    let facets = ["quote_changed", "hedge_added", "claim_removed"];
+    let feeds = args.feeds;
+    let kinds: [(&str, Duration, Box<dyn Fn(&mut newsroom::Rng) -> String>); 5] = [
         ("changes page  /", PAGE_P99, Box::new(|_| "/".to_string())),
+        (
+            "changes page  /?kind=",
+            PAGE_P99,
+            Box::new(move |r| format!("/?kind={}", r.pick(&facets))),
+        ),
+        (
+            "changes page  /?feed=",
+            PAGE_P99,
+            Box::new(move |r| format!("/?feed=f{}", 1 + r.below(feeds))),
+        ),
         (
             "search        /search?q=",
             SEARCH_P99,
@@ -166,7 +186,10 @@ async fn measure(args: &Args, db: &Path) -> anyhow::Result<()> {
             }),
         ),
     ];
-    println!("{articles} articles, {versions} versions; {} requests each", args.requests);
+    println!(
+        "{articles} articles, {versions} versions; {} requests each",
+        args.requests
+    );
     let mut missed = Vec::new();
     for (name, target, path) in &kinds {
         let mut times = Vec::with_capacity(args.requests);

@@ -273,9 +273,11 @@ impl Site {
             .env
             .store
             .read(|c| {
-                Ok(c.query_row("SELECT id FROM articles WHERE guid = ?1", [guid], |r| {
-                    r.get(0)
-                })?)
+                Ok(
+                    c.query_row("SELECT id FROM articles WHERE guid = ?1", [guid], |r| {
+                        r.get(0)
+                    })?,
+                )
             })
             .expect("article by guid");
         redline::ids::article(id)
@@ -366,7 +368,10 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
     // Changes: the five substantive edits, newest first; the cosmetic one hidden by default.
     open(&b, &site.url("/"), "changes").await;
     assert_eq!(count(&b, "ol#changes li.change").await, 5);
-    assert_eq!(count(&b, "li.change span.flag[data-flag=cosmetic]").await, 0);
+    assert_eq!(
+        count(&b, "li.change span.flag[data-flag=cosmetic]").await,
+        0
+    );
     assert!(count(&b, "li.change span.badge[data-kind=number_changed]").await >= 2);
     b.screenshot(&screenshot_path("laptop-changes")).await;
 
@@ -377,21 +382,32 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
     click_to(&b, &facet, "changes").await;
     let rows = b.find_all("ol#changes li.change").await;
     assert_eq!(rows.len(), 1, "one change has a quote change");
-    let kinds = b.attribute(&rows[0], "data-kinds").await.unwrap_or_default();
+    let kinds = b
+        .attribute(&rows[0], "data-kinds")
+        .await
+        .unwrap_or_default();
     assert!(kinds.split(' ').any(|k| k == "quote_changed"), "{kinds}");
     let tram = site.article("tram-fares");
-    assert_eq!(b.attribute(&rows[0], "data-article").await.as_deref(), Some(tram.as_str()));
-    let pressed = b
-        .wait("a.facet-kind[data-kind=quote_changed]", WAIT)
+    assert_eq!(
+        b.attribute(&rows[0], "data-article").await.as_deref(),
+        Some(tram.as_str())
+    );
+    let pressed = b.wait("a.facet-kind[data-kind=quote_changed]", WAIT).await;
+    assert_eq!(
+        b.attribute(&pressed, "aria-pressed").await.as_deref(),
+        Some("true")
+    );
+    b.screenshot(&screenshot_path("laptop-changes-quote-filter"))
         .await;
-    assert_eq!(b.attribute(&pressed, "aria-pressed").await.as_deref(), Some("true"));
-    b.screenshot(&screenshot_path("laptop-changes-quote-filter")).await;
 
     // The article: three versions on its timeline, the headline history, provenance.
     let flood = site.article("flood-barrier");
     open(&b, &site.url(&format!("/a/{flood}")), "article").await;
     let title = b.wait("h1#article-title", WAIT).await;
-    assert_eq!(b.text(&title).await, "Council approves flood barrier for the harbour");
+    assert_eq!(
+        b.text(&title).await,
+        "Council approves flood barrier for the harbour"
+    );
     assert_eq!(count(&b, "ol#timeline li.tl-version").await, 3);
     assert!(count(&b, "li.tl-version.has-claims").await >= 2);
     assert!(count(&b, "details.provenance").await >= 3);
@@ -405,7 +421,10 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
     let main = b.wait("main#diff", WAIT).await;
     assert_eq!(b.attribute(&main, "data-to").await.as_deref(), Some("3"));
     let from = b.attribute(&main, "data-from").await.unwrap_or_default();
-    assert_eq!(from, "2", "with no version seen before, the diff starts at the previous one");
+    assert_eq!(
+        from, "2",
+        "with no version seen before, the diff starts at the previous one"
+    );
 
     // The four modes over one alignment.
     for mode in ["claims", "side", "inline", "changes"] {
@@ -421,7 +440,10 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
         let here = b
             .wait(&format!("nav#modes a.mode[data-mode={mode}]"), WAIT)
             .await;
-        assert_eq!(b.attribute(&here, "aria-current").await.as_deref(), Some("page"));
+        assert_eq!(
+            b.attribute(&here, "aria-current").await.as_deref(),
+            Some("page")
+        );
         match mode {
             "claims" => {
                 let cards = b.find_all("article.claim-card").await;
@@ -437,17 +459,31 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
                 assert!(count(&b, "article.claim-card a.claim-permalink").await >= 3);
             }
             _ => {
-                assert!(count(&b, ".sent[data-op]").await >= 1, "{mode}: no sentences");
-                assert!(count(&b, "[data-change]").await >= 1, "{mode}: no changes marked");
+                assert!(
+                    count(&b, ".sent[data-op]").await >= 1,
+                    "{mode}: no sentences"
+                );
+                assert!(
+                    count(&b, "[data-change]").await >= 1,
+                    "{mode}: no changes marked"
+                );
             }
         }
-        b.screenshot(&screenshot_path(&format!("laptop-diff-{mode}"))).await;
+        b.screenshot(&screenshot_path(&format!("laptop-diff-{mode}")))
+            .await;
     }
 
     // j/k move through the changes; ←/→ step to the previous/next pair of versions.
     let changes = count(&b, "[data-change]").await;
-    assert!(changes >= 2, "need two changes to step through, got {changes}");
-    b.execute("document.activeElement && document.activeElement.blur()", vec![]).await;
+    assert!(
+        changes >= 2,
+        "need two changes to step through, got {changes}"
+    );
+    b.execute(
+        "document.activeElement && document.activeElement.blur()",
+        vec![],
+    )
+    .await;
     b.press("j").await;
     let first = b
         .wait_js(
@@ -518,7 +554,10 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
     wait_page(&b, "search").await;
     let hits = b.find_all("ol#search-results li.hit").await;
     assert_eq!(hits.len(), 1, "only the tram story mentions a tram");
-    assert_eq!(b.attribute(&hits[0], "data-article").await.as_deref(), Some(tram.as_str()));
+    assert_eq!(
+        b.attribute(&hits[0], "data-article").await.as_deref(),
+        Some(tram.as_str())
+    );
     b.screenshot(&screenshot_path("laptop-search")).await;
     let hit = b.wait("li.hit a.hit-link", WAIT).await;
     let href = b.attribute(&hit, "href").await.unwrap_or_default();
@@ -543,7 +582,11 @@ async fn a_hostile_headline_is_shown_as_text_and_runs_nothing() {
     let port = site.article("port-strike");
     let pages = [
         ("/".to_string(), "changes", "ol#changes"),
-        ("/search?q=strike".to_string(), "search", "ol#search-results"),
+        (
+            "/search?q=strike".to_string(),
+            "search",
+            "ol#search-results",
+        ),
         (format!("/a/{port}"), "article", "h1#article-title"),
         (format!("/a/{port}/v/1..2"), "diff", "main#diff"),
         (format!("/a/{port}/v/1..2?mode=side"), "diff", "main#diff"),
@@ -558,11 +601,8 @@ async fn a_hostile_headline_is_shown_as_text_and_runs_nothing() {
             "{path}: the headline is not shown as written: {text}"
         );
         // onerror fires after the image fails to load, so give it the chance to.
-        b.execute(
-            "return new Promise(r => setTimeout(r, 200))",
-            vec![],
-        )
-        .await;
+        b.execute("return new Promise(r => setTimeout(r, 200))", vec![])
+            .await;
         no_injected_script(&b).await;
     }
     b.quit().await;
@@ -583,9 +623,21 @@ async fn every_page_fits_a_phone_screen() {
         ("/search?q=council".to_string(), "search", "phone-search"),
         (format!("/a/{flood}"), "article", "phone-article"),
         (format!("/a/{flood}/v/2..3"), "diff", "phone-diff-claims"),
-        (format!("/a/{flood}/v/2..3?mode=side"), "diff", "phone-diff-side"),
-        (format!("/a/{flood}/v/2..3?mode=inline"), "diff", "phone-diff-inline"),
-        (format!("/a/{flood}/v/2..3?mode=changes"), "diff", "phone-diff-changes"),
+        (
+            format!("/a/{flood}/v/2..3?mode=side"),
+            "diff",
+            "phone-diff-side",
+        ),
+        (
+            format!("/a/{flood}/v/2..3?mode=inline"),
+            "diff",
+            "phone-diff-inline",
+        ),
+        (
+            format!("/a/{flood}/v/2..3?mode=changes"),
+            "diff",
+            "phone-diff-changes",
+        ),
         ("/feeds".to_string(), "feeds", "phone-feeds"),
     ];
     let mut too_wide = Vec::new();

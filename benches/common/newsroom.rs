@@ -37,7 +37,11 @@ const PEOPLE: &[(&str, &str)] = &[
 const TOPICS: &[(&str, &str, &str)] = &[
     ("budget", "the city budget", "spending"),
     ("transit", "the new tram line", "the transit plan"),
-    ("hospital", "the hospital expansion", "patient waiting times"),
+    (
+        "hospital",
+        "the hospital expansion",
+        "patient waiting times",
+    ),
     ("schools", "the school funding formula", "class sizes"),
     ("port", "the container terminal", "shipping volumes"),
     ("housing", "the housing programme", "rents"),
@@ -119,7 +123,10 @@ impl Story {
         Self {
             title,
             byline: reporter.to_string(),
-            url: format!("https://news{outlet}.example/{slug}/{n}-{}", city.replace(' ', "-").to_lowercase()),
+            url: format!(
+                "https://news{outlet}.example/{slug}/{n}-{}",
+                city.replace(' ', "-").to_lowercase()
+            ),
             paragraphs: paras,
         }
     }
@@ -206,9 +213,7 @@ fn sentence(rng: &mut Rng, city: &str, subject: &str, measure: &str, para: usize
         2 => format!(
             "Figures released by the council show {measure} rose by {pct} percent over the past year."
         ),
-        3 => format!(
-            "{who}, {role}, said the plan would cost about ${n} million over five years."
-        ),
+        3 => format!("{who}, {role}, said the plan would cost about ${n} million over five years."),
         4 => format!(
             "Residents who attended the meeting said they had not been told about the changes to {measure}."
         ),
