@@ -363,12 +363,21 @@ async fn article_search_and_feeds_pages_render_real_data() {
     assert_eq!(doc["items"].as_array().map(Vec::len), Some(2));
     assert!(doc["next_cursor"].is_null());
 
-    for name in ["changes", "search", "article", "feeds", "diff"] {
+    // Every API document matches the schema it is served with.
+    for (name, doc_path) in [
+        ("changes", "/api/v1/changes".to_string()),
+        ("search", "/api/v1/search?q=flood".to_string()),
+        ("article", format!("/api/v1/articles/a{flood}")),
+        ("feeds", "/api/v1/feeds".to_string()),
+        ("diff", format!("/api/v1/articles/a{flood}/diff/1..3")),
+    ] {
         let path = format!("/api/v1/schemas/{name}.json");
         let g = get(&web.base, &path).await;
         assert_page(&g, &path, 200, "application/schema+json");
         let schema: serde_json::Value = serde_json::from_str(&g.body).expect("schema is JSON");
-        assert!(schema["$schema"].is_string(), "{path}");
+        let doc: serde_json::Value =
+            serde_json::from_str(&get(&web.base, &doc_path).await.body).expect("doc");
+        conforms(&doc, &schema, &schema, name);
     }
 }
 
@@ -492,4 +501,64 @@ async fn a_poll_while_serving_is_not_blocked_and_shows_on_the_next_request() {
         "the new version shows"
     );
     assert!(g.body.contains("revert"), "v4 repeats v1: {}", g.body);
+}
+
+/// The part of JSON Schema our schemas use: `type`, `required`, `properties`, `items`, `enum`,
+/// `const` and local `$ref`s. Enough to catch a field renamed, dropped or of another type.
+#[track_caller]
+fn conforms(v: &serde_json::Value, schema: &serde_json::Value, root: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/$defs/");
+        return conforms(v, &root["$defs"][name], root, at);
+    }
+    let kind = match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    match &schema["type"] {
+        Value::String(t) => assert!(
+            t == kind || (t == "number" && kind == "integer"),
+            "{at}: {kind}, schema says {t}"
+        ),
+        Value::Array(ts) => assert!(
+            ts.iter()
+                .any(|t| t == kind || (t == "number" && kind == "integer")),
+            "{at}: {kind}, schema says {ts:?}"
+        ),
+        _ => {}
+    }
+    if let Some(options) = schema["enum"].as_array() {
+        assert!(options.contains(v), "{at}: {v} not in {options:?}");
+    }
+    if !schema["const"].is_null() {
+        assert_eq!(v, &schema["const"], "{at}");
+    }
+    if let (Some(obj), Some(props)) = (v.as_object(), schema["properties"].as_object()) {
+        for req in schema["required"].as_array().into_iter().flatten() {
+            let key = req.as_str().unwrap_or("");
+            assert!(obj.contains_key(key), "{at}: missing `{key}`");
+        }
+        for key in obj.keys() {
+            assert!(
+                props.contains_key(key),
+                "{at}: `{key}` is not in the schema"
+            );
+        }
+        for (key, sub) in props {
+            if let Some(x) = obj.get(key) {
+                conforms(x, sub, root, &format!("{at}.{key}"));
+            }
+        }
+    }
+    if let (Some(items), Some(sub)) = (v.as_array(), schema.get("items")) {
+        for (i, x) in items.iter().enumerate() {
+            conforms(x, sub, root, &format!("{at}[{i}]"));
+        }
+    }
 }

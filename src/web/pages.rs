@@ -155,7 +155,7 @@ async fn changes_inner(app: App, raw: Option<String>) -> Result<Markup, WebError
                 (facets(&q, &feed_list))
                 (change_list(&page))
                 nav.pager {
-                    @if let Some(next) = page.next_cursor.as_deref().and_then(|c| parse_cursor(c)) {
+                    @if let Some(next) = page.next_cursor.as_deref().and_then(parse_cursor) {
                         a #next-page rel="next" href={"/?" (q.to_query(Some(next)))} { "Older changes →" }
                     }
                     a #atom-link href=(atom) { "Atom feed of this view" }

@@ -272,10 +272,10 @@ fn until_day_extra(v: &str) -> i64 {
 
 /// `2026-12-01` (midnight UTC) or an RFC 3339 time.
 fn parse_time(key: &str, v: &str) -> Result<i64, WebError> {
-    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        if let Some(t) = d.and_hms_opt(0, 0, 0) {
-            return Ok(Utc.from_utc_datetime(&t).timestamp());
-        }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(Utc.from_utc_datetime(&t).timestamp());
     }
     chrono::DateTime::parse_from_rfc3339(v)
         .map(|t| t.timestamp())
