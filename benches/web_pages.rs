@@ -119,6 +119,9 @@ fn database(args: &Args) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// Makes the path of the next request of one kind.
+type PathFn<'a> = Box<dyn Fn(&mut newsroom::Rng) -> String + 'a>;
+
 /// Median and p99 of `times`.
 fn summary(times: &mut [Duration]) -> (Duration, Duration) {
     times.sort();
@@ -160,7 +163,7 @@ async fn measure(args: &Args, db: &Path) -> anyhow::Result<()> {
     ];
     let facets = ["quote_changed", "hedge_added", "claim_removed"];
     let feeds = args.feeds;
-    let kinds: [(&str, Duration, Box<dyn Fn(&mut newsroom::Rng) -> String>); 5] = [
+    let kinds: [(&str, Duration, PathFn); 5] = [
         ("changes page  /", PAGE_P99, Box::new(|_| "/".to_string())),
         (
             "changes page  /?kind=",
