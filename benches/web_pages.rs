@@ -151,10 +151,9 @@ async fn measure(args: &Args, db: &Path) -> anyhow::Result<()> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     })?;
-    anyhow::ensure!(
-        versions >= 100_000,
-        "only {versions} versions: use more --articles"
-    );
+    if versions < 100_000 {
+        println!("only {versions} versions: issue #13's figures need >= 100,000 (more --articles)");
+    }
     let addr = serve(db).await?;
     let http = reqwest::Client::builder().no_proxy().build()?;
     let mut rng = newsroom::Rng::new(42);
