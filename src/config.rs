@@ -1045,6 +1045,17 @@ mod tests {
     }
 
     #[test]
+    fn web_listen_is_an_address_or_a_named_error() {
+        assert_eq!(Config::default().web_listen, None);
+        let c = Config::parse("[web]\nlisten = \"127.0.0.1:8090\"\n", Path::new("x.toml"))
+            .expect("valid");
+        assert_eq!(c.web_listen, Some("127.0.0.1:8090".parse().expect("addr")));
+        let err =
+            Config::parse("[web]\nlisten = \"localhost\"\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("web.listen"), "{err}");
+    }
+
+    #[test]
     fn durations_and_sizes_parse() {
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));

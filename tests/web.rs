@@ -562,3 +562,146 @@ fn conforms(v: &serde_json::Value, schema: &serde_json::Value, root: &serde_json
         }
     }
 }
+
+fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            return s;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("redline did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_prints_its_url_and_serves_the_database() {
+    use std::io::BufRead;
+    let server = FeedServer::start().await;
+    let env = fill_newsroom(&server).await;
+    let mut child = crate::util::redline_command()
+        .args(["--db", env.db_path().to_str().expect("path")])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("REDLINE_CONFIG")
+        .current_dir(env.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(env.dir.path().join("serve.log")).expect("log"))
+        .spawn()
+        .expect("spawn serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read");
+        line
+    })
+    .await
+    .expect("reader");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| {
+            panic!(
+                "no URL in {line:?}; stderr: {}",
+                std::fs::read_to_string(env.dir.path().join("serve.log")).unwrap_or_default()
+            )
+        });
+    let g = get(&base, "/").await;
+    assert_page(&g, "/", 200, "text/html");
+    assert!(g.body.contains("Harbour district evacuated"));
+    let status = tokio::task::block_in_place(|| terminate(&mut child));
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_with_web_listen_serves_what_it_polls() {
+    let server = FeedServer::start().await;
+    server.set("/feed.xml", Route::xml(&feed(FLOOD_V1, MAYOR_V1, VOTE_V1)));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        format!(
+            "[schedule]\njitter = \"0s\"\n[web]\nlisten = \"127.0.0.1:{port}\"\n\
+             [[feed]]\nname = \"chronicle\"\nurl = \"{}\"\n",
+            server.url("/feed.xml")
+        ),
+    )
+    .expect("config");
+    let mut child = crate::util::redline_command()
+        .args([
+            "--config",
+            dir.path().join("redline.toml").to_str().expect("path"),
+        ])
+        .args([
+            "--db",
+            dir.path().join("redline.db").to_str().expect("path"),
+        ])
+        .arg("run")
+        .env_remove("NOTIFY_SOCKET")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn run");
+    let db = dir.path().join("redline.db");
+    crate::util::wait_for_async("the first poll", Duration::from_secs(20), || {
+        crate::util::count_in(&db, "SELECT COUNT(*) FROM versions") == 3
+    })
+    .await;
+    let base = format!("http://127.0.0.1:{port}");
+    let g = get(&base, "/search?q=sandbags").await;
+    assert_page(&g, "/search", 200, "text/html");
+    assert!(g.body.contains("class=\"hit\""), "{}", g.body);
+    let status = tokio::task::block_in_place(|| terminate(&mut child));
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn feeds_page_shows_a_failing_feed_with_its_error_and_wait() {
+    let server = FeedServer::start().await;
+    let mut env = fill_newsroom(&server).await;
+    server.set(
+        "/down.xml",
+        Route::Status(503, vec![("retry-after", "7200".to_string())]),
+    );
+    env.add_feed("harbour-wire", &server.url("/down.xml"), false);
+    let r = env.poll("harbour-wire").await;
+    assert!(r.error.is_some(), "{r:?}");
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    let g = get(&web.base, "/feeds").await;
+    assert_page(&g, "/feeds", 200, "text/html");
+    assert!(g.body.contains("data-status=\"failing\""), "{}", g.body);
+    assert!(
+        g.body.contains("503"),
+        "the error message is shown: {}",
+        g.body
+    );
+    let api = get(&web.base, "/api/v1/feeds").await;
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    let down = doc["feeds"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "harbour-wire"))
+        .expect("the failing feed")
+        .clone();
+    assert_eq!(down["error_streak"], 1);
+    // Retry-After: 2 hours holds the next poll back at least that long.
+    let next = chrono::DateTime::parse_from_rfc3339(down["backoff_until"].as_str().expect("set"))
+        .expect("rfc3339");
+    assert!(
+        next.timestamp() >= chrono::Utc::now().timestamp() + 7000,
+        "{down}"
+    );
+}

@@ -249,8 +249,9 @@ pub struct FeedHealth {
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
     pub next_poll_at: Option<String>,
-    /// The server's Retry-After is folded into the next poll time; this says when that holds.
-    pub retry_after_until: Option<String>,
+    /// A failing feed's next poll, held back by backoff or the server's Retry-After (the
+    /// larger; redline stores the resulting time, not which of the two set it).
+    pub backoff_until: Option<String>,
     pub articles: i64,
     pub versions: i64,
     pub parse_warning: Option<String>,
@@ -269,7 +270,7 @@ pub fn feeds(conn: &Connection) -> Result<FeedsPage, WebError> {
         let (articles, versions) = feeds::counts(conn, f.id)?;
         // A failing feed's next poll already waits out the server's Retry-After (or backoff),
         // so a next poll later than the interval after the error is that wait.
-        let retry_after_until = match (f.last_error_at, f.next_poll_at) {
+        let backoff_until = match (f.last_error_at, f.next_poll_at) {
             (Some(e), Some(n)) if f.error_streak > 0 && n > e => Some(rfc3339(n)),
             _ => None,
         };
@@ -287,7 +288,7 @@ pub fn feeds(conn: &Connection) -> Result<FeedsPage, WebError> {
             last_error: f.last_error.clone(),
             last_error_at: f.last_error_at.map(rfc3339),
             next_poll_at: f.next_poll_at.map(rfc3339),
-            retry_after_until,
+            backoff_until,
             articles,
             versions,
             parse_warning: f.parse_warning.clone(),

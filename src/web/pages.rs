@@ -456,7 +456,7 @@ async fn feeds_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Response
                                             }
                                             td {
                                                 @if let Some(t) = &f.next_poll_at { (time(t)) } @else { "—" }
-                                                @if f.retry_after_until.is_some() { div.muted { "waiting out the server's Retry-After or backoff" } }
+                                                @if f.backoff_until.is_some() { div.muted { "waiting out the server's Retry-After or backoff" } }
                                             }
                                             td.num { (f.articles) }
                                             td.num { (f.versions) }
@@ -801,7 +801,7 @@ fn diff_markup(d: &DiffData, mode: DiffMode) -> Markup {
             main #diff data-article=(aref) data-from=(from) data-to=(to) data-latest=(d.latest_seq) data-mode=(mode.as_str()) {
                 h1 #diff-title {
                     @if r.title_changed {
-                        del { (d.old.title) } " " ins { (d.new.title) }
+                        (words(&crate::diff::word_diff(&d.old.title, &d.new.title), Side::Both))
                     } @else { (d.new.title) }
                 }
                 p.change-meta {
