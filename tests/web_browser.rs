@@ -489,8 +489,7 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
         .wait_js(
             "j to select the first change",
             "const c = [...document.querySelectorAll('[data-change]')]; \
-             const i = c.findIndex(e => e.classList.contains('current') || e === document.activeElement \
-               || location.hash === '#' + e.id); return i >= 0 ? String(i) : null",
+             const i = c.findIndex(e => e.classList.contains('current')); return i >= 0 ? String(i) : null",
             WAIT,
         )
         .await;
@@ -500,8 +499,7 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
             "a second j to move on",
             &format!(
                 "const c = [...document.querySelectorAll('[data-change]')]; \
-                 const i = c.findIndex(e => e.classList.contains('current') || e === document.activeElement \
-                   || location.hash === '#' + e.id); return i >= 0 && String(i) !== {first} ? String(i) : null"
+                 const i = c.findIndex(e => e.classList.contains('current')); return i >= 0 && String(i) !== {first} ? String(i) : null"
             ),
             WAIT,
         )
@@ -511,13 +509,17 @@ async fn browser_finds_an_edit_and_reads_its_diff() {
         "k to go back",
         &format!(
             "const c = [...document.querySelectorAll('[data-change]')]; \
-             const i = c.findIndex(e => e.classList.contains('current') || e === document.activeElement \
-               || location.hash === '#' + e.id); return i >= 0 && String(i) === {first}"
+             const i = c.findIndex(e => e.classList.contains('current')); return i >= 0 && String(i) === {first}"
         ),
         WAIT,
     )
     .await;
     assert_ne!(first, second);
+    assert_eq!(
+        count(&b, "[data-change].current").await,
+        1,
+        "one change is current"
+    );
 
     b.execute("window.__redlineOldPage = true", vec![]).await;
     b.press(keys::ARROW_LEFT).await;
