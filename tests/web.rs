@@ -705,3 +705,59 @@ async fn feeds_page_shows_a_failing_feed_with_its_error_and_wait() {
         "{down}"
     );
 }
+
+#[tokio::test]
+async fn serving_before_the_database_exists_shows_it_once_it_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let later = dir.path().join("later.db");
+    let web = WebServer::start(&later, WebOptions::default()).await;
+    let g = get(&web.base, "/").await;
+    assert_page(&g, "/", 200, "text/html");
+    assert!(g.body.contains("id=\"no-changes\""), "{}", g.body);
+    assert!(!later.exists(), "serving never creates the database");
+    let server = FeedServer::start().await;
+    let env = fill_newsroom(&server).await;
+    let target = later.to_str().expect("path").to_string();
+    env.store
+        .read(|c| {
+            c.execute("VACUUM INTO ?1", [&target])?;
+            Ok(())
+        })
+        .expect("copy the database");
+    let g = get(&web.base, "/").await;
+    assert_eq!(g.body.matches("class=\"change\"").count(), 4, "{}", g.body);
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_and_frees_its_slot() {
+    use tokio::io::AsyncReadExt;
+    let server = FeedServer::start().await;
+    let env = fill_newsroom(&server).await;
+    let router = web::router(&env.db_path(), WebOptions::default()).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let stop = CancellationToken::new();
+    // One connection at a time, closed after 300 ms of silence.
+    tokio::spawn(web::serve_bounded(
+        listener,
+        router,
+        stop.clone(),
+        1,
+        Duration::from_millis(300),
+    ));
+    let started = std::time::Instant::now();
+    let mut silent = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf))
+        .await
+        .expect("the server closes a silent connection")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "closed without an answer");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    // The only slot is free again: a real request is served.
+    let g = get(&format!("http://{addr}"), "/feeds").await;
+    assert_page(&g, "/feeds", 200, "text/html");
+    stop.cancel();
+}

@@ -17,6 +17,12 @@ pub fn serve(env: &Env, listen: Option<SocketAddr>) -> anyhow::Result<ExitCode> 
             .parse()
             .context("the default listen address")?,
     };
+    if !env.db_path.exists() {
+        tracing::warn!(
+            db = %env.db_path.display(),
+            "no database there yet: the pages stay empty until `redline poll` or `redline run` fills it (set --db or REDLINE_DB for another file)"
+        );
+    }
     let rt = super::runtime()?;
     rt.block_on(async {
         let shutdown = CancellationToken::new();

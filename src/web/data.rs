@@ -450,13 +450,7 @@ pub fn article(conn: &Connection, id: i64) -> Result<ArticlePage, WebError> {
     if versions.len() > MAX_TIMELINE {
         versions.drain(..versions.len() - MAX_TIMELINE);
     }
-    let changes = crate::store::changes::list(
-        conn,
-        &crate::store::changes::ChangeFilter {
-            article_id: Some(id),
-            ..Default::default()
-        },
-    )?;
+    let changes = article_changes(conn, id)?;
     let unpublished_at = changes
         .iter()
         .find(|c| c.kind == "unpublished")
@@ -556,6 +550,54 @@ pub fn article(conn: &Connection, id: i64) -> Result<ArticlePage, WebError> {
         headlines,
         versions: entries,
     })
+}
+
+/// One article's change records, with their claims.
+struct ArticleChange {
+    kind: String,
+    to_seq: Option<i64>,
+    created_at: i64,
+    sentences_added: i64,
+    sentences_removed: i64,
+    sentences_edited: i64,
+    cosmetic: bool,
+    stealth: bool,
+    revert_of: Option<i64>,
+    claims: Vec<ClaimRow>,
+}
+
+/// By the `(article_id, to_seq)` index: `changes::list` filters with `?3 IS NULL OR …`, which
+/// SQLite cannot serve from an index, so it would scan every change for one article page.
+fn article_changes(conn: &Connection, id: i64) -> Result<Vec<ArticleChange>, WebError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, to_seq, created_at, sentences_added, sentences_removed, \
+           sentences_edited, cosmetic, stealth, revert_of FROM changes WHERE article_id = ?1",
+    )?;
+    let rows: Vec<(i64, ArticleChange)> = stmt
+        .query_map([id], |r| {
+            Ok((
+                r.get(0)?,
+                ArticleChange {
+                    kind: r.get(1)?,
+                    to_seq: r.get(2)?,
+                    created_at: r.get(3)?,
+                    sentences_added: r.get(4)?,
+                    sentences_removed: r.get(5)?,
+                    sentences_edited: r.get(6)?,
+                    cosmetic: r.get(7)?,
+                    stealth: r.get(8)?,
+                    revert_of: r.get(9)?,
+                    claims: Vec::new(),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (change_id, mut c) in rows {
+        c.claims = claims_of(conn, change_id)?;
+        out.push(c);
+    }
+    Ok(out)
 }
 
 /// Two versions of one article and their comparison, the diff page's material.

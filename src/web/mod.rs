@@ -35,6 +35,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod conn;
 pub mod data;
 pub mod pages;
 pub mod query;
@@ -152,7 +153,9 @@ impl From<StoreError> for WebError {
 /// Read-only connections, each a `Store::open_read_only`, reused across requests.
 struct Db {
     path: PathBuf,
-    idle: Arc<Mutex<Vec<Store>>>,
+    /// Idle connections, each with whether it reads the file: a store opened before the file
+    /// existed is an empty in-memory one, replaced once the daemon has created the file.
+    idle: Arc<Mutex<Vec<(Store, bool)>>>,
     permits: Arc<Semaphore>,
     timeout: Duration,
 }
@@ -177,15 +180,20 @@ impl Db {
             // thread is free, so a slow query cannot pile up more threads behind it.
             let _permit = permit;
             let taken = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            let store = match taken {
-                Some(s) => s,
-                None => Store::open_read_only(&path)?,
+            let (store, on_file) = match taken {
+                Some((s, on_file)) if on_file || !path.exists() => (s, on_file),
+                _ => {
+                    let on_file = path.exists();
+                    (Store::open_read_only(&path)?, on_file)
+                }
             };
             let out = store.read(|c| {
                 let _ = handle_tx.send(c.get_interrupt_handle());
                 Ok(f(c))
             });
-            idle.lock().unwrap_or_else(|p| p.into_inner()).push(store);
+            idle.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((store, on_file));
             out?
         });
         match tokio::time::timeout(self.timeout, task).await {
@@ -215,11 +223,12 @@ pub(crate) struct App {
 /// The whole UI and API over the database at `db_path`, opened read-only (checked now, so a
 /// wrong path or an old schema fails at start, not on the first request).
 pub fn router(db_path: &Path, opts: WebOptions) -> Result<Router, StoreError> {
+    let on_file = db_path.exists();
     let first = Store::open_read_only(db_path)?;
     let app = App {
         db: Arc::new(Db {
             path: db_path.to_path_buf(),
-            idle: Arc::new(Mutex::new(vec![first])),
+            idle: Arc::new(Mutex::new(vec![(first, on_file)])),
             permits: Arc::new(Semaphore::new(opts.max_concurrent.max(1))),
             timeout: opts.query_timeout,
         }),
@@ -232,12 +241,33 @@ pub fn router(db_path: &Path, opts: WebOptions) -> Result<Router, StoreError> {
         .layer(axum::middleware::map_response(security_headers)))
 }
 
-/// Serves `router` on `listener` until `shutdown` is cancelled.
+/// Serves `router` on `listener` until `shutdown` is cancelled, with the default connection
+/// bounds (`conn::DEFAULT_MAX_CONNECTIONS`, `conn::DEFAULT_IDLE`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    serve_bounded(
+        listener,
+        router,
+        shutdown,
+        conn::DEFAULT_MAX_CONNECTIONS,
+        conn::DEFAULT_IDLE,
+    )
+    .await
+}
+
+/// `serve` with explicit bounds: at most `max_connections` open, each closed after `idle`
+/// without a byte from the client.
+pub async fn serve_bounded(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+    max_connections: usize,
+    idle: Duration,
+) -> std::io::Result<()> {
+    let listener = conn::BoundedListener::new(listener, max_connections, idle);
     axum::serve(listener, router)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await

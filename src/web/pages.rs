@@ -891,6 +891,9 @@ fn claims_mode(d: &DiffData, base: &str) -> Markup {
                         } @else if !sentence.is_empty() {
                             blockquote.sentence { (sentence) }
                         }
+                        @if let Some(id) = context_anchor(&r.ops.ops, c.after_sentence.as_deref(), c.before_sentence.as_deref()) {
+                            a.claim-context href={(base) "?mode=inline#" (id)} { "in context" }
+                        }
                         @if let Some(p) = para.filter(|p| p.trim() != sentence.trim()) {
                             details.paragraph { summary { "its paragraph" } p { (p) } }
                         }
@@ -899,6 +902,15 @@ fn claims_mode(d: &DiffData, base: &str) -> Markup {
             }
         }
     }
+}
+
+/// The sentence anchor of the op that holds a claim change's sentence (newer side first).
+fn context_anchor(ops: &[SentenceOp], after: Option<&str>, before: Option<&str>) -> Option<String> {
+    let hit = |text: Option<String>, want: Option<&str>| matches!((text, want), (Some(t), Some(w)) if t.contains(w.trim()));
+    ops.iter()
+        .find(|op| hit(op.new_text(), after))
+        .or_else(|| ops.iter().find(|op| hit(op.old_text(), before)))
+        .map(anchor)
 }
 
 fn side_mode(d: &DiffData) -> Markup {
@@ -1012,5 +1024,161 @@ fn collapsed(run: &[&SentenceOp]) -> Markup {
                 p { @for op in run { (inline_op(op)) } }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::Revision;
+    use crate::store::articles::Version;
+
+    fn version(seq: i64, title: &str, body: &str) -> Version {
+        Version {
+            id: seq,
+            article_id: 7,
+            seq,
+            fetched_at: 1_764_666_000 + seq * 3600,
+            source: "feed".into(),
+            url: "https://chronicle.example/news/port".into(),
+            title: title.into(),
+            byline: None,
+            published: None,
+            modified: None,
+            body: body.into(),
+            body_chars: body.chars().count() as i64,
+            hash: format!("h{seq}"),
+            typo_hash: format!("t{seq}"),
+            cosmetic: false,
+            revert_of: None,
+            stamps: Default::default(),
+        }
+    }
+
+    /// A diff whose alignment holds every kind of op, with markup in the text.
+    fn every_op() -> DiffData {
+        let old = version(1, "Port <b>reopens</b>", "x");
+        let new = version(2, "Port reopens", "y");
+        let mut report = data_report(&old, &new);
+        let w = |t: &str| {
+            vec![WordChange {
+                tag: WordTag::Equal,
+                text: t.into(),
+            }]
+        };
+        report.ops = Revision {
+            ops: vec![
+                SentenceOp::Same {
+                    old_idx: 0,
+                    new_idx: 0,
+                    text: "The port <i>reopened</i>.".into(),
+                },
+                SentenceOp::Moved {
+                    old_idx: 3,
+                    new_idx: 1,
+                    text: "Ships queued.".into(),
+                },
+                SentenceOp::Merged {
+                    old_idx: vec![1, 2],
+                    new_idx: 2,
+                    old: vec!["Cranes stood idle.".into(), "Crews waited.".into()],
+                    new: "Cranes stood idle as crews waited.".into(),
+                    words: w("Cranes stood idle as crews waited."),
+                    moved: false,
+                },
+                SentenceOp::Split {
+                    old_idx: 4,
+                    new_idx: vec![3, 4],
+                    old: "Fuel ran low and prices rose.".into(),
+                    new: vec!["Fuel ran low.".into(), "Prices rose.".into()],
+                    words: w("Fuel ran low. Prices rose."),
+                    moved: false,
+                },
+                SentenceOp::Added {
+                    new_idx: 5,
+                    text: "Talks resume Monday.".into(),
+                },
+                SentenceOp::Removed {
+                    old_idx: 5,
+                    text: "No talks are planned.".into(),
+                },
+            ],
+            simplified: Vec::new(),
+        };
+        DiffData {
+            article_id: 7,
+            feed: "chronicle".into(),
+            latest_seq: 2,
+            old,
+            new,
+            report,
+        }
+    }
+
+    fn data_report(old: &Version, new: &Version) -> crate::payload::DiffReport {
+        let analysis = crate::version::analyze(old.into(), new.into(), false);
+        crate::payload::DiffReport {
+            schema: "redline.diff",
+            version: 1,
+            minor: 2,
+            old: crate::payload::Side::new("v1", old.into()),
+            new: crate::payload::Side::new("v2", new.into()),
+            title_changed: analysis.title_changed(),
+            fields_changed: Vec::new(),
+            cosmetic: false,
+            stealth: false,
+            stealth_evidence: None,
+            sentences: crate::payload::SentenceCounts::of(&analysis.revision),
+            claim_changes: analysis.claims,
+            ops: analysis.revision,
+            simplified: false,
+            simplified_reasons: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn side_by_side_shows_moves_merges_and_splits_with_anchors() {
+        let d = every_op();
+        let html = side_mode(&d).into_string();
+        for (op, anchor) in [
+            ("same", "s1"),
+            ("moved", "s2"),
+            ("merged", "s3"),
+            ("split", "s4"),
+            ("split", "s5"),
+            ("added", "s6"),
+            ("removed", "r6"),
+        ] {
+            assert!(html.contains(&format!("class=\"op-{op}\"")), "{op}: {html}");
+            assert!(
+                html.contains(&format!("id=\"{anchor}\"")),
+                "{anchor}: {html}"
+            );
+        }
+        assert!(html.contains("moved from here"));
+        assert!(
+            html.contains("Crews waited."),
+            "both merged sentences on the old side"
+        );
+        assert!(
+            html.contains("&lt;i&gt;reopened&lt;/i&gt;"),
+            "text is escaped: {html}"
+        );
+        assert!(!html.contains("<i>"));
+        // Every op but the unchanged one is a stop for j/k.
+        assert_eq!(html.matches("data-change=").count(), 5, "{html}");
+    }
+
+    #[test]
+    fn changes_only_folds_unchanged_runs_and_headline_is_a_word_diff() {
+        let d = every_op();
+        let html = inline_mode(&d, 6, true).into_string();
+        assert!(html.contains("1 unchanged sentence<"), "{html}");
+        assert!(html.contains("<ins>Talks resume Monday.</ins>"));
+        assert!(html.contains("<del>No talks are planned.</del>"));
+        let page = diff_markup(&d, DiffMode::Side).into_string();
+        assert!(page.contains("&lt;b&gt;"), "old headline escaped: {page}");
+        assert!(!page.contains("<b>"));
+        assert!(page.contains("aria-current=\"page\""));
     }
 }
