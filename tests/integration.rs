@@ -33,3 +33,4 @@ mod scale;
 mod ssrf;
 mod store;
 mod web;
+mod web_browser;
