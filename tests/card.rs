@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use redline::card::{self, CARD_HEIGHT, CARD_WIDTH, CardEdit, CardInput, CardVersion};
-use redline::claims::{ClaimChange, ClaimKind};
+use redline::claims::{ClaimChange, ClaimField, ClaimKind};
 use redline::diff::{WordChange, WordTag};
 use redline::payload::SentenceCounts;
 use resvg::tiny_skia::Pixmap;
@@ -210,6 +210,7 @@ fn hostile() -> CardInput {
         claims: vec![
             ClaimChange {
                 kind: ClaimKind::NumberChanged,
+                field: ClaimField::Title,
                 before: Some("שלושה מיליון שקלים".into()),
                 after: Some("ארבעה מיליון שקלים".into()),
                 before_sentence: None,
@@ -217,6 +218,7 @@ fn hostile() -> CardInput {
             },
             ClaimChange {
                 kind: ClaimKind::QuoteChanged,
+                field: ClaimField::Body,
                 before: Some("「港の契約は公正だった」".into()),
                 after: Some("<img src=x onerror=alert(1)> 😀".into()),
                 before_sentence: None,

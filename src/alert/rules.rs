@@ -169,6 +169,7 @@ mod tests {
         // unchanged. Nothing in the rules filters it out.
         let title_claim = ClaimChange {
             kind: ClaimKind::NumberChanged,
+            field: crate::claims::ClaimField::Title,
             before: Some("12".into()),
             after: Some("31".into()),
             before_sentence: Some("Ferry fire: at least 12 dead".into()),

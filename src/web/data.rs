@@ -215,17 +215,18 @@ pub fn changes(conn: &Connection, q: &ChangesQuery) -> Result<ChangesPage, WebEr
 
 fn claims_of(conn: &Connection, change_id: i64) -> Result<Vec<ClaimRow>, WebError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, before, after, before_sentence, after_sentence FROM claim_changes \
+        "SELECT kind, field, before, after, before_sentence, after_sentence FROM claim_changes \
          WHERE change_id = ?1 ORDER BY ord",
     )?;
     Ok(stmt
         .query_map([change_id], |r| {
             Ok(ClaimRow {
                 kind: r.get(0)?,
-                before: r.get(1)?,
-                after: r.get(2)?,
-                before_sentence: r.get(3)?,
-                after_sentence: r.get(4)?,
+                field: r.get(1)?,
+                before: r.get(2)?,
+                after: r.get(3)?,
+                before_sentence: r.get(4)?,
+                after_sentence: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?)
@@ -633,8 +634,10 @@ pub fn diff(conn: &Connection, id: i64, from: i64, to: i64) -> Result<DiffData, 
     // Cosmetic between these two versions, as `redline diff` judges it.
     let cosmetic = old.hash != new.hash && old.typo_hash == new.typo_hash;
     let analysis = analyze((&old).into(), (&new).into(), cosmetic);
-    let side = |v: &Version| {
+    let archive = crate::alert::archive::links(conn, id, Some(old.seq), Some(new.seq))?;
+    let side = |v: &Version, archived: &Option<String>| {
         let mut s = Side::new(format!("v{}", v.seq), VersionView::from(v));
+        s.archive = archived.clone();
         s.reference = Some(ids::version(v.article_id, v.seq));
         s.article_id = Some(v.article_id);
         s.seq = Some(v.seq);
@@ -645,8 +648,8 @@ pub fn diff(conn: &Connection, id: i64, from: i64, to: i64) -> Result<DiffData, 
         schema: DIFF_SCHEMA,
         version: DIFF_SCHEMA_VERSION,
         minor: DIFF_SCHEMA_MINOR,
-        old: side(&old),
-        new: side(&new),
+        old: side(&old, &archive.before),
+        new: side(&new, &archive.after),
         title_changed: analysis.title_changed(),
         fields_changed: analysis
             .change
@@ -659,9 +662,12 @@ pub fn diff(conn: &Connection, id: i64, from: i64, to: i64) -> Result<DiffData, 
         stealth_evidence: analysis.change.evidence.clone(),
         sentences: crate::payload::SentenceCounts::of(&analysis.revision),
         claim_changes: analysis.claims,
+        notices: analysis.change.notices,
+        silent: analysis.change.silent,
         ops: analysis.revision,
         simplified: !analysis.simplified.is_empty(),
         simplified_reasons: analysis.simplified.iter().map(|s| s.to_string()).collect(),
+        archive_diff: archive.diff,
     };
     Ok(DiffData {
         article_id: id,

@@ -1130,9 +1130,12 @@ mod tests {
             stealth_evidence: None,
             sentences: crate::payload::SentenceCounts::of(&analysis.revision),
             claim_changes: analysis.claims,
+            notices: analysis.change.notices,
+            silent: analysis.change.silent,
             ops: analysis.revision,
             simplified: false,
             simplified_reasons: Vec::new(),
+            archive_diff: None,
         }
     }
 
