@@ -77,7 +77,9 @@ pub struct ChangesPage {
 }
 
 /// Silent: an edit whose new version shows no notice or update line that the old one did not.
-const SILENT_SQL: &str = "(c.kind = 'edit' AND NOT EXISTS (SELECT 1 FROM versions vt \
+// The stored flag (CLAIMS.md v2: claim changes and no notice added); changes recorded before
+// it existed fall back to "the new version shows no new notice or update line".
+const SILENT_SQL: &str = "COALESCE(c.silent, c.kind = 'edit' AND NOT EXISTS (SELECT 1 FROM versions vt \
      LEFT JOIN versions vf ON vf.article_id = vt.article_id AND vf.seq = c.from_seq \
      WHERE vt.article_id = c.article_id AND vt.seq = c.to_seq \
        AND ((vt.notice IS NOT NULL AND vt.notice IS NOT vf.notice) \
@@ -124,7 +126,7 @@ pub fn changes(conn: &Connection, q: &ChangesQuery) -> Result<ChangesPage, WebEr
     }
     if !q.kinds.is_empty() {
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM claim_changes cc WHERE cc.change_id = c.id AND cc.kind IN ({}))",
+            " AND c.id IN (SELECT cc.change_id FROM claim_changes cc WHERE cc.kind IN ({}))",
             vec!["?"; q.kinds.len()].join(",")
         ));
         args.extend(q.kinds.iter().map(|k| Value::from(k.clone())));
@@ -474,10 +476,12 @@ pub fn article(conn: &Connection, id: i64) -> Result<ArticlePage, WebError> {
                         kinds.push(cl.kind.clone());
                     }
                 }
-                let silent = prev.is_some_and(|p| {
-                    !(v.stamps.notice.is_some() && v.stamps.notice != p.stamps.notice
-                        || v.stamps.update_line.is_some()
-                            && v.stamps.update_line != p.stamps.update_line)
+                let silent = c.silent.unwrap_or_else(|| {
+                    prev.is_some_and(|p| {
+                        !(v.stamps.notice.is_some() && v.stamps.notice != p.stamps.notice
+                            || v.stamps.update_line.is_some()
+                                && v.stamps.update_line != p.stamps.update_line)
+                    })
                 });
                 (
                     (touched as f64 / base as f64).min(1.0),
@@ -564,6 +568,8 @@ struct ArticleChange {
     cosmetic: bool,
     stealth: bool,
     revert_of: Option<i64>,
+    /// The stored silent flag; `None` for changes recorded before it existed.
+    silent: Option<bool>,
     claims: Vec<ClaimRow>,
 }
 
@@ -572,7 +578,7 @@ struct ArticleChange {
 fn article_changes(conn: &Connection, id: i64) -> Result<Vec<ArticleChange>, WebError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, to_seq, created_at, sentences_added, sentences_removed, \
-           sentences_edited, cosmetic, stealth, revert_of FROM changes WHERE article_id = ?1",
+           sentences_edited, cosmetic, stealth, revert_of, silent FROM changes WHERE article_id = ?1",
     )?;
     let rows: Vec<(i64, ArticleChange)> = stmt
         .query_map([id], |r| {
@@ -588,6 +594,7 @@ fn article_changes(conn: &Connection, id: i64) -> Result<Vec<ArticleChange>, Web
                     cosmetic: r.get(7)?,
                     stealth: r.get(8)?,
                     revert_of: r.get(9)?,
+                    silent: r.get(10)?,
                     claims: Vec::new(),
                 },
             ))
