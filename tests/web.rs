@@ -251,6 +251,9 @@ async fn diff_page_has_four_modes_anchors_and_downloads() {
     assert!(g.body.contains("class=\"claim-card\""), "{}", g.body);
     assert!(g.body.contains("id=\"c1\""));
     assert!(g.body.contains("$6 million") || g.body.contains("6 million"));
+    // A figure changed and no correction notice came with it: the page says it was silent.
+    assert!(g.body.contains("data-flag=\"silent\""), "{}", g.body);
+    assert!(!g.body.contains("class=\"notice\""));
     assert!(
         g.body.contains("data-nav=\"next\""),
         "v1..2 has a next pair"

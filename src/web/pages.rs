@@ -813,9 +813,16 @@ fn diff_markup(d: &DiffData, mode: DiffMode) -> Markup {
                     "sentences: +" (r.sentences.added) " −" (r.sentences.removed) " ~" (r.sentences.edited) " moved " (r.sentences.moved)
                     @if !r.fields_changed.is_empty() { " · changed: " (r.fields_changed.join(", ")) }
                     " "
+                    @if r.silent { span.flag data-flag="silent" title="claim changes and no correction or update notice added" { "silent" } }
                     @if r.stealth { span.flag data-flag="stealth" { "stealth" } }
                     @if r.cosmetic { span.flag data-flag="cosmetic" { "cosmetic" } }
                     @if r.simplified { span.flag data-flag="simplified" title=(r.simplified_reasons.join("; ")) { "simplified" } }
+                }
+                @for n in &r.notices {
+                    p.notice data-notice=(match n.change { crate::notices::NoticeChange::Added => "added", crate::notices::NoticeChange::Removed => "removed" }) {
+                        (match n.change { crate::notices::NoticeChange::Added => "Notice added: ", crate::notices::NoticeChange::Removed => "Notice removed: " })
+                        (n.text)
+                    }
                 }
                 div.diff-bar {
                     nav #modes aria-label="Diff mode" {
