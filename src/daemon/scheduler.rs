@@ -94,12 +94,18 @@ pub async fn run(
                 saturated = true;
                 break;
             }
-            if finished_meanwhile.contains(&feed.id) {
-                only_in_flight = false;
-                continue;
-            }
             {
                 let mut busy = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+                // A poll that committed after the read's snapshot and left the set since then
+                // said so before leaving (see InFlight): its message is in the channel now,
+                // even if it was not when the read ended. Missing it polled the feed twice.
+                while let Ok(id) = done_rx.try_recv() {
+                    finished_meanwhile.insert(id);
+                }
+                if finished_meanwhile.contains(&feed.id) {
+                    only_in_flight = false;
+                    continue;
+                }
                 if !busy.insert(feed.id) {
                     continue;
                 }
