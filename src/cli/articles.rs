@@ -65,6 +65,7 @@ pub fn list(
         offset: page.offset,
         // One more than shown, to know whether there is a next page.
         limit: limit.saturating_add(1),
+        ..Default::default()
     };
     let mut rows = store.read(|c| articles::list(c, &filter))?;
     let more = rows.len() as i64 > limit;

@@ -1,6 +1,6 @@
 //! Articles and their versions. Bodies are stored zstd-compressed.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, types::Value};
 
 use super::{Result, StoreError, compress, decompress};
 use crate::normalize::Snapshot;
@@ -379,6 +379,77 @@ pub struct ArticleFilter {
     pub search: Option<String>,
     pub offset: i64,
     pub limit: i64,
+    /// Only articles with a change matching this (empty: no narrowing).
+    pub change: ChangeFacet,
+}
+
+/// Keeps the articles that have at least one non-cosmetic change matching every part given:
+/// the changes page's facets, applied per article. Cosmetic changes never count, as on the
+/// changes page by default, so a hit's matching change is one that page shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeFacet {
+    /// Claim kinds: the change has a claim change of at least one of them.
+    pub kinds: Vec<String>,
+    pub silent: Option<bool>,
+    pub stealth: Option<bool>,
+    /// Recorded at or after (unix seconds).
+    pub since: Option<i64>,
+    /// Recorded before (unix seconds).
+    pub until: Option<i64>,
+}
+
+impl ChangeFacet {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// ` AND EXISTS (...)` over the outer `a`, its parameters numbered from `first` on:
+    /// `list` numbers its own, and a bare `?` would take the number after the highest seen
+    /// so far in the text, not after the last one bound.
+    fn sql(&self, first: usize, args: &mut Vec<Value>) -> String {
+        if self.is_empty() {
+            return String::new();
+        }
+        let mut n = first;
+        let mut next = |v: Value, args: &mut Vec<Value>| {
+            args.push(v);
+            n += 1;
+            format!("?{}", n - 1)
+        };
+        let mut sql = String::from(
+            " AND EXISTS (SELECT 1 FROM changes c WHERE c.article_id = a.id AND c.cosmetic = 0",
+        );
+        if let Some(v) = self.stealth {
+            sql.push_str(&format!(" AND c.stealth = {}", next(v.into(), args)));
+        }
+        if let Some(v) = self.silent {
+            sql.push_str(&format!(
+                " AND {} = {}",
+                super::changes::SILENT_SQL,
+                next(v.into(), args)
+            ));
+        }
+        if let Some(t) = self.since {
+            sql.push_str(&format!(" AND c.created_at >= {}", next(t.into(), args)));
+        }
+        if let Some(t) = self.until {
+            sql.push_str(&format!(" AND c.created_at < {}", next(t.into(), args)));
+        }
+        if !self.kinds.is_empty() {
+            let marks: Vec<String> = self
+                .kinds
+                .iter()
+                .map(|k| next(Value::from(k.clone()), args))
+                .collect();
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM claim_changes cc WHERE cc.change_id = c.id \
+                   AND cc.kind IN ({}))",
+                marks.join(",")
+            ));
+        }
+        sql.push(')');
+        sql
+    }
 }
 
 /// Articles, newest first (`changed_only`: newest change first; `search`: best match first).
@@ -404,6 +475,14 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
     } else {
         ("articles a", "?3 IS NULL", "a.last_seen DESC, a.id DESC")
     };
+    let mut args: Vec<Value> = vec![
+        f.feed_id.into(),
+        f.changed_only.into(),
+        fts.into(),
+        f.limit.into(),
+        f.offset.max(0).into(),
+    ];
+    let change = f.change.sql(args.len() + 1, &mut args);
     let mut stmt = conn.prepare(&format!(
         "SELECT a.id, COALESCE(f.name, 'f' || f.id), a.url, \
            (SELECT title FROM versions v WHERE v.article_id = a.id ORDER BY seq DESC LIMIT 1), \
@@ -417,29 +496,26 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
          WHERE (?1 IS NULL OR a.feed_id = ?1) \
          AND (?2 = 0 OR (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) > 1 \
               OR a.status != 'live') \
-         AND {matches} \
+         AND {matches}{change} \
          ORDER BY {order} LIMIT ?4 OFFSET ?5"
     ))?;
     let rows = stmt
-        .query_map(
-            params![f.feed_id, f.changed_only, fts, f.limit, f.offset.max(0)],
-            |r| {
-                Ok(ArticleSummary {
-                    id: r.get(0)?,
-                    feed: r.get(1)?,
-                    url: r.get(2)?,
-                    title: r.get(3)?,
-                    status: r.get(4)?,
-                    first_seen: r.get(5)?,
-                    last_seen: r.get(6)?,
-                    versions: r.get(7)?,
-                    changes: r.get(8)?,
-                    claim_changes: r.get(9)?,
-                    last_change_at: r.get(10)?,
-                    feed_id: r.get(11)?,
-                })
-            },
-        )?
+        .query_map(params_from_iter(args), |r| {
+            Ok(ArticleSummary {
+                id: r.get(0)?,
+                feed: r.get(1)?,
+                url: r.get(2)?,
+                title: r.get(3)?,
+                status: r.get(4)?,
+                first_seen: r.get(5)?,
+                last_seen: r.get(6)?,
+                versions: r.get(7)?,
+                changes: r.get(8)?,
+                claim_changes: r.get(9)?,
+                last_change_at: r.get(10)?,
+                feed_id: r.get(11)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }

@@ -5,6 +5,15 @@ use rusqlite::{Connection, Row, params};
 
 use super::Result;
 
+/// Silent: an edit whose new version shows no notice or update line that the old one did not.
+// The stored flag (CLAIMS.md v2: claim changes and no notice added); changes recorded before
+// it existed fall back to "the new version shows no new notice or update line".
+pub const SILENT_SQL: &str = "COALESCE(c.silent, c.kind = 'edit' AND NOT EXISTS (SELECT 1 FROM versions vt \
+     LEFT JOIN versions vf ON vf.article_id = vt.article_id AND vf.seq = c.from_seq \
+     WHERE vt.article_id = c.article_id AND vt.seq = c.to_seq \
+       AND ((vt.notice IS NOT NULL AND vt.notice IS NOT vf.notice) \
+         OR (vt.update_line IS NOT NULL AND vt.update_line IS NOT vf.update_line))))";
+
 /// One claim change as stored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClaimRow {

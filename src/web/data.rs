@@ -11,7 +11,7 @@ use crate::diff;
 use crate::ids;
 use crate::payload::{DIFF_SCHEMA, DIFF_SCHEMA_MINOR, DIFF_SCHEMA_VERSION, DiffReport, Side};
 use crate::store::articles::{self, Version};
-use crate::store::changes::ClaimRow;
+use crate::store::changes::{ClaimRow, SILENT_SQL};
 use crate::store::feeds;
 use crate::version::{VersionView, analyze};
 
@@ -75,15 +75,6 @@ pub struct ChangesPage {
     /// The cursor of the next page, absent on the last one.
     pub next_cursor: Option<String>,
 }
-
-/// Silent: an edit whose new version shows no notice or update line that the old one did not.
-// The stored flag (CLAIMS.md v2: claim changes and no notice added); changes recorded before
-// it existed fall back to "the new version shows no new notice or update line".
-const SILENT_SQL: &str = "COALESCE(c.silent, c.kind = 'edit' AND NOT EXISTS (SELECT 1 FROM versions vt \
-     LEFT JOIN versions vf ON vf.article_id = vt.article_id AND vf.seq = c.from_seq \
-     WHERE vt.article_id = c.article_id AND vt.seq = c.to_seq \
-       AND ((vt.notice IS NOT NULL AND vt.notice IS NOT vf.notice) \
-         OR (vt.update_line IS NOT NULL AND vt.update_line IS NOT vf.update_line))))";
 
 /// Below this many claim rows a kind facet starts from the kind index (see `changes`).
 const RARE_KIND_ROWS: i64 = 2_000;
@@ -364,6 +355,7 @@ pub fn search(conn: &Connection, q: &SearchQuery) -> Result<SearchPage, WebError
             search: Some(q.q.clone()),
             offset: q.offset,
             limit: q.limit + 1,
+            change: q.change.clone(),
         },
     )
     .map_err(|e| match e {

@@ -7,6 +7,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use super::WebError;
 use crate::claims::ClaimKind;
 use crate::ids;
+use crate::store::articles::ChangeFacet;
 
 /// Rows per page when the query gives no `limit`.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -169,36 +170,8 @@ impl ChangesQuery {
                 })
             })
             .transpose()?;
-        let mut kinds = Vec::new();
-        for k in p.all("kind") {
-            if !ClaimKind::ALL.iter().any(|c| c.as_str() == k) {
-                return Err(WebError::bad_request(format!(
-                    "unknown claim kind `{}`; kinds are {}",
-                    clip(k),
-                    ClaimKind::ALL.map(|c| c.as_str()).join(", ")
-                )));
-            }
-            if !kinds.iter().any(|x| x == k) {
-                kinds.push(k.to_string());
-            }
-        }
-        // Canonical order, so the same filter is always the same URL.
-        kinds.sort_by_key(|k| ClaimKind::ALL.iter().position(|c| c.as_str() == k));
-        let since = p
-            .one("since")?
-            .map(|v| parse_time("since", v))
-            .transpose()?;
-        let until = p
-            .one("until")?
-            .map(|v| parse_time("until", v).map(|t| t.saturating_add(until_day_extra(v))))
-            .transpose()?;
-        if let (Some(s), Some(u)) = (since, until)
-            && s >= u
-        {
-            return Err(WebError::bad_request(
-                "`since` must be before `until`".to_string(),
-            ));
-        }
+        let kinds = parse_kinds(&p)?;
+        let (since, until) = parse_range(&p)?;
         Ok(Self {
             feed,
             kinds,
@@ -261,6 +234,46 @@ impl ChangesQuery {
     }
 }
 
+/// The `kind` facet: known claim kinds only, each once, in canonical order so the same filter
+/// is always the same URL.
+fn parse_kinds(p: &Params) -> Result<Vec<String>, WebError> {
+    let mut kinds: Vec<String> = Vec::new();
+    for k in p.all("kind") {
+        if !ClaimKind::ALL.iter().any(|c| c.as_str() == k) {
+            return Err(WebError::bad_request(format!(
+                "unknown claim kind `{}`; kinds are {}",
+                clip(k),
+                ClaimKind::ALL.map(|c| c.as_str()).join(", ")
+            )));
+        }
+        if !kinds.iter().any(|x| x == k) {
+            kinds.push(k.to_string());
+        }
+    }
+    kinds.sort_by_key(|k| ClaimKind::ALL.iter().position(|c| c.as_str() == k));
+    Ok(kinds)
+}
+
+/// `since` / `until`: since inclusive, until exclusive (a bare day includes that day).
+fn parse_range(p: &Params) -> Result<(Option<i64>, Option<i64>), WebError> {
+    let since = p
+        .one("since")?
+        .map(|v| parse_time("since", v))
+        .transpose()?;
+    let until = p
+        .one("until")?
+        .map(|v| parse_time("until", v).map(|t| t.saturating_add(until_day_extra(v))))
+        .transpose()?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s >= u
+    {
+        return Err(WebError::bad_request(
+            "`since` must be before `until`".to_string(),
+        ));
+    }
+    Ok((since, until))
+}
+
 /// A day given as `YYYY-MM-DD` for `until` means up to the end of that day.
 fn until_day_extra(v: &str) -> i64 {
     if NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok() {
@@ -292,10 +305,16 @@ fn parse_time(key: &str, v: &str) -> Result<i64, WebError> {
 pub struct SearchQuery {
     pub q: String,
     pub feed: Option<i64>,
+    /// The changes page's facets: hits with at least one matching change.
+    pub change: ChangeFacet,
     pub limit: i64,
     /// Rows skipped: search results are ranked, so the cursor is a position.
     pub offset: i64,
 }
+
+pub const SEARCH_PARAMS: &[&str] = &[
+    "q", "feed", "kind", "silent", "stealth", "since", "until", "limit", "cursor",
+];
 
 /// Search results past this position are not served: refine the query instead.
 pub const MAX_SEARCH_OFFSET: i64 = 10_000;
@@ -303,7 +322,7 @@ pub const MAX_SEARCH_OFFSET: i64 = 10_000;
 impl SearchQuery {
     pub fn parse(raw: Option<&str>) -> Result<Self, WebError> {
         let p = Params::parse(raw);
-        p.only(&["q", "feed", "limit", "cursor"])?;
+        p.only(SEARCH_PARAMS)?;
         let q = p.one("q")?.unwrap_or("").trim().to_string();
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(WebError::bad_request(format!(
@@ -333,9 +352,18 @@ impl SearchQuery {
                 }
             },
         };
+        let (since, until) = parse_range(&p)?;
+        let change = ChangeFacet {
+            kinds: parse_kinds(&p)?,
+            silent: p.flag("silent")?,
+            stealth: p.flag("stealth")?,
+            since,
+            until,
+        };
         Ok(Self {
             q,
             feed,
+            change,
             limit: p.limit()?,
             offset,
         })
@@ -346,6 +374,22 @@ impl SearchQuery {
         s.append_pair("q", &self.q);
         if let Some(f) = self.feed {
             s.append_pair("feed", &ids::feed(f));
+        }
+        let c = &self.change;
+        if !c.kinds.is_empty() {
+            s.append_pair("kind", &c.kinds.join(","));
+        }
+        if let Some(v) = c.silent {
+            s.append_pair("silent", if v { "1" } else { "0" });
+        }
+        if let Some(v) = c.stealth {
+            s.append_pair("stealth", if v { "1" } else { "0" });
+        }
+        if let Some(t) = c.since {
+            s.append_pair("since", &super::rfc3339(t));
+        }
+        if let Some(t) = c.until {
+            s.append_pair("until", &super::rfc3339(t));
         }
         if self.limit != DEFAULT_LIMIT {
             s.append_pair("limit", &self.limit.to_string());
