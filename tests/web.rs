@@ -764,3 +764,151 @@ async fn a_silent_connection_is_closed_and_frees_its_slot() {
     assert_page(&g, "/feeds", 200, "text/html");
     stop.cancel();
 }
+
+/// The article refs of a search page's hits, in order.
+fn hit_refs(body: &str) -> Vec<String> {
+    body.split("class=\"hit\" data-article=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next().map(String::from))
+        .collect()
+}
+
+fn api_hits(body: &str) -> Vec<i64> {
+    let doc: serde_json::Value = serde_json::from_str(body).expect("search json");
+    doc["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["article_id"].as_i64())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_facets_narrow_hits_to_articles_with_a_matching_change() {
+    let (_server, env, web) = newsroom().await;
+    let flood = article_id(&env, "chronicle-flood");
+    let mayor = article_id(&env, "chronicle-mayor");
+    let vote = article_id(&env, "chronicle-vote");
+    // `flood*` matches all three articles' latest text or headline.
+    let mut all = api_hits(&get(&web.base, "/api/v1/search?q=flood*").await.body);
+    all.sort();
+    let mut want = vec![flood, mayor, vote];
+    want.sort();
+    assert_eq!(all, want);
+
+    // Kind: only the article whose change carries that claim kind, on the page and the API.
+    let g = get(&web.base, "/search?q=flood*&kind=number_changed").await;
+    assert_page(&g, "/search?kind=number_changed", 200, "text/html");
+    assert_eq!(hit_refs(&g.body), vec![format!("a{flood}")], "{}", g.body);
+    // The facet survives in the page's links (canonical order: kinds as ClaimKind::ALL).
+    assert!(
+        g.body
+            .contains("href=\"/api/v1/search?q=flood*&amp;kind=number_changed\""),
+        "{}",
+        g.body
+    );
+    assert!(g.body.contains("name=\"kind\" value=\"number_changed\""));
+    let api = get(&web.base, "/api/v1/search?q=flood*&kind=quote_changed").await;
+    assert_page(&api, "search json kind", 200, "application/json");
+    assert_eq!(api_hits(&api.body), vec![mayor]);
+    let mut two = api_hits(
+        &get(
+            &web.base,
+            "/api/v1/search?q=flood*&kind=quote_changed,number_changed",
+        )
+        .await
+        .body,
+    );
+    two.sort();
+    let mut want = vec![flood, mayor];
+    want.sort();
+    assert_eq!(two, want);
+
+    // Silent and stealth keep exactly the articles the changes page lists for that flag.
+    for flag in ["silent=1", "silent=0", "stealth=1", "stealth=0"] {
+        let ch = get(&web.base, &format!("/api/v1/changes?{flag}")).await;
+        let doc: serde_json::Value = serde_json::from_str(&ch.body).expect("changes json");
+        let mut expect: Vec<i64> = doc["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|c| c["article_id"].as_i64())
+            .collect();
+        expect.sort();
+        expect.dedup();
+        let path = format!("/api/v1/search?q=flood*&{flag}");
+        let mut got = api_hits(&get(&web.base, &path).await.body);
+        got.sort();
+        assert_eq!(got, expect, "{path}");
+    }
+    // The feed shows no notices: the claim-carrying edits (flood, mayor) are silent, the
+    // vote's has no claim change so is not; no feed text has a modified stamp, so all stealth.
+    assert_eq!(
+        api_hits(
+            &get(&web.base, "/api/v1/search?q=flood*&silent=0")
+                .await
+                .body
+        ),
+        vec![vote]
+    );
+    assert!(
+        api_hits(
+            &get(&web.base, "/api/v1/search?q=flood*&stealth=0")
+                .await
+                .body
+        )
+        .is_empty()
+    );
+    let g = get(&web.base, "/search?q=flood*&silent=1&kind=number_changed").await;
+    assert_eq!(hit_refs(&g.body), vec![format!("a{flood}")], "{}", g.body);
+    assert!(
+        g.body
+            .contains("data-flag=\"silent\" data-value=\"yes\" aria-pressed=\"true\"")
+    );
+
+    // Date range: changes recorded now are in a range around now and none before 2000.
+    let g = get(&web.base, "/search?q=flood*&until=2000-01-01").await;
+    assert_page(&g, "/search?until=2000-01-01", 200, "text/html");
+    assert!(hit_refs(&g.body).is_empty(), "{}", g.body);
+    assert!(
+        g.body
+            .contains("/api/v1/search?q=flood*&amp;until=2000-01-02T00%3A00%3A00Z"),
+        "{}",
+        g.body
+    );
+    assert_eq!(
+        api_hits(
+            &get(
+                &web.base,
+                "/api/v1/search?q=flood*&since=2000-01-01&silent=0"
+            )
+            .await
+            .body
+        ),
+        vec![vote]
+    );
+
+    // Malformed facets: a 400 naming the parameter, on the page and in the API.
+    for (path, says) in [
+        ("/search?q=flood&kind=bogus", "unknown claim kind `bogus`"),
+        ("/search?q=flood&silent=maybe", "`silent=maybe`"),
+        ("/search?q=flood&stealth=2", "`stealth=2`"),
+        (
+            "/search?q=flood&since=yesterday",
+            "`since=yesterday` is not a date",
+        ),
+        (
+            "/search?q=flood&since=2026-02-01&until=2026-01-01",
+            "`since` must be before",
+        ),
+        ("/search?q=flood&cosmetic=1", "unknown parameter `cosmetic`"),
+    ] {
+        let g = get(&web.base, path).await;
+        assert_page(&g, path, 400, "text/html");
+        assert!(g.body.contains(says), "{path}: {}", g.body);
+        let api = format!("/api/v1{path}");
+        let g = get(&web.base, &api).await;
+        assert_page(&g, &api, 400, "application/json");
+        assert!(g.body.contains(says), "{api}: {}", g.body);
+    }
+}

@@ -383,9 +383,10 @@ async fn search_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Respons
                     h1 { "Search" }
                     form.search-big action="/search" method="get" {
                         input type="search" name="q" value=(q.q) aria-label="Search" maxlength="500";
-                        @if let Some(f) = q.feed { input type="hidden" name="feed" value=(ids::feed(f)); }
+                        (search_hidden(&q))
                         button type="submit" { "Search" }
                     }
+                    @if !q.q.is_empty() { (search_facets(&q)) }
                     @if q.q.is_empty() {
                         p.muted { "Words must all appear; \"quoted phrase\" for a phrase, word* for a prefix. The latest version of every article is indexed." }
                     } @else if page.hits.is_empty() {
@@ -411,6 +412,80 @@ async fn search_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Respons
         ))
     };
     respond(run.await)
+}
+
+/// The search's filters other than the words, carried through a form.
+fn search_hidden(q: &SearchQuery) -> Markup {
+    let c = &q.change;
+    html! {
+        @if let Some(f) = q.feed { input type="hidden" name="feed" value=(ids::feed(f)); }
+        @if !c.kinds.is_empty() { input type="hidden" name="kind" value=(c.kinds.join(",")); }
+        @if let Some(v) = c.silent { input type="hidden" name="silent" value=(if v { "1" } else { "0" }); }
+        @if let Some(v) = c.stealth { input type="hidden" name="stealth" value=(if v { "1" } else { "0" }); }
+        @if let Some(t) = c.since { input type="hidden" name="since" value=(super::rfc3339(t)); }
+        @if let Some(t) = c.until { input type="hidden" name="until" value=(super::rfc3339(t)); }
+    }
+}
+
+/// The changes page's facets, narrowing hits to articles with a matching change.
+fn search_facets(q: &SearchQuery) -> Markup {
+    let with = |f: &dyn Fn(&mut SearchQuery)| {
+        let mut n = q.clone();
+        n.offset = 0;
+        f(&mut n);
+        format!("/search?{}", n.to_query(None))
+    };
+    let tri = |name: &'static str, cur: Option<bool>, set: fn(&mut SearchQuery, Option<bool>)| {
+        html! {
+            span.facet-group {
+                span.facet-name { (name) ":" }
+                @for (label, v) in [("any", None), ("yes", Some(true)), ("no", Some(false))] {
+                    a.facet-flag data-flag=(name) data-value=(label) aria-pressed=(if cur == v { "true" } else { "false" })
+                        href=(with(&|n| set(n, v))) { (label) }
+                }
+            }
+        }
+    };
+    let c = &q.change;
+    html! {
+        nav #facets aria-label="Filters" {
+            div.facet-row {
+                span.facet-name { "has a change with claim kind:" }
+                @for k in ClaimKind::ALL {
+                    @let on = c.kinds.iter().any(|x| x == k.as_str());
+                    a class={"facet-kind badge kind-" (k.as_str())} data-kind=(k.as_str())
+                        aria-pressed=(if on { "true" } else { "false" })
+                        href=(with(&|n| {
+                            let ks = &mut n.change.kinds;
+                            if let Some(i) = ks.iter().position(|x| x == k.as_str()) {
+                                ks.remove(i);
+                            } else {
+                                ks.push(k.as_str().to_string());
+                                ks.sort_by_key(|x| ClaimKind::ALL.iter().position(|c| c.as_str() == x));
+                            }
+                        })) { (kind_label(k.as_str())) }
+                }
+            }
+            div.facet-row {
+                (tri("silent", c.silent, |n, v| n.change.silent = v))
+                (tri("stealth", c.stealth, |n, v| n.change.stealth = v))
+            }
+            form #date-range action="/search" method="get" {
+                input type="hidden" name="q" value=(q.q);
+                @if let Some(f) = q.feed { input type="hidden" name="feed" value=(ids::feed(f)); }
+                @if !c.kinds.is_empty() { input type="hidden" name="kind" value=(c.kinds.join(",")); }
+                @if let Some(v) = c.silent { input type="hidden" name="silent" value=(if v { "1" } else { "0" }); }
+                @if let Some(v) = c.stealth { input type="hidden" name="stealth" value=(if v { "1" } else { "0" }); }
+                label { "change recorded from " input type="date" name="since" value=[c.since.map(day)]; }
+                label { " to " input type="date" name="until" value=[c.until.map(|t| day(t - 1))]; }
+                button type="submit" { "Apply" }
+                @if c.since.is_some() || c.until.is_some() {
+                    " " a href=(with(&|n| { n.change.since = None; n.change.until = None; })) { "any date" }
+                }
+            }
+            a #search-json href={"/api/v1/search?" (q.to_query((q.offset > 0).then_some(q.offset)))} { "JSON" }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
