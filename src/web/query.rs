@@ -500,6 +500,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn search_query_facets_round_trip_to_one_canonical_url() {
+        let q = SearchQuery::parse(Some(
+            "q=flood&kind=quote_changed,number_changed&silent=yes&stealth=0&until=2026-12-01&cursor=50",
+        ))
+        .expect("valid");
+        assert_eq!(q.change.kinds, vec!["number_changed", "quote_changed"]);
+        assert_eq!(
+            (q.change.silent, q.change.stealth),
+            (Some(true), Some(false))
+        );
+        // A bare `until` day runs to the end of that day.
+        assert_eq!(q.change.until, Some(1_796_169_600));
+        let again = SearchQuery::parse(Some(&q.to_query(Some(50)))).expect("canonical parses");
+        assert_eq!(again, q);
+        assert!(
+            SearchQuery::parse(Some("q=x&kind=nope"))
+                .is_err_and(|e| e.message.contains("unknown claim kind `nope`"))
+        );
+    }
+
+    #[test]
     fn changes_query_round_trips_to_one_canonical_url() {
         let q = ChangesQuery::parse(Some(
             "kind=quote_changed&kind=number_changed&feed=f3&stealth=1&since=2026-11-01&limit=20",
