@@ -42,6 +42,10 @@ mod explain;
 use explain::Trace;
 pub use explain::{DropGroup, Explanation, Removal, Sources, TextSource};
 
+/// Stored with every extracted version: a change in the text between two versions with
+/// different extractors may be ours, not the publisher's.
+pub const EXTRACTOR_VERSION: &str = concat!("redline-extract/", env!("CARGO_PKG_VERSION"));
+
 /// Pages longer than this are cut (at a character boundary) before parsing. Real article
 /// pages are well under 2 MiB (the largest of 60 benchmark pages is 1.4 MiB); adversarial
 /// junk costs the parser and readability up to ~1 µs per byte, so this also caps CPU time.

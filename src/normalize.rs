@@ -45,6 +45,10 @@ pub struct Snapshot {
     /// a visible update line, correction notices): the evidence a stealth flag is judged by.
     /// Not part of the hashes: a new stamp alone is not a new version.
     pub stamps: crate::stamps::Stamps,
+    /// Provenance, stored with the version and not part of the hashes: the HTTP status of the
+    /// fetch the text came from, and what made the text (`extract::EXTRACTOR_VERSION`, "feed").
+    pub http_status: Option<u16>,
+    pub extractor: Option<&'static str>,
     /// `hash` and `typo_hash`, computed on first use: a new version needs each twice (compare,
     /// then insert). Title, byline and body are therefore set by `new` and never changed.
     hashes: std::sync::OnceLock<(String, String)>,
@@ -77,6 +81,8 @@ impl Snapshot {
             body: normalize_paragraphs(paragraphs.iter().map(String::as_str)),
             source,
             stamps: crate::stamps::Stamps::default(),
+            http_status: None,
+            extractor: None,
             hashes: std::sync::OnceLock::new(),
         }
     }
@@ -94,6 +100,7 @@ impl Snapshot {
         s.modified = x.modified;
         s.stamps.update_line = x.update_line;
         s.stamps.notice = x.notice;
+        s.extractor = Some(crate::extract::EXTRACTOR_VERSION);
         s
     }
 

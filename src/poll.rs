@@ -237,6 +237,7 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
             let hash = bytes_hash(&body.body);
             let document_url = body.document_url();
             success.body = true;
+            success.http_status = Some(body.status.as_u16());
             success.etag = body.validators.etag;
             success.last_modified = body.validators.last_modified;
             success.new_url = body.moved_to.map(|u| u.to_string());
@@ -636,6 +637,7 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
                     let mut snapshot = Snapshot::from_extracted(x, &canonical);
                     snapshot.stamps.http_last_modified = body.validators.last_modified.clone();
                     snapshot.stamps.feed_updated = job.entry_updated.clone();
+                    snapshot.http_status = Some(body.status.as_u16());
                     PageResult::Extracted {
                         snapshot: Box::new(snapshot),
                         validators: body.validators,
@@ -687,6 +689,7 @@ fn feed_snapshot(e: &FeedEntry) -> Snapshot {
     s.stamps.feed_updated = s.modified.clone();
     s.stamps.update_line = furniture.update_line;
     s.stamps.notice = notice;
+    s.extractor = Some("feed");
     s
 }
 
@@ -790,7 +793,8 @@ fn commit_poll(
         };
         matcher.take(article_id);
         if !feed.full_text && !unchanged {
-            let snap = feed_snapshot(e);
+            let mut snap = feed_snapshot(e);
+            snap.http_status = success.http_status;
             record_snapshot(tx, config, feed, article_id, &snap, now, report, ahead)?;
         }
         if feed.full_text

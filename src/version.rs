@@ -330,6 +330,8 @@ mod tests {
             cosmetic: false,
             revert_of: None,
             stamps: Stamps::default(),
+            http_status: None,
+            extractor: None,
         }
     }
 

@@ -67,11 +67,15 @@ pub struct Version {
     /// Feed `updated`, HTTP `Last-Modified`, update line and notices this version was seen
     /// with (all `None` on versions stored before redline recorded them).
     pub stamps: crate::stamps::Stamps,
+    /// HTTP status of the fetch this version came from (`None` before migration 0019).
+    pub http_status: Option<u16>,
+    /// What made the text: `extract::EXTRACTOR_VERSION`, or "feed" (`None` before 0019).
+    pub extractor: Option<String>,
 }
 
 const VERSION_COLUMNS: &str = "id, article_id, seq, fetched_at, source, url, title, byline, \
     published, modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq, \
-    feed_updated, http_last_modified, update_line, notice";
+    feed_updated, http_last_modified, update_line, notice, http_status, extractor";
 
 /// A version every this many is stored without a base, so reading any version decompresses
 /// at most this many bodies.
@@ -106,6 +110,8 @@ fn version_from_row(r: &Row<'_>) -> rusqlite::Result<RawVersion> {
                 update_line: r.get(19)?,
                 notice: r.get(20)?,
             },
+            http_status: r.get(21)?,
+            extractor: r.get(22)?,
         },
         r.get(10)?,
         r.get(16)?,
@@ -599,9 +605,9 @@ pub fn insert_version(
         conn,
         "INSERT INTO versions (article_id, seq, fetched_at, source, url, title, byline, published, \
          modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq, \
-         feed_updated, http_last_modified, update_line, notice) \
+         feed_updated, http_last_modified, update_line, notice, http_status, extractor) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-         ?19, ?20)",
+         ?19, ?20, ?21, ?22)",
         params![
             article_id,
             seq,
@@ -622,7 +628,9 @@ pub fn insert_version(
             snap.stamps.feed_updated,
             snap.stamps.http_last_modified,
             snap.stamps.update_line,
-            snap.stamps.notice
+            snap.stamps.notice,
+            snap.http_status,
+            snap.extractor
         ],
     )?;
     let id = conn.last_insert_rowid();

@@ -467,6 +467,8 @@ pub struct FeedSuccess {
     pub body: bool,
     /// Set when this poll parsed a document: its encoding, and its bozo warning if any.
     pub parsed: Option<ParseNotes>,
+    /// The status of the response that carried the body: feed-text versions record it.
+    pub http_status: Option<u16>,
 }
 
 /// What parsing one feed document saw, kept on the feed's row.

@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_feed_schedule_indexes.sql"),
     include_str!("migrations/0017_claim_field.sql"),
     include_str!("migrations/0018_claim_kind_index.sql"),
+    include_str!("migrations/0019_version_provenance.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.

@@ -416,6 +416,11 @@ pub struct Provenance {
     pub source: String,
     pub url: String,
     pub content_hash: String,
+    /// Status of the fetch the version came from (page fetch for page text, feed fetch for
+    /// feed text); `None` for versions stored before redline recorded it.
+    pub http_status: Option<u16>,
+    /// `redline-extract/<version>` for page text, `feed` for feed text; `None` if not recorded.
+    pub extractor: Option<String>,
     pub http_last_modified: Option<String>,
     pub feed_updated: Option<String>,
     pub published: Option<String>,
@@ -543,6 +548,8 @@ pub fn article(conn: &Connection, id: i64) -> Result<ArticlePage, WebError> {
                 source: v.source.clone(),
                 url: v.url.clone(),
                 content_hash: v.hash.clone(),
+                http_status: v.http_status,
+                extractor: v.extractor.clone(),
                 http_last_modified: v.stamps.http_last_modified.clone(),
                 feed_updated: v.stamps.feed_updated.clone(),
                 published: v.published.clone(),

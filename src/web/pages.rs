@@ -615,6 +615,8 @@ async fn article_page(
                                             dt { "text from" } dd { (if v.provenance.source == "page" { "the article page" } else { "the feed" }) }
                                             dt { "URL" } dd.url { (v.provenance.url) }
                                             dt { "content hash" } dd { code { (v.provenance.content_hash) } }
+                                            dt { "HTTP status" } dd { (v.provenance.http_status.map_or_else(|| "not recorded".to_string(), |s| s.to_string())) }
+                                            dt { "extractor" } dd { (v.provenance.extractor.as_deref().unwrap_or("not recorded")) }
                                             dt { "HTTP Last-Modified" } dd { (v.provenance.http_last_modified.as_deref().unwrap_or("—")) }
                                             dt { "ETag" } dd { (v.provenance.etag.as_deref().unwrap_or("— (kept for the latest page fetch only)")) }
                                             dt { "feed updated" } dd { (v.provenance.feed_updated.as_deref().unwrap_or("—")) }
@@ -1134,6 +1136,8 @@ mod tests {
             cosmetic: false,
             revert_of: None,
             stamps: Default::default(),
+            http_status: None,
+            extractor: None,
         }
     }
 
