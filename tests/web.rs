@@ -323,11 +323,23 @@ async fn article_search_and_feeds_pages_render_real_data() {
     assert!(g.body.contains("has-claims"));
     assert!(g.body.contains("class=\"provenance\""));
     assert!(g.body.contains(&format!("href=\"/a/a{flood}/v/2..3\"")));
+    // Feed-text versions record the feed fetch's status and "feed" as what made the text.
+    assert_eq!(
+        g.body.matches("<dt>HTTP status</dt><dd>200</dd>").count(),
+        3,
+        "{}",
+        g.body
+    );
+    assert_eq!(g.body.matches("<dt>extractor</dt><dd>feed</dd>").count(), 3);
     let api = get(&web.base, &format!("/api/v1/articles/a{flood}")).await;
     assert_page(&api, "article json", 200, "application/json");
     let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
     assert_eq!(doc["versions"].as_array().map(Vec::len), Some(3));
     assert!(doc["versions"][1]["share_changed"].as_f64().unwrap_or(0.0) > 0.0);
+    for v in doc["versions"].as_array().into_iter().flatten() {
+        assert_eq!(v["provenance"]["http_status"], 200, "{v}");
+        assert_eq!(v["provenance"]["extractor"], "feed", "{v}");
+    }
 
     let vote = article_id(&env, "chronicle-vote");
     let g = get(&web.base, &format!("/a/a{vote}")).await;

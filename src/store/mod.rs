@@ -427,3 +427,50 @@ pub fn unix_now() -> i64 {
 pub fn unix_now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by a binary without migration 0019 keeps its versions readable:
+    /// their HTTP status and extractor come back as not recorded, not as an error or a guess.
+    #[test]
+    fn versions_stored_before_0019_read_as_not_recorded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("ADD COLUMN http_status"))
+            .expect("0019 is listed");
+        {
+            let conn = Connection::open(&path).expect("open");
+            for sql in &MIGRATIONS[..before] {
+                conn.execute_batch(sql).expect("old migration");
+            }
+            conn.pragma_update(None, "user_version", before as i64)
+                .expect("version");
+            let body = compress("The harbour reopened on Tuesday.", None).expect("compress");
+            conn.execute_batch(
+                "INSERT INTO feeds (id, url, source, created_at) VALUES (1, 'https://news.example/rss', 'cli', 0);
+                 INSERT INTO articles (id, feed_id, guid, url, first_seen, last_seen)
+                   VALUES (1, 1, 'g1', 'https://news.example/harbour', 0, 0);",
+            )
+            .expect("feed and article");
+            conn.execute(
+                "INSERT INTO versions (article_id, seq, fetched_at, source, url, title, body_zstd, \
+                 body_chars, hash, typo_hash) VALUES (1, 1, 0, 'feed', \
+                 'https://news.example/harbour', 'Harbour reopens', ?1, 32, 'h', 't')",
+                [body],
+            )
+            .expect("old version");
+        }
+        let store = Store::open(&path).expect("migrate");
+        let v = store
+            .read(|c| articles::version(c, 1, 1))
+            .expect("read")
+            .expect("version 1");
+        assert_eq!(v.body, "The harbour reopened on Tuesday.");
+        assert_eq!(v.http_status, None);
+        assert_eq!(v.extractor, None);
+    }
+}
