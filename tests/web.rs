@@ -924,3 +924,60 @@ async fn search_facets_narrow_hits_to_articles_with_a_matching_change() {
         assert!(g.body.contains(says), "{api}: {}", g.body);
     }
 }
+
+/// A full-text version's provenance names the page fetch's status and the extractor build.
+#[tokio::test]
+async fn page_version_provenance_shows_page_status_and_extractor() {
+    let server = FeedServer::start().await;
+    let page_url = server.url("/news/ferry-timetable");
+    server.set(
+        "/feed.xml",
+        Route::xml(&rss(&[(
+            "chronicle-ferry",
+            &page_url,
+            "Ferry timetable cut for winter",
+            "The island ferry will run four times a day.",
+        )])),
+    );
+    let paras = [
+        "The island ferry will run four crossings a day from December, down from six, the operator said on Monday.",
+        "Commuters who rely on the early sailing said the change would add an hour to their working day.",
+        "The operator blamed rising fuel costs and a shortage of licensed crew for the reduced winter service.",
+    ];
+    let body: String = paras.iter().map(|p| format!("<p>{p}</p>")).collect();
+    server.set(
+        "/news/ferry-timetable",
+        Route::html(&format!(
+            "<!doctype html><html><head><title>Ferry timetable cut for winter</title></head>\
+             <body><article><h1>Ferry timetable cut for winter</h1>{body}</article></body></html>"
+        )),
+    );
+    let mut env = TestEnv::new();
+    env.add_feed("chronicle", &server.url("/feed.xml"), true);
+    let r = env.poll("chronicle").await;
+    assert_eq!((r.new_versions, r.pages_fetched), (1, 1), "{r:?}");
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    let id = article_id(&env, "chronicle-ferry");
+    let extractor = format!("redline-extract/{}", env!("CARGO_PKG_VERSION"));
+    let g = get(&web.base, &format!("/a/a{id}")).await;
+    assert_page(&g, "page article", 200, "text/html");
+    assert!(
+        g.body.contains("<dt>HTTP status</dt><dd>200</dd>"),
+        "{}",
+        g.body
+    );
+    assert!(
+        g.body
+            .contains(&format!("<dt>extractor</dt><dd>{extractor}</dd>")),
+        "{}",
+        g.body
+    );
+    let api = get(&web.base, &format!("/api/v1/articles/a{id}")).await;
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(doc["versions"][0]["provenance"]["source"], "page");
+    assert_eq!(doc["versions"][0]["provenance"]["http_status"], 200);
+    assert_eq!(
+        doc["versions"][0]["provenance"]["extractor"],
+        extractor.as_str()
+    );
+}
