@@ -50,6 +50,8 @@ fn version(path: &Path, seq: i64, fetched_at: i64) -> Version {
         cosmetic: false,
         revert_of: None,
         stamps: Stamps::default(),
+        http_status: None,
+        extractor: None,
     }
 }
 
