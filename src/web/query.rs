@@ -192,21 +192,14 @@ impl ChangesQuery {
         if let Some(f) = self.feed {
             s.append_pair("feed", &ids::feed(f));
         }
-        if !self.kinds.is_empty() {
-            s.append_pair("kind", &self.kinds.join(","));
-        }
-        if let Some(v) = self.silent {
-            s.append_pair("silent", if v { "1" } else { "0" });
-        }
-        if let Some(v) = self.stealth {
-            s.append_pair("stealth", if v { "1" } else { "0" });
-        }
-        if let Some(t) = self.since {
-            s.append_pair("since", &super::rfc3339(t));
-        }
-        if let Some(t) = self.until {
-            s.append_pair("until", &super::rfc3339(t));
-        }
+        append_change_facets(
+            &mut s,
+            &self.kinds,
+            self.silent,
+            self.stealth,
+            self.since,
+            self.until,
+        );
         if self.cosmetic {
             s.append_pair("cosmetic", "1");
         }
@@ -376,21 +369,7 @@ impl SearchQuery {
             s.append_pair("feed", &ids::feed(f));
         }
         let c = &self.change;
-        if !c.kinds.is_empty() {
-            s.append_pair("kind", &c.kinds.join(","));
-        }
-        if let Some(v) = c.silent {
-            s.append_pair("silent", if v { "1" } else { "0" });
-        }
-        if let Some(v) = c.stealth {
-            s.append_pair("stealth", if v { "1" } else { "0" });
-        }
-        if let Some(t) = c.since {
-            s.append_pair("since", &super::rfc3339(t));
-        }
-        if let Some(t) = c.until {
-            s.append_pair("until", &super::rfc3339(t));
-        }
+        append_change_facets(&mut s, &c.kinds, c.silent, c.stealth, c.since, c.until);
         if self.limit != DEFAULT_LIMIT {
             s.append_pair("limit", &self.limit.to_string());
         }
@@ -493,6 +472,33 @@ pub fn version_range(s: &str, article: i64) -> Result<(i64, i64), WebError> {
         )));
     }
     Ok((from, to))
+}
+
+/// The facets the changes and search pages share, in their one canonical order and form.
+fn append_change_facets(
+    s: &mut url::form_urlencoded::Serializer<'_, String>,
+    kinds: &[String],
+    silent: Option<bool>,
+    stealth: Option<bool>,
+    since: Option<i64>,
+    until: Option<i64>,
+) {
+    let flag = |v: bool| if v { "1" } else { "0" };
+    if !kinds.is_empty() {
+        s.append_pair("kind", &kinds.join(","));
+    }
+    if let Some(v) = silent {
+        s.append_pair("silent", flag(v));
+    }
+    if let Some(v) = stealth {
+        s.append_pair("stealth", flag(v));
+    }
+    if let Some(t) = since {
+        s.append_pair("since", &super::rfc3339(t));
+    }
+    if let Some(t) = until {
+        s.append_pair("until", &super::rfc3339(t));
+    }
 }
 
 #[cfg(test)]
