@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0017_claim_field.sql"),
     include_str!("migrations/0018_claim_kind_index.sql"),
     include_str!("migrations/0019_version_provenance.sql"),
+    include_str!("migrations/0020_feeds_page_index.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
