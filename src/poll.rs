@@ -336,6 +336,17 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
     let config = ctx.config.clone();
     let feed_row = feed.clone();
     let mut rep = report.clone();
+    if entries.is_none() && pages.is_empty() && success.new_url.is_none() {
+        // Nothing new (a 304, or the same bytes): one row update, committed with whatever
+        // other such updates are waiting, which is most of a warm cycle at scale.
+        let feed_id = feed.id;
+        let outcome = unwind::spawn_blocking(move || {
+            store.write_grouped(move |tx| feeds::record_success(tx, feed_id, &success, now))?;
+            Ok::<_, StoreError>(rep)
+        })
+        .await;
+        return stored_poll(ctx, feed, outcome, report).await;
+    }
     let outcome = unwind::spawn_blocking(move || {
         // Diff and claims first, with the database released: the transaction only writes.
         let mut ahead = analysis::precompute(&store, &feed_row, entries.as_deref(), &pages)?;
@@ -355,6 +366,16 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         Ok::<_, StoreError>(rep)
     })
     .await;
+    stored_poll(ctx, feed, outcome, report).await
+}
+
+/// Logs how storing a poll went; a failure is recorded against the feed.
+async fn stored_poll(
+    ctx: &PollContext,
+    feed: &FeedRow,
+    outcome: Result<Result<PollReport, StoreError>, unwind::Panicked>,
+    mut report: PollReport,
+) -> PollReport {
     match outcome {
         Ok(Ok(rep)) => {
             info!(

@@ -479,27 +479,29 @@ pub struct ParseNotes {
 }
 
 pub fn record_success(conn: &Connection, feed_id: i64, s: &FeedSuccess, now: i64) -> Result<()> {
-    conn.execute(
+    // Cached: it runs once per poll, 100,000 times a cycle at scale, and parsing it each time
+    // showed in the warm cycle's profile.
+    conn.prepare_cached(
         "UPDATE feeds SET etag = COALESCE(?2, etag), last_modified = COALESCE(?3, last_modified), \
          body_hash = COALESCE(?4, body_hash), title = COALESCE(?5, title), next_poll_at = ?6, \
          last_poll_at = ?7, last_ok_at = ?7, error_streak = 0, \
          last_body_at = CASE WHEN ?8 THEN ?7 ELSE last_body_at END, \
          encoding = CASE WHEN ?9 THEN ?10 ELSE encoding END, \
          parse_warning = CASE WHEN ?9 THEN ?11 ELSE parse_warning END WHERE id = ?1",
-        params![
-            feed_id,
-            s.etag,
-            s.last_modified,
-            s.body_hash,
-            s.title,
-            s.next_poll_at,
-            now,
-            s.body,
-            s.parsed.is_some(),
-            s.parsed.as_ref().map(|p| p.encoding.as_str()),
-            s.parsed.as_ref().and_then(|p| p.warning.as_deref()),
-        ],
-    )?;
+    )?
+    .execute(params![
+        feed_id,
+        s.etag,
+        s.last_modified,
+        s.body_hash,
+        s.title,
+        s.next_poll_at,
+        now,
+        s.body,
+        s.parsed.is_some(),
+        s.parsed.as_ref().map(|p| p.encoding.as_str()),
+        s.parsed.as_ref().and_then(|p| p.warning.as_deref()),
+    ])?;
     if let Some(new_url) = &s.new_url {
         // Another feed may already have that URL; then keep ours rather than fail the poll.
         let taken = get_by_url(conn, new_url)?.is_some_and(|f| f.id != feed_id);
