@@ -106,9 +106,12 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// A write queued for a group commit.
+type WriteJob = Box<dyn FnOnce(&Connection) -> Result<()> + Send>;
+
 /// One small write waiting for a group commit, and where its outcome goes.
 struct QueuedWrite {
-    job: Box<dyn FnOnce(&Connection) -> Result<()> + Send>,
+    job: WriteJob,
     done: std::sync::mpsc::SyncSender<Result<()>>,
 }
 
