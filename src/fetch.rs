@@ -190,6 +190,10 @@ impl HttpClient {
             .timeout(config.timeout)
             // Redirects are followed in `get` so loops and permanent moves are visible.
             .redirect(redirect::Policy::none())
+            // Reuse matters within one poll (a full-text feed's pages on one host, fetched
+            // back to back); an idle socket kept 90 s (the default) per host is one open file
+            // each, and a warm cycle over tens of thousands of hosts would run out of them.
+            .pool_idle_timeout(Duration::from_secs(10))
             .gzip(true)
             .brotli(true)
             .deflate(true)

@@ -22,6 +22,17 @@ pub fn run_daemon(env: &Env) -> anyhow::Result<ExitCode> {
         let shutdown = CancellationToken::new();
         daemon::signals::spawn_shutdown_on_signal(shutdown.clone());
         let reload = daemon::signals::spawn_reload_on_hangup();
+        match daemon::limits::raise_open_files() {
+            Ok((old, new)) if new > old => {
+                tracing::info!(old, new, "raised the open-files limit")
+            }
+            Ok((limit, _)) if limit < daemon::limits::WANTED_OPEN_FILES => tracing::warn!(
+                limit,
+                "the open-files limit is low for many feeds; raise LimitNOFILE (systemd) or ulimit -n"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read or raise the open-files limit"),
+        }
         tracing::info!(
             feeds = env.config.feeds.len(),
             config = %env.config.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(built-in defaults)".into()),

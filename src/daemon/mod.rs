@@ -2,6 +2,7 @@
 //! and deliver alerts until told to stop. Shutdown and reload are parameters so tests (and
 //! `main`) decide where they come from.
 
+pub mod limits;
 pub mod scheduler;
 pub mod signals;
 pub mod systemd;
