@@ -52,6 +52,8 @@ fn version(path: &Path, seq: i64, fetched_at: i64) -> Version {
         stamps: Stamps::default(),
         http_status: None,
         extractor: None,
+        etag: None,
+        last_modified: None,
     }
 }
 

@@ -49,6 +49,9 @@ pub struct Snapshot {
     /// fetch the text came from, and what made the text (`extract::EXTRACTOR_VERSION`, "feed").
     pub http_status: Option<u16>,
     pub extractor: Option<&'static str>,
+    /// The `ETag` and `Last-Modified` that fetch was sent with (the feed's for feed text).
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
     /// `hash` and `typo_hash`, computed on first use: a new version needs each twice (compare,
     /// then insert). Title, byline and body are therefore set by `new` and never changed.
     hashes: std::sync::OnceLock<(String, String)>,
@@ -83,6 +86,8 @@ impl Snapshot {
             stamps: crate::stamps::Stamps::default(),
             http_status: None,
             extractor: None,
+            etag: None,
+            last_modified: None,
             hashes: std::sync::OnceLock::new(),
         }
     }

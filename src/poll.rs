@@ -659,6 +659,8 @@ async fn fetch_page(http: &HttpClient, job: &PageJob) -> PageResult {
                     snapshot.stamps.http_last_modified = body.validators.last_modified.clone();
                     snapshot.stamps.feed_updated = job.entry_updated.clone();
                     snapshot.http_status = Some(body.status.as_u16());
+                    snapshot.etag = body.validators.etag.clone();
+                    snapshot.last_modified = body.validators.last_modified.clone();
                     PageResult::Extracted {
                         snapshot: Box::new(snapshot),
                         validators: body.validators,
@@ -816,6 +818,8 @@ fn commit_poll(
         if !feed.full_text && !unchanged {
             let mut snap = feed_snapshot(e);
             snap.http_status = success.http_status;
+            snap.etag = success.etag.clone();
+            snap.last_modified = success.last_modified.clone();
             record_snapshot(tx, config, feed, article_id, &snap, now, report, ahead)?;
         }
         if feed.full_text

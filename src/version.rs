@@ -332,6 +332,8 @@ mod tests {
             stamps: Stamps::default(),
             http_status: None,
             extractor: None,
+            etag: None,
+            last_modified: None,
         }
     }
 

@@ -34,3 +34,4 @@ mod ssrf;
 mod store;
 mod web;
 mod web_browser;
+mod web_finish;

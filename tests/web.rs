@@ -89,14 +89,14 @@ impl Drop for WebServer {
     }
 }
 
-struct Got {
-    status: u16,
-    content_type: String,
-    headers: reqwest::header::HeaderMap,
-    body: String,
+pub(crate) struct Got {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
 }
 
-async fn get(base: &str, path: &str) -> Got {
+pub(crate) async fn get(base: &str, path: &str) -> Got {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
@@ -124,7 +124,7 @@ async fn get(base: &str, path: &str) -> Got {
 }
 
 #[track_caller]
-fn assert_page(g: &Got, path: &str, status: u16, content_type: &str) {
+pub(crate) fn assert_page(g: &Got, path: &str, status: u16, content_type: &str) {
     assert_eq!(g.status, status, "{path}: {}", g.body);
     assert!(
         g.content_type.starts_with(content_type),
@@ -150,7 +150,7 @@ fn assert_page(g: &Got, path: &str, status: u16, content_type: &str) {
 
 /// The hostile headline's markup must be escaped wherever it is shown.
 #[track_caller]
-fn assert_escaped(g: &Got, path: &str) {
+pub(crate) fn assert_escaped(g: &Got, path: &str) {
     assert!(
         !g.body.contains("<script>window.__redline_pwned"),
         "{path}: raw script tag in the page"
@@ -165,7 +165,7 @@ async fn newsroom() -> (FeedServer, TestEnv, WebServer) {
     (server, env, web)
 }
 
-fn article_id(env: &TestEnv, guid: &str) -> i64 {
+pub(crate) fn article_id(env: &TestEnv, guid: &str) -> i64 {
     env.store
         .read(|c| {
             Ok(
@@ -945,12 +945,19 @@ async fn page_version_provenance_shows_page_status_and_extractor() {
         "The operator blamed rising fuel costs and a shortage of licensed crew for the reduced winter service.",
     ];
     let body: String = paras.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let page = format!(
+        "<!doctype html><html><head><title>Ferry timetable cut for winter</title></head>\
+         <body><article><h1>Ferry timetable cut for winter</h1>{body}</article></body></html>"
+    );
+    // The page's own validators, not the feed's, are the version's.
     server.set(
         "/news/ferry-timetable",
-        Route::html(&format!(
-            "<!doctype html><html><head><title>Ferry timetable cut for winter</title></head>\
-             <body><article><h1>Ferry timetable cut for winter</h1>{body}</article></body></html>"
-        )),
+        Route::Ok {
+            body: page.into_bytes(),
+            content_type: "text/html; charset=utf-8",
+            etag: Some("\"ferry-page-1\"".into()),
+            extra: vec![("last-modified", "Wed, 02 Dec 2026 06:00:00 GMT".into())],
+        },
     );
     let mut env = TestEnv::new();
     env.add_feed("chronicle", &server.url("/feed.xml"), true);
@@ -979,5 +986,10 @@ async fn page_version_provenance_shows_page_status_and_extractor() {
     assert_eq!(
         doc["versions"][0]["provenance"]["extractor"],
         extractor.as_str()
+    );
+    assert_eq!(doc["versions"][0]["provenance"]["etag"], "\"ferry-page-1\"");
+    assert_eq!(
+        doc["versions"][0]["provenance"]["last_modified"],
+        "Wed, 02 Dec 2026 06:00:00 GMT"
     );
 }

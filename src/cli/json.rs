@@ -85,6 +85,12 @@ pub struct VersionJson {
     pub revert_of: Option<i64>,
     /// The archived copy of this version (`[archive]`), null until captured.
     pub archive: Option<String>,
+    /// Provenance of the fetch the text came from (the page's for page text, the feed's for
+    /// feed text); null when not recorded, and the validators also when none was sent.
+    pub http_status: Option<u16>,
+    pub extractor: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 impl From<&Version> for VersionJson {
@@ -105,6 +111,10 @@ impl From<&Version> for VersionJson {
             cosmetic: v.cosmetic,
             revert_of: v.revert_of,
             archive: None,
+            http_status: v.http_status,
+            extractor: v.extractor.clone(),
+            etag: v.etag.clone(),
+            last_modified: v.last_modified.clone(),
         }
     }
 }

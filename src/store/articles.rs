@@ -71,11 +71,16 @@ pub struct Version {
     pub http_status: Option<u16>,
     /// What made the text: `extract::EXTRACTOR_VERSION`, or "feed" (`None` before 0019).
     pub extractor: Option<String>,
+    /// `ETag` and `Last-Modified` of that same fetch, as sent (`None` when the server sent
+    /// none, and on versions stored before migration 0021).
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 const VERSION_COLUMNS: &str = "id, article_id, seq, fetched_at, source, url, title, byline, \
     published, modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq, \
-    feed_updated, http_last_modified, update_line, notice, http_status, extractor";
+    feed_updated, http_last_modified, update_line, notice, http_status, extractor, etag, \
+    last_modified";
 
 /// A version every this many is stored without a base, so reading any version decompresses
 /// at most this many bodies.
@@ -112,6 +117,8 @@ fn version_from_row(r: &Row<'_>) -> rusqlite::Result<RawVersion> {
             },
             http_status: r.get(21)?,
             extractor: r.get(22)?,
+            etag: r.get(23)?,
+            last_modified: r.get(24)?,
         },
         r.get(10)?,
         r.get(16)?,
@@ -605,9 +612,10 @@ pub fn insert_version(
         conn,
         "INSERT INTO versions (article_id, seq, fetched_at, source, url, title, byline, published, \
          modified, body_zstd, body_chars, hash, typo_hash, cosmetic, revert_of, base_seq, \
-         feed_updated, http_last_modified, update_line, notice, http_status, extractor) \
+         feed_updated, http_last_modified, update_line, notice, http_status, extractor, etag, \
+         last_modified) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-         ?19, ?20, ?21, ?22)",
+         ?19, ?20, ?21, ?22, ?23, ?24)",
         params![
             article_id,
             seq,
@@ -630,7 +638,9 @@ pub fn insert_version(
             snap.stamps.update_line,
             snap.stamps.notice,
             snap.http_status,
-            snap.extractor
+            snap.extractor,
+            snap.etag,
+            snap.last_modified
         ],
     )?;
     let id = conn.last_insert_rowid();

@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0018_claim_kind_index.sql"),
     include_str!("migrations/0019_version_provenance.sql"),
     include_str!("migrations/0020_feeds_page_index.sql"),
+    include_str!("migrations/0021_version_validators.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.
@@ -600,5 +601,7 @@ mod tests {
         assert_eq!(v.body, "The harbour reopened on Tuesday.");
         assert_eq!(v.http_status, None);
         assert_eq!(v.extractor, None);
+        assert_eq!(v.etag, None);
+        assert_eq!(v.last_modified, None);
     }
 }

@@ -427,8 +427,11 @@ pub struct Provenance {
     /// The page's own modified stamp.
     pub modified: Option<String>,
     pub byline: Option<String>,
-    /// Only the article's latest page ETag is stored; older versions' are not kept.
+    /// `ETag` and `Last-Modified` of the fetch the version came from (the page's for page
+    /// text, the feed's for feed text); `None` when the server sent none or for versions
+    /// stored before redline recorded them (migration 0021).
     pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -555,7 +558,8 @@ pub fn article(conn: &Connection, id: i64) -> Result<ArticlePage, WebError> {
                 published: v.published.clone(),
                 modified: v.modified.clone(),
                 byline: v.byline.clone(),
-                etag: if latest { a.page_etag.clone() } else { None },
+                etag: v.etag.clone(),
+                last_modified: v.last_modified.clone(),
             },
         });
         prev = Some(v);

@@ -130,6 +130,17 @@ fn time(t: &str) -> Markup {
     html! { time datetime=(t) { (shown) } }
 }
 
+/// A version's ETag or Last-Modified as the panel shows it. Both are stored since migration
+/// 0021, alongside the fetch status (0019): a version with a status but no validator was
+/// fetched without one; a version without either predates the recording.
+fn validator(v: &data::TimelineEntry, value: Option<&str>) -> String {
+    match (value, v.provenance.http_status) {
+        (Some(x), _) => x.to_string(),
+        (None, Some(_)) => "none sent".to_string(),
+        (None, None) => "not recorded".to_string(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Changes
 
@@ -617,8 +628,8 @@ async fn article_page(
                                             dt { "content hash" } dd { code { (v.provenance.content_hash) } }
                                             dt { "HTTP status" } dd { (v.provenance.http_status.map_or_else(|| "not recorded".to_string(), |s| s.to_string())) }
                                             dt { "extractor" } dd { (v.provenance.extractor.as_deref().unwrap_or("not recorded")) }
-                                            dt { "HTTP Last-Modified" } dd { (v.provenance.http_last_modified.as_deref().unwrap_or("—")) }
-                                            dt { "ETag" } dd { (v.provenance.etag.as_deref().unwrap_or("— (kept for the latest page fetch only)")) }
+                                            dt { "ETag" } dd.etag { (validator(v, v.provenance.etag.as_deref())) }
+                                            dt { "Last-Modified" } dd.last-modified { (validator(v, v.provenance.last_modified.as_deref())) }
                                             dt { "feed updated" } dd { (v.provenance.feed_updated.as_deref().unwrap_or("—")) }
                                             dt { "published" } dd { (v.provenance.published.as_deref().unwrap_or("—")) }
                                             dt { "page's modified stamp" } dd { (v.provenance.modified.as_deref().unwrap_or("—")) }
@@ -1138,6 +1149,8 @@ mod tests {
             stamps: Default::default(),
             http_status: None,
             extractor: None,
+            etag: None,
+            last_modified: None,
         }
     }
 
