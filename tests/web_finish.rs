@@ -108,3 +108,155 @@ async fn each_version_shows_the_validators_of_its_own_fetch() {
     );
     assert!(g.body.contains("&quot;lock-2&quot;"));
 }
+
+const LOCK_V3: &str = "The canal lock at Pennard will close for repairs on Thursday, the waterways trust said.\n\nBoats will be turned back at the upper basin.\n\nA temporary mooring has been set up below the lock.";
+
+fn hits(body: &str) -> Vec<serde_json::Value> {
+    let doc: serde_json::Value = serde_json::from_str(body).expect("search json");
+    doc["hits"].as_array().cloned().unwrap_or_default()
+}
+
+/// Polls the lock story through three versions (a date changed in v2 under a new headline,
+/// a paragraph added in v3) beside an unchanged story, and serves it.
+async fn lock_story() -> (FeedServer, TestEnv, i64, WebServer) {
+    let server = FeedServer::start().await;
+    let mut env = TestEnv::new();
+    env.add_feed("trust", &server.url("/feed.xml"), false);
+    for (title, body) in [
+        ("Pennard lock to close for repairs", LOCK_V1),
+        ("Pennard lock repairs put back to Thursday", LOCK_V2),
+        ("Pennard lock repairs put back to Thursday", LOCK_V3),
+    ] {
+        server.set(
+            "/feed.xml",
+            Route::xml(&rss(&[
+                (
+                    "trust-lock",
+                    "https://waterways.example/news/pennard-lock",
+                    title,
+                    body,
+                ),
+                (
+                    "trust-towpath",
+                    "https://waterways.example/news/towpath",
+                    "Towpath reopens at the upper basin",
+                    "Walkers can use the towpath by the upper basin again, the trust said.",
+                ),
+            ])),
+        );
+        let r = env.poll("trust").await;
+        assert_eq!(r.error, None, "{r:?}");
+    }
+    let id = article_id(&env, "trust-lock");
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    (server, env, id, web)
+}
+
+/// A word only an old version had finds the article and opens that version; a word every
+/// version has gives one hit, at the latest; an old headline is searched too.
+#[tokio::test]
+async fn search_finds_every_version_and_opens_the_one_that_matched() {
+    let (_server, env, id, web) = lock_story().await;
+    let towpath = article_id(&env, "trust-towpath");
+
+    let found = hits(&get(&web.base, "/api/v1/search?q=Monday").await.body);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["article_id"], id);
+    assert_eq!(found[0]["matched_seq"], 1);
+    assert_eq!(found[0]["matched_latest"], false);
+    assert_eq!(found[0]["href"], format!("/a/a{id}/v/1..2?mode=side"));
+    // The link leads to a page that shows the old sentence.
+    let g = get(&web.base, &format!("/a/a{id}/v/1..2?mode=side")).await;
+    assert_page(&g, "matched diff", 200, "text/html");
+    assert!(g.body.contains("Monday"));
+
+    let found = hits(&get(&web.base, "/api/v1/search?q=Thursday").await.body);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (&found[0]["matched_seq"], &found[0]["matched_latest"]),
+        (&serde_json::json!(3), &serde_json::json!(true))
+    );
+
+    // In every version of one story and in the other: one hit each, the latest first.
+    let found = hits(&get(&web.base, "/api/v1/search?q=basin").await.body);
+    let mut ids: Vec<i64> = found
+        .iter()
+        .filter_map(|h| h["article_id"].as_i64())
+        .collect();
+    ids.sort_unstable();
+    let mut want = vec![id, towpath];
+    want.sort_unstable();
+    assert_eq!(ids, want, "{found:?}");
+    assert!(found.iter().all(|h| h["matched_latest"] == true));
+
+    // The first headline, gone since v2.
+    let found = hits(
+        &get(&web.base, "/api/v1/search?q=%22lock%20to%20close%22")
+            .await
+            .body,
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["matched_seq"], 1);
+    // Words from the latest text and from an old version together: the old version.
+    let found = hits(&get(&web.base, "/api/v1/search?q=Pennard+Monday").await.body);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["matched_seq"], 1);
+    // A word in neither.
+    assert!(hits(&get(&web.base, "/api/v1/search?q=Wednesday").await.body).is_empty());
+
+    let g = get(&web.base, "/search?q=Monday").await;
+    assert_page(&g, "/search?q=Monday", 200, "text/html");
+    assert!(
+        g.body
+            .contains("Found in v1, no longer in the latest text (v3)."),
+        "{}",
+        g.body
+    );
+    assert!(
+        g.body
+            .contains(&format!("href=\"/a/a{id}/v/1..2?mode=side\""))
+    );
+}
+
+/// A database from before the history index: the batched backfill fills it, and removing the
+/// feed takes the history along.
+#[tokio::test]
+async fn old_databases_get_their_history_indexed_by_the_backfill() {
+    let (_server, env, id, web) = lock_story().await;
+    env.store
+        .write(|tx| {
+            tx.execute_batch(
+                "DELETE FROM version_search; \
+                 INSERT INTO meta (key, value) VALUES ('search_history_next', '0');",
+            )?;
+            Ok(())
+        })
+        .expect("forget the history");
+    assert!(hits(&get(&web.base, "/api/v1/search?q=Monday").await.body).is_empty());
+    let left = env
+        .store
+        .read(redline::store::search::backfill_remaining)
+        .expect("remaining");
+    assert_eq!(left, 2);
+    let done = redline::store::search::backfill(&env.store, || false).expect("backfill");
+    assert_eq!(done, 2);
+    let found = hits(&get(&web.base, "/api/v1/search?q=Monday").await.body);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["article_id"], id);
+    assert_eq!(found[0]["matched_seq"], 1);
+    assert_eq!(
+        env.store
+            .read(redline::store::search::backfill_remaining)
+            .expect("remaining"),
+        0
+    );
+
+    env.store
+        .write(|tx| {
+            tx.execute("DELETE FROM feeds", [])?;
+            Ok(())
+        })
+        .expect("remove the feed");
+    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 0);
+    assert!(hits(&get(&web.base, "/api/v1/search?q=Monday").await.body).is_empty());
+}

@@ -379,6 +379,11 @@ pub struct ArticleSummary {
     pub claim_changes: i64,
     /// When the newest change was recorded (unix seconds), if any.
     pub last_change_at: Option<i64>,
+    /// In a search: the version the hit opens, the newest one holding what was searched for
+    /// (the latest when its text matches; see `search::hits_cte`). `None` outside a search.
+    pub matched_seq: Option<i64>,
+    /// In a search: whether the latest text matches (else only an older version did).
+    pub matched_latest: bool,
 }
 
 /// Which articles `list` returns, and which page of them.
@@ -387,8 +392,8 @@ pub struct ArticleFilter {
     pub feed_id: Option<i64>,
     /// Only articles with more than one version or unpublished, newest change first.
     pub changed_only: bool,
-    /// Only articles whose latest title or text matches this user text (see
-    /// `search::match_expression`), best match first.
+    /// Only articles whose title or text matches this user text in any version (see
+    /// `search::match_expression`): those whose latest text matches first, best match first.
     pub search: Option<String>,
     pub offset: i64,
     pub limit: i64,
@@ -473,38 +478,49 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
         .as_deref()
         .map(super::search::require_match)
         .transpose()?;
-    let (from, matches, order) = if fts.is_some() {
+    let (from, order) = if fts.is_some() {
         (
-            "article_search s JOIN articles a ON a.id = s.rowid",
-            "article_search MATCH ?3",
-            "s.rank, a.id DESC",
+            "hits s JOIN articles a ON a.id = s.article_id",
+            "s.seq IS NOT NULL, s.rank, a.id DESC",
         )
     } else if f.changed_only {
         (
             "articles a",
-            "?3 IS NULL",
             "last_change_at DESC NULLS LAST, a.last_seen DESC, a.id DESC",
         )
     } else {
-        ("articles a", "?3 IS NULL", "a.last_seen DESC, a.id DESC")
+        ("articles a", "a.last_seen DESC, a.id DESC")
     };
     let mut args: Vec<Value> = vec![
         f.feed_id.into(),
         f.changed_only.into(),
-        fts.into(),
+        fts.clone().into(),
         f.limit.into(),
         f.offset.max(0).into(),
     ];
+    let (with, matched, matches) = match &f.search {
+        Some(text) if fts.is_some() => {
+            let terms = super::search::match_terms(text);
+            let first = args.len() + 1;
+            (
+                super::search::hits_cte(&terms, "?3", first, &mut args),
+                "s.seq, s.seq IS NULL",
+                "?3 IS NOT NULL",
+            )
+        }
+        _ => (String::new(), "NULL, 0", "?3 IS NULL"),
+    };
     let change = f.change.sql(args.len() + 1, &mut args);
     let mut stmt = conn.prepare(&format!(
-        "SELECT a.id, COALESCE(f.name, 'f' || f.id), a.url, \
+        "{with}SELECT a.id, COALESCE(f.name, 'f' || f.id), a.url, \
            (SELECT title FROM versions v WHERE v.article_id = a.id ORDER BY seq DESC LIMIT 1), \
            a.status, a.first_seen, a.last_seen, \
            (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) AS n, \
            (SELECT COUNT(*) FROM changes c WHERE c.article_id = a.id), \
            (SELECT COUNT(*) FROM claim_changes cc JOIN changes c ON c.id = cc.change_id \
               WHERE c.article_id = a.id), \
-           (SELECT MAX(c.created_at) FROM changes c WHERE c.article_id = a.id) AS last_change_at, f.id \
+           (SELECT MAX(c.created_at) FROM changes c WHERE c.article_id = a.id) AS last_change_at, f.id, \
+           {matched} \
          FROM {from} JOIN feeds f ON f.id = a.feed_id \
          WHERE (?1 IS NULL OR a.feed_id = ?1) \
          AND (?2 = 0 OR (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) > 1 \
@@ -527,10 +543,21 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
                 claim_changes: r.get(9)?,
                 last_change_at: r.get(10)?,
                 feed_id: r.get(11)?,
+                matched_seq: r.get::<_, Option<i64>>(12)?,
+                matched_latest: r.get(13)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+        .collect::<rusqlite::Result<Vec<ArticleSummary>>>()?;
+    // A hit on the latest text opens the latest version.
+    Ok(rows
+        .into_iter()
+        .map(|mut a| {
+            if a.matched_latest {
+                a.matched_seq = Some(a.versions);
+            }
+            a
+        })
+        .collect())
 }
 
 pub fn latest_version(conn: &Connection, article_id: i64) -> Result<Option<Version>> {
@@ -644,7 +671,21 @@ pub fn insert_version(
         ],
     )?;
     let id = conn.last_insert_rowid();
-    // Versions are only ever appended, so this one is the latest: the index follows it.
+    // Versions are only ever appended, so this one is the latest: the index follows it, and
+    // what the previous one said that this one no longer does goes to the history index.
     super::search::index_article(conn, article_id, &snap.title, &snap.body)?;
+    if let Some((prev_seq, prev_body)) = previous {
+        let (prev_id, prev_title): (i64, String) = conn
+            .prepare_cached("SELECT id, title FROM versions WHERE article_id = ?1 AND seq = ?2")?
+            .query_row(params![article_id, prev_seq], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        super::search::index_departed(
+            conn,
+            prev_id,
+            (&prev_title, prev_body),
+            (&snap.title, &snap.body),
+        )?;
+    }
     Ok(id)
 }

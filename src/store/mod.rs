@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_version_provenance.sql"),
     include_str!("migrations/0020_feeds_page_index.sql"),
     include_str!("migrations/0021_version_validators.sql"),
+    include_str!("migrations/0022_version_search.sql"),
 ];
 
 /// The largest body we agree to decompress: far above any real article, far below a bomb.

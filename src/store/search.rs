@@ -1,19 +1,31 @@
-//! Full-text search over articles: each article's latest title and body in an SQLite FTS5
-//! index (`article_search`, migration 0009, rowid = article id). The one search entry point
-//! for the CLI (`articles --search`) and the web UI is `articles::list` with
-//! `ArticleFilter::search`, which uses `match_expression` here.
+//! Full-text search over every version of every article, in two SQLite FTS5 indexes:
+//! `article_search` (migration 0009, rowid = article id) holds each article's latest title and
+//! body, and `version_search` (migration 0022, rowid = version id) holds what each version
+//! said that its successor no longer says: its sentences the next version dropped or changed,
+//! and its headline if the next one changed it. Every sentence any version had is thus in the
+//! latest text or in the row of the last version that still had it, and the index grows with
+//! the text that left, not with the number of versions (a version that only adds text adds no
+//! history row). The one search entry point for the CLI (`articles --search`) and the web UI
+//! is `articles::list` with `ArticleFilter::search`, which builds its hits with `hits_cte`.
 //!
-//! Kept up to date by `articles::insert_version` inside the poll's write transaction (one
-//! FTS row replaced: tokenising one article, no reads). Databases from before the index are
-//! filled by `backfill`, in short batches, each its own transaction, so a daemon's polls are
-//! never held up behind it.
+//! Both are kept up to date by `articles::insert_version` inside the poll's write transaction
+//! (one FTS row replaced, one added: tokenising text already in memory). Databases from
+//! before either index are filled by `backfill`, in short batches, each its own transaction,
+//! so a daemon's polls are never held up behind it.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension, params, types::Value};
 
 use super::{Result, Store, StoreError, articles};
 
 /// The meta key holding the next article id the backfill has to index; absent once done.
 const BACKFILL_KEY: &str = "search_backfill_next";
+/// The same for the history index (`version_search`, migration 0022).
+const HISTORY_KEY: &str = "search_history_next";
+
+/// Articles per history backfill transaction: each decodes every version of the article.
+pub const HISTORY_BATCH: i64 = 20;
 
 /// Articles indexed per backfill transaction: each one decompresses a body, so a batch holds
 /// the write lock for milliseconds, not seconds.
@@ -29,11 +41,122 @@ pub fn index_article(conn: &Connection, article_id: i64, title: &str, body: &str
     Ok(())
 }
 
-/// Turns what a user typed into an FTS5 query that cannot be a syntax error: every word and
-/// every `"quoted phrase"` becomes a quoted FTS5 string (inner `"` doubled), all must match;
-/// a trailing `*` keeps its meaning as a prefix search. Operators (`-`, `AND`, `NEAR`,
-/// `col:`) are searched as text, never interpreted. `None` when nothing searchable is left.
-pub fn match_expression(text: &str) -> Option<String> {
+/// Indexes, under version `old_id`, what it said that the version after it no longer says:
+/// its sentences absent from the new body, and its title if the new one differs. Nothing when
+/// the new version only added text, which is what keeps the history index small.
+pub fn index_departed(
+    conn: &Connection,
+    old_id: i64,
+    (old_title, old_body): (&str, &str),
+    (new_title, new_body): (&str, &str),
+) -> Result<()> {
+    let kept: HashSet<String> = crate::diff::split_sentences(new_body).into_iter().collect();
+    let gone: Vec<String> = crate::diff::split_sentences(old_body)
+        .into_iter()
+        .filter(|s| !kept.contains(s))
+        .collect();
+    let title = if old_title != new_title {
+        old_title
+    } else {
+        ""
+    };
+    if gone.is_empty() && title.is_empty() {
+        return Ok(());
+    }
+    // A paragraph break between sentences, so a phrase cannot run from one into the next.
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO version_search (rowid, title, body) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![old_id, title, gone.join("\n\n")])?;
+    Ok(())
+}
+
+/// `seq` of a term that the latest text holds: larger than any real seq, so the smallest
+/// over a query's terms is a version from the history.
+const NEWEST: i64 = i64::MAX;
+
+/// The `WITH` clause that defines `hits(article_id, seq, rank)` for a search: one row per
+/// matching article, `seq` NULL when its latest text matches the whole query (`full`, the
+/// parameter holding `match_expression`), else the version the hit opens. For an article whose
+/// latest text does not match, each term must be in its latest text or its history; the
+/// version is the smallest over the terms of the newest version holding that term (exact for
+/// one word or one phrase; for several words it is the newest version holding the word that
+/// left the text first). `terms` are `match_terms`, bound from `?{first}` on.
+pub(super) fn hits_cte(
+    terms: &[String],
+    full: &str,
+    first: usize,
+    args: &mut Vec<Value>,
+) -> String {
+    let many = terms.len() > 1;
+    let mut ctes = vec![format!(
+        "latest(article_id, rank) AS MATERIALIZED (SELECT rowid, rank FROM article_search \
+         WHERE article_search MATCH {full})"
+    )];
+    let (mut union, mut joins, mut conds, mut seqs, mut ranks) = (
+        Vec::new(),
+        String::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for (i, t) in terms.iter().enumerate() {
+        let p = format!("?{}", first + i);
+        args.push(Value::from(t.clone()));
+        ctes.push(format!(
+            "h{i}(article_id, seq, rank) AS MATERIALIZED (SELECT v.article_id, MAX(v.seq), \
+             MIN(h.rank) FROM version_search h JOIN versions v ON v.id = h.rowid \
+             WHERE version_search MATCH {p} GROUP BY v.article_id)"
+        ));
+        union.push(format!("SELECT article_id FROM h{i}"));
+        joins.push_str(&format!(
+            " LEFT JOIN h{i} ON h{i}.article_id = c.article_id"
+        ));
+        if many {
+            ctes.push(format!(
+                "l{i}(article_id) AS MATERIALIZED (SELECT rowid FROM article_search \
+                 WHERE article_search MATCH {p})"
+            ));
+            conds.push(format!("(h{i}.seq IS NOT NULL OR c.article_id IN l{i})"));
+            seqs.push(format!(
+                "CASE WHEN c.article_id IN l{i} THEN {NEWEST} ELSE h{i}.seq END"
+            ));
+            ranks.push(format!("COALESCE(h{i}.rank, 0)"));
+        } else {
+            seqs.push(format!("h{i}.seq"));
+            ranks.push(format!("h{i}.rank"));
+        }
+    }
+    // A one-argument MIN is the aggregate; several arguments are the scalar minimum.
+    let (seq, rank) = if many {
+        (
+            format!("NULLIF(MIN({}), {NEWEST})", seqs.join(", ")),
+            format!("MIN({})", ranks.join(", ")),
+        )
+    } else {
+        (seqs.join(""), ranks.join(""))
+    };
+    let conds = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" AND {}", conds.join(" AND "))
+    };
+    ctes.push(format!(
+        "history(article_id, seq, rank) AS (SELECT c.article_id, {seq}, {rank} \
+         FROM ({}) c{joins} WHERE c.article_id NOT IN (SELECT article_id FROM latest){conds})",
+        union.join(" UNION ")
+    ));
+    ctes.push(
+        "hits(article_id, seq, rank) AS (SELECT article_id, NULL, rank FROM latest \
+         UNION ALL SELECT article_id, seq, rank FROM history WHERE seq IS NOT NULL)"
+            .to_string(),
+    );
+    format!("WITH {} ", ctes.join(", "))
+}
+
+/// The quoted FTS5 terms of what a user typed (see `match_expression`), one per word or
+/// phrase.
+pub fn match_terms(text: &str) -> Vec<String> {
     let mut terms = Vec::new();
     let mut chars = text.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -71,6 +194,15 @@ pub fn match_expression(text: &str) -> Option<String> {
             if prefix { "*" } else { "" }
         ));
     }
+    terms
+}
+
+/// Turns what a user typed into an FTS5 query that cannot be a syntax error: every word and
+/// every `"quoted phrase"` becomes a quoted FTS5 string (inner `"` doubled), all must match;
+/// a trailing `*` keeps its meaning as a prefix search. Operators (`-`, `AND`, `NEAR`,
+/// `col:`) are searched as text, never interpreted. `None` when nothing searchable is left.
+pub fn match_expression(text: &str) -> Option<String> {
+    let terms = match_terms(text);
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
@@ -84,76 +216,85 @@ pub fn require_match(text: &str) -> Result<String> {
     })
 }
 
-/// Articles the index does not cover yet (0 once the backfill is done).
-pub fn backfill_remaining(conn: &Connection) -> Result<i64> {
+fn backfill_next(conn: &Connection, key: &str) -> Result<Option<i64>> {
     let next: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [BACKFILL_KEY],
-            |r| r.get(0),
-        )
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?;
-    let Some(next) = next.and_then(|n| n.parse::<i64>().ok()) else {
-        return Ok(0);
-    };
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM articles WHERE id >= ?1",
-        [next],
-        |r| r.get(0),
-    )?)
+    Ok(next.map(|n| n.parse().unwrap_or(0)))
 }
 
-/// Indexes the next `batch` articles of the backfill in one short transaction. Returns how
-/// many it indexed, `None` when the backfill was already done.
+/// Articles the indexes do not fully cover yet (0 once both backfills are done): those whose
+/// latest text is not indexed plus those whose history is not.
+pub fn backfill_remaining(conn: &Connection) -> Result<i64> {
+    let mut left = 0;
+    for key in [BACKFILL_KEY, HISTORY_KEY] {
+        if let Some(next) = backfill_next(conn, key)? {
+            left += conn.query_row(
+                "SELECT COUNT(*) FROM articles WHERE id >= ?1",
+                [next],
+                |r| r.get::<_, i64>(0),
+            )?;
+        }
+    }
+    Ok(left)
+}
+
+/// Indexes the next `batch` articles of the backfill in one short transaction: their latest
+/// text first, then (once that is done) their history, `HISTORY_BATCH` at most per call since
+/// each decodes every version. Returns how many articles it indexed, `None` when both
+/// backfills were already done.
 pub fn backfill_batch(store: &Store, batch: i64) -> Result<Option<usize>> {
     store.write(|tx| {
-        let next: Option<String> = tx
-            .query_row(
-                "SELECT value FROM meta WHERE key = ?1",
-                [BACKFILL_KEY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(next) = next else { return Ok(None) };
-        let next: i64 = next.parse().unwrap_or(0);
+        let (key, batch) = match backfill_next(tx, BACKFILL_KEY)? {
+            Some(_) => (BACKFILL_KEY, batch),
+            None if backfill_next(tx, HISTORY_KEY)?.is_some() => {
+                (HISTORY_KEY, batch.min(HISTORY_BATCH))
+            }
+            None => return Ok(None),
+        };
+        let next = backfill_next(tx, key)?.unwrap_or(0);
         let ids: Vec<i64> = tx
             .prepare("SELECT id FROM articles WHERE id >= ?1 ORDER BY id LIMIT ?2")?
             .query_map(params![next, batch], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for &id in &ids {
             // Read inside this transaction: a poll that stored a newer version since has
-            // indexed it already, and this writes the same latest text again.
-            if let Some(v) = articles::latest_version(tx, id)? {
-                index_article(tx, id, &v.title, &v.body)?;
+            // indexed it already, and this writes the same rows again.
+            if key == BACKFILL_KEY {
+                if let Some(v) = articles::latest_version(tx, id)? {
+                    index_article(tx, id, &v.title, &v.body)?;
+                }
+            } else {
+                let versions = articles::versions(tx, id)?;
+                for pair in versions.windows(2) {
+                    let (old, new) = (&pair[0], &pair[1]);
+                    index_departed(tx, old.id, (&old.title, &old.body), (&new.title, &new.body))?;
+                }
             }
         }
         match ids.last() {
             Some(&last) if ids.len() as i64 == batch => {
                 tx.execute(
                     "UPDATE meta SET value = ?2 WHERE key = ?1",
-                    params![BACKFILL_KEY, (last + 1).to_string()],
+                    params![key, (last + 1).to_string()],
                 )?;
             }
             _ => {
-                tx.execute("DELETE FROM meta WHERE key = ?1", [BACKFILL_KEY])?;
+                tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
             }
         }
         Ok(Some(ids.len()))
     })
 }
 
-/// Runs the backfill to the end, batch by batch, until `stop` says so. Returns how many
-/// articles it indexed.
+/// Runs the backfills to the end, batch by batch, until `stop` says so. Returns how many
+/// articles it indexed (an article whose latest text and history were both missing counts
+/// twice).
 pub fn backfill(store: &Store, stop: impl Fn() -> bool) -> Result<usize> {
     let mut done = 0;
     while !stop() {
         match backfill_batch(store, BACKFILL_BATCH)? {
-            Some(n) => {
-                done += n;
-                if n == 0 {
-                    break;
-                }
-            }
+            Some(n) => done += n,
             None => break,
         }
     }

@@ -325,8 +325,11 @@ pub struct SearchHit {
     pub versions: i64,
     pub changes: i64,
     pub claim_changes: i64,
-    /// The index holds each article's latest version: the hit opens it.
+    /// The version the hit opens: the latest when its text matches, else the newest older
+    /// version that held what was searched for.
     pub matched_seq: i64,
+    /// Whether the latest text matches; `false` when only an older version did.
+    pub matched_latest: bool,
     pub href: String,
 }
 
@@ -366,17 +369,27 @@ pub fn search(conn: &Connection, q: &SearchQuery) -> Result<SearchPage, WebError
     let hits = rows
         .into_iter()
         .take(q.limit as usize)
-        .map(|a| SearchHit {
-            article_ref: ids::article(a.id),
-            href: format!("/a/{}#v{}", ids::article(a.id), a.versions),
-            article_id: a.id,
-            feed: a.feed,
-            title: a.title,
-            url: a.url,
-            matched_seq: a.versions,
-            versions: a.versions,
-            changes: a.changes,
-            claim_changes: a.claim_changes,
+        .map(|a| {
+            let seq = a.matched_seq.unwrap_or(a.versions);
+            SearchHit {
+                article_ref: ids::article(a.id),
+                // The latest text is the article page; an older version opens on the comparison
+                // with the next one, its text on the left and what left it marked.
+                href: if a.matched_latest || seq >= a.versions {
+                    format!("/a/{}#v{seq}", ids::article(a.id))
+                } else {
+                    format!("/a/{}/v/{seq}..{}?mode=side", ids::article(a.id), seq + 1)
+                },
+                article_id: a.id,
+                feed: a.feed,
+                title: a.title,
+                url: a.url,
+                matched_seq: seq,
+                matched_latest: a.matched_latest,
+                versions: a.versions,
+                changes: a.changes,
+                claim_changes: a.claim_changes,
+            }
         })
         .collect();
     Ok(SearchPage {

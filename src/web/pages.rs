@@ -399,7 +399,7 @@ async fn search_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Respons
                     }
                     @if !q.q.is_empty() { (search_facets(&q)) }
                     @if q.q.is_empty() {
-                        p.muted { "Words must all appear; \"quoted phrase\" for a phrase, word* for a prefix. The latest version of every article is indexed." }
+                        p.muted { "Words must all appear; \"quoted phrase\" for a phrase, word* for a prefix. Every version of every article is searched; a word only an older version had opens that version." }
                     } @else if page.hits.is_empty() {
                         p #no-hits { "Nothing matched " q { (q.q) } "." }
                     } @else {
@@ -410,6 +410,9 @@ async fn search_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Respons
                                     div.change-meta {
                                         span.outlet { (h.feed) } " · " (h.article_ref) " · "
                                         (h.versions) " versions · " (h.claim_changes) " claim changes"
+                                    }
+                                    @if !h.matched_latest {
+                                        div.hit-old { "Found in v" (h.matched_seq) ", no longer in the latest text (v" (h.versions) ")." }
                                     }
                                 }
                             }
