@@ -85,6 +85,8 @@ struct ConfigFile {
 #[serde(deny_unknown_fields)]
 struct WebFile {
     listen: Option<String>,
+    base_path: Option<String>,
+    allowed_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,6 +193,10 @@ pub struct Config {
     pub archive: ArchiveConfig,
     /// `[web] listen`: `redline run` also serves the web UI there.
     pub web_listen: Option<std::net::SocketAddr>,
+    /// `[web] base_path`: the path prefix behind a reverse proxy, normalised (`""`: none).
+    pub web_base_path: String,
+    /// `[web] allowed_hosts`: Host names served on loopback besides the loopback names.
+    pub web_allowed_hosts: Vec<String>,
 }
 
 /// How the outbox dispatcher retries.
@@ -750,6 +756,21 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
             })
         })
         .transpose()?;
+    let web_base_path =
+        crate::web::proxy::normalize_base_path(file.web.base_path.as_deref().unwrap_or(""))
+            .map_err(|e| bad("web.base_path", e))?;
+    let web_allowed_hosts = file.web.allowed_hosts.clone().unwrap_or_default();
+    if let Some(h) = web_allowed_hosts
+        .iter()
+        .find(|h| h.trim().is_empty() || h.contains(['/', ' ']))
+    {
+        return Err(bad(
+            "web.allowed_hosts",
+            format!(
+                "`{h}` is not a host name (give names like \"news.example.org\" or \"news.example.org:8443\")"
+            ),
+        ));
+    }
 
     Ok(Config {
         path: None,
@@ -762,6 +783,8 @@ fn validate(file: ConfigFile, path: &Path) -> Result<Config, ConfigError> {
         archive: archive::validate(&file.archive, config_dir)
             .map_err(|(key, message)| bad(&key, message))?,
         web_listen,
+        web_base_path,
+        web_allowed_hosts,
     })
 }
 
@@ -1205,6 +1228,27 @@ mod tests {
         let err =
             Config::parse("[web]\nlisten = \"localhost\"\n", Path::new("x.toml")).unwrap_err();
         assert!(err.to_string().contains("web.listen"), "{err}");
+    }
+
+    #[test]
+    fn web_base_path_and_allowed_hosts_are_checked() {
+        let c = Config::parse(
+            "[web]\nbase_path = \"/redline/\"\nallowed_hosts = [\"news.example.org\"]\n",
+            Path::new("x.toml"),
+        )
+        .expect("valid");
+        assert_eq!(c.web_base_path, "/redline");
+        assert_eq!(c.web_allowed_hosts, vec!["news.example.org".to_string()]);
+        assert_eq!(Config::default().web_base_path, "");
+        let err =
+            Config::parse("[web]\nbase_path = \"redline\"\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("web.base_path"), "{err}");
+        let err = Config::parse(
+            "[web]\nallowed_hosts = [\"https://news.example.org/\"]\n",
+            Path::new("x.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("web.allowed_hosts"), "{err}");
     }
 
     #[test]

@@ -71,12 +71,22 @@ pub struct WebServer {
 }
 
 impl WebServer {
+    /// Listens on 127.0.0.1, with the Host check of a loopback listener (`opts.listen`).
     pub async fn start(db: &std::path::Path, opts: WebOptions) -> Self {
-        let router = web::router(db, opts).expect("router over the test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let local = listener.local_addr().expect("addr");
+        let prefix = opts.base_path.trim_end_matches('/').to_string();
+        let router = web::router(
+            db,
+            WebOptions {
+                listen: Some(local),
+                ..opts
+            },
+        )
+        .expect("router over the test database");
+        let base = format!("http://{local}{prefix}");
         let stop = CancellationToken::new();
         tokio::spawn(web::serve(listener, router, stop.clone()));
         Self { base, stop }

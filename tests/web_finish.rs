@@ -260,3 +260,233 @@ async fn old_databases_get_their_history_indexed_by_the_backfill() {
     assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 0);
     assert!(hits(&get(&web.base, "/api/v1/search?q=Monday").await.body).is_empty());
 }
+
+/// The `href`, `src` and `action` values of every tag in `html`: a small tag scanner (quoted
+/// and bare attribute values, comments skipped), enough for our own well-formed pages.
+fn link_attrs(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        i += off + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        // The tag name, then attributes up to the closing `>`.
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+            i += 1;
+        }
+        loop {
+            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+                i += 1;
+            }
+            if i >= b.len() || b[i] == b'>' {
+                break;
+            }
+            let start = i;
+            while i < b.len() && !b"=> \t\n/".contains(&b[i]) {
+                i += 1;
+            }
+            let name = html[start..i].to_ascii_lowercase();
+            let mut value = String::new();
+            if b.get(i) == Some(&b'=') {
+                i += 1;
+                if let Some(&q) = b.get(i).filter(|q| **q == b'"' || **q == b'\'') {
+                    let end = html[i + 1..].find(q as char).map_or(b.len(), |e| i + 1 + e);
+                    value = html[i + 1..end].to_string();
+                    i = end + 1;
+                } else {
+                    let start = i;
+                    while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                        i += 1;
+                    }
+                    value = html[start..i].to_string();
+                }
+            }
+            if matches!(name.as_str(), "href" | "src" | "action") {
+                out.push((name, value.replace("&amp;", "&")));
+            }
+        }
+    }
+    out
+}
+
+/// Behind a reverse proxy at `/redline`: every link, asset, form, Atom link, API URL and
+/// redirect starts with the prefix, every such link works, and nothing answers outside it.
+#[tokio::test]
+async fn a_path_prefix_is_on_every_url_and_the_pages_work_through_it() {
+    let server = FeedServer::start().await;
+    let env = crate::web::fill_newsroom(&server).await;
+    let web = WebServer::start(
+        &env.db_path(),
+        WebOptions {
+            base_path: "/redline/".into(),
+            ..WebOptions::default()
+        },
+    )
+    .await;
+    let root = web.base.trim_end_matches("/redline").to_string();
+    let flood = article_id(&env, "chronicle-flood");
+    let mut pages = vec![
+        "/".to_string(),
+        "/?kind=number_changed".into(),
+        "/search?q=flood".into(),
+        "/search".into(),
+        "/feeds".into(),
+        format!("/a/a{flood}"),
+        "/no/such/page".into(),
+    ];
+    for mode in ["claims", "side", "inline", "changes"] {
+        pages.push(format!("/a/a{flood}/v/1..2?mode={mode}"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for p in &pages {
+        let g = get(&web.base, p).await;
+        assert!(g.content_type.starts_with("text/html"), "{p}");
+        assert!(g.status == 200 || p == "/no/such/page", "{p}: {}", g.status);
+        let attrs = link_attrs(&g.body);
+        assert!(attrs.len() > 5, "{p}: {attrs:?}");
+        for (name, v) in attrs {
+            if v.starts_with('#') || v.starts_with("https://") {
+                continue;
+            }
+            assert!(v.starts_with("/redline/"), "{p}: {name}=\"{v}\"");
+            // A form's action needs its inputs; links and assets are followed below.
+            if name != "action" {
+                seen.insert(v);
+            }
+        }
+    }
+    // Every link and asset the pages carry works through the prefix.
+    for v in &seen {
+        let path = v.split('#').next().unwrap_or(v);
+        let g = get(&root, path).await;
+        assert_eq!(g.status, 200, "{v}: {}", g.body);
+    }
+    assert!(seen.iter().any(|v| v.starts_with("/redline/assets/app.")));
+
+    let g = get(&web.base, "/changes.atom").await;
+    assert_page(&g, "atom", 200, "application/atom+xml");
+    for (_, v) in link_attrs(&g.body) {
+        assert!(v.starts_with("/redline/"), "atom link {v}");
+    }
+    let api = get(&web.base, "/api/v1/changes?limit=1").await;
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    let next = doc["next"].as_str().expect("a next page");
+    assert!(next.starts_with("/redline/api/v1/changes?"), "{next}");
+    assert_eq!(get(&root, next).await.status, 200);
+    assert!(
+        doc["items"][0]["href"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("/redline/a/")),
+        "{doc}"
+    );
+    let api = get(&web.base, "/api/v1/search?q=flood").await;
+    let doc: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert!(
+        doc["hits"][0]["href"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("/redline/a/"))
+    );
+    let index = get(&web.base, "/api/v1").await.body;
+    assert!(index.contains("\"/redline/api/v1/feeds\""), "{index}");
+
+    let g = get(&web.base, &format!("/a/a{flood}/compare?from=1&to=3")).await;
+    assert_eq!(g.status, 303);
+    assert_eq!(
+        g.headers.get("location").and_then(|v| v.to_str().ok()),
+        Some(format!("/redline/a/a{flood}/v/1..3").as_str())
+    );
+    // The prefix alone, with or without its slash, is the changes page.
+    for p in ["/redline", "/redline/"] {
+        let g = get(&root, p).await;
+        assert_eq!(g.status, 200, "{p}: {}", g.body);
+        assert!(g.body.contains("data-page=\"changes\""), "{p}");
+    }
+    // Outside the prefix there is nothing, and the 404 says where the pages are.
+    let g = get(&root, "/feeds").await;
+    assert_eq!(g.status, 404);
+    assert!(g.body.contains("under /redline/"), "{}", g.body);
+}
+
+/// Without a prefix the URLs are as before: root-relative.
+#[tokio::test]
+async fn without_a_prefix_urls_start_at_the_root() {
+    let server = FeedServer::start().await;
+    let env = crate::web::fill_newsroom(&server).await;
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    let g = get(&web.base, "/").await;
+    let attrs = link_attrs(&g.body);
+    assert!(attrs.iter().any(|(_, v)| v == "/feeds"), "{attrs:?}");
+    assert!(attrs.iter().all(|(_, v)| !v.starts_with("/redline")));
+}
+
+/// One HTTP/1.1 GET with the given Host header (or none), written by hand so nothing
+/// rewrites it; returns the status and the body.
+async fn get_as(base: &str, path: &str, host: Option<&str>) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let addr = addr.split('/').next().unwrap_or(addr);
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    s.write_all(format!("GET {path} HTTP/1.1\r\n{host}Connection: close\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// DNS rebinding: on loopback, a request that names another host is refused with the reason;
+/// the loopback names on our port, and names in `[web] allowed_hosts`, are served.
+#[tokio::test]
+async fn on_loopback_only_local_and_allowed_host_names_are_served() {
+    let server = FeedServer::start().await;
+    let env = crate::web::fill_newsroom(&server).await;
+    let web = WebServer::start(
+        &env.db_path(),
+        WebOptions {
+            allowed_hosts: vec!["news.example.org".into()],
+            ..WebOptions::default()
+        },
+    )
+    .await;
+    let port = web.base.rsplit(':').next().unwrap_or("").to_string();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        "news.example.org".to_string(),
+    ] {
+        let (status, body) = get_as(&web.base, "/feeds", Some(&host)).await;
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+    for host in [
+        format!("rebound.attacker.example:{port}"),
+        "localhost:1".to_string(),
+        format!("news.example.org.attacker.example:{port}"),
+    ] {
+        let (status, body) = get_as(&web.base, "/feeds", Some(&host)).await;
+        assert_eq!(status, 421, "{host}: {body}");
+        assert!(body.contains("allowed_hosts"), "{body}");
+        assert!(
+            !body.contains("chronicle"),
+            "no data for another host: {body}"
+        );
+        let (status, body) = get_as(&web.base, "/api/v1/feeds", Some(&host)).await;
+        assert_eq!(status, 421, "{host}: {body}");
+        assert!(body.contains("\"status\":421"), "{body}");
+    }
+    let (status, _) = get_as(&web.base, "/feeds", None).await;
+    assert!(status == 421 || status == 400, "no Host: {status}");
+}

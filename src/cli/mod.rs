@@ -70,6 +70,10 @@ pub enum Command {
         /// loopback address exposes the UI to the network without a login.
         #[arg(long, value_name = "ADDR")]
         listen: Option<std::net::SocketAddr>,
+        /// Path prefix every URL starts with, behind a reverse proxy that forwards e.g.
+        /// `/redline/` (default: `[web] base_path`, else none).
+        #[arg(long, value_name = "PATH")]
+        base_path: Option<String>,
     },
     /// Poll every feed (or one) once now, ignoring the schedule, and print what happened.
     ///
@@ -535,7 +539,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Alerts(AlertsCommand::Test { name }) => alerts::test(&env, &name),
         Command::Alerts(AlertsCommand::Retry { id }) => alerts::retry(&env, id),
         Command::Run => poll::run_daemon(&env),
-        Command::Serve { listen } => serve::serve(&env, listen),
+        Command::Serve { listen, base_path } => serve::serve(&env, listen, base_path),
         Command::Poll { feed, json } => poll::poll_once(&env, feed.as_deref(), json),
         Command::Feeds(cmd) => feeds::run(&env, cmd),
         Command::Watch { url, name, json } => {

@@ -49,25 +49,40 @@ pub(crate) fn error_response(e: &WebError) -> Response {
     typed(e.status, "application/json", body.to_string())
 }
 
-async fn index() -> Response {
+async fn index(State(app): State<App>) -> Response {
+    let b = &app.base;
     json(Ok(serde_json::json!({
         "schema": "redline.web.index",
         "endpoints": {
-            "changes": "/api/v1/changes?feed=&kind=&silent=&stealth=&since=&until=&cosmetic=&limit=&cursor=",
-            "search": "/api/v1/search?q=&feed=&limit=&cursor=",
-            "article": "/api/v1/articles/{id}",
-            "diff": "/api/v1/articles/{id}/diff/{from}..{to}",
-            "feeds": "/api/v1/feeds",
+            "changes": format!("{b}/api/v1/changes?feed=&kind=&silent=&stealth=&since=&until=&cosmetic=&limit=&cursor="),
+            "search": format!("{b}/api/v1/search?q=&feed=&limit=&cursor="),
+            "article": format!("{b}/api/v1/articles/{{id}}"),
+            "diff": format!("{b}/api/v1/articles/{{id}}/diff/{{from}}..{{to}}"),
+            "feeds": format!("{b}/api/v1/feeds"),
         },
-        "schemas": SCHEMAS.iter().map(|(n, _)| format!("/api/v1/schemas/{n}")).collect::<Vec<_>>(),
+        "schemas": SCHEMAS.iter().map(|(n, _)| format!("{b}/api/v1/schemas/{n}")).collect::<Vec<_>>(),
     })))
+}
+
+/// The documents' URLs are root-relative; behind a path prefix they start with it.
+fn prefixed(base: &str, url: &mut String) {
+    if !base.is_empty() && url.starts_with('/') {
+        url.insert_str(0, base);
+    }
 }
 
 async fn changes(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     json(
         async {
             let q = ChangesQuery::parse(raw.as_deref())?;
-            app.db.run(move |c| data::changes(c, &q)).await
+            let mut page = app.db.run(move |c| data::changes(c, &q)).await?;
+            for i in &mut page.items {
+                prefixed(&app.base, &mut i.href);
+            }
+            if let Some(n) = &mut page.next {
+                prefixed(&app.base, n);
+            }
+            Ok(page)
         }
         .await,
     )
@@ -77,7 +92,14 @@ async fn search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     json(
         async {
             let q = SearchQuery::parse(raw.as_deref())?;
-            app.db.run(move |c| data::search(c, &q)).await
+            let mut page = app.db.run(move |c| data::search(c, &q)).await?;
+            for h in &mut page.hits {
+                prefixed(&app.base, &mut h.href);
+            }
+            if let Some(n) = &mut page.next {
+                prefixed(&app.base, n);
+            }
+            Ok(page)
         }
         .await,
     )

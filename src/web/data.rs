@@ -74,6 +74,8 @@ pub struct ChangesPage {
     pub items: Vec<ChangeItem>,
     /// The cursor of the next page, absent on the last one.
     pub next_cursor: Option<String>,
+    /// The URL of the next page of this document (same filters), absent on the last one.
+    pub next: Option<String>,
 }
 
 /// Below this many claim rows a kind facet starts from the kind index (see `changes`).
@@ -199,14 +201,11 @@ pub fn changes(conn: &Connection, q: &ChangesQuery) -> Result<ChangesPage, WebEr
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let next_cursor = if rows.len() as i64 > q.limit {
+    let next = if rows.len() as i64 > q.limit {
         rows.truncate(q.limit as usize);
-        rows.last().map(|(item, t)| {
-            Cursor {
-                created_at: *t,
-                id: item.id,
-            }
-            .encode()
+        rows.last().map(|(item, t)| Cursor {
+            created_at: *t,
+            id: item.id,
         })
     } else {
         None
@@ -223,7 +222,8 @@ pub fn changes(conn: &Connection, q: &ChangesQuery) -> Result<ChangesPage, WebEr
     Ok(ChangesPage {
         schema: CHANGES_SCHEMA,
         items,
-        next_cursor,
+        next_cursor: next.map(|c| c.encode()),
+        next: next.map(|c| format!("/api/v1/changes?{}", q.to_query(Some(c)))),
     })
 }
 
@@ -339,6 +339,8 @@ pub struct SearchPage {
     pub q: String,
     pub hits: Vec<SearchHit>,
     pub next_cursor: Option<String>,
+    /// The URL of the next page of hits, absent on the last one.
+    pub next: Option<String>,
 }
 
 pub fn search(conn: &Connection, q: &SearchQuery) -> Result<SearchPage, WebError> {
@@ -348,6 +350,7 @@ pub fn search(conn: &Connection, q: &SearchQuery) -> Result<SearchPage, WebError
             q: String::new(),
             hits: Vec::new(),
             next_cursor: None,
+            next: None,
         });
     }
     let rows = articles::list(
@@ -397,6 +400,7 @@ pub fn search(conn: &Connection, q: &SearchQuery) -> Result<SearchPage, WebError
         q: q.q.clone(),
         hits,
         next_cursor: more.then(|| (q.offset + q.limit).to_string()),
+        next: more.then(|| format!("/api/v1/search?{}", q.to_query(Some(q.offset + q.limit)))),
     })
 }
 

@@ -38,8 +38,10 @@ pub mod assets;
 pub mod conn;
 pub mod data;
 pub mod pages;
+pub mod proxy;
 pub mod query;
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -69,6 +71,15 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 pub struct WebOptions {
     pub query_timeout: Duration,
     pub max_concurrent: usize,
+    /// `[web] base_path`: the path prefix every URL starts with behind a reverse proxy
+    /// (checked by `proxy::normalize_base_path`; `""` for none).
+    pub base_path: String,
+    /// Where the server listens: on a loopback address, requests naming another host are
+    /// refused (`proxy::HostCheck`). `None` skips the check (only for callers that bind
+    /// elsewhere).
+    pub listen: Option<SocketAddr>,
+    /// `[web] allowed_hosts`: names served on loopback besides localhost/127.0.0.1/[::1].
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for WebOptions {
@@ -76,6 +87,9 @@ impl Default for WebOptions {
         Self {
             query_timeout: DEFAULT_QUERY_TIMEOUT,
             max_concurrent: DEFAULT_MAX_CONCURRENT,
+            base_path: String::new(),
+            listen: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -218,11 +232,16 @@ impl Db {
 #[derive(Clone)]
 pub(crate) struct App {
     db: Arc<Db>,
+    /// The path prefix (`""` for none), for the URLs the JSON API writes.
+    base: Arc<str>,
 }
 
 /// The whole UI and API over the database at `db_path`, opened read-only (checked now, so a
 /// wrong path or an old schema fails at start, not on the first request).
+/// An invalid `base_path` is `StoreError::Invalid` with the reason.
 pub fn router(db_path: &Path, opts: WebOptions) -> Result<Router, StoreError> {
+    let base = proxy::normalize_base_path(&opts.base_path)
+        .map_err(|e| StoreError::Invalid(format!("web base path: {e}")))?;
     let on_file = db_path.exists();
     let first = Store::open_read_only(db_path)?;
     let app = App {
@@ -232,13 +251,36 @@ pub fn router(db_path: &Path, opts: WebOptions) -> Result<Router, StoreError> {
             permits: Arc::new(Semaphore::new(opts.max_concurrent.max(1))),
             timeout: opts.query_timeout,
         }),
+        base: base.as_str().into(),
     };
-    Ok(pages::routes()
+    let mut router = pages::routes()
         .merge(api::routes())
         .merge(assets::routes())
         .fallback(not_found)
-        .with_state(app)
-        .layer(axum::middleware::map_response(security_headers)))
+        .with_state(app);
+    if !base.is_empty() {
+        // Not `Router::nest`: it serves `/redline` but not `/redline/`, and a proxy that
+        // forwards `location /redline/` redirects the former to the latter. The outer layer
+        // sees every request (a fallback is routed to first) and strips the prefix itself.
+        let base: Arc<str> = base.as_str().into();
+        router = Router::new()
+            .fallback_service(router)
+            .layer(axum::middleware::from_fn_with_state(
+                base.clone(),
+                proxy::strip_prefix,
+            ))
+            .layer(axum::middleware::map_response_with_state(
+                base,
+                proxy::prefix_links,
+            ));
+    }
+    if let Some(check) = proxy::HostCheck::for_listen(opts.listen, &opts.allowed_hosts) {
+        router = router.layer(axum::middleware::from_fn_with_state(
+            Arc::new(check),
+            proxy::check_host,
+        ));
+    }
+    Ok(router.layer(axum::middleware::map_response(security_headers)))
 }
 
 /// Serves `router` on `listener` until `shutdown` is cancelled, with the default connection

@@ -92,7 +92,8 @@
     Array.prototype.forEach.call(document.querySelectorAll("a.tl-diff[data-to]"), function (a) {
       var to = parseInt(a.getAttribute("data-to"), 10);
       if (seen < to - 1) {
-        a.href = "/a/" + article + "/v/" + seen + ".." + to;
+        // Rewritten from the server's own link, so a path prefix (`[web] base_path`) stays.
+        a.href = a.getAttribute("href").replace(/\/v\/\d+\.\.\d+$/, "/v/" + seen + ".." + to);
         a.textContent = "compare with v" + seen + " (last viewed)";
         a.setAttribute("data-from", String(seen));
       }
