@@ -653,6 +653,22 @@ async fn every_page_fits_a_phone_screen() {
         if scroll.as_u64().is_none_or(|w| w > u64::from(PHONE.0)) {
             too_wide.push(format!("{path}: {scroll} px wide"));
         }
+        if page == "changes" {
+            // The filters fold away: the first change starts on the first screen.
+            let top = b
+                .execute(
+                    "var c = document.querySelector('li.change'); \
+                     return c ? Math.round(c.getBoundingClientRect().top) : -1",
+                    vec![],
+                )
+                .await;
+            let height = b.execute("return window.innerHeight", vec![]).await;
+            assert!(
+                top.as_i64()
+                    .is_some_and(|t| t >= 0 && t + 40 < height.as_i64().unwrap_or(0)),
+                "the first change is at {top} px on a {height} px screen"
+            );
+        }
         b.screenshot(&screenshot_path(shot)).await;
     }
     assert!(

@@ -204,7 +204,17 @@ fn facets(q: &ChangesQuery, feed_list: &[feeds::FeedRow]) -> Markup {
             }
         }
     };
+    let active = q.kinds.len()
+        + usize::from(q.feed.is_some())
+        + usize::from(q.silent.is_some())
+        + usize::from(q.stealth.is_some())
+        + usize::from(q.cosmetic)
+        + usize::from(q.since.is_some() || q.until.is_some());
+    // Open by default (and without JavaScript); app.js folds it on a phone, where the open
+    // filters would fill the first screen before the first change.
     html! {
+        details #filters.filters open {
+        summary { "Filters" @if active > 0 { " (" (active) " active)" } }
         nav #facets aria-label="Filters" {
             div.facet-row {
                 span.facet-name { "claim kind:" }
@@ -251,6 +261,7 @@ fn facets(q: &ChangesQuery, feed_list: &[feeds::FeedRow]) -> Markup {
                     " " a href=(with(&|n| { n.since = None; n.until = None; })) { "any date" }
                 }
             }
+        }
         }
     }
 }

@@ -100,6 +100,13 @@
     });
   }
 
+  // On a phone the open filters fill the first screen: fold them unless one is in use.
+  var filters = document.getElementById("filters");
+  if (filters && window.matchMedia && window.matchMedia("(max-width: 40rem)").matches &&
+      !/active/.test(filters.querySelector("summary").textContent)) {
+    filters.removeAttribute("open");
+  }
+
   if (page === "diff") diffPage();
   if (page === "article") articlePage();
   document.documentElement.setAttribute("data-js", "ready");
