@@ -2,6 +2,7 @@
 //! `attribution_changed`/`speaker_changed` rules.
 
 use super::ClaimKind;
+use super::cues::Cue;
 use super::numbers::{DENOMINATORS, ONES, TENS, lookup};
 use super::pairing::{Found, cancel_pairs, found, push_unpaired, take_pairs, zip_leftovers};
 use super::quotes::same_wording;
@@ -31,11 +32,11 @@ pub(super) struct Attribution {
     apposition: (usize, usize),
 }
 
-static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\baccording\s+to\s+([^,;:"()]+)"#).expect("according regex")
 });
 
-static REPORTING_VERB: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static REPORTING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard)\b",
     )
@@ -123,7 +124,7 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
     let s = &text.masked;
     let mut out = Vec::new();
     let mut according_spans = Vec::new();
-    for c in ACCORDING.captures_iter(s) {
+    for c in ACCORDING.captures_iter(if text.may(Cue::According) { s } else { "" }) {
         let (Some(all), Some(src)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -136,7 +137,7 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         according_spans.push(a.span);
         out.push(a);
     }
-    for m in REPORTING_VERB.find_iter(s) {
+    for m in text.find_iter(Cue::ReportingVerb, &REPORTING_VERB) {
         if according_spans
             .iter()
             .any(|&(a, e)| a <= m.start() && m.start() < e)

@@ -2,6 +2,7 @@
 //! `hedge_added`/`hedge_removed` rules, including modal swaps.
 
 use super::ClaimKind;
+use super::cues::Cue;
 use super::numbers::Quantity;
 use super::pairing::{Found, cancel_pairs};
 use super::text::{Item, Text, contains_phrase, normalize_lower};
@@ -24,21 +25,21 @@ pub(super) struct Hedge {
     group: HedgeGroup,
 }
 
-static EVIDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static EVIDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:reportedly|allegedly|apparently|purportedly|reputedly|rumou?red\s+to|(?:is|are|was|were|be|been)\s+said\s+to)\b",
     )
     .expect("evidential hedge regex")
 });
 
-static EPISTEMIC: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static EPISTEMIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:might|could|possibly|probably|likely|suspected|(?:(?:is|are|was|were|be|been|being)\s+)?believed\s+to|(?:is|are|was|were|be|been|being)\s+thought\s+to|(?:appears?|appeared|seems?|seemed)\s+to)\b|\bmay\b",
     )
     .expect("epistemic hedge regex")
 });
 
-static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:about|around|approximately|roughly|some|nearly|almost|at\s+least|more\s+than|over|less\s+than|fewer\s+than|under|up\s+to|as\s+many\s+as|as\s+much\s+as|as\s+little\s+as|an\s+estimated)\s+",
     )
@@ -48,10 +49,10 @@ static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn hedges(text: &Text, quantities: &[Quantity]) -> Vec<Hedge> {
     let s = &text.masked;
     let mut out = Vec::new();
-    for m in EVIDENTIAL.find_iter(s) {
+    for m in text.find_iter(Cue::Evidential, &EVIDENTIAL) {
         out.push(hedge(text, m.start(), m.end(), HedgeGroup::Evidential));
     }
-    for m in EPISTEMIC.find_iter(s) {
+    for m in text.find_iter(Cue::Epistemic, &EPISTEMIC) {
         // Case-sensitive for "may": the capitalised word is the month.
         if m.as_str() == "May" {
             continue;
@@ -59,7 +60,8 @@ pub(super) fn hedges(text: &Text, quantities: &[Quantity]) -> Vec<Hedge> {
         out.push(hedge(text, m.start(), m.end(), HedgeGroup::Epistemic));
     }
     // A qualifier is a hedge only before a quantity: without one there is nothing to scan for.
-    for m in QUALIFIER.find_iter(if quantities.is_empty() { "" } else { s }) {
+    let none = quantities.is_empty() || !text.may(Cue::Qualifier);
+    for m in QUALIFIER.find_iter(if none { "" } else { s }) {
         // A qualifier is a hedge only when a quantity follows it directly.
         if quantities.iter().any(|q| q.start == m.end()) && !spatial(s, m.start(), m.as_str()) {
             let end = m.start() + m.as_str().trim_end().len();

@@ -10,6 +10,7 @@
 //! Pure and deterministic.
 
 mod attribution;
+mod cues;
 mod gazetteer;
 mod hedges;
 mod names;
@@ -383,9 +384,7 @@ pub struct Claims {
 impl Claims {
     pub fn extract(sentence: &str) -> Claims {
         let text = Text::new(sentence);
-        // Lower-cased once for every token's table lookups (ASCII only, so offsets stay valid).
-        let lowered = text.masked.to_ascii_lowercase();
-        let toks = tokenize(&text.masked, &lowered);
+        let toks = tokenize(&text.masked, &text.lowered);
         let (ordinals, quantities): (Vec<Quantity>, Vec<Quantity>) = quantities(&text, &toks)
             .into_iter()
             .partition(word_ordinal_quantity);

@@ -1,6 +1,7 @@
 //! Negation cues and the `negation_flipped` rule.
 
 use super::ClaimKind;
+use super::cues::Cue;
 use super::pairing::{Found, cancel_pairs, push_unpaired};
 use super::text::{Item, Text};
 use regex::Regex;
@@ -15,20 +16,19 @@ pub(super) struct Negation {
     exclusion: bool,
 }
 
-static EXCLUSION: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static EXCLUSION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:refus(?:e|es|ed|ing)\s+to|declin(?:e|es|ed|ing)\s+to|fail(?:s|ed|ing)?\s+to|rul(?:e|es|ed|ing)\s+out|rejec(?:t|ts|ted|ting)|den(?:y|ies|ied|ying)|lack(?:s|ed|ing)?|absence\s+of|unable\s+to)\b")
         .expect("exclusion regex")
 });
 
-static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|[a-z]+n't)\b")
         .expect("negation regex")
 });
 
 pub(super) fn negations(text: &Text) -> Vec<Negation> {
     let s = &text.masked;
-    NEGATION
-        .find_iter(s)
+    text.find_iter(Cue::Negation, &NEGATION)
         .filter(|m| !is_number_abbrev(s, m.end()))
         .map(|m| {
             let item = text.item(m.start(), m.end());
@@ -45,11 +45,14 @@ pub(super) fn negations(text: &Text) -> Vec<Negation> {
                 exclusion: false,
             }
         })
-        .chain(EXCLUSION.find_iter(s).map(|m| Negation {
-            item: text.item(m.start(), m.end()),
-            key: String::new(),
-            exclusion: true,
-        }))
+        .chain(
+            text.find_iter(Cue::Exclusion, &EXCLUSION)
+                .map(|m| Negation {
+                    item: text.item(m.start(), m.end()),
+                    key: String::new(),
+                    exclusion: true,
+                }),
+        )
         .collect()
 }
 

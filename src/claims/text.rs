@@ -1,7 +1,9 @@
 //! Sentence text with offsets: the normalised and quotation-masked forms that every reader
 //! works on, mapped back to the text as written.
 
+use super::cues::{Cue, Cues};
 use crate::diff::{normalize_char, quote_spans};
+use regex::{Match, Regex};
 
 /// A sentence normalised char-for-char (so offsets map back to the text as written), with a
 /// copy whose quotation contents are blanked.
@@ -12,39 +14,62 @@ pub(super) struct Text<'a> {
     map: Vec<usize>,
     /// Byte spans of quotation contents (between the marks) in the normalised text.
     pub(super) quotes: Vec<(usize, usize)>,
+    /// `masked` in ASCII lower case (same byte offsets), for the tokens' table lookups.
+    pub(super) lowered: String,
+    /// Which cue regexes can match `masked`.
+    cues: Cues,
 }
 
 impl<'a> Text<'a> {
     pub(super) fn new(orig: &'a str) -> Self {
-        let chars: Vec<char> = orig.chars().collect();
         let mut norm = String::with_capacity(orig.len());
         let mut map = Vec::with_capacity(orig.len() + 1);
-        let mut char_start = Vec::with_capacity(chars.len() + 1);
+        // Double quotation marks at their offsets in `norm`: every one normalises to the
+        // one-byte `"`, so a quotation's contents start one byte after its opening mark.
+        let mut marks = Vec::new();
         for (ob, c) in orig.char_indices() {
-            char_start.push(norm.len());
             let n = normalize_char(c);
+            if n == '"' {
+                marks.push((norm.len(), c));
+            }
             for _ in 0..n.len_utf8() {
                 map.push(ob);
             }
             norm.push(n);
         }
-        char_start.push(norm.len());
         map.push(orig.len());
-        let quotes: Vec<(usize, usize)> =
-            quote_spans(chars.iter().copied().enumerate(), Some(chars.len()))
-                .into_iter()
-                .map(|(o, c)| (char_start[o + 1], char_start[c]))
-                .collect();
+        let quotes: Vec<(usize, usize)> = quote_spans(marks.into_iter(), Some(norm.len()))
+            .into_iter()
+            .map(|(o, c)| (o + 1, c))
+            .collect();
         let mut quotes = quotes;
         quotes.extend(single_quote_spans(&norm, &quotes));
         quotes.sort_unstable();
         let masked = mask(&norm, &quotes);
+        let lowered = masked.to_ascii_lowercase();
+        let cues = Cues::of(&lowered);
         Text {
             orig,
             masked,
             map,
             quotes,
+            lowered,
+            cues,
         }
+    }
+
+    /// Whether the regex of `cue` can match `masked` at all.
+    pub(super) fn may(&self, cue: Cue) -> bool {
+        self.cues.may(cue)
+    }
+
+    /// `re.find_iter(&self.masked)`, skipped when the cue prefilter rules `re` out.
+    pub(super) fn find_iter<'r, 's>(
+        &'s self,
+        cue: Cue,
+        re: &'r Regex,
+    ) -> impl Iterator<Item = Match<'s>> + use<'r, 's> {
+        re.find_iter(if self.cues.may(cue) { &self.masked } else { "" })
     }
 
     /// The text as written for a span of the normalised text.
