@@ -815,7 +815,7 @@ fn duration(q: &Quantity) -> Option<(u8, f64)> {
     Some((scale, q.value * factor))
 }
 
-fn same_quantity(a: &Quantity, b: &Quantity) -> bool {
+pub(super) fn same_quantity(a: &Quantity, b: &Quantity) -> bool {
     if let (Some((sa, va)), Some((sb, vb))) = (duration(a), duration(b))
         && sa == sb
     {
