@@ -33,9 +33,21 @@ pub(super) struct Name {
     /// unrelated name coming and another going.
     prev: String,
     next: String,
+    /// In the slot of a place (`in Porto`, `the city of Braga`).
+    locative: bool,
     /// Byte span in the normalised text.
     pub(super) span: (usize, usize),
 }
+
+/// Prepositions that put a name in the place of an event (`in Porto` → `in Brazil`).
+const LOCATIVES: &[&str] = &["in", "at", "near", "outside", "inside", "across", "off"];
+
+/// `the city of Braga`: a place named after its kind.
+#[rustfmt::skip]
+const PLACE_NOUNS: &[&str] = &[
+    "city", "town", "village", "province", "region", "state", "county", "district", "island",
+    "port", "capital", "republic",
+];
 
 /// Third-person verbs that follow a one-word name at the start of a headline.
 #[rustfmt::skip]
@@ -281,12 +293,16 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
             .map(|t| fold(t.text))
             .unwrap_or_default()
     };
+    let (prev, before_prev) = (neighbour(i.checked_sub(1)), neighbour(i.checked_sub(2)));
+    let locative = LOCATIVES.contains(&prev.as_str())
+        || (prev == "of" && PLACE_NOUNS.contains(&before_prev.as_str()));
     Some(Name {
         item: text.item(s, e),
         key,
         place,
-        prev: neighbour(i.checked_sub(1)),
+        prev,
         next: neighbour(Some(last_tok + 1)),
+        locative,
         span: (s, e),
     })
 }
@@ -384,6 +400,7 @@ pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
         (!x.prev.is_empty() && x.prev == y.prev)
             || (!x.next.is_empty() && x.next == y.next)
             || (x.place && y.place)
+            || (x.locative && y.locative)
     });
     for (x, y) in replaced {
         out.push(found(ClaimKind::NameChanged, Some(&x.item), Some(&y.item)));
@@ -429,6 +446,19 @@ mod tests {
         assert_eq!(
             found("Mariner's cargo was lost off Guinea-Bissau."),
             ["Guinea-Bissau"]
+        );
+    }
+
+    #[test]
+    fn a_place_in_the_same_slot_is_one_replacement() {
+        // `the town of X` and `in Y` both name where it happened (CLAIMS.md v2 "One
+        // replacement, or two entries?").
+        assert_eq!(
+            changes(
+                "Masked men took hostages after a bank raid in the town of Tarvel.",
+                "Masked men took hostages after a bank raid in Veridia."
+            ),
+            one("name_changed", Some("Tarvel"), Some("Veridia"))
         );
     }
 
