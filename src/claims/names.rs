@@ -237,6 +237,21 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
     }) {
         return None;
     }
+    // A negative contraction anywhere (`Don't Worry Darling`), or a capitalised pronoun
+    // opening the run inside a sentence (`singles including We Come 1`), is a work's title.
+    let contraction = |w: &str| {
+        let w = fold(w);
+        ["n't", "'re", "'ll", "'ve", "'m"].iter().any(|c| w.ends_with(c))
+    };
+    let opens_with_pronoun = word_idx.first().is_some_and(|&k| {
+        matches!(
+            fold(toks[k].text).as_str(),
+            "i" | "we" | "you" | "it" | "they" | "my" | "your" | "our"
+        ) && !at_segment_start(toks, k)
+    });
+    if opens_with_pronoun || word_idx.iter().any(|&k| contraction(toks[k].text)) {
+        return None;
+    }
     if !org
         && !place
         && (NOT_NAME_HEADS.contains(&head.as_str())
@@ -468,6 +483,9 @@ mod tests {
         assert!(found("Rescuers worked through Tuesday night in May.").is_empty());
         assert!(found("Cubans join rare protests as British aid arrives").is_empty());
         assert!(found("Storm Amara closes schools as the Clean Air Act is debated.").is_empty());
+        // Titles of works: a contraction, or a pronoun opening the run mid-sentence.
+        assert!(found("Rumours swirled around the Won't Stop Dancing cast.").is_empty());
+        assert!(found("She sang hits such as We Ride Tonight and other songs.").is_empty());
         assert!(found("Ferry Operators Cancel Crossings As Gales Hit Coast").is_empty());
         assert_eq!(
             found("FRESNO, Calif. - Fire crews from Oakland arrived."),
