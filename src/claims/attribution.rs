@@ -2,6 +2,7 @@
 //! `attribution_changed`/`speaker_changed` rules.
 
 use super::ClaimKind;
+use super::gazetteer::is_place;
 use super::numbers::{DENOMINATORS, ONES, TENS, lookup};
 use super::pairing::{Found, cancel_pairs, found, push_unpaired, take_pairs, zip_leftovers};
 use super::quotes::same_wording;
@@ -682,7 +683,10 @@ fn apposition_span(s: &str, start: usize, end: usize) -> (usize, usize) {
 /// change of source is attribution_changed with the source and its verb.
 fn source_change(x: &Attribution, y: &Attribution) -> Found {
     let both_named = x.class == SourceClass::Identified && y.class == SourceClass::Identified;
-    if !x.according && !y.according && both_named {
+    // A country speaking, then one of its organs (`US announces` → `The White House says`), is
+    // the same source re-described, a sourcing change (CLAIMS.md v2 "Sourcing verbs").
+    let country = |a: &Attribution| is_place(&source_key(&a.speaker.written));
+    if !x.according && !y.according && both_named && country(x) == country(y) {
         return found(
             ClaimKind::SpeakerChanged,
             Some(&x.speaker),
@@ -756,6 +760,28 @@ mod tests {
             .filter(|c| c.0 != "quote_changed")
             .collect::<Vec<_>>(),
             one("attribution_changed", Some("denies"), Some("blames"))
+        );
+    }
+
+    #[test]
+    fn a_country_re_described_as_its_organ_is_attribution() {
+        assert_eq!(
+            changes(
+                "France announces no ministers will attend the summit in Tarvel.",
+                "The foreign ministry says no ministers will attend the summit in Tarvel."
+            ),
+            one(
+                "attribution_changed",
+                Some("France announces"),
+                Some("The foreign ministry says")
+            )
+        );
+        assert_eq!(
+            changes(
+                "The ministry said the summit in Tarvel would go ahead.",
+                "The company said the summit in Tarvel would go ahead."
+            ),
+            one("speaker_changed", Some("The ministry"), Some("The company"))
         );
     }
 
