@@ -544,13 +544,18 @@ fn source_key(source: &str) -> String {
 
 fn generic_key(a: &Attribution) -> String {
     if a.key.is_empty() {
-        // A quoted word inside the source (`Iran 'categorically' denies`) is not who speaks.
+        // A quoted word inside the source (`Veridia 'firmly' denies`) is not who speaks.
         let unquoted: Vec<&str> = a
             .speaker
             .written
             .split_whitespace()
             .filter(|w| {
-                let quote = |c: char| matches!(c, '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}');
+                let quote = |c: char| {
+                    matches!(
+                        c,
+                        '\'' | '"' | '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}'
+                    )
+                };
                 !w.starts_with(quote) && !w.trim_end_matches([',', '.']).ends_with(quote)
             })
             .collect();
@@ -683,7 +688,7 @@ fn apposition_span(s: &str, start: usize, end: usize) -> (usize, usize) {
 /// change of source is attribution_changed with the source and its verb.
 fn source_change(x: &Attribution, y: &Attribution) -> Found {
     let both_named = x.class == SourceClass::Identified && y.class == SourceClass::Identified;
-    // A country speaking, then one of its organs (`US announces` → `The White House says`), is
+    // A country speaking, then one of its organs (`France announces` → `The foreign ministry says`), is
     // the same source re-described, a sourcing change (CLAIMS.md v2 "Sourcing verbs").
     let country = |a: &Attribution| is_place(&source_key(&a.speaker.written));
     if !x.according && !y.according && both_named && country(x) == country(y) {

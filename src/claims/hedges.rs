@@ -169,7 +169,7 @@ fn replacement(h: &Hedge, words: &[WordChange], side: WordTag) -> Option<String>
         .find(|w| w.tag == other)?;
     plain_replacement(&neighbour.text).or_else(|| {
         // A longer rewrite: the verb group facing the hedge, when the hedge ends its side of
-        // the hunk (`A blaze is threatening to` → `Officials fear the fire could`).
+        // the hunk (`A flood is threatening to` → `Engineers fear the water could`).
         let own = normalize_lower(&words[k].text);
         let ends = own
             .trim_end_matches(|c: char| !c.is_alphanumeric())
@@ -184,8 +184,23 @@ fn trailing_verb_group(text: &str) -> Option<String> {
     let verbal = |w: &str| {
         matches!(
             w,
-            "is" | "are" | "was" | "were" | "has" | "have" | "had" | "will" | "would" | "to"
-                | "not" | "be" | "been" | "being" | "can" | "shall" | "must" | "should"
+            "is" | "are"
+                | "was"
+                | "were"
+                | "has"
+                | "have"
+                | "had"
+                | "will"
+                | "would"
+                | "to"
+                | "not"
+                | "be"
+                | "been"
+                | "being"
+                | "can"
+                | "shall"
+                | "must"
+                | "should"
         ) || (w.len() > 4 && (w.ends_with("ing") || w.ends_with("ed")))
     };
     let ws: Vec<&str> = text.split_whitespace().collect();
@@ -197,7 +212,9 @@ fn trailing_verb_group(text: &str) -> Option<String> {
         .count();
     // A lone `to` or auxiliary is no verb group.
     let group = ws[ws.len() - n..].join(" ");
-    (n >= 2).then_some(group).and_then(|g| plain_replacement(&g))
+    (n >= 2)
+        .then_some(group)
+        .and_then(|g| plain_replacement(&g))
 }
 
 fn plain_replacement(text: &str) -> Option<String> {

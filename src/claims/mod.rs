@@ -27,7 +27,6 @@ mod v2_rules;
 
 pub use quotes::typo_equal;
 
-
 use crate::diff::{
     MAX_CLAIM_BYTES, MAX_SENTENCE_BYTES, Revision, SentenceOp, Simplification, WordChange,
     note_simplification,
@@ -238,7 +237,9 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
                     }
                 }
             }
-            SentenceOp::Edited { old, new, words, .. } => {
+            SentenceOp::Edited {
+                old, new, words, ..
+            } => {
                 // Admitted in the guard above.
                 out.extend(pair_changes(old, new, words));
             }
@@ -626,7 +627,11 @@ mod tests {
             ),
             vec![
                 ("number_changed".to_string(), Some("81".to_string()), None),
-                ("name_changed".to_string(), Some("Lena Varga".to_string()), None),
+                (
+                    "name_changed".to_string(),
+                    Some("Lena Varga".to_string()),
+                    None
+                ),
             ]
         );
     }

@@ -238,10 +238,12 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         return None;
     }
     // A negative contraction anywhere (`Don't Worry Darling`), or a capitalised pronoun
-    // opening the run inside a sentence (`singles including We Come 1`), is a work's title.
+    // opening the run inside a sentence (`hits such as We Ride Tonight`), is a work's title.
     let contraction = |w: &str| {
         let w = fold(w);
-        ["n't", "'re", "'ll", "'ve", "'m"].iter().any(|c| w.ends_with(c))
+        ["n't", "'re", "'ll", "'ve", "'m"]
+            .iter()
+            .any(|c| w.ends_with(c))
     };
     let opens_with_pronoun = word_idx.first().is_some_and(|&k| {
         matches!(
