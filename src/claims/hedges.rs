@@ -169,7 +169,54 @@ fn replacement(h: &Hedge, words: &[WordChange], side: WordTag) -> Option<String>
         .flatten()
         .filter_map(|n| words.get(n))
         .find(|w| w.tag == other)?;
-    plain_replacement(&neighbour.text)
+    plain_replacement(&neighbour.text).or_else(|| {
+        // A longer rewrite: the verb group facing the hedge, when the hedge ends its side of
+        // the hunk (`A flood is threatening to` → `Engineers fear the water could`).
+        let own = normalize_lower(&words[k].text);
+        let ends = own
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .ends_with(&needle);
+        ends.then(|| trailing_verb_group(&neighbour.text)).flatten()
+    })
+}
+
+/// The last one to three words of `text` when they form a verb group (auxiliaries, `to`,
+/// `-ing`/`-ed` forms, `not`).
+fn trailing_verb_group(text: &str) -> Option<String> {
+    let verbal = |w: &str| {
+        matches!(
+            w,
+            "is" | "are"
+                | "was"
+                | "were"
+                | "has"
+                | "have"
+                | "had"
+                | "will"
+                | "would"
+                | "to"
+                | "not"
+                | "be"
+                | "been"
+                | "being"
+                | "can"
+                | "shall"
+                | "must"
+                | "should"
+        ) || (w.len() > 4 && (w.ends_with("ing") || w.ends_with("ed")))
+    };
+    let ws: Vec<&str> = text.split_whitespace().collect();
+    let n = ws
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|w| verbal(&w.to_lowercase()))
+        .count();
+    // A lone `to` or auxiliary is no verb group.
+    let group = ws[ws.len() - n..].join(" ");
+    (n >= 2)
+        .then_some(group)
+        .and_then(|g| plain_replacement(&g))
 }
 
 fn plain_replacement(text: &str) -> Option<String> {
@@ -184,6 +231,20 @@ fn plain_replacement(text: &str) -> Option<String> {
 mod tests {
     use crate::claims::Claims;
     use crate::claims::test_support::{changes, one};
+
+    #[test]
+    fn a_modal_facing_a_rewritten_verb_group_swaps_with_it() {
+        assert_eq!(
+            changes(
+                "A flood is threatening to reach Tarvel by the weekend.",
+                "Engineers fear the water could reach Tarvel by the weekend."
+            )
+            .into_iter()
+            .filter(|c| c.0.starts_with("hedge"))
+            .collect::<Vec<_>>(),
+            one("hedge_added", Some("is threatening to"), Some("could"))
+        );
+    }
 
     #[test]
     fn qualifier_is_hedge_only_before_quantity() {

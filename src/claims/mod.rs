@@ -10,6 +10,7 @@
 //! Pure and deterministic.
 
 mod attribution;
+mod clause;
 mod cues;
 mod gazetteer;
 mod hedges;
@@ -32,6 +33,7 @@ use crate::diff::{
     note_simplification,
 };
 use attribution::{Attribution, attribution_changes, attributions};
+use clause::Verdict;
 use hedges::{Hedge, hedge_changes, hedges};
 use names::{Name, name_changes, names};
 use negation::{Negation, negation_changes, negations};
@@ -222,6 +224,26 @@ pub fn bounded_claim_changes(rev: &Revision, notes: &mut Vec<Simplification>) ->
                     out.push(whole(ClaimKind::ClaimRemoved, Some(text), None));
                 }
             }
+            SentenceOp::Edited { old, new, .. }
+                if admit(&[old, new], notes)
+                    && main_claim_replaced(old, new, crate::diff::similarity(old, new)) =>
+            {
+                for (kind, text) in [(ClaimKind::ClaimRemoved, old), (ClaimKind::ClaimAdded, new)] {
+                    if carries_claim(text) {
+                        let (b, a) = match kind {
+                            ClaimKind::ClaimRemoved => (Some(text.as_str()), None),
+                            _ => (None, Some(text.as_str())),
+                        };
+                        out.push(whole(kind, b, a));
+                    }
+                }
+            }
+            SentenceOp::Edited {
+                old, new, words, ..
+            } => {
+                // Admitted in the guard above.
+                out.extend(pair_changes(old, new, words));
+            }
             _ => {
                 let (Some(old), Some(new), Some(words)) =
                     (op.old_text(), op.new_text(), op.words())
@@ -258,7 +280,41 @@ fn lone_replacement(rev: &Revision) -> Option<(&str, &str)> {
     if removed.next().is_some() || added.next().is_some() {
         return None;
     }
-    (crate::diff::similarity(old, new) >= LONE_REPLACEMENT_THRESHOLD).then_some((old, new))
+    let sim = crate::diff::similarity(old, new);
+    let edited = if sim >= LONE_REPLACEMENT_THRESHOLD {
+        !main_claim_replaced(old, new, sim)
+    } else {
+        // Little wording survives, but the subject or the predicate does (`Lena Varga,
+        // captain of the club, dies aged 81` / `The grandmaster … died on Friday`).
+        sim >= REWRITE_FLOOR && clause::compare(&masked(old), &masked(new), false) == Verdict::Kept
+    };
+    edited.then_some((old, new))
+}
+
+/// Below this word overlap a rewrite is never read as one sentence edited.
+pub const REWRITE_FLOOR: f64 = 0.1;
+
+/// From this word overlap on, a pair is edited whatever its main clause.
+pub const REWRITE_CAP: f64 = 0.8;
+
+/// An edited pair whose main claim was replaced (CLAIMS.md v2 "Edited, or removed and
+/// added?"): the subject's head and the main verb both changed, no quantity survives, and
+/// less than `REWRITE_CAP` of the words. Such a pair is a claim removed and a claim added.
+fn main_claim_replaced(old: &str, new: &str, sim: f64) -> bool {
+    if sim >= REWRITE_CAP || clause::compare(&masked(old), &masked(new), true) != Verdict::Replaced
+    {
+        return false;
+    }
+    // The same figure on both sides (`The death toll … rises to 268` / `At least 268 people
+    // are reported dead`) is the same claim reworded.
+    let (a, b) = (Claims::extract(old), Claims::extract(new));
+    !a.quantities
+        .iter()
+        .any(|q| b.quantities.iter().any(|r| numbers::same_quantity(q, r)))
+}
+
+fn masked(s: &str) -> String {
+    Text::new(s).masked
 }
 
 fn whole(kind: ClaimKind, before: Option<&str>, after: Option<&str>) -> ClaimChange {
@@ -454,7 +510,7 @@ impl Claims {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::test_support::changes;
+    use crate::claims::test_support::{changes, one};
     use crate::diff::revision;
 
     #[test]
@@ -534,6 +590,48 @@ mod tests {
             )
             .len(),
             1
+        );
+    }
+
+    #[test]
+    fn a_replaced_main_claim_is_removed_and_added_even_when_its_frame_survives() {
+        // CLAIMS.md v2 "Edited, or removed and added?": the subject and the verb both
+        // changed; the setting and the attribution that survive do not make it one sentence.
+        let old = "Some 300 cars were stranded on the mountain road near Tarvel, the county sheriff says.";
+        let new = "At least four people have died on the mountain road near Tarvel, the county sheriff says.";
+        assert_eq!(
+            changes(old, new),
+            vec![
+                ("claim_removed".to_string(), Some(old.to_string()), None),
+                ("claim_added".to_string(), None, Some(new.to_string())),
+            ]
+        );
+        // The same figure on both sides is the same claim reworded.
+        assert_eq!(
+            changes(
+                "The death toll from the flooding in Tarvel rises to 31, with many still missing.",
+                "At least 31 people are now known to have died in Tarvel, with many still missing."
+            ),
+            one("hedge_added", None, Some("At least"))
+        );
+    }
+
+    #[test]
+    fn a_rewrite_keeping_its_predicate_is_one_edited_sentence() {
+        // Almost no words survive, but the same person still dies: edited, item by item.
+        assert_eq!(
+            changes(
+                "Lena Varga, captain of the city chess club, dies aged 81",
+                "The chess captain, who was known above all for her endgames, died on Friday."
+            ),
+            vec![
+                ("number_changed".to_string(), Some("81".to_string()), None),
+                (
+                    "name_changed".to_string(),
+                    Some("Lena Varga".to_string()),
+                    None
+                ),
+            ]
         );
     }
 }

@@ -2,7 +2,7 @@
 //! scores, with their values, and the `number_changed` rules (equal quantities are no change).
 
 use super::ClaimKind;
-use super::pairing::{Found, cancel_pairs, found, push_unpaired, take_pairs, zip_leftovers};
+use super::pairing::{Found, cancel_pairs, found, push_unpaired, take_pairs};
 use super::text::{Item, Text};
 use super::tokens::{Kind, Tok};
 
@@ -132,10 +132,12 @@ pub(super) fn quantities(text: &Text, toks: &[Tok]) -> Vec<Quantity> {
                 let sign = minus_sign(toks, i) || minus_word;
                 let s = if sign { toks[i - 1].s } else { toks[i].s };
                 let e = toks[p.end - 1].e;
+                // `aged 33` is an age, equal to `33-year-old`.
+                let aged = i > 0 && toks[i - 1].is("aged") && p.unit.is_empty();
                 out.push(Quantity {
                     item: text.item(s, e),
                     start: s,
-                    unit: p.unit,
+                    unit: if aged { "year-old".into() } else { p.unit },
                     value: if sign { -p.value } else { p.value },
                 });
                 i = p.end;
@@ -815,7 +817,7 @@ fn duration(q: &Quantity) -> Option<(u8, f64)> {
     Some((scale, q.value * factor))
 }
 
-fn same_quantity(a: &Quantity, b: &Quantity) -> bool {
+pub(super) fn same_quantity(a: &Quantity, b: &Quantity) -> bool {
     if let (Some((sa, va)), Some((sb, vb))) = (duration(a), duration(b))
         && sa == sb
     {
@@ -847,7 +849,14 @@ pub(super) fn number_changes(a: &[Quantity], b: &[Quantity]) -> Vec<Found> {
     }
     left_a.retain(|q| !weak_ordinal(q));
     left_b.retain(|q| !weak_ordinal(q));
-    for (x, y) in zip_leftovers(&mut left_a, &mut left_b) {
+    // An age, date, time or score is replaced only by one of its own kind (`aged 65` and a
+    // bare `1` elsewhere are two changes, CLAIMS.md v2 "One replacement, or two entries?").
+    let kind = |q: &Quantity| match q.unit.as_str() {
+        u @ ("year-old" | "date" | "time" | "score" | "year" | "decade") => u.to_string(),
+        _ => String::new(),
+    };
+    let pairs = take_pairs(&mut left_a, &mut left_b, |x, y| kind(x) == kind(y));
+    for (x, y) in pairs {
         out.push(found(
             ClaimKind::NumberChanged,
             Some(&x.item),
@@ -864,6 +873,28 @@ pub(super) fn number_changes(a: &[Quantity], b: &[Quantity]) -> Vec<Found> {
 mod tests {
     use crate::claims::test_support::{changes, one};
     use crate::claims::{Claims, carries_claim};
+
+    #[test]
+    fn an_age_is_replaced_only_by_an_age() {
+        // `aged 81` is `81-year-old`; a bare figure arriving elsewhere is its own change.
+        assert!(
+            changes(
+                "The 81-year-old skipper was rescued off Tarvel.",
+                "The skipper, aged 81, was rescued off Tarvel."
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            changes(
+                "The skipper, aged 81, was rescued off Tarvel.",
+                "The skipper was rescued off Tarvel by 3 lifeboats."
+            ),
+            vec![
+                ("number_changed".to_string(), Some("81".to_string()), None),
+                ("number_changed".to_string(), None, Some("3".to_string())),
+            ]
+        );
+    }
 
     fn quantity_values(s: &str) -> Vec<String> {
         Claims::extract(s)
