@@ -13,6 +13,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::util::{FeedServer, Route, redline_in, rss, wait_for_async};
 
+/// SQLite's plan for `sql`, its detail lines joined: tells an index walk from a scan.
+fn query_plan(store: &Store, sql: &str) -> String {
+    store
+        .read(|c| {
+            let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let rows: Vec<String> = stmt
+                .query_map([], |r| r.get::<_, String>(3))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows.join("; "))
+        })
+        .expect("plan")
+}
+
 fn feed_body(k: usize) -> String {
     rss(&[(
         &format!("desk-{k}-1"),
@@ -187,17 +200,7 @@ fn due_reads_a_batch_in_overdue_order_through_the_index() {
         "the earliest next poll of an active, unpaused feed"
     );
     // The schedule reads are index walks, not scans of every feed row.
-    let plan = |sql: &str| -> String {
-        store
-            .read(|c| {
-                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                let rows: Vec<String> = stmt
-                    .query_map([], |r| r.get::<_, String>(3))?
-                    .collect::<rusqlite::Result<_>>()?;
-                Ok(rows.join("; "))
-            })
-            .expect("plan")
-    };
+    let plan = |sql: &str| query_plan(&store, sql);
     let due_plan = plan(
         "SELECT id FROM feeds WHERE active = 1 AND paused = 0 \
          AND (next_poll_at IS NULL OR next_poll_at <= 5) ORDER BY next_poll_at, id LIMIT 10",
@@ -261,16 +264,7 @@ fn new_entries_check_watched_pages_through_an_index() {
             .is_none(),
         "only page feeds count when page_only is set"
     );
-    let plan = store
-        .read(|c| {
-            let mut stmt =
-                c.prepare("EXPLAIN QUERY PLAN SELECT id FROM feeds WHERE kind = 'page'")?;
-            let rows: Vec<String> = stmt
-                .query_map([], |r| r.get::<_, String>(3))?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(rows.join("; "))
-        })
-        .expect("plan");
+    let plan = query_plan(&store, "SELECT id FROM feeds WHERE kind = 'page'");
     assert!(plan.contains("feeds_pages"), "{plan}");
 }
 
