@@ -300,8 +300,19 @@ impl Store {
 /// Runs queued writes in one transaction, each in a savepoint, and tells each how it went.
 fn run_group(conn: &mut Connection, batch: Vec<QueuedWrite>) {
     let mut outcomes = Vec::with_capacity(batch.len());
+    let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            // Every queued write learns why, instead of finding its channel closed.
+            for w in batch {
+                let _ = w.done.send(Err(StoreError::Invalid(format!(
+                    "group commit failed: {e}"
+                ))));
+            }
+            return;
+        }
+    };
     let committed = (|| -> Result<()> {
-        let mut tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for w in batch {
             let sp = tx.savepoint()?;
             let out = (w.job)(&sp);
