@@ -11,6 +11,16 @@
 //! - `--labels`: one labelled pair a line, `{"pair": "<article_id>#<i>", "claims": [{"kind",
 //!   "field": "title"|"body", "before", "after"}, …], "notices": […], "notes": "…"}`. An empty
 //!   `claims` list says the pair has no claim change. Only labelled pairs are scored.
+//!   A `before`/`after` value is either the text or a span of it, `{"at": 37, "len": 9}`:
+//!   characters (not bytes) `[at, at + len)` of the old (`before`) or new (`after`) version's
+//!   headline (`field: "title"`) or standfirst (`"body"`), resolved through the pairs file.
+//!   A notice's `text` may be a span too, of the new standfirst when `change` is `added`, else
+//!   of the old one.
+//! - `--to-spans OUT`: instead of scoring, writes the labels with every value turned into the
+//!   span of its first verbatim occurrence in the right field of the right version (an error
+//!   names the pair and the value when there is none, so the label gets fixed) and without
+//!   `notes`, so the file holds pair ids, kinds, fields and offsets only and can be committed
+//!   (`examples/labels/`). Scoring it gives exactly the figures of the text file.
 //!
 //! Each labelled pair goes through `version::analyze`, the function behind `compare` and the
 //! poller: the headline as the title, the standfirst as a one-paragraph body. A predicted claim
@@ -51,6 +61,9 @@ struct Args {
     /// List false positives and negatives per pair on stderr.
     #[arg(long)]
     show_errors: bool,
+    /// Write the labels in span form (no publisher text) to this file instead of scoring.
+    #[arg(long, value_name = "OUT")]
+    to_spans: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -91,28 +104,100 @@ struct Claim {
     after: Option<String>,
 }
 
+/// A label value as written in a label file: the text itself, or where it is in the version.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+enum LabelValue {
+    Text(String),
+    Span { at: usize, len: usize },
+}
+
+/// A labelled claim before its values are resolved against the pair.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+struct LabelClaim {
+    kind: String,
+    field: Field,
+    before: Option<LabelValue>,
+    after: Option<LabelValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+struct Notice {
+    change: String,
+    text: LabelValue,
+}
+
 #[derive(Deserialize)]
 struct Label {
     pair: String,
-    claims: Vec<Claim>,
+    claims: Vec<LabelClaim>,
     #[serde(default)]
-    notices: Vec<serde_json::Value>,
+    notices: Vec<Notice>,
+}
+
+/// A label line as `--to-spans` writes it: no `notes`, which are the labeller's own words
+/// and may quote the text.
+#[derive(Serialize)]
+struct SpanLabel<'a> {
+    pair: &'a str,
+    claims: Vec<LabelClaim>,
+    notices: Vec<Notice>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let stories = read_stories(&args.pairs)?;
     let labels = read_labels(&args.labels)?;
+    if let Some(out) = &args.to_spans {
+        let mut text = String::new();
+        for label in &labels {
+            let (old, new) = pair_versions(&stories, &label.pair)?;
+            let line = SpanLabel {
+                pair: &label.pair,
+                claims: label
+                    .claims
+                    .iter()
+                    .map(|c| claim_to_spans(c, old, new))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| anyhow::anyhow!("pair {}: {e}", safe(&label.pair)))?,
+                notices: label
+                    .notices
+                    .iter()
+                    .map(|n| notice_to_span(n, old, new))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| anyhow::anyhow!("pair {}: {e}", safe(&label.pair)))?,
+            };
+            text.push_str(&serde_json::to_string(&line)?);
+            text.push('\n');
+        }
+        std::fs::write(out, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+        eprintln!(
+            "{} labelled pairs written in span form to {}",
+            labels.len(),
+            out.display()
+        );
+        return Ok(());
+    }
     let mut score = Score::default();
     let mut errors = Vec::new();
     for label in &labels {
         let (old, new) = pair_versions(&stories, &label.pair)?;
+        let labelled = label
+            .claims
+            .iter()
+            .map(|c| resolve_claim(c, old, new))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("pair {}: {e}", safe(&label.pair)))?;
+        for n in &label.notices {
+            notice_text(n, old, new)
+                .map_err(|e| anyhow::anyhow!("pair {}: {e}", safe(&label.pair)))?;
+        }
         let predicted = predict(old, new);
-        let m = match_claims(&label.claims, &predicted);
-        score.add(&label.claims, &predicted, &m);
+        let m = match_claims(&labelled, &predicted);
+        score.add(&labelled, &predicted, &m);
         score.notices_labelled += label.notices.len();
         if args.show_errors && (!m.false_pos.is_empty() || !m.false_neg.is_empty()) {
-            errors.push((label.pair.clone(), m, predicted, label.claims.clone()));
+            errors.push((label.pair.clone(), m, predicted, labelled));
         }
     }
     score.pairs_in_file = stories.values().map(|v| v.len().saturating_sub(1)).sum();
@@ -192,6 +277,119 @@ fn pair_versions<'s>(
             versions.len().saturating_sub(2)
         ),
     }
+}
+
+/// The text a label value is read from: the headline or the standfirst of one version.
+fn field_text(v: &StoryVersion, field: Field) -> &str {
+    match field {
+        Field::Title => &v.title,
+        Field::Body => &v.text,
+    }
+}
+
+/// Characters `[at, at + len)` of `text`; `None` when the span runs past its end.
+fn span_text(text: &str, at: usize, len: usize) -> Option<&str> {
+    let mut bounds = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()));
+    let start = bounds.nth(at)?;
+    let end = if len == 0 {
+        start
+    } else {
+        bounds.nth(len - 1)?
+    };
+    Some(&text[start..end])
+}
+
+/// The span, in characters, of the first verbatim occurrence of `value` in `text`.
+fn find_span(text: &str, value: &str) -> Option<(usize, usize)> {
+    let byte = text.find(value)?;
+    Some((text[..byte].chars().count(), value.chars().count()))
+}
+
+fn side_name(before: bool) -> &'static str {
+    if before { "before" } else { "after" }
+}
+
+/// A label value as text: a text value as it is, a span read from `text`.
+fn resolve_value(value: &LabelValue, text: &str) -> Result<String, String> {
+    match value {
+        LabelValue::Text(t) => Ok(t.clone()),
+        LabelValue::Span { at, len } => {
+            span_text(text, *at, *len).map(String::from).ok_or_else(|| {
+                format!(
+                    "span {{at: {at}, len: {len}}} runs past the end ({} characters)",
+                    text.chars().count()
+                )
+            })
+        }
+    }
+}
+
+/// A labelled claim with its spans read from the pair: `before` from the old version's
+/// headline or standfirst (per `field`), `after` from the new one's.
+fn resolve_claim(c: &LabelClaim, old: &StoryVersion, new: &StoryVersion) -> Result<Claim, String> {
+    let side = |v: &Option<LabelValue>, version: &StoryVersion, before: bool| {
+        v.as_ref()
+            .map(|v| resolve_value(v, field_text(version, c.field)))
+            .transpose()
+            .map_err(|e| format!("{} {} {}: {e}", c.kind, c.field.as_str(), side_name(before)))
+    };
+    Ok(Claim {
+        kind: c.kind.clone(),
+        field: c.field,
+        before: side(&c.before, old, true)?,
+        after: side(&c.after, new, false)?,
+    })
+}
+
+/// The same claim with every text value replaced by its span; a value that is not verbatim in
+/// its field of its version is an error naming it (a span is checked and kept).
+fn claim_to_spans(
+    c: &LabelClaim,
+    old: &StoryVersion,
+    new: &StoryVersion,
+) -> Result<LabelClaim, String> {
+    let side = |v: &Option<LabelValue>, version: &StoryVersion, before: bool| {
+        v.as_ref()
+            .map(|v| to_span(v, field_text(version, c.field)))
+            .transpose()
+            .map_err(|e| format!("{} {} {}: {e}", c.kind, c.field.as_str(), side_name(before)))
+    };
+    Ok(LabelClaim {
+        kind: c.kind.clone(),
+        field: c.field,
+        before: side(&c.before, old, true)?,
+        after: side(&c.after, new, false)?,
+    })
+}
+
+fn to_span(value: &LabelValue, text: &str) -> Result<LabelValue, String> {
+    let t = resolve_value(value, text)?;
+    let (at, len) =
+        find_span(text, &t).ok_or_else(|| format!("{} is not in the text", safe(&t)))?;
+    Ok(LabelValue::Span { at, len })
+}
+
+/// The standfirst a notice is read from: the new one for an added notice, else the old one.
+fn notice_source<'v>(n: &Notice, old: &'v StoryVersion, new: &'v StoryVersion) -> &'v str {
+    if n.change == "added" {
+        &new.text
+    } else {
+        &old.text
+    }
+}
+
+fn notice_text(n: &Notice, old: &StoryVersion, new: &StoryVersion) -> Result<String, String> {
+    resolve_value(&n.text, notice_source(n, old, new)).map_err(|e| format!("notice: {e}"))
+}
+
+fn notice_to_span(n: &Notice, old: &StoryVersion, new: &StoryVersion) -> Result<Notice, String> {
+    Ok(Notice {
+        change: n.change.clone(),
+        text: to_span(&n.text, notice_source(n, old, new)).map_err(|e| format!("notice: {e}"))?,
+    })
 }
 
 /// What redline reports for the pair today, as claims with a field.
@@ -470,6 +668,172 @@ mod tests {
             before: before.map(String::from),
             after: after.map(String::from),
         }
+    }
+
+    fn version(title: &str, text: &str) -> StoryVersion {
+        StoryVersion {
+            title: title.to_string(),
+            text: text.to_string(),
+        }
+    }
+
+    fn text_claim(
+        kind: &str,
+        field: Field,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> LabelClaim {
+        let v = |s: Option<&str>| s.map(|s| LabelValue::Text(s.to_string()));
+        LabelClaim {
+            kind: kind.to_string(),
+            field,
+            before: v(before),
+            after: v(after),
+        }
+    }
+
+    #[test]
+    fn spans_count_characters_not_bytes() {
+        let text = "Caf\u{e9} owner in S\u{e3}o Tom\u{e9} says 40 jobs go";
+        assert_eq!(find_span(text, "S\u{e3}o Tom\u{e9}"), Some((14, 8)));
+        assert_eq!(span_text(text, 14, 8), Some("S\u{e3}o Tom\u{e9}"));
+        assert_eq!(find_span(text, "40"), Some((28, 2)));
+        assert_eq!(span_text(text, 28, 2), Some("40"));
+        let end = text.chars().count();
+        assert_eq!(span_text(text, end - 2, 2), Some("go"));
+        assert_eq!(span_text(text, end, 0), Some(""));
+        assert_eq!(span_text(text, end - 1, 2), None, "runs one past the end");
+        assert_eq!(span_text(text, end + 1, 0), None);
+        assert_eq!(find_span(text, "41"), None);
+    }
+
+    #[test]
+    fn text_labels_become_spans_of_the_right_version_and_field() {
+        // "Porto" is in both headlines at different offsets, and in neither standfirst:
+        // `before` must index the old headline, `after` the new one.
+        let old = version(
+            "Porto ferry fire: 12 dead",
+            "Rescuers in the harbour said 12 people died.",
+        );
+        let new = version(
+            "Ferry fire in Porto: 31 dead",
+            "Rescuers in the harbour said about 31 people died.",
+        );
+        let title = text_claim("number_changed", Field::Title, Some("12"), Some("31"));
+        let spans = claim_to_spans(&title, &old, &new).expect("both values are there");
+        assert_eq!(spans.before, Some(LabelValue::Span { at: 18, len: 2 }));
+        assert_eq!(spans.after, Some(LabelValue::Span { at: 21, len: 2 }));
+        let hedge = text_claim("hedge_added", Field::Body, None, Some("about"));
+        let spans = claim_to_spans(&hedge, &old, &new).expect("the hedge is in the new body");
+        assert_eq!(spans.before, None);
+        assert_eq!(spans.after, Some(LabelValue::Span { at: 29, len: 5 }));
+        assert_eq!(
+            resolve_claim(&spans, &old, &new).expect("resolves"),
+            claim("hedge_added", Field::Body, None, Some("about"))
+        );
+
+        // A value only in the other version, or only in the other field, is not found.
+        let wrong_side = text_claim("hedge_added", Field::Body, Some("about"), None);
+        let err = claim_to_spans(&wrong_side, &old, &new).expect_err("not in the old body");
+        assert!(err.contains("before") && err.contains("\"about\""), "{err}");
+        let wrong_field = text_claim("name_changed", Field::Body, Some("Porto"), None);
+        let err = claim_to_spans(&wrong_field, &old, &new).expect_err("not in the body");
+        assert!(
+            err.contains("name_changed body before") && err.contains("Porto"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn span_labels_resolve_and_score_as_their_text_labels() {
+        let stories = HashMap::from([(
+            "x:/a".to_string(),
+            vec![
+                version(
+                    "Museum reports $2m theft",
+                    "Police said the paintings were taken on Monday.",
+                ),
+                version(
+                    "Paintings worth \u{20ac}3m stolen from Lisbon museum",
+                    "Police said the paintings were not insured.",
+                ),
+            ],
+        )]);
+        let text_file = r#"{"pair": "x:/a#0", "claims": [{"kind": "number_changed", "field": "title", "before": "$2m", "after": "\u20ac3m"}, {"kind": "name_changed", "field": "title", "before": null, "after": "Lisbon"}], "notices": [], "notes": "the sum changed"}"#;
+        let labels = parse_labels(text_file).expect("text labels");
+        let (old, new) = pair_versions(&stories, "x:/a#0").expect("pair");
+        let spans: Vec<LabelClaim> = labels[0]
+            .claims
+            .iter()
+            .map(|c| claim_to_spans(c, old, new))
+            .collect::<Result<_, _>>()
+            .expect("all found");
+        let line = serde_json::to_string(&SpanLabel {
+            pair: &labels[0].pair,
+            claims: spans,
+            notices: Vec::new(),
+        })
+        .expect("serialises");
+        for word in ["Lisbon", "2m", "3m", "sum", "notes"] {
+            assert!(!line.contains(word), "{word} leaked into {line}");
+        }
+        assert!(line.contains(r#""before":{"at":15,"len":3}"#), "{line}");
+
+        let back = parse_labels(&line).expect("span labels parse");
+        let resolve = |l: &Label| -> Vec<Claim> {
+            l.claims
+                .iter()
+                .map(|c| resolve_claim(c, old, new).expect("resolves"))
+                .collect()
+        };
+        let (from_text, from_spans) = (resolve(&labels[0]), resolve(&back[0]));
+        assert_eq!(from_text, from_spans);
+        let preds = vec![
+            claim(
+                "number_changed",
+                Field::Title,
+                Some("$2m"),
+                Some("\u{20ac}3m"),
+            ),
+            claim("negation_flipped", Field::Body, None, Some("not")),
+        ];
+        assert_eq!(
+            match_claims(&from_text, &preds),
+            match_claims(&from_spans, &preds)
+        );
+        assert_eq!(match_claims(&from_spans, &preds).false_neg, vec![1]);
+
+        let past_end = r#"{"pair": "x:/a#0", "claims": [{"kind": "name_changed", "field": "title", "before": null, "after": {"at": 40, "len": 9}}]}"#;
+        let bad = parse_labels(past_end).expect("parses");
+        let err = resolve_claim(&bad[0].claims[0], old, new).expect_err("past the end");
+        assert!(err.contains("after") && err.contains("runs past"), "{err}");
+    }
+
+    #[test]
+    fn notices_become_spans_of_the_standfirst_they_are_in() {
+        let old = version("Bridge closes", "The bridge is shut for repairs.");
+        let new = version(
+            "Bridge closes",
+            "Correction: the bridge is shut until June. The bridge is shut for repairs.",
+        );
+        let n = Notice {
+            change: "added".to_string(),
+            text: LabelValue::Text("Correction: the bridge is shut until June.".to_string()),
+        };
+        let span = notice_to_span(&n, &old, &new).expect("in the new standfirst");
+        assert_eq!(span.text, LabelValue::Span { at: 0, len: 42 });
+        assert_eq!(
+            notice_text(&span, &old, &new).expect("resolves"),
+            "Correction: the bridge is shut until June."
+        );
+        let removed = Notice {
+            change: "removed".to_string(),
+            ..n
+        };
+        assert!(
+            notice_to_span(&removed, &old, &new).is_err(),
+            "not in the old one"
+        );
     }
 
     #[test]
