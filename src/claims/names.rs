@@ -4,10 +4,11 @@
 //! carry: `Bank of England`, `Ursula von der Leyen`, `G7`, `Guinea-Bissau`), cleaned of
 //! leading titles and job words (`Health Secretary Sajid Javid` → `Sajid Javid`), and kept
 //! only when it can be told from a word capitalised for other reasons: the first word of a
-//! sentence or headline segment counts only when it is a place of the gazetteer, an acronym,
-//! a possessive or the subject of a headline verb (`Zelensky says`), or is followed by more
-//! capitalised words; a headline in title case yields only places and acronyms. Weekdays,
-//! months (quantities), adjectives of peoples, events, storms, laws and awards are not names.
+//! sentence or headline segment counts only when it is a place of the gazetteer, an acronym
+//! or the subject of a headline verb (`Zelensky says`), or is followed by more capitalised
+//! words (an opening preposition, `Inside …`, is not one of them); a headline in title case
+//! yields only places and acronyms. Weekdays, months (quantities), adjectives of peoples and
+//! faiths, events, storms, laws and awards are not names.
 //!
 //! Two versions of a name are the same name when one's words are contained in the other's
 //! (`Ms Robinson` / `Chase Graham Robinson`, `Fernandez`/`Fernández`), and a place replaced by
