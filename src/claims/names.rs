@@ -419,7 +419,7 @@ pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
     // A name found anywhere on the other side (even as a source, or as a bare surname at the
     // start of the sentence, where it is not recognised by itself) did not change. Nor did a
     // name whose first word is a capitalised word there that is in no name: the short form
-    // of a body opening the sentence (`Acme Aerospace's rocket` / `Acme's rocket takes off`).
+    // of a body opening the sentence (`Acme Aerospace's plant` / `Acme's plant opens`).
     // A first word shared with another name there (`Lena Varga` / `Lena Costa`) is no sign.
     let short_form_at_start = |x: &Name, other: &Side| {
         x.key.len() > 1
@@ -541,14 +541,14 @@ mod tests {
     fn a_body_shortened_to_its_first_word_at_the_start_is_no_change() {
         // The short form opens the headline, where one word alone is not taken as a name.
         let got = crate::claims::title_changes(
-            "Inside Kestrel Aerospace's rocket plane to space",
-            "Kestrel's space plane takes off with first customers",
+            "Inside Kestrel Aerospace's battery plant in the dunes",
+            "Kestrel's battery plant opens its gates to the first workers",
             &mut Vec::new(),
         );
         assert!(got.is_empty(), "{got:?}");
         let got = changes(
-            "Kestrel Aerospace said its rocket plane reached 80 km.",
-            "Kestrel's rocket plane reached 80 km, the company said.",
+            "Kestrel Aerospace said its cargo drone flew 80 km.",
+            "Kestrel's cargo drone flew 80 km, the company said.",
         );
         assert!(got.is_empty(), "{got:?}");
         // A first name shared with another person is not a short form.
@@ -565,7 +565,7 @@ mod tests {
     fn religious_adjectives_are_not_names() {
         // Like the adjective of a people (CLAIMS.md v2: persons, organisations, places only).
         assert_eq!(
-            found("Clashes in Tarvel ahead of an Orthodox ceremony at the old cathedral."),
+            found("Police closed the square in Tarvel before an Orthodox procession."),
             ["Tarvel"]
         );
         assert!(found("Pilgrims joined the Anglican and Evangelical services.").is_empty());
