@@ -474,6 +474,53 @@ async fn search_finds_the_latest_text_and_takes_any_input() {
     );
 }
 
+// See: #13. The web UI opens the version a search matched; the CLI listing did not say which
+// one it was, so a hit on words the article no longer has looked like a wrong hit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_says_which_version_matched_when_the_text_has_changed_since() {
+    let (_server, dir) = three_article_db().await;
+    let d = dir.path();
+    // "three cracks" is only in a1's first version; "four cracks" is its latest text.
+    let old = ok(d, &["articles", "--search", "\"three cracks\""]);
+    let row = old
+        .lines()
+        .find(|l| l.trim_start().starts_with("a1 "))
+        .unwrap_or_else(|| panic!("a1 is a hit: {old}"));
+    assert!(
+        row.contains("Dam inspection") && row.ends_with("matched v1 (text since changed)"),
+        "{old}"
+    );
+    let latest = ok(d, &["articles", "--search", "\"four cracks\""]);
+    assert!(
+        latest.contains("Dam inspection") && !latest.contains("matched"),
+        "a hit on the latest text says nothing extra: {latest}"
+    );
+    let json = |q: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(d, &["articles", "--search", q, "--json"])).expect("json")
+    };
+    let v = json("\"three cracks\"");
+    assert_eq!(
+        (&v[0]["id"], &v[0]["matched_seq"]),
+        (&1.into(), &1.into()),
+        "{v}"
+    );
+    assert_eq!(v[0]["matched_latest"], false, "{v}");
+    let v = json("\"four cracks\"");
+    assert_eq!(
+        (&v[0]["matched_seq"], &v[0]["versions"]),
+        (&2.into(), &2.into()),
+        "{v}"
+    );
+    assert_eq!(v[0]["matched_latest"], true, "{v}");
+    // Outside a search nothing matched: both are null.
+    let all: serde_json::Value =
+        serde_json::from_str(&ok(d, &["articles", "--json"])).expect("json");
+    assert!(
+        all[0]["matched_seq"].is_null() && all[0]["matched_latest"].is_null(),
+        "{all}"
+    );
+}
+
 // See: #12 item 13. A database from before the search index gets indexed in batches by
 // `reprocess` (and `run`, `poll`); until then `--search` says what it is missing.
 #[test]

@@ -330,6 +330,10 @@ async fn every_json_document_matches_docs_json() {
 
     let articles = json_of(d, &["articles", "--json"]);
     assert_documented(&docs, "articles", &articles);
+    // A search fills the `matched_` fields that a plain listing leaves null.
+    let found = json_of(d, &["articles", "--search", "ferry", "--json"]);
+    assert_eq!(found[0]["matched_latest"], true, "{found}");
+    assert_documented(&docs, "articles", &found);
     let edited = articles
         .as_array()
         .and_then(|rows| rows.iter().find(|a| a["versions"] == 2))

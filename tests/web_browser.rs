@@ -246,13 +246,19 @@ impl Drop for Site {
 
 impl Site {
     async fn start() -> Self {
+        Self::start_with(|_| redline::web::WebOptions::default()).await
+    }
+
+    /// With the options `opts` makes from the address the site listens on.
+    async fn start_with(
+        opts: impl FnOnce(std::net::SocketAddr) -> redline::web::WebOptions,
+    ) -> Self {
         let (env, feeds) = newsroom().await;
-        let router = redline::web::router(&env.db_path(), redline::web::WebOptions::default())
-            .expect("web router");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
+        let router = redline::web::router(&env.db_path(), opts(addr)).expect("web router");
         let stop = CancellationToken::new();
         tokio::spawn(redline::web::serve(listener, router, stop.clone()));
         Self {
@@ -677,4 +683,279 @@ async fn every_page_fits_a_phone_screen() {
         PHONE.0
     );
     b.quit().await;
+}
+
+/// What the in-test reverse proxy answered: the path and query it was asked for, and the status.
+type ProxyLog = std::sync::Arc<std::sync::Mutex<Vec<(String, u16)>>>;
+
+/// A reverse proxy on 127.0.0.1 set up as README's nginx block for a path prefix
+/// (`location /redline/ { proxy_pass http://127.0.0.1:PORT; }`): a request under the prefix
+/// is passed on with its path unchanged and `Host` set to the upstream's address, as nginx
+/// does by default; anything else gets the proxy's own 404, as no `location` matches it.
+struct PrefixProxy {
+    base: String,
+    log: ProxyLog,
+    stop: CancellationToken,
+}
+
+struct Upstream {
+    origin: String,
+    prefix: &'static str,
+    http: reqwest::Client,
+    log: ProxyLog,
+}
+
+impl PrefixProxy {
+    async fn start(prefix: &'static str, origin: &str) -> Self {
+        use axum::extract::{Request, State};
+        use axum::response::{IntoResponse, Response};
+
+        async fn forward(State(up): State<std::sync::Arc<Upstream>>, req: Request) -> Response {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            let res = if target.starts_with(up.prefix) {
+                pass(&up, req, &target).await
+            } else {
+                (axum::http::StatusCode::NOT_FOUND, "not under the prefix").into_response()
+            };
+            up.log
+                .lock()
+                .expect("proxy log")
+                .push((target, res.status().as_u16()));
+            res
+        }
+
+        async fn pass(up: &Upstream, req: Request, target: &str) -> Response {
+            let (parts, body) = req.into_parts();
+            let body = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .expect("request body");
+            let mut headers = parts.headers.clone();
+            // reqwest writes Host from the upstream URL (nginx's `$proxy_host`), and
+            // decompresses what it asked to be compressed, so neither is passed on.
+            for h in ["host", "accept-encoding", "connection"] {
+                headers.remove(h);
+            }
+            let got = up
+                .http
+                .request(parts.method, format!("{}{target}", up.origin))
+                .headers(headers)
+                .body(body)
+                .send()
+                .await
+                .expect("upstream answers");
+            let status = got.status();
+            let mut headers = got.headers().clone();
+            for h in [
+                "content-length",
+                "transfer-encoding",
+                "connection",
+                "content-encoding",
+            ] {
+                headers.remove(h);
+            }
+            let body = got.bytes().await.expect("upstream body");
+            (status, headers, body).into_response()
+        }
+
+        let log = ProxyLog::default();
+        let up = std::sync::Arc::new(Upstream {
+            origin: origin.to_string(),
+            prefix,
+            // Redirects go back to the browser, as a proxy passes them on.
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("proxy client"),
+            log: log.clone(),
+        });
+        let app = axum::Router::new().fallback(forward).with_state(up);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the proxy");
+        let addr = listener.local_addr().expect("proxy addr");
+        let stop = CancellationToken::new();
+        let until = stop.clone();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(until.cancelled_owned())
+                .await
+        });
+        Self {
+            base: format!("http://{addr}"),
+            log,
+            stop,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn log(&self) -> Vec<(String, u16)> {
+        self.log.lock().expect("proxy log").clone()
+    }
+}
+
+impl Drop for PrefixProxy {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// Every `href`, `src` and `action` of the current page that is neither a fragment nor an
+/// outside `https://` link and does not start with `prefix`.
+async fn outside_prefix(b: &Browser, prefix: &str) -> Vec<String> {
+    let found = b
+        .execute(
+            "const p = arguments[0]; return [...document.querySelectorAll('[href], [src], [action]')]\
+             .flatMap(e => ['href', 'src', 'action'].map(a => e.getAttribute(a)))\
+             .filter(v => v !== null && !v.startsWith('#') && !v.startsWith('https://') \
+                     && !v.startsWith(p))",
+            vec![Value::from(prefix)],
+        )
+        .await;
+    found
+        .as_array()
+        .map(|a| a.iter().map(|v| v.to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Behind a reverse proxy under `/redline/`, set up as README says (`[web] base_path`, the
+/// proxy passing the path on unchanged, `Host` the upstream's, the loopback Host check on):
+/// the changes page, a link to a diff, the keyboard, a link to the article and the search form
+/// all work in the browser, every link and asset stays under the prefix, and the proxy saw
+/// no request outside it and no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_walks_the_site_through_a_reverse_proxy_under_a_path_prefix() {
+    let Some(b) =
+        Browser::start("browser_walks_the_site_through_a_reverse_proxy_under_a_path_prefix").await
+    else {
+        return;
+    };
+    let site = Site::start_with(|addr| redline::web::WebOptions {
+        listen: Some(addr),
+        base_path: "/redline".into(),
+        ..redline::web::WebOptions::default()
+    })
+    .await;
+    let proxy = PrefixProxy::start("/redline/", &site.base).await;
+    let under = proxy.url("/redline/");
+    b.set_viewport(LAPTOP).await;
+
+    // `open` waits for the page's script to have run: the JS came through the proxy.
+    open(&b, &under, "changes").await;
+    assert_eq!(count(&b, "ol#changes li.change").await, 5);
+    let styled = b
+        .execute(
+            "return [...document.styleSheets].some(s => s.href && s.href.includes('/redline/assets/') \
+             && s.cssRules.length > 10)",
+            vec![],
+        )
+        .await;
+    assert_eq!(styled, true, "the stylesheet came through the proxy");
+    assert_eq!(outside_prefix(&b, "/redline/").await, Vec::<String>::new());
+    b.screenshot(&screenshot_path("prefix-changes")).await;
+
+    // The flood barrier's latest edit, from its row: the diff page, under the prefix.
+    let flood = site.article("flood-barrier");
+    let row = b
+        .wait(
+            &format!("li.change[data-article={flood}] a.change-link"),
+            WAIT,
+        )
+        .await;
+    click_to(&b, &row, "diff").await;
+    let url = b.current_url().await;
+    assert!(
+        url.starts_with(&proxy.url(&format!("/redline/a/{flood}/v/"))),
+        "{url}"
+    );
+    assert_eq!(outside_prefix(&b, "/redline/").await, Vec::<String>::new());
+    b.execute(
+        "document.activeElement && document.activeElement.blur()",
+        vec![],
+    )
+    .await;
+    b.press("j").await;
+    b.wait_js(
+        "j to select a change",
+        "return document.querySelectorAll('[data-change].current').length === 1",
+        WAIT,
+    )
+    .await;
+    b.screenshot(&screenshot_path("prefix-diff")).await;
+    let main = b.wait("main#diff", WAIT).await;
+    let to = b.attribute(&main, "data-to").await.unwrap_or_default();
+    assert_eq!(to, "3", "the row opens the latest edit");
+    b.execute("window.__redlineOldPage = true", vec![]).await;
+    b.press(keys::ARROW_LEFT).await;
+    b.wait_js(
+        "← to open the previous pair",
+        "const m = document.querySelector('main#diff'); return window.__redlineOldPage === undefined \
+         && m && m.dataset.from === '1' && m.dataset.to === '2'",
+        WAIT,
+    )
+    .await;
+    let url = b.current_url().await;
+    assert!(
+        url.starts_with(&proxy.url(&format!("/redline/a/{flood}/v/1..2"))),
+        "{url}"
+    );
+
+    // Its article, from the diff's header link.
+    let article = b.wait(&format!("a[href='/redline/a/{flood}']"), WAIT).await;
+    click_to(&b, &article, "article").await;
+    assert_eq!(count(&b, "ol#timeline li.tl-version").await, 3);
+    assert_eq!(outside_prefix(&b, "/redline/").await, Vec::<String>::new());
+    b.screenshot(&screenshot_path("prefix-article")).await;
+
+    // The search form in the header.
+    let box_ = b.wait("form#search-form input#search-box", WAIT).await;
+    b.send_keys(&box_, "tram").await;
+    b.execute("window.__redlineOldPage = true", vec![]).await;
+    b.send_keys(&box_, keys::ENTER).await;
+    b.wait_js(
+        "the search results",
+        "return window.__redlineOldPage === undefined && document.body.dataset.page === 'search'",
+        WAIT,
+    )
+    .await;
+    wait_page(&b, "search").await;
+    let url = b.current_url().await;
+    assert_eq!(url, proxy.url("/redline/search?q=tram"));
+    let hits = b.find_all("ol#search-results li.hit").await;
+    assert_eq!(hits.len(), 1, "only the tram story mentions a tram");
+    assert_eq!(outside_prefix(&b, "/redline/").await, Vec::<String>::new());
+    b.screenshot(&screenshot_path("prefix-search")).await;
+    let hit = b.wait("li.hit a.hit-link", WAIT).await;
+    click_to(&b, &hit, "article").await;
+    b.quit().await;
+
+    // The proxy saw the pages and their assets, every one under the prefix and answered.
+    let log = proxy.log();
+    // The pages name no icon, so Chromium asks the host's root for one on its own: that is
+    // the proxy's (or the site's at the root) to answer, not a link of ours.
+    let bad: Vec<_> = log
+        .iter()
+        .filter(|(path, _)| path != "/favicon.ico")
+        .filter(|(path, status)| !path.starts_with("/redline/") || *status >= 400)
+        .collect();
+    assert!(bad.is_empty(), "outside the prefix or failed: {bad:?}");
+    for asset in [".js", ".css"] {
+        assert!(
+            log.iter()
+                .any(|(p, _)| p.starts_with("/redline/assets/") && p.ends_with(asset)),
+            "no {asset} asset fetched through the proxy: {log:?}"
+        );
+    }
+    assert!(
+        log.iter()
+            .any(|(p, _)| p.starts_with("/redline/search?q=tram")),
+        "{log:?}"
+    );
 }

@@ -218,6 +218,160 @@ async fn search_finds_every_version_and_opens_the_one_that_matched() {
     );
 }
 
+/// Two feeds of harbour stories polled twice: in each, some stories say "ferry" in every
+/// version (hits on the latest text) and some said it only before the second poll (hits on
+/// the history).
+async fn ferry_stories() -> (FeedServer, TestEnv, WebServer) {
+    let server = FeedServer::start().await;
+    let mut env = TestEnv::new();
+    env.add_feed("harbour", &server.url("/harbour.xml"), false);
+    env.add_feed("coast", &server.url("/coast.xml"), false);
+    let kept = [
+        (
+            "ferry-timetable",
+            "The winter ferry timetable starts on Monday, with two fewer sailings.",
+        ),
+        (
+            "ferry-fares",
+            "Ferry fares rise by four percent in January, the operator said.",
+        ),
+        (
+            "ferry-crew",
+            "The ferry crew voted to accept the new pay offer on Friday.",
+        ),
+    ];
+    let gone = [
+        (
+            "quay-works",
+            "Works on the north quay will close the ferry ramp for a week.",
+            "Works on the north quay will close the slipway for a week.",
+        ),
+        (
+            "lifeboat",
+            "The lifeboat was called to a ferry with engine trouble off the point.",
+            "The lifeboat was called to a yacht with engine trouble off the point.",
+        ),
+        (
+            "harbour-dues",
+            "Harbour dues for the ferry company will be reviewed in spring.",
+            "Harbour dues for the fishing fleet will be reviewed in spring.",
+        ),
+    ];
+    for round in 0..2 {
+        for (feed, range) in [("harbour", 0..2), ("coast", 2..3)] {
+            let mut items: Vec<(String, String, String)> = Vec::new();
+            for (guid, text) in &kept[range.clone()] {
+                items.push((guid.to_string(), headline(guid), text.to_string()));
+            }
+            for (guid, before, after) in &gone[range.clone()] {
+                let text = if round == 0 { before } else { after };
+                items.push((guid.to_string(), headline(guid), text.to_string()));
+            }
+            items.push((
+                format!("{feed}-weather"),
+                "Gales expected".into(),
+                "Gales are expected along the coast on Tuesday night.".into(),
+            ));
+            let links: Vec<String> = items
+                .iter()
+                .map(|(g, _, _)| format!("https://{feed}.example/news/{g}"))
+                .collect();
+            let rows: Vec<(&str, &str, &str, &str)> = items
+                .iter()
+                .zip(&links)
+                .map(|((g, t, d), l)| (g.as_str(), l.as_str(), t.as_str(), d.as_str()))
+                .collect();
+            server.set(&format!("/{feed}.xml"), Route::xml(&rss(&rows)));
+            let r = env.poll(feed).await;
+            assert_eq!(r.error, None, "{r:?}");
+        }
+    }
+    let web = WebServer::start(&env.db_path(), WebOptions::default()).await;
+    (server, env, web)
+}
+
+/// "Quay works" for `quay-works`.
+fn headline(guid: &str) -> String {
+    let words = guid.replace('-', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Every hit of `first` and the pages after it, following each page's `next`.
+async fn all_pages(web: &WebServer, first: &str) -> Vec<serde_json::Value> {
+    let (mut out, mut next, mut pages) = (Vec::new(), Some(first.to_string()), 0);
+    while let Some(url) = next {
+        let g = get(&web.base, &url).await;
+        assert_eq!(g.status, 200, "{url}: {}", g.body);
+        let doc: serde_json::Value = serde_json::from_str(&g.body).expect("search json");
+        out.extend(doc["hits"].as_array().cloned().unwrap_or_default());
+        next = doc["next"].as_str().map(str::to_string);
+        pages += 1;
+        assert!(pages < 20, "{first}: no last page");
+    }
+    out
+}
+
+/// Search pages are cut from the latest-text hits first and from the history hits only where
+/// those leave room: pages that straddle the two and a cursor that starts exactly where the
+/// history hits start give, page by page, what one page of everything gives, in its order
+/// (latest-text hits first), with and without a facet.
+#[tokio::test]
+async fn search_pages_run_from_latest_text_hits_into_history_hits() {
+    let (_server, env, web) = ferry_stories().await;
+    let everything = all_pages(&web, "/api/v1/search?q=ferry&limit=100").await;
+    let latest: Vec<bool> = everything
+        .iter()
+        .map(|h| h["matched_latest"] == true)
+        .collect();
+    assert_eq!(
+        latest,
+        [true, true, true, false, false, false],
+        "{everything:?}"
+    );
+    assert!(
+        everything[3..].iter().all(|h| h["matched_seq"] == 1),
+        "{everything:?}"
+    );
+    let ids = |hits: &[serde_json::Value]| -> Vec<i64> {
+        hits.iter()
+            .filter_map(|h| h["article_id"].as_i64())
+            .collect()
+    };
+    let mut distinct = ids(&everything);
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 6, "{everything:?}");
+    // 2: a page of both kinds; 3: the second page starts at the first history hit.
+    for limit in [1, 2, 3, 4, 5] {
+        let paged = all_pages(&web, &format!("/api/v1/search?q=ferry&limit={limit}")).await;
+        assert_eq!(ids(&paged), ids(&everything), "limit {limit}");
+        assert_eq!(paged, everything, "limit {limit}");
+    }
+    // The same under a facet: the harbour feed's two of each, in the same order.
+    let harbour = env.feed_row("harbour").id;
+    let in_harbour: Vec<i64> = everything
+        .iter()
+        .filter(|h| h["feed"] == "harbour")
+        .filter_map(|h| h["article_id"].as_i64())
+        .collect();
+    assert_eq!(in_harbour.len(), 4, "{everything:?}");
+    for limit in [1, 2, 3, 100] {
+        let paged = all_pages(
+            &web,
+            &format!("/api/v1/search?q=ferry&feed=f{harbour}&limit={limit}"),
+        )
+        .await;
+        assert_eq!(ids(&paged), in_harbour, "feed, limit {limit}");
+    }
+    // A cursor past every hit is an empty last page.
+    let past = all_pages(&web, "/api/v1/search?q=ferry&cursor=6").await;
+    assert!(past.is_empty(), "{past:?}");
+}
+
 /// A database from before the history index: the batched backfill fills it, and removing the
 /// feed takes the history along.
 #[tokio::test]

@@ -122,6 +122,13 @@ pub fn list(
             format!(" [{}]", a.status)
         };
         let title = clip(a.title.as_deref().unwrap_or(&a.url), 90);
+        // Words the article no longer has would look like a wrong hit without this.
+        let status = match a.matched_seq {
+            Some(seq) if !a.matched_latest => {
+                format!("{status}  · matched v{seq} (text since changed)")
+            }
+            _ => status,
+        };
         if changed {
             outln!(
                 "{:>7}  {:<14} {:>3} {:>7} {:>6}  {:<16}  {title}{status}",

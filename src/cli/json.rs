@@ -41,6 +41,10 @@ pub struct ArticleJson {
     pub changes: i64,
     pub claim_changes: i64,
     pub last_change_at: Option<String>,
+    /// `--search`: the version that matched (the one the web UI opens); null outside a search.
+    pub matched_seq: Option<i64>,
+    /// `--search`: whether the latest text matches; null outside a search.
+    pub matched_latest: Option<bool>,
 }
 
 impl From<&ArticleSummary> for ArticleJson {
@@ -60,6 +64,8 @@ impl From<&ArticleSummary> for ArticleJson {
             changes: a.changes,
             claim_changes: a.claim_changes,
             last_change_at: a.last_change_at.map(rfc3339),
+            matched_seq: a.matched_seq,
+            matched_latest: a.matched_seq.map(|_| a.matched_latest),
         }
     }
 }

@@ -380,7 +380,7 @@ pub struct ArticleSummary {
     /// When the newest change was recorded (unix seconds), if any.
     pub last_change_at: Option<i64>,
     /// In a search: the version the hit opens, the newest one holding what was searched for
-    /// (the latest when its text matches; see `search::hits_cte`). `None` outside a search.
+    /// (the latest when its text matches; see `search::history_ctes`). `None` outside a search.
     pub matched_seq: Option<i64>,
     /// In a search: whether the latest text matches (else only an older version did).
     pub matched_latest: bool,
@@ -473,46 +473,51 @@ impl ChangeFacet {
 /// Articles, newest first (`changed_only`: newest change first; `search`: best match first).
 /// The one listing and search query for the CLI and the web UI.
 pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>> {
-    let fts = f
-        .search
-        .as_deref()
-        .map(super::search::require_match)
-        .transpose()?;
-    let (from, order) = if fts.is_some() {
-        (
-            "hits s JOIN articles a ON a.id = s.article_id",
-            "s.seq IS NOT NULL, s.rank, a.id DESC",
-        )
-    } else if f.changed_only {
-        (
-            "articles a",
-            "last_change_at DESC NULLS LAST, a.last_seen DESC, a.id DESC",
-        )
-    } else {
-        ("articles a", "a.last_seen DESC, a.id DESC")
+    let offset = f.offset.max(0);
+    let (Some(text), Some(full)) = (
+        f.search.as_deref(),
+        f.search
+            .as_deref()
+            .map(super::search::require_match)
+            .transpose()?,
+    ) else {
+        return listing(conn, f, offset);
     };
-    let mut args: Vec<Value> = vec![
-        f.feed_id.into(),
-        f.changed_only.into(),
-        fts.clone().into(),
-        f.limit.into(),
-        f.offset.max(0).into(),
-    ];
-    let (with, matched, matches) = match &f.search {
-        Some(text) if fts.is_some() => {
-            let terms = super::search::match_terms(text);
-            let first = args.len() + 1;
-            (
-                super::search::hits_cte(&terms, "?3", first, &mut args),
-                "s.seq, s.seq IS NULL",
-                "?3 IS NOT NULL",
-            )
+    // Every hit on the latest text comes before every hit on the history (`seq IS NOT NULL`
+    // sorts them last), so the page is filled from the latest hits first, and the history,
+    // which for a common word groups many rows by article, is searched only when they leave
+    // room: `offset` then counts the latest hits before it.
+    let mut rows = search_page(conn, f, &full, None, f.limit, offset)?;
+    let unlimited = f.limit < 0;
+    if unlimited || (rows.len() as i64) < f.limit {
+        let latest_before = if rows.is_empty() && offset > 0 {
+            count_latest(conn, f, &full)?
+        } else {
+            offset + rows.len() as i64
+        };
+        let limit = if unlimited {
+            -1
+        } else {
+            f.limit - rows.len() as i64
+        };
+        let terms = super::search::match_terms(text);
+        let skip = (offset + rows.len() as i64 - latest_before).max(0);
+        rows.extend(search_page(conn, f, &full, Some(&terms), limit, skip)?);
+    }
+    // A hit on the latest text opens the latest version.
+    for a in &mut rows {
+        if a.matched_latest {
+            a.matched_seq = Some(a.versions);
         }
-        _ => (String::new(), "NULL, 0", "?3 IS NULL"),
-    };
-    let change = f.change.sql(args.len() + 1, &mut args);
-    let mut stmt = conn.prepare(&format!(
-        "{with}SELECT a.id, COALESCE(f.name, 'f' || f.id), a.url, \
+    }
+    Ok(rows)
+}
+
+/// The columns of an `ArticleSummary` over `a` (articles) and `f` (feeds), then `{matched}`
+/// (`matched_seq`, `matched_latest`).
+fn summary_columns(matched: &str) -> String {
+    format!(
+        "a.id, COALESCE(f.name, 'f' || f.id), a.url, \
            (SELECT title FROM versions v WHERE v.article_id = a.id ORDER BY seq DESC LIMIT 1), \
            a.status, a.first_seen, a.last_seen, \
            (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) AS n, \
@@ -520,14 +525,17 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
            (SELECT COUNT(*) FROM claim_changes cc JOIN changes c ON c.id = cc.change_id \
               WHERE c.article_id = a.id), \
            (SELECT MAX(c.created_at) FROM changes c WHERE c.article_id = a.id) AS last_change_at, f.id, \
-           {matched} \
-         FROM {from} JOIN feeds f ON f.id = a.feed_id \
-         WHERE (?1 IS NULL OR a.feed_id = ?1) \
-         AND (?2 = 0 OR (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) > 1 \
-              OR a.status != 'live') \
-         AND {matches}{change} \
-         ORDER BY {order} LIMIT ?4 OFFSET ?5"
-    ))?;
+           {matched}"
+    )
+}
+
+/// The narrowing every listing shares, over `a`: `?1` the feed, `?2` changed only.
+const LIST_WHERE: &str = "(?1 IS NULL OR a.feed_id = ?1) \
+     AND (?2 = 0 OR (SELECT COUNT(*) FROM versions v WHERE v.article_id = a.id) > 1 \
+          OR a.status != 'live')";
+
+fn summary_rows(conn: &Connection, sql: &str, args: Vec<Value>) -> Result<Vec<ArticleSummary>> {
+    let mut stmt = conn.prepare(sql)?;
     let rows = stmt
         .query_map(params_from_iter(args), |r| {
             Ok(ArticleSummary {
@@ -548,16 +556,84 @@ pub fn list(conn: &Connection, f: &ArticleFilter) -> Result<Vec<ArticleSummary>>
             })
         })?
         .collect::<rusqlite::Result<Vec<ArticleSummary>>>()?;
-    // A hit on the latest text opens the latest version.
-    Ok(rows
-        .into_iter()
-        .map(|mut a| {
-            if a.matched_latest {
-                a.matched_seq = Some(a.versions);
-            }
-            a
-        })
-        .collect())
+    Ok(rows)
+}
+
+/// `list` without a search.
+fn listing(conn: &Connection, f: &ArticleFilter, offset: i64) -> Result<Vec<ArticleSummary>> {
+    let order = if f.changed_only {
+        "last_change_at DESC NULLS LAST, a.last_seen DESC, a.id DESC"
+    } else {
+        "a.last_seen DESC, a.id DESC"
+    };
+    let mut args: Vec<Value> = vec![
+        f.feed_id.into(),
+        f.changed_only.into(),
+        f.limit.into(),
+        offset.into(),
+    ];
+    let change = f.change.sql(args.len() + 1, &mut args);
+    let sql = format!(
+        "SELECT {} FROM articles a JOIN feeds f ON f.id = a.feed_id \
+         WHERE {LIST_WHERE}{change} ORDER BY {order} LIMIT ?3 OFFSET ?4",
+        summary_columns("NULL, 0")
+    );
+    summary_rows(conn, &sql, args)
+}
+
+/// One page of search hits: on the latest text (`history` None) or, for `Some(terms)`, on
+/// the history only, best match first either way. The page is cut from the hits' ids and
+/// ranks before the summary columns are computed, so their subqueries run for the rows
+/// shown, not for every article a common word matches.
+fn search_page(
+    conn: &Connection,
+    f: &ArticleFilter,
+    full: &str,
+    history: Option<&[String]>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ArticleSummary>> {
+    let mut args: Vec<Value> = vec![
+        f.feed_id.into(),
+        f.changed_only.into(),
+        Value::from(full.to_string()),
+        limit.into(),
+        offset.into(),
+    ];
+    let ctes = match history {
+        None => super::search::latest_ctes("?3"),
+        Some(terms) => {
+            let first = args.len() + 1;
+            super::search::history_ctes(terms, "?3", first, &mut args)
+        }
+    };
+    let change = f.change.sql(args.len() + 1, &mut args);
+    let sql = format!(
+        "WITH {ctes}, page(article_id, seq, rank) AS MATERIALIZED (\
+           SELECT s.article_id, s.seq, s.rank FROM hits s JOIN articles a ON a.id = s.article_id \
+           WHERE {LIST_WHERE}{change} ORDER BY s.rank, a.id DESC LIMIT ?4 OFFSET ?5) \
+         SELECT {} FROM page s JOIN articles a ON a.id = s.article_id \
+         JOIN feeds f ON f.id = a.feed_id ORDER BY s.rank, a.id DESC",
+        summary_columns("s.seq, s.seq IS NULL")
+    );
+    summary_rows(conn, &sql, args)
+}
+
+/// How many articles the latest-text search `full` finds under `f`'s narrowing: the hits
+/// before the first history hit.
+fn count_latest(conn: &Connection, f: &ArticleFilter, full: &str) -> Result<i64> {
+    let mut args: Vec<Value> = vec![
+        f.feed_id.into(),
+        f.changed_only.into(),
+        Value::from(full.to_string()),
+    ];
+    let change = f.change.sql(args.len() + 1, &mut args);
+    let sql = format!(
+        "WITH {} SELECT COUNT(*) FROM hits s JOIN articles a ON a.id = s.article_id \
+         WHERE {LIST_WHERE}{change}",
+        super::search::latest_ctes("?3")
+    );
+    Ok(conn.query_row(&sql, params_from_iter(args), |r| r.get(0))?)
 }
 
 pub fn latest_version(conn: &Connection, article_id: i64) -> Result<Option<Version>> {

@@ -6,7 +6,9 @@
 //! latest text or in the row of the last version that still had it, and the index grows with
 //! the text that left, not with the number of versions (a version that only adds text adds no
 //! history row). The one search entry point for the CLI (`articles --search`) and the web UI
-//! is `articles::list` with `ArticleFilter::search`, which builds its hits with `hits_cte`.
+//! is `articles::list` with `ArticleFilter::search`, which pages the hits on the latest text
+//! (`latest_ctes`) and then, only when they leave room on the page, those on the history
+//! (`history_ctes`).
 //!
 //! Both are kept up to date by `articles::insert_version` inside the poll's write transaction
 //! (one FTS row replaced, one added: tokenising text already in memory). Databases from
@@ -75,22 +77,35 @@ pub fn index_departed(
 /// over a query's terms is a version from the history.
 const NEWEST: i64 = i64::MAX;
 
-/// The `WITH` clause that defines `hits(article_id, seq, rank)` for a search: one row per
-/// matching article, `seq` NULL when its latest text matches the whole query (`full`, the
-/// parameter holding `match_expression`), else the version the hit opens. For an article whose
-/// latest text does not match, each term must be in its latest text or its history; the
-/// version is the smallest over the terms of the newest version holding that term (exact for
-/// one word or one phrase; for several words it is the newest version holding the word that
-/// left the text first). `terms` are `match_terms`, bound from `?{first}` on.
-pub(super) fn hits_cte(
+/// The common table expressions that define `hits(article_id, seq, rank)` for the articles
+/// whose latest text matches the whole query (`full`, the parameter holding
+/// `match_expression`), `seq` NULL. In `articles::list`'s order every one of them comes
+/// before every history hit, so a page is filled from these first and `history_ctes` runs
+/// only for what they leave.
+pub(super) fn latest_ctes(full: &str) -> String {
+    format!(
+        "latest(article_id, rank) AS MATERIALIZED (SELECT rowid, rank FROM article_search \
+         WHERE article_search MATCH {full}), \
+         hits(article_id, seq, rank) AS (SELECT article_id, NULL, rank FROM latest)"
+    )
+}
+
+/// The common table expressions that define `hits(article_id, seq, rank)` for the articles
+/// whose latest text does not match `full` but whose history does, `seq` the version the hit
+/// opens. Each term must be in the latest text or the history; the version is the smallest
+/// over the terms of the newest version holding that term (exact for one word or one phrase;
+/// for several words it is the newest version holding the word that left the text first).
+/// `terms` are `match_terms`, bound from `?{first}` on.
+pub(super) fn history_ctes(
     terms: &[String],
     full: &str,
     first: usize,
     args: &mut Vec<Value>,
 ) -> String {
     let many = terms.len() > 1;
+    // Only the ids: this set is what the history hits are not, never ranked here.
     let mut ctes = vec![format!(
-        "latest(article_id, rank) AS MATERIALIZED (SELECT rowid, rank FROM article_search \
+        "latest(article_id) AS MATERIALIZED (SELECT rowid FROM article_search \
          WHERE article_search MATCH {full})"
     )];
     let (mut union, mut joins, mut conds, mut seqs, mut ranks) = (
@@ -147,11 +162,11 @@ pub(super) fn hits_cte(
         union.join(" UNION ")
     ));
     ctes.push(
-        "hits(article_id, seq, rank) AS (SELECT article_id, NULL, rank FROM latest \
-         UNION ALL SELECT article_id, seq, rank FROM history WHERE seq IS NOT NULL)"
+        "hits(article_id, seq, rank) AS (SELECT article_id, seq, rank FROM history \
+         WHERE seq IS NOT NULL)"
             .to_string(),
     );
-    format!("WITH {} ", ctes.join(", "))
+    ctes.join(", ")
 }
 
 /// The quoted FTS5 terms of what a user typed (see `match_expression`), one per word or
