@@ -488,3 +488,62 @@ fn a_bare_time_dateline_is_not_body_text_with_or_without_an_update_line() {
     let doc: serde_json::Value = serde_json::from_str(&json).expect("compare --format json");
     assert_eq!(doc["claim_changes"], serde_json::json!([]), "{json}");
 }
+
+/// A poll that finds nothing new is logged at debug, not info: at scale it is most polls,
+/// and one line each would bury (and, under journald's rate limit, drop) the lines that matter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_with_nothing_new_logs_only_at_debug() {
+    let server = FeedServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        CONFIG.replace("URL", &server.url("/feed.xml")),
+    )
+    .expect("config");
+    server.set(
+        "/feed.xml",
+        Route::xml(&rss(&[(
+            "c-7",
+            "https://chronicle.example/news/harbour-dredging",
+            "Harbour dredging to start in spring",
+            "Dredging of the inner harbour will begin in April, the port authority said.",
+        )])),
+    );
+    let dir = tokio::task::spawn_blocking(move || {
+        let stderr_of = |args: &[&str]| {
+            let out = crate::util::redline_command()
+                .args([
+                    "--config",
+                    dir.path().join("redline.toml").to_str().expect("path"),
+                ])
+                .args([
+                    "--db",
+                    dir.path().join("redline.db").to_str().expect("path"),
+                ])
+                .args(args)
+                .env_remove("RUST_LOG")
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("run redline");
+            assert!(out.status.success(), "{args:?}: {out:?}");
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        stderr_of(&["feeds", "sync"]);
+        let first = stderr_of(&["poll"]);
+        assert!(
+            first.contains("polled") && first.contains("new_versions=1"),
+            "{first}"
+        );
+        let second = stderr_of(&["poll"]);
+        assert!(
+            !second.contains("polled"),
+            "a quiet poll logged at info: {second}"
+        );
+        let verbose = stderr_of(&["-v", "poll"]);
+        assert!(verbose.contains("polled, nothing new"), "{verbose}");
+        dir
+    })
+    .await
+    .expect("join");
+    drop(dir);
+}
