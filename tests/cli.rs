@@ -547,3 +547,60 @@ async fn a_poll_with_nothing_new_logs_only_at_debug() {
     .expect("join");
     drop(dir);
 }
+
+/// `log` marks a headline's claim change, which would otherwise read exactly like the same
+/// figure changed in the body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_marks_claim_changes_in_the_headline() {
+    let server = FeedServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        CONFIG.replace("URL", &server.url("/feed.xml")),
+    )
+    .expect("config");
+    let feed = |n: &str| {
+        rss(&[(
+            "storm-3",
+            "https://chronicle.example/news/storm-flights",
+            &format!("Storm Edda: {n} flights cancelled at Belmont airport"),
+            &format!("Airlines cancelled {n} flights at Belmont on Sunday as gusts reached 80mph."),
+        )])
+    };
+    server.set("/feed.xml", Route::xml(&feed("12")));
+    let dir = tokio::task::spawn_blocking(move || {
+        Cli { dir: dir.path() }.ok(&["feeds", "sync"]);
+        Cli { dir: dir.path() }.ok(&["poll"]);
+        dir
+    })
+    .await
+    .expect("join");
+    server.set("/feed.xml", Route::xml(&feed("31")));
+    let log = tokio::task::spawn_blocking(move || {
+        let cli = Cli { dir: dir.path() };
+        cli.ok(&["poll"]);
+        cli.ok(&["log", "--claims-only"])
+    })
+    .await
+    .expect("join");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("number_changed") && l.contains("title: 12 → 31"))
+            .count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("number_changed")
+                && !l.contains("title:")
+                && l.contains(" 12 → 31"))
+            .count(),
+        1,
+        "{log}"
+    );
+}
