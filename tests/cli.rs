@@ -53,7 +53,7 @@ async fn poll_then_list_articles_versions_and_show() {
     .expect("join");
     let (dir, polled) = out;
     assert!(
-        polled.contains("1 new articles, 1 new versions"),
+        polled.contains("1 new article, 1 new version") && !polled.contains("1 new versions"),
         "{polled}"
     );
 
