@@ -186,7 +186,7 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
         ..PollReport::default()
     };
     // The semaphore is never closed; if it were, polling unthrottled beats not polling.
-    let _slot = tokio::select! {
+    let slot = tokio::select! {
         () = ctx.shutdown.cancelled() => { report.cancelled = true; return report; }
         s = ctx.slots.clone().acquire_owned() => s.ok(),
     };
@@ -338,7 +338,10 @@ async fn poll_feed_unguarded(ctx: &PollContext, feed: &FeedRow) -> PollReport {
     let mut rep = report.clone();
     if entries.is_none() && pages.is_empty() && success.new_url.is_none() {
         // Nothing new (a 304, or the same bytes): one row update, committed with whatever
-        // other such updates are waiting, which is most of a warm cycle at scale.
+        // other such updates are waiting, which is most of a warm cycle at scale. It holds no
+        // parsed feed or page, which is what the slot bounds, so the slot goes to the next
+        // fetch instead of waiting for the group commit with it.
+        drop(slot);
         let feed_id = feed.id;
         let outcome = unwind::spawn_blocking(move || {
             store.write_grouped(move |tx| feeds::record_success(tx, feed_id, &success, now))?;
