@@ -53,7 +53,7 @@ async fn poll_then_list_articles_versions_and_show() {
     .expect("join");
     let (dir, polled) = out;
     assert!(
-        polled.contains("1 new articles, 1 new versions"),
+        polled.contains("1 new article, 1 new version") && !polled.contains("1 new versions"),
         "{polled}"
     );
 
@@ -487,4 +487,120 @@ fn a_bare_time_dateline_is_not_body_text_with_or_without_an_update_line() {
     let json = cli.ok(&["compare", &a, &b, "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&json).expect("compare --format json");
     assert_eq!(doc["claim_changes"], serde_json::json!([]), "{json}");
+}
+
+/// A poll that finds nothing new is logged at debug, not info: at scale it is most polls,
+/// and one line each would bury (and, under journald's rate limit, drop) the lines that matter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_with_nothing_new_logs_only_at_debug() {
+    let server = FeedServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        CONFIG.replace("URL", &server.url("/feed.xml")),
+    )
+    .expect("config");
+    server.set(
+        "/feed.xml",
+        Route::xml(&rss(&[(
+            "c-7",
+            "https://chronicle.example/news/harbour-dredging",
+            "Harbour dredging to start in spring",
+            "Dredging of the inner harbour will begin in April, the port authority said.",
+        )])),
+    );
+    let dir = tokio::task::spawn_blocking(move || {
+        let stderr_of = |args: &[&str]| {
+            let out = crate::util::redline_command()
+                .args([
+                    "--config",
+                    dir.path().join("redline.toml").to_str().expect("path"),
+                ])
+                .args([
+                    "--db",
+                    dir.path().join("redline.db").to_str().expect("path"),
+                ])
+                .args(args)
+                .env_remove("RUST_LOG")
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("run redline");
+            assert!(out.status.success(), "{args:?}: {out:?}");
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        stderr_of(&["feeds", "sync"]);
+        let first = stderr_of(&["poll"]);
+        assert!(
+            first.contains("polled") && first.contains("new_versions=1"),
+            "{first}"
+        );
+        let second = stderr_of(&["poll"]);
+        assert!(
+            !second.contains("polled"),
+            "a quiet poll logged at info: {second}"
+        );
+        let verbose = stderr_of(&["-v", "poll"]);
+        assert!(verbose.contains("polled, nothing new"), "{verbose}");
+        dir
+    })
+    .await
+    .expect("join");
+    drop(dir);
+}
+
+/// `log` marks a headline's claim change, which would otherwise read exactly like the same
+/// figure changed in the body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_marks_claim_changes_in_the_headline() {
+    let server = FeedServer::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("redline.toml"),
+        CONFIG.replace("URL", &server.url("/feed.xml")),
+    )
+    .expect("config");
+    let feed = |n: &str| {
+        rss(&[(
+            "storm-3",
+            "https://chronicle.example/news/storm-flights",
+            &format!("Storm Edda: {n} flights cancelled at Belmont airport"),
+            &format!("Airlines cancelled {n} flights at Belmont on Sunday as gusts reached 80mph."),
+        )])
+    };
+    server.set("/feed.xml", Route::xml(&feed("12")));
+    let dir = tokio::task::spawn_blocking(move || {
+        Cli { dir: dir.path() }.ok(&["feeds", "sync"]);
+        Cli { dir: dir.path() }.ok(&["poll"]);
+        dir
+    })
+    .await
+    .expect("join");
+    server.set("/feed.xml", Route::xml(&feed("31")));
+    let log = tokio::task::spawn_blocking(move || {
+        let cli = Cli { dir: dir.path() };
+        cli.ok(&["poll"]);
+        cli.ok(&["log", "--claims-only"])
+    })
+    .await
+    .expect("join");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("number_changed") && l.contains("title: 12 → 31"))
+            .count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("number_changed")
+                && !l.contains("title:")
+                && l.contains(" 12 → 31"))
+            .count(),
+        1,
+        "{log}"
+    );
 }

@@ -80,7 +80,7 @@ async fn two_versions(
         Route::xml(&harbour_feed(second.0, second.1, second.2)),
     );
     let polled = ok(dir.path(), &["poll"]);
-    assert!(polled.contains("1 new versions"), "{polled}");
+    assert!(polled.contains("0 new articles, 1 new version"), "{polled}");
     (server, dir)
 }
 
@@ -980,7 +980,7 @@ async fn paused_feed_is_not_polled_until_resumed() {
     let out = ok(d, &["feeds", "edit", "desk", "--pause"]);
     assert!(out.contains("paused"), "{out}");
     let polled = ok(d, &["poll"]);
-    assert!(polled.contains("polled 1 feeds"), "{polled}");
+    assert!(polled.contains("polled 1 feed:"), "{polled}");
     assert!(
         server.seen("/desk.xml").is_empty(),
         "a paused feed was fetched"

@@ -390,3 +390,70 @@ async fn page_that_keeps_answering_404_marks_the_article_unpublished() {
         "the last version is kept"
     );
 }
+
+/// A 304 poll waiting for its group commit has given its poll slot back: the slot bounds
+/// parsed feeds and pages waiting for the database, and a 304 holds neither. Holding it
+/// throttled a warm cycle at scale to the speed of the commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_304_poll_waiting_for_the_database_holds_no_poll_slot() {
+    let server = FeedServer::start().await;
+    server.set(
+        "/feed.xml",
+        Route::xml_etag(&flood_feed(FLOOD_V1), "\"v1\""),
+    );
+    let mut env = TestEnv::new();
+    env.config.http.concurrency = 1;
+    env.add_feed("chronicle", &server.url("/feed.xml"), false);
+    assert_eq!(env.poll("chronicle").await.new_versions, 1);
+
+    let ctx = env.context();
+    let slots = ctx.slots.available_permits();
+    let feed = env.feed_row("chronicle");
+    // Another writer holds the database until told to let go.
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let (locked, is_locked) = std::sync::mpsc::channel::<()>();
+    let store = env.store.clone();
+    let holder = std::thread::spawn(move || {
+        store
+            .write(|_| {
+                locked.send(()).expect("signal");
+                wait.recv().expect("release");
+                Ok(())
+            })
+            .expect("holder write");
+    });
+    is_locked.recv().expect("holder has the lock");
+    let poll = tokio::spawn({
+        let ctx = ctx.clone();
+        async move { redline::poll::poll_feed(&ctx, &feed).await }
+    });
+    // The poll fetches (a 304), then waits for the writer; its slot must be back by then.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.seen("/feed.xml").len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the poll never fetched"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let mut freed = false;
+    while std::time::Instant::now() < deadline {
+        if ctx.slots.available_permits() == slots {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        !poll.is_finished(),
+        "the poll finished while the database was held"
+    );
+    assert!(
+        freed,
+        "the 304 poll kept its slot while waiting for the database"
+    );
+    release.send(()).expect("release");
+    let report = poll.await.expect("poll task");
+    assert!(report.not_modified && report.error.is_none(), "{report:?}");
+    holder.join().expect("holder");
+}

@@ -190,8 +190,10 @@ pub fn log(env: &Env, o: &LogOptions<'_>) -> anyhow::Result<ExitCode> {
         for c in &r.claims {
             writeln!(
                 out,
-                "{prefix} {:<19} {} → {}{flags}  {title}",
+                "{prefix} {:<19} {}{} → {}{flags}  {title}",
                 c.kind,
+                // A headline claim and the same figure in the body would read alike.
+                if c.field == "title" { "title: " } else { "" },
                 clip(c.before.as_deref().unwrap_or("—"), 40),
                 clip(c.after.as_deref().unwrap_or("—"), 40),
             )?;

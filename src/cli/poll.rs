@@ -187,33 +187,42 @@ pub const EXIT_FEED_FAILED: u8 = super::status::EXIT_UNHEALTHY;
 /// SIGINT, as shells report it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// `1 new version`, `2 new versions`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn print_summary(reports: &[PollReport]) -> anyhow::Result<()> {
     let sum = |f: fn(&PollReport) -> usize| reports.iter().map(f).sum::<usize>();
     for r in reports {
         let state = match (&r.error, r.not_modified) {
             (Some(e), _) => format!("error: {}", sanitize(e)),
             (None, _) if r.cancelled && r.pages_interrupted > 0 => format!(
-                "interrupted: {} entries stored, {} pages not checked",
-                r.entries, r.pages_interrupted
+                "interrupted: {} stored, {} not checked",
+                count(r.entries, "entry", "entries"),
+                count(r.pages_interrupted, "page", "pages")
             ),
             (None, _) if r.cancelled => "interrupted before it was fetched".to_string(),
             (None, true) => "not modified".to_string(),
-            (None, false) => format!("{} entries", r.entries),
+            (None, false) => count(r.entries, "entry", "entries"),
         };
         outln!(
-            "{:<20} {state}; {} new articles, {} new versions{}{}",
+            "{:<20} {state}; {}, {}{}{}",
             sanitize(&r.feed),
-            r.new_articles,
-            r.new_versions,
+            count(r.new_articles, "new article", "new articles"),
+            count(r.new_versions, "new version", "new versions"),
             if r.pages_fetched > 0 {
-                format!(", {} pages checked", r.pages_fetched)
+                format!(", {} checked", count(r.pages_fetched, "page", "pages"))
             } else {
                 String::new()
             },
             if r.page_errors.is_empty() {
                 String::new()
             } else {
-                format!(", {} page errors", r.page_errors.len())
+                format!(
+                    ", {}",
+                    count(r.page_errors.len(), "page error", "page errors")
+                )
             },
         );
         for e in &r.page_errors {
@@ -222,17 +231,21 @@ fn print_summary(reports: &[PollReport]) -> anyhow::Result<()> {
     }
     let interrupted = reports.iter().filter(|r| r.cancelled).count();
     outln!(
-        "polled {} feeds: {} not modified, {} new articles, {} new versions ({} cosmetic), {} errors{}",
-        reports.len(),
+        "polled {}: {} not modified, {}, {} ({} cosmetic), {}{}",
+        count(reports.len(), "feed", "feeds"),
         reports.iter().filter(|r| r.not_modified).count(),
-        sum(|r| r.new_articles),
-        sum(|r| r.new_versions),
+        count(sum(|r| r.new_articles), "new article", "new articles"),
+        count(sum(|r| r.new_versions), "new version", "new versions"),
         sum(|r| r.cosmetic_versions),
-        reports.iter().filter(|r| r.error.is_some()).count(),
+        count(
+            reports.iter().filter(|r| r.error.is_some()).count(),
+            "error",
+            "errors"
+        ),
         if interrupted > 0 {
             format!(
-                "; {interrupted} interrupted ({} pages not checked): what finished is stored",
-                sum(|r| r.pages_interrupted)
+                "; {interrupted} interrupted ({} not checked): what finished is stored",
+                count(sum(|r| r.pages_interrupted), "page", "pages")
             )
         } else {
             String::new()
