@@ -326,8 +326,14 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
             .unwrap_or_default()
     };
     let (prev, before_prev) = (neighbour(i.checked_sub(1)), neighbour(i.checked_sub(2)));
+    // `a Tarvel-based studio` says where, like `a studio in Tarvel`.
+    let based = toks
+        .get(last_tok + 1)
+        .is_some_and(|t| t.sym('-') && t.glued)
+        && toks.get(last_tok + 2).is_some_and(|t| t.is("based"));
     let locative = LOCATIVES.contains(&prev.as_str())
-        || (prev == "of" && PLACE_NOUNS.contains(&before_prev.as_str()));
+        || (prev == "of" && PLACE_NOUNS.contains(&before_prev.as_str()))
+        || based;
     Some(Name {
         item: text.item(s, e),
         key,
@@ -438,10 +444,13 @@ pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
     let mut left_a: Vec<&Name> = a.names.iter().filter(|x| kept(x, a, b)).collect();
     let mut left_b: Vec<&Name> = b.names.iter().filter(|y| kept(y, b, a)).collect();
     let mut out = Vec::new();
+    // One replacement only when both play the same role (CLAIMS.md v2 "One replacement, or
+    // two entries?"): the same word before or after, or both the place where it happened.
+    // Two places in different slots (`capture Tarvel` / `Veridia's second city`) are two
+    // entries: being places is not a shared role.
     let replaced = take_pairs(&mut left_a, &mut left_b, |x, y| {
         (!x.prev.is_empty() && x.prev == y.prev)
             || (!x.next.is_empty() && x.next == y.next)
-            || (x.place && y.place)
             || (x.locative && y.locative)
     });
     for (x, y) in replaced {
@@ -501,6 +510,37 @@ mod tests {
                 "Masked men took hostages after a bank raid in Veridia."
             ),
             one("name_changed", Some("Tarvel"), Some("Veridia"))
+        );
+    }
+
+    #[test]
+    fn places_in_different_roles_are_two_entries() {
+        // The captured city against the country in a description of another city: the old
+        // place did not become the new one.
+        let got = crate::claims::title_changes(
+            "Rebel columns enter Lisbon after a night of shelling",
+            "Rebel columns hold Portugal's second city after a night of shelling",
+            &mut Vec::new(),
+        );
+        let mut got: Vec<_> = got
+            .iter()
+            .map(|c| (c.before.clone(), c.after.clone()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (None, Some("Portugal".to_string())),
+                (Some("Lisbon".to_string()), None)
+            ]
+        );
+        // Where it is, said either way, stays one replacement.
+        assert_eq!(
+            changes(
+                "A games studio in Finland was bought by the streaming group.",
+                "A Helsinki-based games studio was bought by the streaming group."
+            ),
+            one("name_changed", Some("Finland"), Some("Helsinki"))
         );
     }
 
