@@ -36,6 +36,9 @@ pub(super) struct Name {
     next: String,
     /// In the slot of a place (`in Porto`, `the city of Braga`).
     locative: bool,
+    /// Its first word opens the sentence or a headline segment, so its capital may be the
+    /// position's (`Record Covid cases`), not a first name's.
+    at_start: bool,
     /// Byte span in the normalised text.
     pub(super) span: (usize, usize),
 }
@@ -341,6 +344,7 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         prev,
         next: neighbour(Some(last_tok + 1)),
         locative,
+        at_start: first == 0 && at_segment_start(toks, i),
         span: (s, e),
     })
 }
@@ -433,10 +437,30 @@ pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
                 other.caps.contains(w) && !other.names.iter().any(|y| y.key.contains(w))
             })
     };
+    // The surname alone there (`Silva said`) is the same person; the surname inside another
+    // full name there (`Ana Silva` / `Marta Silva`) is another person of that family, unless
+    // the only word setting them apart is capitalised for opening the sentence (`China Covid
+    // cases` / `Record Covid cases`).
+    let another = |x: &Name, y: &Name| {
+        let mut own = x.key.iter().enumerate().filter(|(_, w)| !y.key.contains(w));
+        x.key.len() > 1
+            && y.key.len() > 1
+            && !same_name(x, y)
+            && own.any(|(n, _)| n > 0 || !x.at_start)
+    };
+    let surname_kept = |x: &Name, other: &Side| {
+        x.key.last().is_some_and(|w| {
+            other.caps.contains(w)
+                && !other
+                    .names
+                    .iter()
+                    .any(|y| y.key.contains(w) && another(x, y))
+        })
+    };
     let kept = |x: &Name, this: &Side, other: &Side| {
         !inside(x, this.skip)
             && !other.names.iter().any(|y| same_name(x, y))
-            && !x.key.last().is_some_and(|w| other.caps.contains(w))
+            && !surname_kept(x, other)
             && !short_form_at_start(x, other)
             && !contains_phrase(other.words, &x.key.join(" "))
             && !adjective_on_other_side(x, other.words)
@@ -598,6 +622,55 @@ mod tests {
                 "The chess final was won by Lena Costa after six hours."
             ),
             one("name_changed", Some("Lena Varga"), Some("Lena Costa"))
+        );
+    }
+
+    #[test]
+    fn another_person_with_the_same_surname_is_a_change() {
+        assert_eq!(
+            changes(
+                "The award was presented by Ana Silva at the ceremony.",
+                "The award was presented by Marta Silva at the ceremony."
+            ),
+            one("name_changed", Some("Ana Silva"), Some("Marta Silva"))
+        );
+        // A corrected spelling of a person's name is a change too (CLAIMS.md v2 "Names").
+        assert_eq!(
+            changes(
+                "Coach Stefan Janssen earlier praised the squad for its discipline.",
+                "Coach Stephan Janssen earlier praised the squad for its discipline."
+            ),
+            one(
+                "name_changed",
+                Some("Stefan Janssen"),
+                Some("Stephan Janssen")
+            )
+        );
+        // A second member of the family now named beside the first.
+        let got = crate::claims::title_changes(
+            "Watch: Pavel Novak and brother freed on bail",
+            "Watch: Pavel and Tomas Novak freed on bail",
+            &mut Vec::new(),
+        );
+        let got: Vec<_> = got
+            .iter()
+            .map(|c| (c.before.clone(), c.after.clone()))
+            .collect();
+        assert_eq!(got, [(None, Some("Tomas Novak".to_string()))]);
+        // A word capitalised for opening the headline is no first name.
+        let got = crate::claims::title_changes(
+            "Lisbon Covid cases rise despite new curbs",
+            "Record Covid cases in Lisbon despite new curbs",
+            &mut Vec::new(),
+        );
+        assert!(got.is_empty(), "{got:?}");
+        // The surname alone is still the same person.
+        assert!(
+            changes(
+                "The award was presented by Ana Silva at the ceremony.",
+                "Silva presented the award at the ceremony."
+            )
+            .is_empty()
         );
     }
 
