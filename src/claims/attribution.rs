@@ -256,6 +256,21 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     if BASE_VERBS.contains(&verb.as_str()) && AUXILIARIES.contains(&prev.as_str()) {
         return None;
     }
+    // `Storm surge fear grips coast`: a base form after a singular common noun is a noun;
+    // its subject would need to be plural (`Fishermen fear`, `police fear`).
+    let plural_without_s = matches!(
+        prev.as_str(),
+        "police" | "people" | "staff" | "public" | "children" | "men" | "women" | "they" | "who"
+    );
+    let singular_noun = prev.len() > 2
+        && prev.chars().all(|c| c.is_ascii_lowercase())
+        && !prev.ends_with('s')
+        && !plural_without_s
+        && !AUXILIARIES.contains(&prev.as_str())
+        && before.trim_end().ends_with(prev.as_str());
+    if BASE_VERBS.contains(&verb.as_str()) && singular_noun {
+        return None;
+    }
     if verb == "heard" && !is_hearing_subject(before) {
         return None;
     }
@@ -290,6 +305,14 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
         source_before(s, vs)?
     };
     if WEAK_VERBS.contains(&verb.as_str()) && !inverted && !introduces_speech(after) {
+        return None;
+    }
+    // `Travel curbs over variant fear`: the verb form ends a sentence whose every word is its
+    // "subject", so nothing is reported; a real source sits after the claim (`…, experts
+    // fear`) or before one.
+    // (Quotation marks stay in the masked text, so a blanked quotation either side counts.)
+    let bare = |t: &str| t.trim().trim_end_matches(['.', '!', '?']).trim().is_empty();
+    if !inverted && bare(after) && bare(&s[..src_s]) {
         return None;
     }
     let source = text.item(src_s, src_e);
@@ -723,6 +746,30 @@ mod tests {
                 Some("police said")
             )
         );
+    }
+
+    #[test]
+    fn a_noun_ending_a_headline_is_no_reporting_verb() {
+        // `fear` is the last word of a noun phrase here, not a verb with its subject.
+        let got = crate::claims::title_changes(
+            "Harbour closures over storm surge fear",
+            "Harbour shutdowns over storm surge fear",
+            &mut Vec::new(),
+        );
+        assert!(got.is_empty(), "{got:?}");
+        let got = crate::claims::title_changes(
+            "Harbour closures over storm surge fear",
+            "Storm surge fear closes harbour",
+            &mut Vec::new(),
+        );
+        assert!(got.is_empty(), "{got:?}");
+        // After its claim, the same word still reports.
+        let got = changes(
+            "The harbour will close for a week, fishermen fear.",
+            "The harbour will close for a week, officials fear.",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "attribution_changed");
     }
 
     #[test]
