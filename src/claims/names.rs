@@ -83,6 +83,24 @@ const OPENING_PREPOSITIONS: &[&str] = &[
     "following",
 ];
 
+/// Nouns of works right before a capitalised run make it the work's title (`the drama
+/// Harbour Lights`), not a name (CLAIMS.md v2: works are not names).
+#[rustfmt::skip]
+const WORK_NOUNS: &[&str] = &[
+    "film", "movie", "drama", "thriller", "comedy", "sitcom", "documentary", "novel", "book",
+    "memoir", "biography", "album", "song", "single", "musical", "opera", "play", "podcast",
+    "series", "painting", "poem",
+];
+
+/// Nouns of weapons right after a capitalised run make it a model (`Falcon tanks`), not a
+/// name (CLAIMS.md v2: vehicle models are not names).
+#[rustfmt::skip]
+const MODEL_NOUNS: &[&str] = &[
+    "tank", "tanks", "missile", "missiles", "rocket", "rockets", "rifle", "rifles",
+    "howitzer", "howitzers", "drone", "drones", "warship", "warships", "submarine",
+    "submarines",
+];
+
 /// Words that join the parts of one name when a capitalised word follows.
 const CONNECTORS: &[&str] = &[
     "of", "for", "de", "del", "da", "do", "dos", "von", "van", "der", "den", "di", "la", "le",
@@ -300,6 +318,16 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         return None;
     }
     if title_case && !place && !is_acronym {
+        return None;
+    }
+    let lower_word = |k: Option<usize>, list: &[&str]| {
+        k.and_then(|k| toks.get(k)).is_some_and(|t| {
+            t.kind == Kind::Word && !t.capitalised() && list.contains(&t.lower().as_ref())
+        })
+    };
+    let work = first == 0 && lower_word(i.checked_sub(1), WORK_NOUNS);
+    let model = lower_word(Some(last_tok + 1), MODEL_NOUNS);
+    if (work || model) && !place && !is_acronym && !org {
         return None;
     }
     if at_segment_start(toks, i) && first == 0 {
@@ -671,6 +699,23 @@ mod tests {
                 "Silva presented the award at the ceremony."
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn titles_of_works_and_weapon_models_are_not_names() {
+        assert_eq!(
+            found("Harbour drama Saltwater wins top prize as Tarvel studio celebrates"),
+            ["Tarvel"]
+        );
+        assert_eq!(
+            found("The navy will buy Falcon drones and Kestrel missiles from Veridia"),
+            ["Veridia"]
+        );
+        // A country's weapons are still that country's.
+        assert_eq!(
+            found("Poland sends more tanks as US drones arrive"),
+            ["Poland", "US"]
         );
     }
 
