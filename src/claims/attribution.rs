@@ -39,7 +39,7 @@ pub(super) static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static REPORTING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard)\b",
+        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard|calls)\b",
     )
     .expect("reporting verb regex")
 });
@@ -269,6 +269,16 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
         && !AUXILIARIES.contains(&prev.as_str())
         && before.trim_end().ends_with(prev.as_str());
     if BASE_VERBS.contains(&verb.as_str()) && singular_noun {
+        return None;
+    }
+    // `Mayor calls fare rise 'a disgrace'`: a judgement, when a quotation gives it; `calls
+    // for`, `calls on` are directives, not sourcing (CLAIMS.md v2 "Sourcing verbs").
+    if verb == "calls"
+        && (matches!(
+            next.as_str(),
+            "for" | "on" | "off" | "up" | "in" | "out" | "back" | "time"
+        ) || !text.quotes.iter().any(|&(qs, _)| qs > ve))
+    {
         return None;
     }
     if verb == "heard" && !is_hearing_subject(before) {
@@ -789,6 +799,35 @@ mod tests {
                 "The ministry blames smugglers for the harbour fire."
             ),
             one("attribution_changed", Some("denies"), Some("blames"))
+        );
+        // `X calls Y "…"` puts the judgement in X's mouth; `calls for` is a directive.
+        let got = crate::claims::title_changes(
+            "Mayor calls bus fare rise 'daylight robbery'",
+            "Bus fares rise again in Tarvel",
+            &mut Vec::new(),
+        );
+        let kinds: Vec<_> = got
+            .iter()
+            .map(|c| (c.kind.to_string(), c.before.clone(), c.after.clone()))
+            .filter(|c| c.0 != "quote_changed")
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (
+                    "attribution_changed".to_string(),
+                    Some("Mayor calls".to_string()),
+                    None
+                ),
+                ("name_changed".to_string(), None, Some("Tarvel".to_string()))
+            ]
+        );
+        assert!(
+            changes(
+                "The mayor calls for calm after the fare rise.",
+                "The mayor calls for patience after the fare rise."
+            )
+            .is_empty()
         );
         // Nouns and passives are not: `amid fears`, `are feared`, `to blame`.
         assert!(
