@@ -136,7 +136,7 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         according_spans.push((all.start(), end));
         out.push(according_to(text, all.start(), end, src.start(), src_end));
     }
-    if let Some(a) = dash_source(text) {
+    if let Some(a) = dash_source(text).or_else(|| colon_source(text)) {
         according_spans.push(a.span);
         out.push(a);
     }
@@ -198,6 +198,49 @@ fn dash_source(text: &Text) -> Option<Attribution> {
     if !plain || dash == 0 || aside || adjunct {
         return None;
     }
+    let item = text.item(src_s, src_e);
+    Some(Attribution {
+        according: false,
+        key: source_key(&speaker_name(source, false).unwrap_or_default()),
+        class: source_class(source, false),
+        speaker: speaker_item(&item, false),
+        verb: Item {
+            written: String::new(),
+            pos: src_s,
+        },
+        verb_class: "dash".to_string(),
+        phrase: item,
+        span: (src_s, src_e),
+        apposition: (src_s, src_s),
+    })
+}
+
+/// People whose job word can stand before a headline's colon as its source.
+#[rustfmt::skip]
+const ROLE_WORDS: &[&str] = &[
+    "minister", "president", "secretary", "chief", "spokesman", "spokeswoman", "spokesperson",
+    "governor", "senator", "mayor", "judge", "leader", "chancellor", "ambassador", "envoy",
+    "commissioner", "ceo", "premier", "pope", "king", "queen", "prince", "princess", "sheriff",
+];
+
+/// The headline form `Source: claim` (`Veridia health minister: We have enough beds`): the
+/// same sourcing as `claim - source`, so it compares as that form. Only a short segment ending
+/// in a person's job word is a source; a topic label (`Harbour fire: …`) is not.
+fn colon_source(text: &Text) -> Option<Attribution> {
+    let s = &text.masked;
+    let colon = s.find(':')?;
+    let head = &s[..colon];
+    let words: Vec<&str> = head.split_whitespace().collect();
+    let last = words.last()?.to_lowercase();
+    let plain = (2..=5).contains(&words.len())
+        && ROLE_WORDS.contains(&last.as_str())
+        && !head.contains(|c: char| c.is_ascii_digit() || matches!(c, '"' | ',' | '\'' | '-'))
+        && s[colon + 1..].contains(char::is_alphanumeric);
+    if !plain {
+        return None;
+    }
+    let (src_s, src_e) = trimmed_span(s, 0, colon)?;
+    let source = &s[src_s..src_e];
     let item = text.item(src_s, src_e);
     Some(Attribution {
         according: false,
@@ -755,6 +798,34 @@ mod tests {
                 Some("disaster officials said"),
                 Some("police said")
             )
+        );
+    }
+
+    #[test]
+    fn source_before_a_headline_colon_is_the_dash_source_moved() {
+        let got = crate::claims::title_changes(
+            "Hospitals have enough beds for winter - health minister",
+            "Veridia health minister: Hospitals have enough beds for winter",
+            &mut Vec::new(),
+        );
+        assert!(got.is_empty(), "{got:?}");
+        // A topic label before the colon is no source.
+        let got = crate::claims::title_changes(
+            "Harbour fire: crews work through the night",
+            "Harbour fire: crews work through the night - coastguard",
+            &mut Vec::new(),
+        );
+        let got: Vec<_> = got
+            .iter()
+            .map(|c| (c.kind.to_string(), c.before.clone(), c.after.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "attribution_changed".to_string(),
+                None,
+                Some("coastguard".to_string())
+            )]
         );
     }
 
