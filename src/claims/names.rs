@@ -320,14 +320,17 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
     if title_case && !place && !is_acronym {
         return None;
     }
+    // Compared as written: a word of these lists in lower case is already folded.
     let lower_word = |k: Option<usize>, list: &[&str]| {
-        k.and_then(|k| toks.get(k)).is_some_and(|t| {
-            t.kind == Kind::Word && !t.capitalised() && list.contains(&t.lower().as_ref())
-        })
+        k.and_then(|k| toks.get(k))
+            .is_some_and(|t| t.kind == Kind::Word && list.contains(&t.text))
     };
-    let work = first == 0 && lower_word(i.checked_sub(1), WORK_NOUNS);
-    let model = lower_word(Some(last_tok + 1), MODEL_NOUNS);
-    if (work || model) && !place && !is_acronym && !org {
+    if !place
+        && !is_acronym
+        && !org
+        && ((first == 0 && lower_word(i.checked_sub(1), WORK_NOUNS))
+            || lower_word(Some(last_tok + 1), MODEL_NOUNS))
+    {
         return None;
     }
     if at_segment_start(toks, i) && first == 0 {
