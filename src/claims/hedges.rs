@@ -224,7 +224,15 @@ fn plain_replacement(text: &str) -> Option<String> {
     let n_words = t.split_whitespace().count();
     let has_digit = t.chars().any(|c| c.is_ascii_digit());
     let hedged = EPISTEMIC.is_match(t) || EVIDENTIAL.is_match(t);
-    (n_words > 0 && n_words <= 3 && !has_digit && !hedged).then(|| t.to_string())
+    // `What could police do?` → `How many are police questioning?`: the sentence became
+    // another question, and a question word is no modal taking the hedge's place.
+    let question = t.split_whitespace().any(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "what" | "how" | "who" | "whom" | "which" | "why" | "when" | "where" | "whether"
+        )
+    });
+    (n_words > 0 && n_words <= 3 && !has_digit && !hedged && !question).then(|| t.to_string())
 }
 
 #[cfg(test)]
@@ -243,6 +251,23 @@ mod tests {
             .filter(|c| c.0.starts_with("hedge"))
             .collect::<Vec<_>>(),
             one("hedge_added", Some("is threatening to"), Some("could"))
+        );
+    }
+
+    #[test]
+    fn a_hedge_dropped_for_a_question_word_is_a_plain_removal() {
+        let got = crate::claims::title_changes(
+            "What penalty could the league impose over the transfer breaches?",
+            "How many breaches is the league examining?",
+            &mut Vec::new(),
+        );
+        let got: Vec<_> = got
+            .iter()
+            .map(|c| (c.kind.to_string(), c.before.clone(), c.after.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [("hedge_removed".to_string(), Some("could".to_string()), None)]
         );
     }
 

@@ -216,6 +216,24 @@ mod tests {
     }
 
     #[test]
+    fn a_quotation_opened_with_one_mark_and_closed_with_the_other_is_a_quotation() {
+        let got = crate::claims::title_changes(
+            "Fishing town mourns crew lost in winter storm",
+            "'How could the sea take all of them?\"",
+            &mut Vec::new(),
+        );
+        let kinds: Vec<_> = got.iter().map(|c| c.kind.to_string()).collect();
+        assert_eq!(kinds, ["quote_changed"], "{got:?}");
+        // An apostrophe-free sentence with a double-quoted span is read as before.
+        let got = changes(
+            "The mayor called the plan \"temporary\" on Monday.",
+            "The mayor called the plan \"permanent\" on Monday.",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "quote_changed");
+    }
+
+    #[test]
     fn typo_inside_quote_is_no_change() {
         assert!(
             changes(

@@ -96,7 +96,12 @@ fn single_quote_spans(norm: &str, double: &[(usize, usize)]) -> Vec<(usize, usiz
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     for i in 0..b.len() {
-        if b[i] != b'\'' || inside(i) {
+        // `'How could this happen?"`: a quotation opened with one kind of mark and closed with
+        // the other. A double mark that ends or starts a double-quoted span is not this one.
+        let stray_double = b[i] == b'"'
+            && open.is_some()
+            && !double.iter().any(|&(s, e)| e > s && (e == i || s == i + 1));
+        if (b[i] != b'\'' && !stray_double) || inside(i) {
             continue;
         }
         let prev = i.checked_sub(1).map(|k| b[k]);
