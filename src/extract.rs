@@ -1541,11 +1541,13 @@ fn peel_stamp_lines(p: String) -> Vec<String> {
 }
 
 fn is_teaser_heading(p: &str) -> bool {
-    let bare = bare_words(&p.to_lowercase());
-    p.split_whitespace().count() <= 6
-        && TEASER_HEADINGS
+    // The word limit first: it answers for the long paragraphs without lowercasing them.
+    p.split_whitespace().nth(6).is_none() && {
+        let bare = bare_words(&p.to_lowercase());
+        TEASER_HEADINGS
             .iter()
             .any(|h| bare.starts_with(&bare_words(h)))
+    }
 }
 
 fn link_density(p: &str, links: &[String]) -> f32 {
@@ -1575,11 +1577,18 @@ fn anchor_texts(content: &str) -> Vec<String> {
 /// Lowercase words of `s` joined by single spaces, punctuation dropped: "Tags:\n, ," and
 /// "— Advertisement —" compare equal to their stock forms.
 fn bare_words(s: &str) -> String {
+    bare_word_iter(s).collect::<Vec<_>>().join(" ")
+}
+
+/// The words [`bare_words`] joins.
+fn bare_word_iter(s: &str) -> impl Iterator<Item = &str> + Clone {
     s.split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
+
+/// Most words in a [`STOCK_LINES`] entry (a test checks it): a paragraph with more bare words
+/// is not a stock line, whatever they are.
+const STOCK_LINE_MAX_WORDS: usize = 4;
 
 #[cfg(test)]
 fn is_boilerplate(p: &str) -> bool {
@@ -1592,7 +1601,14 @@ fn boilerplate_kind(p: &str) -> Option<&'static str> {
     let bare = lower.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '…');
     let bare = bare.trim_start_matches(|c: char| c.is_ascii_punctuation() && c != '(');
     let words = p.split_whitespace().count();
-    if bare_words(&lower).is_empty() || STOCK_LINES.contains(&bare_words(&lower).as_str()) {
+    // Counted, not joined: long paragraphs are answered without building their bare form.
+    let bare_count = bare_word_iter(&lower)
+        .take(STOCK_LINE_MAX_WORDS + 1)
+        .count();
+    if bare_count == 0
+        || (bare_count <= STOCK_LINE_MAX_WORDS
+            && STOCK_LINES.contains(&bare_words(&lower).as_str()))
+    {
         return Some("stock line (Advertisement, Continue reading, ...)");
     }
     if words <= 30 && TEASER_PREFIXES.iter().any(|pre| bare.starts_with(pre)) {
@@ -2157,6 +2173,17 @@ mod tests {
             "May 2019 was the wettest month on record, the agency said on Monday after reviewing data.",
         ] {
             assert!(!is_boilerplate(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn stock_lines_fit_the_word_bound() {
+        for line in STOCK_LINES {
+            assert!(
+                bare_word_iter(line).count() <= STOCK_LINE_MAX_WORDS,
+                "{line}: raise STOCK_LINE_MAX_WORDS"
+            );
+            assert!(is_boilerplate(&line.to_uppercase()), "{line}");
         }
     }
 
