@@ -784,7 +784,20 @@ fn meta_content(metas: &Selection, keys: &[&str]) -> Option<String> {
 /// text as a last resort (some sites put the stamp there).
 fn element_date(doc: &Document, sel: &str) -> Option<String> {
     let node = doc.select_single(sel);
-    let node = node.nodes().first()?;
+    node_date(node.nodes().first()?)
+}
+
+/// [`element_date`] for `[itemprop=VALUE]`, found by one walk instead of a CSS matcher (the
+/// value compares case-sensitively, as the selector's does).
+fn itemprop_date(doc: &Document, value: &str) -> Option<String> {
+    let node = doc
+        .root()
+        .descendants_it()
+        .find(|n| n.is_element() && n.attr("itemprop").is_some_and(|v| &*v == value))?;
+    node_date(&node)
+}
+
+fn node_date(node: &NodeRef) -> Option<String> {
     ["datetime", "content"]
         .iter()
         .find_map(|a| node.attr(a).and_then(|v| non_empty(v.trim().to_owned())))
@@ -797,9 +810,7 @@ fn find_modified(doc: &Document, metas: &Selection, ld: &JsonLd) -> Option<(Stri
     let found = meta_content(metas, &["article:modified_time"])
         .map(|d| (d, "<meta property=article:modified_time>"))
         .or_else(|| ld.modified.clone().map(|d| (d, "JSON-LD dateModified")))
-        .or_else(|| {
-            element_date(doc, "[itemprop=dateModified]").map(|d| (d, "itemprop=dateModified"))
-        })
+        .or_else(|| itemprop_date(doc, "dateModified").map(|d| (d, "itemprop=dateModified")))
         .or_else(|| {
             meta_content(
                 metas,
@@ -977,9 +988,7 @@ fn find_published(
     let found = meta_content(metas, &["article:published_time"])
         .map(|d| (d, "<meta property=article:published_time>"))
         .or_else(|| ld.published.clone().map(|d| (d, "JSON-LD datePublished")))
-        .or_else(|| {
-            element_date(doc, "[itemprop=datePublished]").map(|d| (d, "itemprop=datePublished"))
-        })
+        .or_else(|| itemprop_date(doc, "datePublished").map(|d| (d, "itemprop=datePublished")))
         .or_else(|| {
             meta_content(metas, &["dcterms.created", "date", "pubdate"])
                 .map(|d| (d, "<meta> dcterms.created / date / pubdate"))
@@ -1186,7 +1195,10 @@ fn pre_clean(doc: &Document, trace: &mut Trace) {
         node.remove_from_parent();
     }
 
-    let total = paragraph_chars(&doc.select("p"));
+    let total: usize = paragraphs(doc)
+        .iter()
+        .map(|p| p.text().trim().chars().count())
+        .sum();
     let mut budget = GUARD_VISIT_BUDGET;
     // Forms are usually search boxes and sign-ups, but ASP.NET pages wrap the whole body
     // in one, so they go through the same wrapper guard as class names.
@@ -1228,8 +1240,13 @@ fn pre_clean(doc: &Document, trace: &mut Trace) {
     }
 }
 
-fn paragraph_chars(sel: &Selection) -> usize {
-    sel.iter().map(|p| p.text().trim().chars().count()).sum()
+/// The `<p>` elements in document order: what `doc.select("p")` gives, by a walk of the tree
+/// instead of a CSS matcher (which cost ~8% of an extraction for the two calls).
+fn paragraphs(doc: &Document) -> Vec<NodeRef<'_>> {
+    doc.root()
+        .descendants_it()
+        .filter(|n| n.has_name("p"))
+        .collect()
 }
 
 /// Characters of `<p>` text under `node`, or `None` once `budget` node visits are spent.
@@ -1313,7 +1330,7 @@ fn class_tokens(name: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Texts of `<p>` elements that read like prose, for the no-article fallback.
 fn paragraph_texts(doc: &Document) -> Vec<String> {
-    doc.select("p")
+    paragraphs(doc)
         .iter()
         .map(|p| collapse_ws(&p.text()))
         .filter(|t| t.split_whitespace().count() >= 8)
@@ -1894,6 +1911,37 @@ mod tests {
         let a = extract_article(&html, &url()).expect("extracts");
         assert_eq!(a.modified.as_deref(), Some("2024-03-06T08:00:00+00:00"));
         assert_eq!(a.paragraphs.len(), 5);
+    }
+
+    /// The walks that replaced CSS matchers find what the selectors found: the first match in
+    /// document order, the itemprop value compared case-sensitively.
+    #[test]
+    fn walks_find_what_the_selectors_found() {
+        let doc = Document::from(
+            r#"<html><body><div><p>One <b>bold</b></p><span itemprop="DateModified" content="2020-01-01">x</span></div>
+            <section><p>Two</p><time itemprop="dateModified" datetime="2021-02-03T04:05:06Z">y</time>
+            <span itemprop="dateModified" content="2022-01-01">z</span><p></p></section></body></html>"#,
+        );
+        assert_eq!(
+            itemprop_date(&doc, "dateModified"),
+            element_date(&doc, "[itemprop=dateModified]")
+        );
+        assert_eq!(
+            itemprop_date(&doc, "dateModified").as_deref(),
+            Some("2021-02-03T04:05:06Z")
+        );
+        assert_eq!(itemprop_date(&doc, "datePublished"), None);
+        let walked: Vec<String> = paragraphs(&doc)
+            .iter()
+            .map(|p| p.text().to_string())
+            .collect();
+        let selected: Vec<String> = doc
+            .select("p")
+            .iter()
+            .map(|p| p.text().to_string())
+            .collect();
+        assert_eq!(walked, selected);
+        assert_eq!(walked, ["One bold", "Two", ""]);
     }
 
     #[test]
