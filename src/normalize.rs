@@ -214,6 +214,9 @@ pub fn split_blank_lines(text: &str) -> Vec<&str> {
 /// space, trimmed. Non-breaking spaces survive (they are typography, compared in
 /// `fold_typography`).
 pub fn normalize_line(s: &str) -> String {
+    if let Some(line) = normalize_plain_ascii(s) {
+        return line;
+    }
     let decoded = decode_entities(s);
     // After decoding: `&#x1b;[31m` is an escape sequence too. Text without ESC or C1
     // characters passes unchanged, so the hashes of ordinary stored text stay as they were.
@@ -238,6 +241,31 @@ pub fn normalize_line(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// [`normalize_line`] for the common line of printable ASCII and whitespace without `&`: no
+/// entity, escape sequence, control, zero-width or hard space can occur and NFC changes
+/// nothing, so only the whitespace is collapsed, one byte at a time. `None` for anything else.
+fn normalize_plain_ascii(s: &str) -> Option<String> {
+    let plain = |b: &u8| matches!(b, 0x20..=0x7e | b'\t'..=b'\r') && *b != b'&';
+    if !s.as_bytes().iter().all(plain) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        // `char::is_whitespace` for these bytes: space and \t..=\r (vertical tab included).
+        if c == ' ' || ('\t'..='\r').contains(&c) {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    Some(out)
 }
 
 fn is_zero_width(c: char) -> bool {
@@ -459,6 +487,38 @@ mod tests {
     const PINNED_HASH: &str = "7f4592e3a6b0af98c3a3f06f8f9b4529c6e599b19bc8bb5ef7c4b13d4045941a";
     const PINNED_TYPO_HASH: &str =
         "6664c2830f9e11d39a8724c272bf035e614022323e3f7339e35d3f9392323a2e";
+
+    /// The ASCII fast path must give what the general path gives, byte for byte.
+    #[test]
+    fn ascii_fast_path_matches_the_general_path() {
+        let general = |s: &str| {
+            let mut v: Vec<u8> = s.as_bytes().to_vec();
+            // A trailing non-ASCII zero-width space sends the line down the general path
+            // and is removed there, so both outputs are comparable.
+            v.extend_from_slice("\u{200B}".as_bytes());
+            normalize_line(std::str::from_utf8(&v).unwrap())
+        };
+        for s in [
+            "  The council  met\ton Monday.\r\n",
+            "\u{b}\u{c}tabs\t\tand\x0bfeeds\u{c} ",
+            "",
+            "   ",
+            "Price: $5 (approx.) ~ [ok] {x} |y| `z` \\ ^_^",
+            "end space ",
+        ] {
+            assert!(normalize_plain_ascii(s).is_some(), "{s:?}");
+            assert_eq!(normalize_line(s), general(s), "{s:?}");
+        }
+        for s in [
+            "AT&amp;T",
+            "a\u{1b}[31mred",
+            "caf\u{e9}",
+            "nul\u{0}byte",
+            "del\u{7f}",
+        ] {
+            assert!(normalize_plain_ascii(s).is_none(), "{s:?}");
+        }
+    }
 
     #[test]
     fn paragraph_breaks_are_kept() {

@@ -237,11 +237,17 @@ const DAY_WORDS: &[&str] = &[
 /// "Published 09:00 GMT | Updated 14:05 GMT", "Updated an hour ago", "This article was last
 /// updated on 4 November 2026": a short line with an update cue and a time or date.
 pub fn is_update_line(p: &str) -> bool {
-    let words = p.split_whitespace().count();
+    // Counting stops past the limit: most paragraphs asked about are long prose.
+    let words = p.split_whitespace().take(MAX_STAMP_WORDS + 1).count();
     if words == 0 || words > MAX_STAMP_WORDS {
         return false;
     }
     let lower = p.to_lowercase();
+    // Every cue holds one of these, so a line without any has no cue (`cue_position`): the
+    // common case, answered without splitting the line into tokens.
+    if !CUE_STEMS.iter().any(|s| lower.contains(s)) {
+        return false;
+    }
     let tokens: Vec<&str> = lower
         .split(|c: char| !(c.is_alphanumeric() || c == 'à' || c == 'ó'))
         .filter(|t| !t.is_empty())
@@ -350,12 +356,25 @@ const STAMP_FILLERS: &[&str] = &[
     "ist",
 ];
 
+/// One word of each of [`UPDATE_CUES`] (a test checks it), for `is_update_line`'s pre-check.
+const CUE_STEMS: &[&str] = &[
+    "updated",
+    "modified",
+    "amended",
+    "edited",
+    "jour",
+    "aktualisiert",
+    "actualizado",
+    "actualización",
+];
+
 /// Index into `tokens` where an update cue starts.
 fn cue_position(tokens: &[&str]) -> Option<usize> {
     (0..tokens.len()).find(|&i| {
         UPDATE_CUES.iter().any(|cue| {
-            let parts: Vec<&str> = cue.split(' ').collect();
-            tokens.get(i..i + parts.len()) == Some(&parts[..])
+            cue.split(' ')
+                .enumerate()
+                .all(|(k, part)| tokens.get(i + k) == Some(&part))
         })
     })
 }
@@ -378,6 +397,10 @@ fn is_time_token(t: &str) -> bool {
 /// "By Jane Doe", "By Jane Doe and Tom Reyes, Political correspondents", "Von Anna Weber":
 /// a short line naming who wrote the piece. Returns the names.
 pub fn byline_of(p: &str) -> Option<String> {
+    // Long paragraphs, the common case, are answered before collecting their words.
+    if p.split_whitespace().nth(MAX_BYLINE_WORDS).is_some() {
+        return None;
+    }
     let words: Vec<&str> = p.split_whitespace().collect();
     if words.len() < 2 || words.len() > MAX_BYLINE_WORDS {
         return None;
@@ -434,7 +457,7 @@ pub fn byline_of(p: &str) -> Option<String> {
 /// "Jane Doe contributed to this report": a short credit line, page furniture like a byline
 /// (CLAIMS.md: credit lines are not claims). Returns the line.
 pub fn credit_of(p: &str) -> Option<String> {
-    let words = p.split_whitespace().count();
+    let words = p.split_whitespace().take(MAX_CREDIT_WORDS + 1).count();
     if !(3..=MAX_CREDIT_WORDS).contains(&words) {
         return None;
     }
@@ -480,6 +503,13 @@ const MAX_CREDIT_WORDS: usize = 30;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_update_cue_holds_a_stem() {
+        for cue in UPDATE_CUES {
+            assert!(CUE_STEMS.iter().any(|s| cue.contains(s)), "{cue}");
+        }
+    }
 
     #[test]
     fn update_lines_are_recognised() {
