@@ -102,6 +102,12 @@ fn layout(page: &str, title: &str, head: Markup, body: Markup) -> Markup {
     }
 }
 
+/// `1 version`, `3 versions`.
+fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn kind_label(kind: &str) -> String {
     kind.replace('_', " ")
 }
@@ -420,7 +426,8 @@ async fn search_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Respons
                                     a.hit-link href=(h.href) { (h.title.clone().unwrap_or_else(|| h.url.clone())) }
                                     div.change-meta {
                                         span.outlet { (h.feed) } " · " (h.article_ref) " · "
-                                        (h.versions) " versions · " (h.claim_changes) " claim changes"
+                                        (count(h.versions, "version", "versions")) " · "
+                                        (count(h.claim_changes, "claim change", "claim changes"))
                                     }
                                     @if !h.matched_latest {
                                         div.hit-old { "Found in v" (h.matched_seq) ", no longer in the latest text (v" (h.versions) ")." }
@@ -1141,6 +1148,13 @@ mod tests {
     use super::*;
     use crate::diff::Revision;
     use crate::store::articles::Version;
+
+    #[test]
+    fn search_hit_counts_read_in_the_singular_for_one() {
+        assert_eq!(count(1, "version", "versions"), "1 version");
+        assert_eq!(count(3_i64, "version", "versions"), "3 versions");
+        assert_eq!(count(0, "claim change", "claim changes"), "0 claim changes");
+    }
 
     fn version(seq: i64, title: &str, body: &str) -> Version {
         Version {
