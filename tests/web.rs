@@ -362,6 +362,14 @@ async fn article_search_and_feeds_pages_render_real_data() {
         "{}",
         g.body
     );
+    // The header's box keeps the query on the search page.
+    let header_box = g
+        .body
+        .split("id=\"search-box\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_default();
+    assert!(header_box.contains("value=\"sandbags\""), "{}", g.body);
     let g = get(&web.base, "/search?q=%3Cscript%3E").await;
     assert_page(&g, "/search?q=<script>", 200, "text/html");
     assert!(!g.body.contains("value=\"<script>"), "search box escaped");

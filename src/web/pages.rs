@@ -67,6 +67,17 @@ fn respond(r: Result<Markup, WebError>) -> Response {
 }
 
 fn layout(page: &str, title: &str, head: Markup, body: Markup) -> Markup {
+    layout_with_query(page, title, None, head, body)
+}
+
+/// `layout`, with the header's search box holding `query` (the search page's own query).
+fn layout_with_query(
+    page: &str,
+    title: &str,
+    query: Option<&str>,
+    head: Markup,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -88,7 +99,7 @@ fn layout(page: &str, title: &str, head: Markup, body: Markup) -> Markup {
                     }
                     form #search-form action="/search" method="get" role="search" {
                         input #search-box type="search" name="q" placeholder="Search every article"
-                            aria-label="Search every article" maxlength="500";
+                            aria-label="Search every article" maxlength="500" value=[query];
                         button type="submit" { "Search" }
                     }
                 }
@@ -402,9 +413,10 @@ async fn search_page(State(app): State<App>, RawQuery(raw): RawQuery) -> Respons
         let q = SearchQuery::parse(raw.as_deref())?;
         let q2 = q.clone();
         let page = app.db.run(move |c| data::search(c, &q2)).await?;
-        Ok::<_, WebError>(layout(
+        Ok::<_, WebError>(layout_with_query(
             "search",
             if q.q.is_empty() { "Search" } else { &q.q },
+            Some(&q.q).filter(|q| !q.is_empty()).map(String::as_str),
             html! {},
             html! {
                 main.search-main {
