@@ -446,6 +446,20 @@ async fn assets_are_hashed_and_cached_for_a_year() {
             "{href}"
         );
     }
+    // The icon too, declared so that no browser asks for /favicon.ico outside a base path.
+    let icon = page
+        .body
+        .split("rel=\"icon\" type=\"image/svg+xml\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("icon link");
+    assert!(
+        icon.starts_with("/assets/icon.") && icon.ends_with(".svg"),
+        "{icon}"
+    );
+    let g = get(&web.base, icon).await;
+    assert_page(&g, icon, 200, "image/svg+xml");
+    assert!(g.body.starts_with("<svg"), "{}", g.body);
     let g = get(&web.base, "/assets/app.00000000.css").await;
     assert_page(&g, "stale asset", 404, "text/html");
 }

@@ -1,4 +1,4 @@
-//! The stylesheet and script, embedded in the binary and served under names that carry a hash
+//! The stylesheet, script and icon, embedded in the binary and served under names that carry a hash
 //! of their content (`app.3f9a1c2e.css`), so a browser may cache them for a year and still
 //! gets the new file after an upgrade. Nothing is loaded from anywhere else.
 
@@ -15,6 +15,7 @@ use super::{App, WebError, pages, typed};
 
 const CSS: &str = include_str!("static/app.css");
 const JS: &str = include_str!("static/app.js");
+const ICON: &str = include_str!("static/icon.svg");
 
 /// An embedded file and the name it is served under.
 pub struct Asset {
@@ -38,6 +39,10 @@ pub static STYLESHEET: LazyLock<Asset> =
     LazyLock::new(|| hashed("app", "css", CSS, "text/css; charset=utf-8"));
 pub static SCRIPT: LazyLock<Asset> =
     LazyLock::new(|| hashed("app", "js", JS, "text/javascript; charset=utf-8"));
+/// Declared by every page, so a browser does not ask for `/favicon.ico` at the host's root
+/// (outside a `base_path`, and a 404 there).
+pub static FAVICON: LazyLock<Asset> =
+    LazyLock::new(|| hashed("icon", "svg", ICON, "image/svg+xml"));
 
 /// The URL path of an asset.
 pub fn href(a: &Asset) -> String {
@@ -49,7 +54,7 @@ pub(crate) fn routes() -> Router<App> {
 }
 
 async fn asset(Path(name): Path<String>) -> Response {
-    for a in [&*STYLESHEET, &*SCRIPT] {
+    for a in [&*STYLESHEET, &*SCRIPT, &*FAVICON] {
         if a.name == name {
             let mut res = typed(StatusCode::OK, a.content_type, a.body);
             res.headers_mut().insert(

@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::get;
 use maud::{DOCTYPE, Markup, html};
 
-use super::assets::{SCRIPT, STYLESHEET, href};
+use super::assets::{FAVICON, SCRIPT, STYLESHEET, href};
 use super::data::{self, ChangeItem, ChangesPage, DiffData, Flags};
 use super::query::{self, ChangesQuery, DiffMode, SearchQuery};
 use super::{App, WebError, typed};
@@ -87,6 +87,7 @@ fn layout_with_query(
                 meta name="referrer" content="no-referrer";
                 title { (title) " · redline" }
                 link rel="stylesheet" href=(href(&STYLESHEET));
+                link rel="icon" type="image/svg+xml" href=(href(&FAVICON));
                 (head)
                 script src=(href(&SCRIPT)) defer {}
             }
