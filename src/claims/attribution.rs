@@ -198,8 +198,14 @@ fn dash_source(text: &Text) -> Option<Attribution> {
     if !plain || dash == 0 || aside || adjunct {
         return None;
     }
+    Some(headline_source(text, source, src_s, src_e))
+}
+
+/// A headline's source (`… - police`, `Police chief: …`) as the attribution of the whole
+/// headline: no verb of its own, compared as the `dash` form whichever side it stands on.
+fn headline_source(text: &Text, source: &str, src_s: usize, src_e: usize) -> Attribution {
     let item = text.item(src_s, src_e);
-    Some(Attribution {
+    Attribution {
         according: false,
         key: source_key(&speaker_name(source, false).unwrap_or_default()),
         class: source_class(source, false),
@@ -212,7 +218,7 @@ fn dash_source(text: &Text) -> Option<Attribution> {
         phrase: item,
         span: (src_s, src_e),
         apposition: (src_s, src_s),
-    })
+    }
 }
 
 /// People whose job word can stand before a headline's colon as its source.
@@ -241,21 +247,7 @@ fn colon_source(text: &Text) -> Option<Attribution> {
     }
     let (src_s, src_e) = trimmed_span(s, 0, colon)?;
     let source = &s[src_s..src_e];
-    let item = text.item(src_s, src_e);
-    Some(Attribution {
-        according: false,
-        key: source_key(&speaker_name(source, false).unwrap_or_default()),
-        class: source_class(source, false),
-        speaker: speaker_item(&item, false),
-        verb: Item {
-            written: String::new(),
-            pos: src_s,
-        },
-        verb_class: "dash".to_string(),
-        phrase: item,
-        span: (src_s, src_e),
-        apposition: (src_s, src_s),
-    })
+    Some(headline_source(text, source, src_s, src_e))
 }
 
 /// Length of a phrase without trailing white space and a sentence-final period.
