@@ -245,7 +245,7 @@ pub fn is_update_line(p: &str) -> bool {
     let lower = p.to_lowercase();
     // Every cue holds one of these, so a line without any has no cue (`cue_position`): the
     // common case, answered without splitting the line into tokens.
-    if !CUE_STEMS.iter().any(|s| lower.contains(s)) {
+    if !may_hold_update_cue(&lower) {
         return false;
     }
     let tokens: Vec<&str> = lower
@@ -367,6 +367,16 @@ const CUE_STEMS: &[&str] = &[
     "actualizado",
     "actualización",
 ];
+
+static CUE_WORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new(CUE_STEMS).expect("constant patterns")
+});
+
+/// Whether lower-cased text holds a word that every update cue has (`CUE_STEMS`): without one
+/// it cannot be an update line, which answers most text without splitting it into tokens.
+pub fn may_hold_update_cue(lower: &str) -> bool {
+    CUE_WORDS.is_match(lower)
+}
 
 /// Index into `tokens` where an update cue starts.
 fn cue_position(tokens: &[&str]) -> Option<usize> {
