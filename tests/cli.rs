@@ -24,8 +24,8 @@ impl Cli<'_> {
 
 const CONFIG: &str = "[schedule]\njitter = \"0s\"\n[[feed]]\nname = \"chronicle\"\nurl = \"URL\"\n";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn poll_then_list_articles_versions_and_show() {
+/// A loopback feed server and a temp dir whose config lists its `/feed.xml` as `chronicle`.
+async fn chronicle() -> (FeedServer, tempfile::TempDir) {
     let server = FeedServer::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
@@ -33,6 +33,12 @@ async fn poll_then_list_articles_versions_and_show() {
         CONFIG.replace("URL", &server.url("/feed.xml")),
     )
     .expect("config");
+    (server, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_then_list_articles_versions_and_show() {
+    let (server, dir) = chronicle().await;
     // A hostile title with terminal escape sequences.
     server.set(
         "/feed.xml",
@@ -241,13 +247,7 @@ const PORT_V2: &str = "The port authority said the terminal expansion would cost
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_claims_only_after_two_polls_shows_the_claim_changes_and_export_and_reprocess_work() {
-    let server = FeedServer::start().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("redline.toml"),
-        CONFIG.replace("URL", &server.url("/feed.xml")),
-    )
-    .expect("config");
+    let (server, dir) = chronicle().await;
     let feed = |body: &str| {
         rss(&[(
             "port-1",
@@ -493,13 +493,7 @@ fn a_bare_time_dateline_is_not_body_text_with_or_without_an_update_line() {
 /// and one line each would bury (and, under journald's rate limit, drop) the lines that matter.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_poll_with_nothing_new_logs_only_at_debug() {
-    let server = FeedServer::start().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("redline.toml"),
-        CONFIG.replace("URL", &server.url("/feed.xml")),
-    )
-    .expect("config");
+    let (server, dir) = chronicle().await;
     server.set(
         "/feed.xml",
         Route::xml(&rss(&[(
@@ -511,20 +505,7 @@ async fn a_poll_with_nothing_new_logs_only_at_debug() {
     );
     let dir = tokio::task::spawn_blocking(move || {
         let stderr_of = |args: &[&str]| {
-            let out = crate::util::redline_command()
-                .args([
-                    "--config",
-                    dir.path().join("redline.toml").to_str().expect("path"),
-                ])
-                .args([
-                    "--db",
-                    dir.path().join("redline.db").to_str().expect("path"),
-                ])
-                .args(args)
-                .env_remove("RUST_LOG")
-                .env("NO_COLOR", "1")
-                .output()
-                .expect("run redline");
+            let out = crate::util::redline_in(dir.path(), args);
             assert!(out.status.success(), "{args:?}: {out:?}");
             String::from_utf8_lossy(&out.stderr).into_owned()
         };
@@ -552,13 +533,7 @@ async fn a_poll_with_nothing_new_logs_only_at_debug() {
 /// figure changed in the body.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_marks_claim_changes_in_the_headline() {
-    let server = FeedServer::start().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("redline.toml"),
-        CONFIG.replace("URL", &server.url("/feed.xml")),
-    )
-    .expect("config");
+    let (server, dir) = chronicle().await;
     let feed = |n: &str| {
         rss(&[(
             "storm-3",

@@ -344,6 +344,8 @@ pub fn redline_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .env_remove("REDLINE_CONFIG")
         .env_remove("REDLINE_DB")
+        // A developer's own log level must not change what a test sees on stderr.
+        .env_remove("RUST_LOG")
         .env("NO_COLOR", "1")
         .output()
         .expect("run redline")
