@@ -54,7 +54,7 @@ pub(super) fn hedges(text: &Text, quantities: &[Quantity]) -> Vec<Hedge> {
     }
     for m in text.find_iter(Cue::Epistemic, &EPISTEMIC) {
         // Case-sensitive for "may": the capitalised word is the month.
-        if m.as_str() == "May" {
+        if m.as_str() == "May" || comparative_likely(s, m.start(), m.as_str()) {
             continue;
         }
         out.push(hedge(text, m.start(), m.end(), HedgeGroup::Epistemic));
@@ -70,6 +70,21 @@ pub(super) fn hedges(text: &Text, quantities: &[Quantity]) -> Vec<Hedge> {
     }
     out.sort_by_key(|h| h.item.pos);
     out
+}
+
+/// `twice as likely to`, `more likely to`, `less likely`: a comparison of odds, a finding
+/// rather than the writer's doubt, so not the epistemic hedge `likely`.
+fn comparative_likely(s: &str, start: usize, cue: &str) -> bool {
+    if !cue.eq_ignore_ascii_case("likely") {
+        return false;
+    }
+    let prev = s[..start]
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(prev.as_str(), "as" | "more" | "less")
 }
 
 /// Verbs of motion or position: after one, `over`, `under`, `around` say where, not how many
@@ -293,6 +308,30 @@ mod tests {
                 "The river may flood the town."
             ),
             one("hedge_added", Some("will"), Some("may"))
+        );
+    }
+
+    #[test]
+    fn a_comparison_of_odds_is_not_a_hedge() {
+        // `likely` after `as`, `more` or `less` compares odds; the finding is not hedged.
+        let c = Claims::extract("Smokers are twice as likely to need surgery, the study found.");
+        assert!(c.hedges.is_empty(), "{:?}", c.hedges);
+        let c = Claims::extract("Older drivers are less likely to crash at night.");
+        assert!(c.hedges.is_empty(), "{:?}", c.hedges);
+        assert_eq!(
+            changes(
+                "The ferry is more likely to sail on Friday.",
+                "The ferry will sail on Friday."
+            ),
+            Vec::new()
+        );
+        // The hedge itself is still one.
+        assert_eq!(
+            changes(
+                "The ferry is likely to sail on Friday.",
+                "The ferry will sail on Friday."
+            ),
+            one("hedge_removed", Some("likely"), Some("will"))
         );
     }
 }
