@@ -37,7 +37,7 @@ use clause::Verdict;
 use hedges::{Hedge, hedge_changes, hedges};
 use names::{Name, name_changes, names};
 use negation::{Negation, negation_changes, negations};
-use numbers::{Quantity, number_changes, quantities, word_ordinal_quantity};
+use numbers::{Quantity, number_changes, quantities, weak_quantity};
 use pairing::Found;
 use quotes::{Quote, quote_changes, quotes};
 use serde::{Deserialize, Serialize};
@@ -423,7 +423,7 @@ fn truncation(short: &str, long: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct Claims {
     quantities: Vec<Quantity>,
-    /// Ordinals written as words (`fourth`): compared only against each other.
+    /// Weak quantities (`fourth`, `one of`, `doubles`): compared only against other quantities.
     ordinals: Vec<Quantity>,
     quotes: Vec<Quote>,
     hedges: Vec<Hedge>,
@@ -443,7 +443,7 @@ impl Claims {
         let toks = tokenize(&text.masked, &text.lowered);
         let (ordinals, quantities): (Vec<Quantity>, Vec<Quantity>) = quantities(&text, &toks)
             .into_iter()
-            .partition(word_ordinal_quantity);
+            .partition(weak_quantity);
         let hedges = hedges(&text, &quantities);
         let quotes = quotes(&text);
         let negations = negations(&text);

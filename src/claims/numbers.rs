@@ -15,6 +15,8 @@ pub(super) struct Quantity {
     pub(super) start: usize,
     unit: String,
     value: f64,
+    /// `one of …`: see [`weak_quantity`].
+    indefinite: bool,
 }
 
 #[rustfmt::skip]
@@ -134,11 +136,15 @@ pub(super) fn quantities(text: &Text, toks: &[Tok]) -> Vec<Quantity> {
                 let e = toks[p.end - 1].e;
                 // `aged 33` is an age, equal to `33-year-old`.
                 let aged = i > 0 && toks[i - 1].is("aged") && p.unit.is_empty();
+                let indefinite = p.end == i + 1
+                    && toks[i].is("one")
+                    && toks.get(p.end).is_some_and(|t| t.is("of"));
                 out.push(Quantity {
                     item: text.item(s, e),
                     start: s,
                     unit: if aged { "year-old".into() } else { p.unit },
                     value: if sign { -p.value } else { p.value },
+                    indefinite,
                 });
                 i = p.end;
             }
@@ -239,15 +245,18 @@ fn word_ordinal(t: &[Tok], i: usize) -> Option<Parsed> {
     parsed("ord", n as f64, i + 1)
 }
 
-/// An ordinal written as a word (`the third to hit the region`, `at first`) ranks rather than
-/// counts: it is reported only when it replaces another ordinal (`fourth` → `fifth`), never with
-/// a `null` side, and it does not make an added or removed sentence a claim.
-fn weak_ordinal(q: &Quantity) -> bool {
-    word_ordinal_quantity(q)
-}
-
-pub(super) fn word_ordinal_quantity(q: &Quantity) -> bool {
-    q.unit == "ord" && !q.item.written.chars().any(|c| c.is_ascii_digit())
+/// A weak quantity is reported only when it replaces another quantity (`fourth` → `fifth`),
+/// never with a `null` side, and it does not make an added or removed sentence a claim:
+/// - an ordinal written as a word (`the third to hit the region`, `at first`) ranks rather
+///   than counts;
+/// - an indefinite `one of` (`one of the sport's top players`) picks out rather than counts
+///   (CLAIMS.md v2: indefinite *one* is not a quantity);
+/// - a multiplying verb (`doubles`, `tripled`) states a factor that only `twice` or
+///   `three times` on the other side can restate.
+pub(super) fn weak_quantity(q: &Quantity) -> bool {
+    (q.unit == "ord" && !q.item.written.chars().any(|c| c.is_ascii_digit()))
+        || q.unit == "mult"
+        || q.indefinite
 }
 
 /// Words before `half` that make it a part of something, not an amount (`the second half`).
@@ -264,6 +273,9 @@ fn word_fraction(t: &[Tok], i: usize) -> Option<Parsed> {
     }
     if tok.is("thrice") {
         return parsed("times", 3.0, i + 1);
+    }
+    if let Some(factor) = multiplier_verb(tok) {
+        return parsed("mult", factor, i + 1);
     }
     // `a third of`, or after `by` (`rose by a third`).
     let by_before = i > 0 && t[i - 1].is("by");
@@ -284,6 +296,21 @@ fn word_fraction(t: &[Tok], i: usize) -> Option<Parsed> {
         });
     }
     None
+}
+
+/// `doubles`, `tripled`, `quadrupling`: the factor a verb multiplies by.
+fn multiplier_verb(tok: &Tok) -> Option<f64> {
+    let l = tok.lower();
+    let stem = ["es", "ed", "ing", "e"]
+        .iter()
+        .find_map(|suffix| l.strip_suffix(suffix))
+        .unwrap_or(&l);
+    match stem {
+        "doubl" => Some(2.0),
+        "tripl" | "trebl" => Some(3.0),
+        "quadrupl" => Some(4.0),
+        _ => None,
+    }
 }
 
 /// Month name or abbreviation (with its period); `May` only when it is not the modal verb.
@@ -490,6 +517,14 @@ fn word_number(t: &[Tok], j: usize) -> Option<(f64, usize)> {
         return next
             .is_any(&["thousand", "million", "billion", "trillion"])
             .then_some((1.0, j + 1));
+    }
+    // `the million refugees`: a magnitude word alone after `the` is one of it.
+    if tok.is_any(&["thousand", "million", "billion", "trillion"])
+        && j > 0
+        && t[j - 1].is("the")
+        && !t.get(j + 1).is_some_and(|n| n.sym('-') && n.glued)
+    {
+        return Some((1.0, j));
     }
     if tok.is("one") && j > 0 && t[j - 1].is_any(&["no", "any", "every", "some", "each"]) {
         return None;
@@ -824,7 +859,9 @@ pub(super) fn same_quantity(a: &Quantity, b: &Quantity) -> bool {
         return approx(va, vb);
     }
     let structured = |u: &str| matches!(u, "date" | "time" | "score" | "year" | "decade");
+    let factor = |u: &str| matches!(u, "times" | "mult");
     let units_ok = a.unit == b.unit
+        || (factor(&a.unit) && factor(&b.unit))
         || (a.unit.is_empty() && !structured(&b.unit))
         || (b.unit.is_empty() && !structured(&a.unit));
     units_ok && approx(a.value, b.value)
@@ -847,8 +884,8 @@ pub(super) fn number_changes(a: &[Quantity], b: &[Quantity]) -> Vec<Found> {
             Some(&y.item),
         ));
     }
-    left_a.retain(|q| !weak_ordinal(q));
-    left_b.retain(|q| !weak_ordinal(q));
+    left_a.retain(|q| !weak_quantity(q));
+    left_b.retain(|q| !weak_quantity(q));
     // An age, date, time or score is replaced only by one of its own kind (`aged 65` and a
     // bare `1` elsewhere are two changes, CLAIMS.md v2 "One replacement, or two entries?").
     let kind = |q: &Quantity| match q.unit.as_str() {
@@ -1018,5 +1055,59 @@ mod tests {
         );
         assert!(changes("It was the first win.", "It was a win in 2020.").len() == 1);
         assert!(!carries_claim("The storm is the third to hit the region."));
+    }
+
+    #[test]
+    fn indefinite_one_of_is_no_figure_by_itself() {
+        // `one of` picks someone out: its arrival is not a new figure ...
+        assert!(
+            changes(
+                "A photographer spotted the singer leaving a concert with her manager.",
+                "A photographer spotted the singer leaving a concert with one of her dancers."
+            )
+            .iter()
+            .all(|c| c.0 != "number_changed")
+        );
+        assert!(!carries_claim(
+            "The striker is one of the club's best players."
+        ));
+        // ... but it still changes against another count.
+        assert_eq!(
+            changes(
+                "One of the climbers was rescued on Sunday.",
+                "Two of the climbers were rescued on Sunday."
+            ),
+            one("number_changed", Some("One"), Some("Two"))
+        );
+    }
+
+    #[test]
+    fn a_multiplying_verb_restates_twice() {
+        assert!(
+            changes(
+                "The new strain is twice as likely to put patients in hospital.",
+                "The new strain doubles the risk of hospital care."
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            changes("Rents doubled in a decade.", "Rents tripled in a decade."),
+            one("number_changed", Some("doubled"), Some("tripled"))
+        );
+        // Alone, the verb is no figure: a trip is not a triple.
+        assert!(!carries_claim("Parking charges doubled at the station."));
+        assert!(quantity_values("The class trip was cancelled.").is_empty());
+    }
+
+    #[test]
+    fn the_million_is_a_quantity() {
+        assert_eq!(
+            changes(
+                "Where have the million refugees gone?",
+                "Where have the 1.7 million refugees gone?"
+            ),
+            one("number_changed", Some("million"), Some("1.7 million"))
+        );
+        assert!(quantity_values("The million-dollar question remains.").is_empty());
     }
 }
