@@ -8,8 +8,8 @@ use super::numbers::{DENOMINATORS, ONES, TENS, lookup};
 use super::pairing::{Found, cancel_pairs, found, push_unpaired, take_pairs, zip_leftovers};
 use super::quotes::same_wording;
 use super::speakers::{
-    SourceClass, head_noun, is_title_abbrev, source_class, speaker_item, speaker_name,
-    strip_brackets,
+    SourceClass, head_noun, is_generic_head, is_title_abbrev, source_class, speaker_item,
+    speaker_name, strip_brackets,
 };
 use super::text::{Item, Text, normalize_lower};
 use regex::Regex;
@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 
 #[derive(Debug, Clone)]
 pub(super) struct Attribution {
+    /// A sourcing phrase without a verb: `according to …`, or a passive's `by …`.
     according: bool,
     /// Source with its verb (`Health officials said`) or the whole `according to …` phrase.
     pub(super) phrase: Item,
@@ -39,7 +40,7 @@ pub(super) static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static REPORTING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard|calls)\b",
+        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|maintained|maintains|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard|calls|name|names)\b",
     )
     .expect("reporting verb regex")
 });
@@ -140,6 +141,20 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         according_spans.push(a.span);
         out.push(a);
     }
+    let agents = if text.lowered.contains(" by ") {
+        s.as_str()
+    } else {
+        ""
+    };
+    for c in AGENT.captures_iter(agents) {
+        let (Some(all), Some(by)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if let Some(a) = agent_attribution(text, by.start(), all.end()) {
+            according_spans.push(a.span);
+            out.push(a);
+        }
+    }
     for m in text.find_iter(Cue::ReportingVerb, &REPORTING_VERB) {
         if according_spans
             .iter()
@@ -148,6 +163,8 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
             continue;
         }
         if let Some(a) = verb_attribution(text, m.start(), m.end()) {
+            out.push(a);
+        } else if let Some(a) = elided_subject(text, &out, m.start(), m.end()) {
             out.push(a);
         }
     }
@@ -319,6 +336,12 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     if verb == "heard" && !is_hearing_subject(before) {
         return None;
     }
+    // `Police name the victim as …`: naming is sourcing only for a generic source that puts
+    // a name on someone (`Club names new coach` is an appointment).
+    let names_someone = matches!(verb.as_str(), "name" | "names");
+    if names_someone && !after.contains(" as ") {
+        return None;
+    }
     // `are not believed to be`: a negated passive, not a source speaking.
     if matches!(prev.as_str(), "not" | "never") {
         let t = before.trim_end();
@@ -364,6 +387,9 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     if DATA_VERBS.contains(&verb.as_str()) && !is_data_subject(&source.written) {
         return None;
     }
+    if names_someone && !has_generic_head(&source.written) {
+        return None;
+    }
     let sentence_start = src_s == first_alnum(s);
     let class = source_class(&source.written, sentence_start);
     let span = if inverted { (vs, src_e) } else { (src_s, ve) };
@@ -378,6 +404,32 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
         phrase,
         span,
         apposition: apposition_span(s, span.0, span.1),
+    })
+}
+
+/// `Tom Rice acknowledged he could lose, but maintained he was right`: a second reporting verb
+/// joined by `but`/`and` shares the subject of the attribution before it.
+fn elided_subject(text: &Text, found: &[Attribution], vs: usize, ve: usize) -> Option<Attribution> {
+    let s = &text.masked;
+    let last = found.last().filter(|a| !a.according && a.span.1 <= vs)?;
+    let before = s[..vs].trim_end();
+    let joined = ["but", "and"].iter().any(|j| {
+        before
+            .strip_suffix(j)
+            .is_some_and(|b| b.ends_with([' ', ',']))
+    });
+    let next = first_word(&s[ve..]).to_lowercase();
+    if !joined || next == "by" || next == "of" {
+        return None;
+    }
+    let verb = s[vs..ve].to_lowercase();
+    Some(Attribution {
+        verb: text.item(vs, ve),
+        verb_class: verb_class(&verb),
+        phrase: text.item(vs, ve),
+        span: (vs, ve),
+        apposition: (vs, vs),
+        ..last.clone()
     })
 }
 
@@ -429,6 +481,47 @@ fn introduces_speech(after: &str) -> bool {
     t.is_empty()
         || t.starts_with([',', '.', ':', '"'])
         || first_word(t).eq_ignore_ascii_case("that")
+}
+
+/// `US media outlets`, `local police`: a source whose head noun is an anonymous or collective one.
+fn has_generic_head(source: &str) -> bool {
+    let lower = source.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    is_generic_head(head_noun(&words))
+}
+
+/// Participles whose `by` phrase is the source (`shooter identified by US media`).
+pub(super) static AGENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:reported|confirmed|identified|named|quoted|cited|revealed|announced)\s+(by)\s",
+    )
+    .expect("agent regex")
+});
+
+/// `… identified by US media`: the passive's agent is the source, and `by` and the source are
+/// the attribution phrase (compared as its own construction, like `according to`). Only a
+/// named or generic source counts (`cars identified by their plates` is no sourcing).
+fn agent_attribution(text: &Text, by_s: usize, src_from: usize) -> Option<Attribution> {
+    let s = &text.masked;
+    let (src_s, src_e) = source_after(s, src_from)?;
+    let source = text.item(src_s, src_e);
+    let named = speaker_name(&source.written, false).is_some();
+    if !named && !has_generic_head(&source.written) {
+        return None;
+    }
+    let phrase = text.item(by_s, src_e);
+    Some(Attribution {
+        // A phrase without a reporting verb of its own compares as `according to` does.
+        according: true,
+        key: source_key(&speaker_name(&source.written, false).unwrap_or_default()),
+        class: source_class(&source.written, false),
+        speaker: speaker_item(&source, false),
+        verb: text.item(by_s, by_s + 2),
+        verb_class: "by".to_string(),
+        phrase,
+        span: (by_s, src_e),
+        apposition: (by_s, by_s),
+    })
 }
 
 /// `Reports show`, `data from S&P Global showed`: the head noun (before any preposition).
@@ -992,6 +1085,71 @@ mod tests {
                 "Officials in 14 provinces said the vote was fair."
             ),
             one("number_changed", Some("12"), Some("14"))
+        );
+    }
+
+    #[test]
+    fn a_passive_agent_is_the_source() {
+        // `identified by local media`: the `by` phrase is the sourcing, and the place inside
+        // it belongs to the source, not a name change of its own.
+        let got = crate::claims::title_changes(
+            "Harbour gunman identified by Veridian media",
+            "Heavily armed harbour gunman identified",
+            &mut Vec::new(),
+        );
+        let kinds: Vec<_> = got
+            .iter()
+            .map(|c| (c.kind.to_string(), c.before.clone(), c.after.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [(
+                "attribution_changed".to_string(),
+                Some("by Veridian media".to_string()),
+                None
+            )]
+        );
+        // A plain instrument is no source.
+        assert_eq!(
+            changes(
+                "The stolen vans were identified by their number plates in Tarvel.",
+                "The stolen vans were identified by their number plates in Tarvel on Monday."
+            ),
+            Vec::new()
+        );
+    }
+
+    #[test]
+    fn police_naming_someone_is_sourcing_but_appointing_is_not() {
+        assert_eq!(
+            changes(
+                "Local police name the driver in the Tarvel crash as Ana Silva.",
+                "The driver in the Tarvel crash is Ana Silva, 34."
+            ),
+            [
+                (
+                    "attribution_changed".to_string(),
+                    Some("Local police name".to_string()),
+                    None
+                ),
+                ("number_changed".to_string(), None, Some("34".to_string())),
+            ]
+        );
+        assert!(
+            crate::claims::Claims::extract("Tarvel Rovers names Ana Silva as head coach.")
+                .attributions
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn maintained_is_a_reporting_verb() {
+        assert_eq!(
+            changes(
+                "The senator admitted he could lose, but maintained he was right.",
+                "The senator admitted he could lose, but said he was right."
+            ),
+            one("attribution_changed", Some("maintained"), Some("said"))
         );
     }
 }

@@ -55,7 +55,7 @@ const FRAGMENTS: &[(Cue, &[&str])] = &[
         "<said>", "<says>", "<say>", "<saying>", "<told>", "<tells>", "<reported>", "<reports>",
         "<confirmed>", "<confirms>", "<announced>", "<announces>", "<claimed>", "<claims>",
         "<stated>", "<states>", "<added>", "<adds>", "<wrote>", "<writes>", "<noted>", "<notes>",
-        "<explained>", "<explains>", "<insisted>", "<insists>", "<argued>", "<argues>",
+        "<explained>", "<explains>", "<insisted>", "<insists>", "<maintained>", "<maintains>", "<argued>", "<argues>",
         "<warned>", "<warns>", "<acknowledged>", "<acknowledges>", "<admitted>", "<admits>",
         "<denied>", "<denies>", "<estimated>", "<estimates>", "<estimate>", "<predicted>",
         "<predicts>", "<alleged>", "<alleges>", "<asserted>", "<asserts>", "<described>",
@@ -66,7 +66,7 @@ const FRAGMENTS: &[(Cue, &[&str])] = &[
         "<believed>", "<believe>", "<show>", "<shows>", "<showed>", "<suggest>", "<suggests>",
         "<suggested>", "<indicate>", "<indicates>", "<indicated>", "<allege>", "<claim>",
         "<confirm>", "<deny>", "<insist>", "<argue>", "<warn>", "<admit>", "<predict>",
-        "<acknowledge>", "<heard>", "<calls>",
+        "<acknowledge>", "<heard>", "<calls>", "<name>", "<names>",
     ]),
 ];
 

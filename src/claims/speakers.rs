@@ -72,6 +72,11 @@ pub(super) fn is_title_word(w: &str) -> bool {
     TITLE_WORDS.contains(&w)
 }
 
+/// An anonymous or collective source noun (`officials`, `media`), given in lower case.
+pub(super) fn is_generic_head(w: &str) -> bool {
+    GENERIC_HEADS.contains(&w)
+}
+
 /// A noun that ends an organisation's name (`ministry`), given in lower case.
 pub(super) fn is_org_noun(w: &str) -> bool {
     ORG_HEADS.contains(&w)
