@@ -175,6 +175,7 @@ const NOT_NAMES: &[&str] = &[
     "father", "son", "daughter", "wife", "husband", "star", "singer", "actor", "actress",
     "earth", "moon", "sun", "suv", "suvs", "atm", "nft", "nfts", "gps", "sms", "vpn", "usb",
     "ad", "bc", "ce", "cbd", "ppe", "ptsd", "adhd", "icu", "ae", "er", "fm", "uv", "iq",
+    "thousands", "hundreds", "dozens", "millions", "billions", "tens", "scores",
 ];
 
 /// The last word of an event, storm, law, award or work: a run ending in one is not a name.

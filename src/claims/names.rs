@@ -101,6 +101,14 @@ const MODEL_NOUNS: &[&str] = &[
     "submarines",
 ];
 
+/// Organisations whose first word alone is no name (`Islamic`, `Arab`).
+#[rustfmt::skip]
+const KNOWN_BODIES: &[&str] = &[
+    "islamic state", "islamic jihad", "arab league", "african union", "european union",
+    "european commission", "european parliament", "european court of human rights",
+    "european central bank", "asian development bank",
+];
+
 /// Words that join the parts of one name when a capitalised word follows.
 const CONNECTORS: &[&str] = &[
     "of", "for", "de", "del", "da", "do", "dos", "von", "van", "der", "den", "di", "la", "le",
@@ -215,8 +223,16 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
     let word_idx: Vec<usize> = (i..=end).filter(|&k| toks[k].kind == Kind::Word).collect();
     let folded = |k: usize| fold(strip_possessive(toks[k].text));
     let mut first = 0;
+    // A place or body whose first word is otherwise no name (`Latin America`, `Northern
+    // Ireland`, `Islamic State`) keeps it.
+    let full = word_idx
+        .iter()
+        .map(|&k| folded(k))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let known = is_place(&full) || KNOWN_BODIES.contains(&full.as_str());
     // Leading titles, job words and adjectives: `Health Secretary Sajid Javid`, `the Queen`.
-    while first < word_idx.len() {
+    while first < word_idx.len() && !known {
         let w = folded(word_idx[first]);
         let opening = first == 0
             && OPENING_PREPOSITIONS.contains(&w.as_str())
@@ -344,7 +360,8 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         }
         let verb_follows = toks
             .get(last_tok + 1)
-            .is_some_and(|t| t.kind == Kind::Word && HEADLINE_VERBS.contains(&t.lower().as_ref()));
+            .is_some_and(|t| t.kind == Kind::Word && HEADLINE_VERBS.contains(&t.lower().as_ref()))
+            || headline_future(toks, last_tok + 1);
         let plain_word = !(place || is_acronym || verb_follows);
         if single && plain_word {
             return None;
@@ -378,6 +395,45 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         at_start: first == 0 && at_segment_start(toks, i),
         span: (s, e),
     })
+}
+
+/// `Biden to visit …`, `Johnson set to ease …`: the headline future, whose subject at the start
+/// of a headline is the one acting, a person or body rather than a word capitalised for its
+/// position (a plain noun there, `Hospital to close ward`, is rarer than a name).
+fn headline_future(toks: &[Tok], k: usize) -> bool {
+    let subject = k
+        .checked_sub(1)
+        .and_then(|i| toks.get(i))
+        .map(|t| t.lower());
+    if subject.is_some_and(|w| not_an_actor(&w)) {
+        return false;
+    }
+    let word = |k: usize| toks.get(k).filter(|t| t.kind == Kind::Word);
+    let to_verb = |k: usize| {
+        word(k).is_some_and(|t| t.text == "to")
+            && word(k + 1).is_some_and(|t| t.text.chars().all(|c| c.is_ascii_lowercase()))
+    };
+    to_verb(k) || (word(k).is_some_and(|t| t.text == "set") && to_verb(k + 1))
+}
+
+/// Words that open a headline before `to` without acting: efforts (`Race to save …`), states
+/// (`Unable to …`) and nouns of abstraction by their endings.
+fn not_an_actor(w: &str) -> bool {
+    #[rustfmt::skip]
+    const EFFORTS: &[&str] = &[
+        "race", "bid", "bids", "plan", "plans", "push", "rush", "move", "moves", "call", "calls",
+        "time", "way", "fight", "battle", "hunt", "drive", "quest", "deal", "vote", "due",
+        "ready", "likely", "set", "back", "return", "journey", "road", "path", "key", "chance",
+        "free", "right", "how", "what", "where", "why", "who", "when", "more", "less", "fewer",
+        "pressure", "appeal", "warning", "ban", "cuts", "rise", "hope", "hopes", "effort",
+        "efforts", "talks", "order", "orders", "permission", "welcome", "pledge", "promise",
+    ];
+    EFFORTS.contains(&w)
+        || [
+            "able", "ible", "tion", "sion", "ment", "ness", "ity", "ing", "ance", "ence",
+        ]
+        .iter()
+        .any(|suffix| w.ends_with(suffix))
 }
 
 fn strip_possessive(w: &str) -> &str {
@@ -427,6 +483,17 @@ fn adjective_on_other_side(n: &Name, other_words: &str) -> bool {
     n.place
         && adjectives(&n.key.join(" ")).iter().any(|adj| {
             contains_phrase(other_words, adj) || contains_phrase(other_words, &format!("{adj}s"))
+        })
+}
+
+/// `Turkey ceremony` against `pardons turkeys`: a one-word name whose plural stands on the other
+/// side is the common noun capitalised (a name has no plural in a sentence about it).
+fn common_plural_on_other_side(n: &Name, other_words: &str) -> bool {
+    n.key.len() == 1
+        && n.key.first().is_some_and(|w| {
+            contains_phrase(other_words, &format!("{w}s"))
+                || w.strip_suffix('y')
+                    .is_some_and(|stem| contains_phrase(other_words, &format!("{stem}ies")))
         })
 }
 
@@ -494,6 +561,7 @@ pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
             && !surname_kept(x, other)
             && !short_form_at_start(x, other)
             && !contains_phrase(other.words, &x.key.join(" "))
+            && !common_plural_on_other_side(x, other.words)
             && !adjective_on_other_side(x, other.words)
     };
     let mut left_a: Vec<&Name> = a.names.iter().filter(|x| kept(x, a, b)).collect();
@@ -804,5 +872,69 @@ mod tests {
         );
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].0, "claim_added");
+    }
+
+    fn title_names(old: &str, new: &str) -> Vec<(Option<String>, Option<String>)> {
+        crate::claims::title_changes(old, new, &mut Vec::new())
+            .into_iter()
+            .filter(|c| c.kind.as_str() == "name_changed")
+            .map(|c| (c.before, c.after))
+            .collect()
+    }
+
+    #[test]
+    fn the_subject_of_a_headline_future_is_a_name() {
+        assert_eq!(
+            title_names(
+                "Varga to face Costa in Tarvel chess final",
+                "Tarvel chess final goes to a tie-break"
+            ),
+            [
+                (Some("Varga".to_string()), None),
+                (Some("Costa".to_string()), None)
+            ]
+        );
+        assert_eq!(
+            title_names(
+                "Okafor set to lift harbour curfew",
+                "Harbour curfew to be lifted, mayor confirms"
+            ),
+            [(Some("Okafor".to_string()), None)]
+        );
+        // Efforts and states before `to` are no actors.
+        assert!(title_names("Race to save the old lighthouse", "Old lighthouse saved").is_empty());
+        assert!(title_names("Unable to vote, islanders protest", "Islanders protest").is_empty());
+    }
+
+    #[test]
+    fn amounts_and_peoples_opening_a_sentence_are_not_names() {
+        assert!(found("Thousands of Kenyans crossed the border at dawn.").is_empty());
+        assert!(found("Hundreds of Cubans queued for bread.").is_empty());
+    }
+
+    #[test]
+    fn a_known_body_keeps_its_first_word() {
+        assert_eq!(
+            found("The attack was claimed by Islamic State."),
+            ["Islamic State"]
+        );
+        assert_eq!(found("Rain swept across Latin America."), ["Latin America"]);
+    }
+
+    #[test]
+    fn a_common_noun_capitalised_against_its_plural_is_no_name() {
+        // The bird, not the country: the other version has the plural.
+        assert!(
+            title_names(
+                "Mayor pardons two turkeys before the holiday",
+                "Mayor forgets names at Turkey ceremony"
+            )
+            .is_empty()
+        );
+        // The country against no plural is still a name.
+        assert_eq!(
+            title_names("Mayor visits Tarvel", "Mayor visits Turkey"),
+            [(Some("Tarvel".to_string()), Some("Turkey".to_string()))]
+        );
     }
 }
