@@ -194,11 +194,19 @@ pub(super) fn main_clause(sentence: &str) -> Option<Clause> {
         .get(1)
         .is_some_and(|w| matches!(w.lower.as_str(), "least" | "most" | "than"));
     if OPENERS.contains(&ws[0].lower.as_str()) && !quantity_opener {
-        start = ws
-            .iter()
-            .take(12)
-            .position(|w| w.comma)
-            .map_or(0, |c| c + 1);
+        let commas: Vec<usize> = (0..ws.len().min(12)).filter(|&k| ws[k].comma).collect();
+        // `Amid overcrowding, lice and mysterious deaths, the system …`: a list inside the
+        // opener ends at the comma after its `and`.
+        let listed = |c: usize, next: usize| {
+            ws[c + 1..next]
+                .iter()
+                .any(|w| w.lower == "and" || w.lower == "or")
+        };
+        start = match commas.as_slice() {
+            [] => 0,
+            [c, next, ..] if listed(*c, *next) => next + 1,
+            [c, ..] => c + 1,
+        };
     }
     let (mut verb_at, mut verb) = find_verb(&ws, start, false)?;
     let mut frame = None;
@@ -275,7 +283,7 @@ fn find_verb(ws: &[Word], from: usize, clause_only: bool) -> Option<(usize, Stri
             return Some((i, fold_verb(v)));
         }
         if i > from && is_verb_form(ws, i) {
-            if in_relative {
+            if in_relative || reduced_relative(ws, i) {
                 in_relative = false;
                 i += 1;
                 continue;
@@ -285,6 +293,40 @@ fn find_verb(ws: &[Word], from: usize, clause_only: bool) -> Option<(usize, Stri
         i += 1;
     }
     None
+}
+
+/// Prepositions that open the complement of a participle in a subject (`involved in`).
+const PARTICIPLE_PREPOSITIONS: &[&str] =
+    &["in", "of", "by", "at", "on", "with", "over", "for", "near"];
+
+/// `The five officers involved in the case have pleaded …`: a participle and its preposition
+/// after the subject's head, with the sentence's own auxiliary still to come in the clause,
+/// belong to the subject. A reporting verb (`confirmed in a statement that …`) is not one.
+fn reduced_relative(ws: &[Word], i: usize) -> bool {
+    let w = &ws[i];
+    if !w.lower.ends_with("ed") || FRAME_VERBS.contains(&w.lower.as_str()) || w.comma {
+        return false;
+    }
+    if !ws
+        .get(i + 1)
+        .is_some_and(|n| PARTICIPLE_PREPOSITIONS.contains(&n.lower.as_str()))
+    {
+        return false;
+    }
+    for later in ws.iter().skip(i + 2).take(12) {
+        if SUBORDINATORS.contains(&later.lower.as_str())
+            || matches!(later.lower.as_str(), "who" | "which" | "that")
+        {
+            return false;
+        }
+        if AUXILIARIES.contains(&later.lower.as_str()) {
+            return true;
+        }
+        if later.comma {
+            return false;
+        }
+    }
+    false
 }
 
 /// The verb a catenative carries (`is threatening to reach`, `expected to be removed`): the
@@ -337,7 +379,12 @@ fn is_verb_form(ws: &[Word], i: usize) -> bool {
 fn subject_head(subject: &[Word]) -> Option<String> {
     let mut head: Option<&str> = None;
     for (k, w) in subject.iter().enumerate() {
-        if k > 0 && POST_HEAD.contains(&w.lower.as_str()) {
+        // `The three guards involved in …`: a participle and its preposition follow the head.
+        let participle = w.lower.ends_with("ed")
+            && subject
+                .get(k + 1)
+                .is_some_and(|n| PARTICIPLE_PREPOSITIONS.contains(&n.lower.as_str()));
+        if k > 0 && (POST_HEAD.contains(&w.lower.as_str()) || participle) {
             break;
         }
         if !w.lower.is_empty() {
@@ -437,6 +484,36 @@ mod tests {
                 true
             ),
             Verdict::Replaced
+        );
+    }
+
+    #[test]
+    fn a_participle_phrase_after_the_subject_is_part_of_it() {
+        assert_eq!(
+            clause("The three guards involved in the escape have admitted negligence."),
+            ("guard".into(), "admitt".into())
+        );
+        // A verb followed by a preposition, with no auxiliary to come in its clause, or a
+        // reporting verb, is the main verb.
+        assert_eq!(
+            clause("The ferry captain died in hospital after he was rescued."),
+            ("captain".into(), "di".into())
+        );
+        assert_eq!(
+            clause("The ministry confirmed in a statement that it had closed the port."),
+            ("ministry".into(), "confirm".into())
+        );
+    }
+
+    #[test]
+    fn a_list_inside_an_opening_phrase_is_skipped_whole() {
+        assert_eq!(
+            clause("Amid delays, strikes and rising costs, the harbour project can be slow."),
+            ("project".into(), "slow".into())
+        );
+        assert_eq!(
+            clause("After the vote, the mayor resigned."),
+            ("mayor".into(), "resign".into())
         );
     }
 }
