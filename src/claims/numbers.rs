@@ -133,7 +133,9 @@ pub(super) fn quantities(text: &Text, toks: &[Tok]) -> Vec<Quantity> {
                 let minus_word = i > 0 && toks[i - 1].is("minus") && toks[i].kind == Kind::Num;
                 let sign = minus_sign(toks, i) || minus_word;
                 let s = if sign { toks[i - 1].s } else { toks[i].s };
-                let e = toks[p.end - 1].e;
+                // `a two-year-old's death`: the possessive is not part of the value.
+                let last = &toks[p.end - 1];
+                let e = last.e - if last.text.ends_with("'s") { 2 } else { 0 };
                 // `aged 33` is an age, equal to `33-year-old`.
                 let aged = i > 0 && toks[i - 1].is("aged") && p.unit.is_empty();
                 let indefinite = p.end == i + 1
@@ -281,6 +283,15 @@ fn word_fraction(t: &[Tok], i: usize) -> Option<Parsed> {
     let by_before = i > 0 && t[i - 1].is("by");
     let of_follows = |k: usize| by_before || t.get(k).is_some_and(|w| w.is_any(&["of", "a", "an"]));
     let prev_ok = i == 0 || !t[i - 1].is_any(NOT_AMOUNT_BEFORE_HALF);
+    // `half a million`: half of the magnitude, not a fraction and then an amount.
+    if tok.is("half")
+        && t.get(i + 1).is_some_and(|a| a.is_any(&["a", "an"]))
+        && let Some(m) = t
+            .get(i + 2)
+            .and_then(|m| lookup(MAGNITUDE_WORDS, &m.lower()))
+    {
+        return parsed("", 0.5 * m, i + 3);
+    }
     if tok.is("half") && of_follows(i + 1) && prev_ok {
         return parsed("frac", 0.5, i + 1);
     }
@@ -743,17 +754,20 @@ fn unit_after(t: &[Tok], k: usize, value: f64) -> (String, f64, usize) {
 
 /// `years old` after a number is an age.
 fn age_or(t: &[Tok], k: usize, unit: &str) -> String {
-    if unit == "year" && t.get(k).is_some_and(|o| o.is("old")) {
+    if unit == "year" && t.get(k).is_some_and(is_old) {
         "year-old".into()
     } else {
         unit.into()
     }
 }
 
+/// `old` of an age, also with a possessive (`a two-year-old's death`).
+fn is_old(t: &Tok) -> bool {
+    t.is("old") || t.lower().strip_suffix("'s") == Some("old")
+}
+
 fn age_end(t: &[Tok], k: usize) -> usize {
-    if t.get(k).is_some_and(|o| o.is("old"))
-        && t.get(k - 1).is_some_and(|y| y.is_any(&["year", "years"]))
-    {
+    if t.get(k).is_some_and(is_old) && t.get(k - 1).is_some_and(|y| y.is_any(&["year", "years"])) {
         k + 1
     } else {
         k
@@ -804,7 +818,7 @@ fn hyphenated_unit(t: &[Tok], k: usize, value: f64) -> Option<(String, f64, usiz
         .filter(|w| w.glued && dash.glued && w.kind == Kind::Word)?;
     let unit = lookup(UNITS, &word.lower())?;
     let old = t.get(k + 2).is_some_and(|d| d.sym('-') && d.glued)
-        && t.get(k + 3).is_some_and(|o| o.is("old") && o.glued);
+        && t.get(k + 3).is_some_and(|o| is_old(o) && o.glued);
     if unit == "year" && old {
         return Some(("year-old".into(), value, k + 4));
     }
@@ -900,6 +914,12 @@ pub(super) fn number_changes(a: &[Quantity], b: &[Quantity]) -> Vec<Found> {
             Some(&y.item),
         ));
     }
+    // `How one man went from …`, `one rebel warns`: a lone `one` coming or going picks someone
+    // out rather than counts (CLAIMS.md v2: indefinite *one*); against a figure it still
+    // changes (`one dead` → `two dead`, paired above).
+    let indefinite_one = |q: &&Quantity| q.item.written.eq_ignore_ascii_case("one");
+    left_a.retain(|q| !indefinite_one(q));
+    left_b.retain(|q| !indefinite_one(q));
     push_unpaired(&mut out, ClaimKind::NumberChanged, &left_a, &left_b, |q| {
         &q.item
     });
@@ -1109,5 +1129,52 @@ mod tests {
             one("number_changed", Some("million"), Some("1.7 million"))
         );
         assert!(quantity_values("The million-dollar question remains.").is_empty());
+    }
+
+    #[test]
+    fn a_lone_one_coming_or_going_is_no_figure() {
+        let got = crate::claims::title_changes(
+            "Teased at school, then a reality show reject, now a chef",
+            "How one man went from reality show reject to chef",
+            &mut Vec::new(),
+        );
+        assert!(got.is_empty(), "{got:?}");
+        assert_eq!(
+            changes(
+                "One climber died on the ridge.",
+                "Two climbers died on the ridge."
+            ),
+            one("number_changed", Some("One"), Some("Two"))
+        );
+    }
+
+    #[test]
+    fn half_a_magnitude_is_one_quantity() {
+        assert_eq!(
+            quantity_values("The agency warns of half a million more cases."),
+            vec!["half a million"]
+        );
+        assert!(
+            changes(
+                "The agency warns of half a million more cases.",
+                "The agency warns of 500,000 more cases."
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_age_keeps_its_unit_before_a_possessive() {
+        assert_eq!(
+            quantity_values("A two-year-old's fight for life."),
+            vec!["two-year-old"]
+        );
+        assert!(
+            changes(
+                "The moment a two-year-old boy is rescued",
+                "Watching a two-year-old's rescue from the river"
+            )
+            .is_empty()
+        );
     }
 }
