@@ -40,7 +40,7 @@ pub(super) static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static REPORTING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|maintained|maintains|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard|calls|name|names)\b",
+        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|maintained|maintains|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard|calls|name|names|jokes|joked)\b",
     )
     .expect("reporting verb regex")
 });
@@ -97,7 +97,8 @@ const NOT_A_VERB_BEFORE: &[&str] = &[
     "no", "all", "these", "those", "with", "for", "in", "was", "were", "been", "being", "is",
     "are", "be", "to", "by", "and", "or", "such", "other", "first", "previously", "unconfirmed",
     "above", "below", "beat", "beating", "than", "exceeded", "missed", "topped", "amid", "over",
-    "despite",
+    "despite", "fresh", "growing", "renewed", "mounting", "rising", "widespread", "deep",
+    "serious", "grave", "early", "initial", "further", "conflicting", "unverified", "latest",
 ];
 
 /// Skipped between a subject and its verb (`officials also said`).
@@ -141,6 +142,22 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         according_spans.push(a.span);
         out.push(a);
     }
+    let reports = if text.lowered.contains("report") {
+        s.as_str()
+    } else {
+        ""
+    };
+    for m in REPORTS_NOUN.find_iter(reports) {
+        according_spans.push((m.start(), m.end()));
+        out.push(sourceless(text, m.start(), m.end(), "reports"));
+    }
+    for m in PASSIVE_REPORT.find_iter(reports) {
+        // With an agent it is the agent's (below).
+        if !m.as_str().to_lowercase().ends_with(" by") {
+            according_spans.push((m.start(), m.end()));
+            out.push(sourceless(text, m.start(), m.end(), "passive"));
+        }
+    }
     let agents = if text.lowered.contains(" by ") {
         s.as_str()
     } else {
@@ -168,6 +185,20 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
             out.push(a);
         }
     }
+    // `A report quoted by Maltese media says …`: an agent inside a verb's source is part of it.
+    let spans: Vec<(usize, usize, bool)> = out
+        .iter()
+        .map(|a| (a.span.0, a.span.1, a.verb_class == "by"))
+        .collect();
+    let mut k = 0;
+    out.retain(|a| {
+        let (s0, e0, agent) = spans[k];
+        k += 1;
+        !(agent
+            && spans
+                .iter()
+                .any(|&(s1, e1, other)| !other && s1 <= s0 && e0 <= e1 && (s1, e1) != (s0, e0)))
+    });
     out.sort_by_key(|a| a.phrase.pos);
     out
 }
@@ -520,12 +551,52 @@ pub(super) static AGENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("agent regex")
 });
 
+/// `amid reports of a return`, `with reports that …`: reports as the source of what follows.
+static REPORTS_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:amid|after|following|despite|with)\s+(?:(?:unconfirmed|media|local|press|fresh|new|conflicting)\s+)?reports\b",
+    )
+    .expect("reports noun regex")
+});
+
+/// `268 people are reported dead`: a passive report without an agent.
+static PASSIVE_REPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:is|are|was|were|been|being)\s+reported\b(?:\s+by\b)?")
+        .expect("passive report regex")
+});
+
+/// A sourcing phrase without a source of its own (`amid reports`, `are reported`): anonymous,
+/// compared as its phrase, like `according to`.
+fn sourceless(text: &Text, s: usize, e: usize, kind: &str) -> Attribution {
+    let phrase = text.item(s, e);
+    Attribution {
+        according: true,
+        key: kind.to_string(),
+        class: SourceClass::Generic,
+        speaker: phrase.clone(),
+        verb: text.item(s, s),
+        verb_class: kind.to_string(),
+        phrase,
+        span: (s, e),
+        apposition: (s, s),
+    }
+}
+
 /// `… identified by US media`: the passive's agent is the source, and `by` and the source are
 /// the attribution phrase (compared as its own construction, like `according to`). Only a
 /// named or generic source counts (`cars identified by their plates` is no sourcing).
 fn agent_attribution(text: &Text, by_s: usize, src_from: usize) -> Option<Attribution> {
     let s = &text.masked;
     let (src_s, src_e) = source_after(s, src_from)?;
+    // `A report quoted by Maltese media says …`: the agent ends before the verb of the clause.
+    let src_e = s[src_s..src_e]
+        .match_indices(' ')
+        .map(|(k, _)| src_s + k)
+        .find(|&k| {
+            let w = first_word(&s[k..]).to_lowercase();
+            REPORTING_VERB.is_match(&w) || CLAUSE_VERBS.contains(&w.as_str())
+        })
+        .unwrap_or(src_e);
     let source = text.item(src_s, src_e);
     let named = speaker_name(&source.written, false).is_some();
     if !named && !has_generic_head(&source.written) {
@@ -1243,6 +1314,66 @@ mod tests {
                 "Radio host says station was scared of young listeners"
             ),
             [("name_changed".to_string(), Some("Reyes".to_string()), None)]
+        );
+    }
+
+    #[test]
+    fn reports_as_a_noun_and_a_passive_report_are_sourcing() {
+        let titles = |old: &str, new: &str| -> Vec<(String, Option<String>, Option<String>)> {
+            crate::claims::title_changes(old, new, &mut Vec::new())
+                .into_iter()
+                .map(|c| (c.kind.to_string(), c.before, c.after))
+                .collect()
+        };
+        assert_eq!(
+            titles(
+                "Former Acme chief back at office amid reports of return",
+                "Former Acme chief back at office but return in doubt"
+            ),
+            [(
+                "attribution_changed".to_string(),
+                Some("amid reports".to_string()),
+                None
+            )]
+        );
+        assert_eq!(
+            changes(
+                "The toll from the Tarvel landslide rises to 41, with many still missing.",
+                "At least 41 people are reported dead in Tarvel, with many still missing."
+            )
+            .into_iter()
+            .filter(|c| c.0 == "attribution_changed")
+            .collect::<Vec<_>>(),
+            one("attribution_changed", None, Some("are reported"))
+        );
+        // An added sentence whose only claim is a report carries one.
+        assert!(crate::claims::carries_claim(
+            "The warning comes amid chaos at the port, with reports of a crush."
+        ));
+    }
+
+    #[test]
+    fn an_adjective_makes_a_reporting_word_a_noun() {
+        let got = crate::claims::title_changes(
+            "Rain brings fresh fears for flooded valley towns",
+            "Rain brings fresh misery for flooded valley towns",
+            &mut Vec::new(),
+        );
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn an_agent_inside_a_source_is_part_of_it() {
+        assert_eq!(
+            changes(
+                "A report quoted by Veridian media says officials could have saved the bridge.",
+                "The results of an inquiry say officials could have saved the bridge."
+            ),
+            one(
+                "attribution_changed",
+                Some("A report quoted by Veridian media says"),
+                Some("The results of an inquiry say")
+            )
         );
     }
 }
