@@ -329,6 +329,50 @@ fn reduced_relative(ws: &[Word], i: usize) -> bool {
     false
 }
 
+/// `The genus is named Saurona, as marks on its wings look like an eye` → `Marks on its wings
+/// look like an eye`: the new sentence's main clause is the old one's `as`/`while` clause and
+/// the old main clause is gone (not merely moved behind a subordinator: `Prices rise as
+/// inflation bites` / `Inflation bites as prices rise` keeps both). The main claim was
+/// replaced by what used to be its circumstance.
+pub(super) fn promoted_subordinate(old: &str, new: &str) -> bool {
+    let Some((main, sub)) = split_subordinate(old) else {
+        return false;
+    };
+    let both = |a: &Clause, b: &Clause| a.head == b.head && a.verb == b.verb;
+    let (Some(m), Some(s), Some(n)) = (main_clause(main), main_clause(sub), main_clause(new))
+    else {
+        return false;
+    };
+    if !both(&s, &n) || compare(main, new, false) != Verdict::Replaced {
+        return false;
+    }
+    // The old main clause kept as the new sentence's circumstance is a reordering.
+    !split_subordinate(new)
+        .and_then(|(_, new_sub)| main_clause(new_sub))
+        .is_some_and(|ns| both(&m, &ns))
+}
+
+/// The main clause and its trailing `as`/`while` clause.
+fn split_subordinate(s: &str) -> Option<(&str, &str)> {
+    [", as ", " as ", ", while ", " while "]
+        .iter()
+        .find_map(|sep| {
+            let at = s.find(sep)?;
+            let sub = &s[at + sep.len()..];
+            // `as many as`, `as well as`, `such as`: not a clause.
+            let first = sub.split_whitespace().next().unwrap_or("");
+            let prev = s[..at].split_whitespace().last().unwrap_or("");
+            let clause = !matches!(
+                first,
+                "many" | "much" | "well" | "long" | "soon" | "far" | "part"
+            ) && !matches!(
+                prev,
+                "such" | "known" | "as" | "same" | "seen" | "described"
+            );
+            (clause && at > 0).then(|| (&s[..at], sub))
+        })
+}
+
 /// The verb a catenative carries (`is threatening to reach`, `expected to be removed`): the
 /// claim is in the verb after `to`.
 fn catenated(ws: &[Word], i: usize) -> &str {
@@ -362,9 +406,13 @@ fn is_verb_form(ws: &[Word], i: usize) -> bool {
     {
         return false;
     }
-    // A plural noun before its verb (`countries have been added`, `officials say`).
+    // A plural noun before its verb (`countries have been added`, `officials say`, `the
+    // two reporters win`).
     if ws.get(i + 1).is_some_and(|n| {
-        AUXILIARIES.contains(&n.lower.as_str()) || FRAME_VERBS.contains(&n.lower.as_str())
+        let n = n.lower.as_str();
+        AUXILIARIES.contains(&n)
+            || FRAME_VERBS.contains(&n)
+            || (l.ends_with('s') && IRREGULAR.iter().any(|&(f, _)| f == n))
     }) {
         return false;
     }
@@ -514,6 +562,18 @@ mod tests {
         assert_eq!(
             clause("After the vote, the mayor resigned."),
             ("mayor".into(), "resign".into())
+        );
+    }
+
+    #[test]
+    fn a_plural_noun_before_a_common_verb_is_the_subject() {
+        assert_eq!(
+            clause("The Veridian and Tarvel reporters win jointly for their work."),
+            ("reporter".into(), "win".into())
+        );
+        assert_eq!(
+            clause("The storm hits the coast."),
+            ("storm".into(), "hit".into())
         );
     }
 }

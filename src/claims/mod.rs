@@ -286,7 +286,9 @@ fn lone_replacement(rev: &Revision) -> Option<(&str, &str)> {
     } else {
         // Little wording survives, but the subject or the predicate does (`Lena Varga,
         // captain of the club, dies aged 81` / `The grandmaster … died on Friday`).
-        sim >= REWRITE_FLOOR && clause::compare(&masked(old), &masked(new), false) == Verdict::Kept
+        sim >= REWRITE_FLOOR
+            && clause::compare(&masked(old), &masked(new), false) == Verdict::Kept
+            && !main_claim_replaced(old, new, sim)
     };
     edited.then_some((old, new))
 }
@@ -301,6 +303,10 @@ pub const REWRITE_CAP: f64 = 0.8;
 /// added?"): the subject's head and the main verb both changed, no quantity survives, and
 /// less than `REWRITE_CAP` of the words. Such a pair is a claim removed and a claim added.
 fn main_claim_replaced(old: &str, new: &str, sim: f64) -> bool {
+    let (mo, mn) = (masked(old), masked(new));
+    if clause::promoted_subordinate(&mo, &mn) || clause::promoted_subordinate(&mn, &mo) {
+        return true;
+    }
     if sim >= REWRITE_CAP || clause::compare(&masked(old), &masked(new), true) != Verdict::Replaced
     {
         return false;
