@@ -84,7 +84,7 @@ const REGIONS: &[&str] = &[
     "cornwall", "devon", "norfolk", "suffolk", "surrey", "sussex", "cumbria", "merseyside",
     "leicestershire", "ontario", "quebec", "alberta", "british columbia", "queensland",
     "new south wales", "victoria", "tasmania", "bavaria", "punjab", "kerala", "gujarat",
-    "bihar", "assam", "manipur", "sindh", "balochistan", "idlib",
+    "bihar", "assam", "manipur", "sindh", "balochistan", "idlib", "west",
 ];
 
 /// Country or region → its adjectives (and the plural of its people), so that `in Brazil` →
@@ -92,7 +92,7 @@ const REGIONS: &[&str] = &[
 /// no change).
 #[rustfmt::skip]
 const DEMONYMS: &[(&str, &[&str])] = &[
-    ("afghanistan", &["afghan"]), ("america", &["american"]), ("us", &["american"]),
+    ("west", &["western"]), ("afghanistan", &["afghan"]), ("america", &["american"]), ("us", &["american"]),
     ("united states", &["american"]), ("usa", &["american"]), ("argentina", &["argentine", "argentinian"]),
     ("australia", &["australian"]), ("austria", &["austrian"]), ("belgium", &["belgian"]),
     ("brazil", &["brazilian"]), ("britain", &["british", "briton", "brit"]),

@@ -937,4 +937,15 @@ mod tests {
             [(Some("Tarvel".to_string()), Some("Turkey".to_string()))]
         );
     }
+
+    #[test]
+    fn the_west_is_its_adjective() {
+        assert!(
+            title_names(
+                "Western leaders declare unity over Veridia",
+                "Troops on alert as West voices unity over Veridia"
+            )
+            .is_empty()
+        );
+    }
 }
