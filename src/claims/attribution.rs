@@ -186,18 +186,16 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         }
     }
     // `A report quoted by Maltese media says …`: an agent inside a verb's source is part of it.
-    let spans: Vec<(usize, usize, bool)> = out
+    let verb_spans: Vec<(usize, usize)> = out
         .iter()
-        .map(|a| (a.span.0, a.span.1, a.verb_class == "by"))
+        .filter(|a| a.verb_class != "by")
+        .map(|a| a.span)
         .collect();
-    let mut k = 0;
     out.retain(|a| {
-        let (s0, e0, agent) = spans[k];
-        k += 1;
-        !(agent
-            && spans
+        a.verb_class != "by"
+            || !verb_spans
                 .iter()
-                .any(|&(s1, e1, other)| !other && s1 <= s0 && e0 <= e1 && (s1, e1) != (s0, e0)))
+                .any(|&(s, e)| s <= a.span.0 && a.span.1 <= e && (s, e) != a.span)
     });
     out.sort_by_key(|a| a.phrase.pos);
     out
