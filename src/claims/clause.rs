@@ -260,7 +260,8 @@ fn find_verb(ws: &[Word], from: usize, clause_only: bool) -> Option<(usize, Stri
                 continue;
             }
         }
-        if matches!(w.lower.as_str(), "who" | "which" | "that") && i > from {
+        // (`The WHO warns`: the acronym is no relative pronoun.)
+        if matches!(w.lower.as_str(), "who" | "which" | "that") && i > from && !w.capital {
             in_relative = true;
             i += 1;
             continue;
@@ -575,5 +576,26 @@ mod tests {
             clause("The storm hits the coast."),
             ("storm".into(), "hit".into())
         );
+    }
+
+    #[test]
+    fn a_circumstance_promoted_to_the_whole_sentence_replaces_its_claim() {
+        assert!(promoted_subordinate(
+            "Almost 3,000 cases are reported in Veridia as the WHO warns of more deaths.",
+            "The WHO warns of more deaths by spring as cases soar across the region."
+        ));
+        assert!(promoted_subordinate(
+            "The beetle is named Smaug, as its shell looks like a dragon's scales.",
+            "Its shell looks like a dragon's scales."
+        ));
+        // The old main clause kept behind the subordinator is a reordering.
+        assert!(!promoted_subordinate(
+            "Fares rise in Tarvel as fuel costs bite.",
+            "Fuel costs bite as fares rise in Tarvel."
+        ));
+        assert!(!promoted_subordinate(
+            "As many as 40 boats were lost in the storm.",
+            "Some 40 boats were lost in the storm."
+        ));
     }
 }
