@@ -969,7 +969,20 @@ fn source_change(x: &Attribution, y: &Attribution) -> Found {
     // A country speaking, then one of its organs (`France announces` → `The foreign ministry says`), is
     // the same source re-described, a sourcing change (CLAIMS.md v2 "Sourcing verbs").
     let country = |a: &Attribution| is_place(&source_key(&a.speaker.written));
-    if !x.according && !y.according && both_named && country(x) == country(y) {
+    // `his partner says` → `his husband says`: a relation re-described, not another speaker.
+    let relation = |a: &Attribution| {
+        let w = a.speaker.written.to_lowercase();
+        ["his ", "her ", "their ", "its "]
+            .iter()
+            .any(|p| w.starts_with(p))
+            && a.key.is_empty()
+    };
+    if !x.according
+        && !y.according
+        && both_named
+        && country(x) == country(y)
+        && !(relation(x) && relation(y))
+    {
         return found(
             ClaimKind::SpeakerChanged,
             Some(&x.speaker),
@@ -1371,6 +1384,21 @@ mod tests {
                 "attribution_changed",
                 Some("A report quoted by Veridian media says"),
                 Some("The results of an inquiry say")
+            )
+        );
+    }
+
+    #[test]
+    fn a_relation_re_described_is_attribution_not_another_speaker() {
+        assert_eq!(
+            changes(
+                "The singer is recovering at home, his partner says.",
+                "The singer is recovering at home, his husband says."
+            ),
+            one(
+                "attribution_changed",
+                Some("his partner says"),
+                Some("his husband says")
             )
         );
     }

@@ -35,7 +35,7 @@ const FRAGMENTS: &[(Cue, &[&str])] = &[
         "<said_",
     ]),
     (Cue::Epistemic, &[
-        "<might>", "<could>", "<possibly>", "<probably>", "<likely>", "<suspected>",
+        "<might>", "<could>", "<possibly>", "<probably>", "<likely>", "<unlikely>", "<suspected>",
         "<believed_", "<thought_", "<appear", "<seem", "<may>",
     ]),
     (Cue::Qualifier, &[

@@ -34,7 +34,7 @@ pub(super) static EVIDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static EPISTEMIC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:might|could|possibly|probably|likely|suspected|(?:(?:is|are|was|were|be|been|being)\s+)?believed\s+to|(?:is|are|was|were|be|been|being)\s+thought\s+to|(?:appears?|appeared|seems?|seemed)\s+to)\b|\bmay\b",
+        r"(?i)\b(?:might|could|possibly|probably|likely|unlikely|suspected|(?:(?:is|are|was|were|be|been|being)\s+)?believed\s+to|(?:is|are|was|were|be|been|being)\s+thought\s+to|(?:appears?|appeared|seems?|seemed)\s+to)\b|\bmay\b",
     )
     .expect("epistemic hedge regex")
 });
@@ -333,5 +333,20 @@ mod tests {
             ),
             one("hedge_removed", Some("likely"), Some("will"))
         );
+    }
+
+    #[test]
+    fn unlikely_is_a_hedge() {
+        let got = crate::claims::title_changes(
+            "Former Acme chief back at office",
+            "Former Acme chief back at office but unlikely to return",
+            &mut Vec::new(),
+        );
+        let hedges: Vec<_> = got
+            .iter()
+            .filter(|c| c.kind.as_str().starts_with("hedge"))
+            .map(|c| (c.before.clone(), c.after.clone()))
+            .collect();
+        assert_eq!(hedges, [(None, Some("unlikely".to_string()))]);
     }
 }

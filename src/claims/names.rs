@@ -361,7 +361,8 @@ fn clean_run(text: &Text, toks: &[Tok], i: usize, end: usize, title_case: bool) 
         let verb_follows = toks
             .get(last_tok + 1)
             .is_some_and(|t| t.kind == Kind::Word && HEADLINE_VERBS.contains(&t.lower().as_ref()))
-            || headline_future(toks, last_tok + 1);
+            || headline_future(toks, last_tok + 1)
+            || role_of_name_follows(toks, last_tok + 1);
         let plain_word = !(place || is_acronym || verb_follows);
         if single && plain_word {
             return None;
@@ -434,6 +435,21 @@ fn not_an_actor(w: &str) -> bool {
         ]
         .iter()
         .any(|suffix| w.ends_with(suffix))
+}
+
+/// `Trump ally Kari Lake`, `Putin critic Ana Silva`: a relation noun between two names makes
+/// the first a name too.
+fn role_of_name_follows(toks: &[Tok], k: usize) -> bool {
+    #[rustfmt::skip]
+    const RELATIONS: &[&str] = &[
+        "ally", "aide", "adviser", "advisor", "critic", "rival", "loyalist", "associate",
+        "confidant", "lawyer", "son", "daughter", "wife", "husband", "brother", "sister",
+    ];
+    toks.get(k)
+        .is_some_and(|t| t.kind == Kind::Word && RELATIONS.contains(&t.text))
+        && toks
+            .get(k + 1)
+            .is_some_and(|t| t.kind == Kind::Word && t.capitalised())
 }
 
 fn strip_possessive(w: &str) -> &str {
@@ -946,6 +962,20 @@ mod tests {
                 "Troops on alert as West voices unity over Veridia"
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_name_before_a_relation_and_a_name_is_a_name() {
+        assert_eq!(
+            title_names(
+                "Race for Tarvel mayor goes to the wire",
+                "Okafor ally Ana Silva loses Tarvel mayor race"
+            ),
+            [
+                (None, Some("Okafor".to_string())),
+                (None, Some("Ana Silva".to_string()))
+            ]
         );
     }
 }
