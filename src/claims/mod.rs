@@ -387,18 +387,21 @@ pub fn pair_changes(old: &str, new: &str, words: &[WordChange]) -> Vec<ClaimChan
     found.extend(hedge_changes(&a.hedges, &b.hedges, words));
     found.extend(negation_changes(&a.negations, &b.negations));
     let (lower_a, lower_b) = (a.masked.to_lowercase(), b.masked.to_lowercase());
+    let (all_a, all_b) = (text::normalize_lower(old), text::normalize_lower(new));
     found.extend(name_changes(
         &names::Side {
             names: &a.names,
             caps: &a.caps,
             skip: &sources.0,
             words: &lower_a,
+            all_words: &all_a,
         },
         &names::Side {
             names: &b.names,
             caps: &b.caps,
             skip: &sources.1,
             words: &lower_b,
+            all_words: &all_b,
         },
     ));
     found.sort_by_key(|f| (f.kind.rank(), f.pos));

@@ -522,6 +522,8 @@ pub(super) struct Side<'x> {
     pub(super) skip: &'x [Span],
     /// The masked sentence in lower case.
     pub(super) words: &'x str,
+    /// The whole sentence in lower case, quotations included.
+    pub(super) all_words: &'x str,
 }
 
 /// Capitalised words of a sentence, folded, for [`name_changes`].
@@ -578,6 +580,9 @@ pub(super) fn name_changes(a: &Side, b: &Side) -> Vec<Found> {
             && !short_form_at_start(x, other)
             && !contains_phrase(other.words, &x.key.join(" "))
             && !common_plural_on_other_side(x, other.words)
+            // Moved into a quotation there (`… from Sudan` / `'… died alone in Sudan'`): the
+            // name now belongs to the quotation, which reports the change.
+            && !contains_phrase(other.all_words, &x.key.join(" "))
             && !adjective_on_other_side(x, other.words)
     };
     let mut left_a: Vec<&Name> = a.names.iter().filter(|x| kept(x, a, b)).collect();
@@ -977,5 +982,14 @@ mod tests {
                 (None, Some("Ana Silva".to_string()))
             ]
         );
+    }
+
+    #[test]
+    fn a_name_moved_into_a_quotation_belongs_to_it() {
+        let got = title_names(
+            "Unable to bring her brother home from Veridia",
+            "'My brother died alone in Veridia, now I cannot bring him home'",
+        );
+        assert!(got.is_empty(), "{got:?}");
     }
 }

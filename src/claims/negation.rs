@@ -30,6 +30,8 @@ pub(super) fn negations(text: &Text) -> Vec<Negation> {
     let s = &text.masked;
     text.find_iter(Cue::Negation, &NEGATION)
         .filter(|m| !is_number_abbrev(s, m.end()))
+        // `no-man's land`, `no-go zone`, `no-deal`: a compound, not a negation.
+        .filter(|m| !(m.as_str().eq_ignore_ascii_case("no") && s[m.end()..].starts_with('-')))
         .map(|m| {
             let item = text.item(m.start(), m.end());
             let lower = item.written.to_lowercase().replace('\u{2019}', "'");
@@ -108,6 +110,19 @@ mod tests {
                 "The union has not agreed to the deal, officials said."
             ),
             one("negation_flipped", None, Some("not"))
+        );
+    }
+
+    #[test]
+    fn a_no_compound_is_no_negation() {
+        let got = crate::claims::title_changes(
+            "Correspondent reports from the front",
+            "Into no-man's land with the border guards",
+            &mut Vec::new(),
+        );
+        assert!(
+            got.iter().all(|c| c.kind.as_str() != "negation_flipped"),
+            "{got:?}"
         );
     }
 }
