@@ -40,7 +40,7 @@ pub(super) static ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) static REPORTING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|maintained|maintains|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard|calls|name|names|jokes|joked)\b",
+        r"(?i)\b(?:said|says|say|saying|told|tells|reported|reports|confirmed|confirms|announced|announces|claimed|claims|stated|states|added|adds|wrote|writes|noted|notes|explained|explains|insisted|insists|maintained|maintains|argued|argues|warned|warns|acknowledged|acknowledges|admitted|admits|denied|denies|estimated|estimates|estimate|predicted|predicts|alleged|alleges|asserted|asserts|described|describes|testified|fears|feared|fear|blames|blamed|blame|defends|defended|defend|accuses|accused|accuse|condemns|condemned|condemn|criticises|criticised|criticise|criticizes|criticized|criticize|thinks|think|believes|believed|believe|show|shows|showed|suggest|suggests|suggested|indicate|indicates|indicated|allege|claim|confirm|deny|insist|argue|warn|admit|predict|acknowledge|heard|hears|calls|name|names|jokes|joked)\b",
     )
     .expect("reporting verb regex")
 });
@@ -384,7 +384,7 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     {
         return None;
     }
-    if verb == "heard" && !is_hearing_subject(before) {
+    if (verb == "heard" || verb == "hears") && !is_hearing_subject(before) {
         return None;
     }
     // `Police name the victim as …`: naming is sourcing only for a generic source that puts
@@ -458,6 +458,31 @@ fn verb_attribution(text: &Text, vs: usize, ve: usize) -> Option<Attribution> {
     }
     let sentence_start = src_s == first_alnum(s);
     let class = source_class(&source.written, sentence_start);
+    // `Deaths feared as …`, `Casualties reported`: a participle after a bare plural noun opening
+    // a headline is a passive; the noun is what is reported, and no one is named as the source.
+    #[rustfmt::skip]
+    const REPORTED_EVENTS: &[&str] = &[
+        "deaths", "casualties", "cases", "injuries", "fatalities", "arrests", "explosions",
+        "blasts", "gunshots", "shots", "clashes", "attacks", "infections", "bodies", "losses",
+    ];
+    let agentless = sentence_start
+        && verb.ends_with("ed")
+        && REPORTED_EVENTS.contains(&source.written.to_lowercase().as_str());
+    if agentless {
+        let phrase = text.item(vs, ve);
+        return Some(Attribution {
+            according: false,
+            key: String::new(),
+            // No one speaks: every agentless passive has the same (empty) source.
+            speaker: text.item(vs, vs),
+            class: SourceClass::Generic,
+            verb: phrase.clone(),
+            verb_class: verb_class(&verb),
+            phrase,
+            span: (vs, ve),
+            apposition: (vs, vs),
+        });
+    }
     let span = if inverted { (vs, src_e) } else { (src_s, ve) };
     let phrase = text.item(span.0, span.1);
     Some(Attribution {
@@ -887,13 +912,20 @@ fn same_verb(x: &Attribution, y: &Attribution) -> bool {
     x.verb_class == y.verb_class || (says(x) && says(y))
 }
 
+/// `Casualties reported as …` / `… - reports`: a report with no one behind it, either way.
+fn anonymous_report(a: &Attribution) -> bool {
+    (a.verb_class == "report" && a.speaker.written.is_empty())
+        || (a.verb_class == "dash" && generic_key(a) == "reports")
+}
+
 /// Sourcing changes, and the spans (old side, new side) of the sources they report, whose
 /// names are then not reported again as `name_changed`.
 pub(super) fn attribution_changes(a: &[Attribution], b: &[Attribution]) -> (Vec<Found>, Sources) {
     let mut left_a: Vec<&Attribution> = a.iter().collect();
     let mut left_b: Vec<&Attribution> = b.iter().collect();
     cancel_pairs(&mut left_a, &mut left_b, |x, y| {
-        x.according == y.according && same_source(x, y) && same_verb(x, y)
+        (x.according == y.according && same_source(x, y) && same_verb(x, y))
+            || (anonymous_report(x) && anonymous_report(y))
     });
     // The same construction with a description on one side and a name on the other (`The
     // presenter says` / `Holly Willoughby says`): the same referent newly named or no longer
@@ -1496,5 +1528,46 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn an_agentless_headline_passive_has_no_source() {
+        let got = crate::claims::title_changes(
+            "Deaths feared as two ferries collide off Tarvel",
+            "Casualties reported as two ferries collide off Tarvel",
+            &mut Vec::new(),
+        );
+        let got: Vec<_> = got
+            .iter()
+            .map(|c| (c.kind.to_string(), c.before.clone(), c.after.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "attribution_changed".to_string(),
+                Some("feared".to_string()),
+                Some("reported".to_string())
+            )]
+        );
+    }
+
+    #[test]
+    fn an_agentless_report_is_the_reports_tag() {
+        let got = crate::claims::title_changes(
+            "Casualties reported as two ferries collide off Tarvel",
+            "Nine dead as two ferries collide off Tarvel - reports",
+            &mut Vec::new(),
+        );
+        assert!(
+            got.iter().all(|c| c.kind.as_str() != "attribution_changed"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_court_hears_reports() {
+        assert!(crate::claims::carries_claim(
+            "The ferry captain was asleep at the helm, court hears"
+        ));
     }
 }

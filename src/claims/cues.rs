@@ -66,7 +66,7 @@ const FRAGMENTS: &[(Cue, &[&str])] = &[
         "<believed>", "<believe>", "<show>", "<shows>", "<showed>", "<suggest>", "<suggests>",
         "<suggested>", "<indicate>", "<indicates>", "<indicated>", "<allege>", "<claim>",
         "<confirm>", "<deny>", "<insist>", "<argue>", "<warn>", "<admit>", "<predict>",
-        "<acknowledge>", "<heard>", "<calls>", "<name>", "<names>", "<jokes>", "<joked>",
+        "<acknowledge>", "<heard>", "<hears>", "<calls>", "<name>", "<names>", "<jokes>", "<joked>",
     ]),
 ];
 

@@ -60,10 +60,14 @@ pub(super) fn negations(text: &Text) -> Vec<Negation> {
 
 /// `No. 10` is a number, not a negation.
 fn is_number_abbrev(s: &str, end: usize) -> bool {
-    s[end..].starts_with('.')
-        && s[end + 1..]
+    let digit_after = |k: usize| {
+        s[k..]
             .trim_start()
             .starts_with(|c: char| c.is_ascii_digit())
+    };
+    // `No. 5`, and `No 10` (Downing Street) written without the period.
+    (s[end..].starts_with('.') && digit_after(end + 1))
+        || (end >= 2 && &s[end - 2..end] == "No" && s[end..].starts_with(' ') && digit_after(end))
 }
 
 pub(super) fn negation_changes(a: &[Negation], b: &[Negation]) -> Vec<Found> {
@@ -123,6 +127,15 @@ mod tests {
         assert!(
             got.iter().all(|c| c.kind.as_str() != "negation_flipped"),
             "{got:?}"
+        );
+    }
+
+    #[test]
+    fn no_10_is_no_negation() {
+        assert!(
+            crate::claims::Claims::extract("Staff gathered in the No 10 garden.")
+                .negations
+                .is_empty()
         );
     }
 }

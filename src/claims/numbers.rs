@@ -127,7 +127,9 @@ pub(super) fn quantities(text: &Text, toks: &[Tok]) -> Vec<Quantity> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        match parse_quantity(toks, i) {
+        // `No 10` is Downing Street, not a figure.
+        let street_number = i > 0 && toks[i - 1].text == "No" && toks[i].kind == Kind::Num;
+        match parse_quantity(toks, i).filter(|_| !street_number) {
             Some(p) => {
                 // `minus 12C` is `-12C`.
                 let minus_word = i > 0 && toks[i - 1].is("minus") && toks[i].kind == Kind::Num;
@@ -691,6 +693,15 @@ impl Tok<'_> {
 }
 
 fn magnitude(t: &[Tok], k: usize) -> (f64, usize) {
+    // `$220-billion`: the magnitude hyphenated to the number.
+    if t.get(k).is_some_and(|d| d.sym('-') && d.glued)
+        && let Some(m) = t
+            .get(k + 1)
+            .filter(|w| w.glued && w.kind == Kind::Word)
+            .and_then(|w| lookup(MAGNITUDE_WORDS, w.text))
+    {
+        return (m, k + 2);
+    }
     let Some(tok) = t.get(k).filter(|m| m.kind == Kind::Word) else {
         return (1.0, k);
     };
@@ -1176,5 +1187,14 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_hyphenated_magnitude_and_no_10() {
+        assert_eq!(
+            quantity_values("A $220-billion plan for roads."),
+            vec!["$220-billion"]
+        );
+        assert!(quantity_values("Staff gathered in the No 10 garden.").is_empty());
     }
 }
