@@ -142,27 +142,26 @@ pub(super) fn attributions(text: &Text) -> Vec<Attribution> {
         according_spans.push(a.span);
         out.push(a);
     }
-    let reports = if text.lowered.contains("report") {
-        s.as_str()
-    } else {
-        ""
+    // Each pattern needs its literal; most sentences have none, and the regexes are dearer.
+    let has = |lit: &str| {
+        if text.lowered.contains(lit) {
+            s.as_str()
+        } else {
+            ""
+        }
     };
-    for m in REPORTS_NOUN.find_iter(reports) {
+    for m in REPORTS_NOUN.find_iter(has("reports")) {
         according_spans.push((m.start(), m.end()));
         out.push(sourceless(text, m.start(), m.end(), "reports"));
     }
-    for m in PASSIVE_REPORT.find_iter(reports) {
+    for m in PASSIVE_REPORT.find_iter(has("reported")) {
         // With an agent it is the agent's (below).
         if !m.as_str().to_lowercase().ends_with(" by") {
             according_spans.push((m.start(), m.end()));
             out.push(sourceless(text, m.start(), m.end(), "passive"));
         }
     }
-    let agents = if text.lowered.contains(" by ") {
-        s.as_str()
-    } else {
-        ""
-    };
+    let agents = has("by");
     for c in AGENT.captures_iter(agents) {
         let (Some(all), Some(by)) = (c.get(0), c.get(1)) else {
             continue;
@@ -593,7 +592,7 @@ fn has_generic_head(source: &str) -> bool {
 /// Participles whose `by` phrase is the source (`shooter identified by US media`).
 pub(super) static AGENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:reported|confirmed|identified|named|quoted|cited|revealed|announced)\s+(by)\s",
+        r"(?i-u)\b(?:reported|confirmed|identified|named|quoted|cited|revealed|announced)\s+(by)\s",
     )
     .expect("agent regex")
 });

@@ -336,6 +336,9 @@ fn reduced_relative(ws: &[Word], i: usize) -> bool {
 /// inflation bites` / `Inflation bites as prices rise` keeps both). The main claim was
 /// replaced by what used to be its circumstance.
 pub(super) fn promoted_subordinate(old: &str, new: &str) -> bool {
+    if !(old.contains(" as ") || old.contains(" while ")) {
+        return false;
+    }
     let Some((main, sub)) = split_subordinate(old) else {
         return false;
     };
